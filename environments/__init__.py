@@ -1,0 +1,1 @@
+"""Typed per-environment configuration: `schema.py` defines it, `<env>.yaml` holds the differences."""

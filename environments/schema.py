@@ -1,0 +1,60 @@
+"""`EnvironmentConfig`: everything that differs between dev, staging and prod.
+
+Defaults live once, in the module models, and are production's; `environments/<env>.yaml`
+holds only what differs from them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import ConfigDict, Field
+
+from modules.budgets.config import BudgetConfig
+from modules.core.base import StrictModel
+from modules.core.label import Context, NamePart
+from modules.elasticache.config import ElastiCacheConfig
+from modules.lambda_service.config import LambdaServiceConfig
+from modules.observability.config import SloConfig
+from modules.rds.config import RdsConfig
+from modules.state.config import StateBucketConfig
+
+ENVIRONMENT_NAMES = ("dev", "staging", "prod")
+
+# Commercial regions where every service the stacks use (Lambda, RDS Proxy, ElastiCache
+# replica autoscaling, Budgets, CloudFront's us-east-1 metrics) is offered.
+AwsRegion = Literal[
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1",
+    "eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-north-1", "eu-south-1",
+    "eu-south-2", "ap-south-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1",
+    "ap-southeast-2", "sa-east-1",
+]  # fmt: skip
+
+
+class EnvironmentConfig(StrictModel):
+    """One environment, validated from `environments/<name>.yaml`."""
+
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True, serialize_by_alias=True)
+
+    name: Literal["dev", "staging", "prod"] = Field(description="Taken from the file name, never from YAML.")
+    region: AwsRegion = Field(default="eu-central-1", description="AWS region of the environment's stacks.")
+    namespace: NamePart = Field(default="matbakh", description="Prefix of every resource name.")
+    service: NamePart = Field(default="api", description="Service tag and name part of every resource.")
+    cost_center: str = Field(default="matbakh-platform", description="`CostCenter` tag for cost allocation.")
+    state: StateBucketConfig = Field(default_factory=StateBucketConfig)
+    lambda_service: LambdaServiceConfig = Field(default_factory=LambdaServiceConfig, alias="lambda")
+    rds: RdsConfig = Field(default_factory=RdsConfig)
+    elasticache: ElastiCacheConfig = Field(default_factory=ElastiCacheConfig)
+    budget: BudgetConfig = Field(default_factory=BudgetConfig)
+    slo: SloConfig = Field(default_factory=SloConfig)
+
+    @property
+    def context(self) -> Context:
+        return Context(
+            namespace=self.namespace, environment=self.name, service=self.service, cost_center=self.cost_center
+        )
+
+    @property
+    def state_key(self) -> str:
+        """The environment's own object key in its state bucket."""
+        return f"{self.name}/{self.namespace}-{self.service}.tfstate"

@@ -1,0 +1,1 @@
+"""Reusable infrastructure modules, one per AWS service, built on `modules.core`."""

@@ -1,0 +1,1 @@
+"""AWS Budgets per environment and for the account."""

@@ -1,0 +1,98 @@
+"""The one file that imports CDKTF, constructs and the prebuilt AWS bindings.
+
+CDKTF is frozen upstream, so every other file imports its classes from here: replacing it
+means replacing this file.
+
+Why the import below is unusual: the bindings' package `__init__` imports all ~2,200 resource
+modules (~5 s and ~500 MB), although a stack uses a few dozen. Before importing any
+binding we register the package object itself without running its `__init__`; each
+`from cdktf_cdktf_provider_aws.<resource> import …` then loads that one resource module (and
+the package's `_jsii` assembly loader, which every resource module imports first). The
+generated classes are identical, so the JSON is byte-identical to a plain import
+(`tests/synth/test_fast_synth.py` proves it). A process that imported the whole package
+first keeps it: registration only happens when the package is not loaded yet.
+"""
+
+# ruff: noqa: E402  (the bindings must be imported after the package is registered)
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+_PROVIDER_PACKAGE = "cdktf_cdktf_provider_aws"
+
+
+def _register_provider_package_without_submodules() -> None:
+    if _PROVIDER_PACKAGE in sys.modules:
+        return
+    spec = importlib.util.find_spec(_PROVIDER_PACKAGE)
+    if spec is None:  # pragma: no cover - the pinned requirements install it
+        raise ImportError(f"{_PROVIDER_PACKAGE} is not installed: run `make setup`")
+    sys.modules[_PROVIDER_PACKAGE] = importlib.util.module_from_spec(spec)
+
+
+_register_provider_package_without_submodules()
+
+from cdktf import App, LocalBackend, S3Backend, TerraformOutput, TerraformStack
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
+from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
+from cdktf_cdktf_provider_aws.kms_key import KmsKey
+from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
+from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
+    S3BucketLifecycleConfiguration,
+    S3BucketLifecycleConfigurationRule,
+    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
+    S3BucketLifecycleConfigurationRuleFilter,
+    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import (
+    S3BucketOwnershipControls,
+    S3BucketOwnershipControlsRule,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
+from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
+from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
+    S3BucketServerSideEncryptionConfigurationA,
+    S3BucketServerSideEncryptionConfigurationRuleA,
+    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
+    S3BucketVersioningA,
+    S3BucketVersioningVersioningConfiguration,
+)
+from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
+from constructs import Construct
+
+__all__ = [
+    "App",
+    "AwsProvider",
+    "AwsProviderDefaultTags",
+    "Construct",
+    "DataAwsCallerIdentity",
+    "DataAwsPartition",
+    "KmsAlias",
+    "KmsKey",
+    "LocalBackend",
+    "S3Backend",
+    "S3Bucket",
+    "S3BucketLifecycleConfiguration",
+    "S3BucketLifecycleConfigurationRule",
+    "S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload",
+    "S3BucketLifecycleConfigurationRuleFilter",
+    "S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration",
+    "S3BucketOwnershipControls",
+    "S3BucketOwnershipControlsRule",
+    "S3BucketPolicy",
+    "S3BucketPublicAccessBlock",
+    "S3BucketServerSideEncryptionConfigurationA",
+    "S3BucketServerSideEncryptionConfigurationRuleA",
+    "S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA",
+    "S3BucketVersioningA",
+    "S3BucketVersioningVersioningConfiguration",
+    "SnsTopic",
+    "TerraformOutput",
+    "TerraformStack",
+]

@@ -1,0 +1,1 @@
+"""A Valkey/Redis replication group with replica autoscaling."""

@@ -1,0 +1,1 @@
+"""Lambda functions with a `live` alias, reserved and provisioned concurrency."""

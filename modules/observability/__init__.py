@@ -1,0 +1,1 @@
+"""Alerting, SLO alarms and dashboards."""

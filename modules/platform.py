@@ -1,0 +1,64 @@
+"""The stacks of one environment, wired together by object.
+
+* `<env>-bootstrap` (local state): the environment's state bucket. Applied once, before anything else.
+* `<env>`: everything else, with its state in that bucket under the environment's own key,
+  locked with S3-native lock files.
+
+Stack outputs are made here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from environments.schema import EnvironmentConfig
+from modules.core.cdk import App, AwsProvider, Construct, LocalBackend, S3Backend, TerraformOutput, TerraformStack
+from modules.observability.module import AlertTopic
+from modules.state.module import StateBucket, state_bucket_name
+
+
+def bootstrap_stack_name(config: EnvironmentConfig) -> str:
+    return f"{config.name}-bootstrap"
+
+
+def environment_stack_name(config: EnvironmentConfig) -> str:
+    return config.name
+
+
+class BootstrapStack(TerraformStack):
+    """Creates the state bucket; its own state stays local (it cannot live in the bucket it creates)."""
+
+    def __init__(self, scope: Construct, *, config: EnvironmentConfig) -> None:
+        super().__init__(scope, bootstrap_stack_name(config))
+        LocalBackend(self, path="terraform.tfstate")
+        AwsProvider(self, "aws", region=config.region)
+        state = StateBucket(self, "state", config=config.state, context=config.context)
+        TerraformOutput(self, "state_bucket_name", value=state.bucket_name)
+        TerraformOutput(self, "state_bucket_arn", value=state.bucket_arn)
+        TerraformOutput(self, "state_kms_key_arn", value=state.kms_key_arn)
+
+
+class EnvironmentStack(TerraformStack):
+    """The environment's infrastructure, with remote, encrypted and locked state."""
+
+    def __init__(self, scope: Construct, *, config: EnvironmentConfig) -> None:
+        super().__init__(scope, environment_stack_name(config))
+        S3Backend(
+            self,
+            bucket=state_bucket_name(config.state, config.context),
+            key=config.state_key,
+            region=config.region,
+            encrypt=True,
+        )
+        # S3-native locking (Terraform ≥ 1.10); cdktf 0.21 predates the argument.
+        self.add_override("terraform.backend.s3.use_lockfile", True)
+        AwsProvider(self, "aws", region=config.region)
+        alerts = AlertTopic(self, "alerts", context=config.context)
+        TerraformOutput(self, "alert_topic_arn", value=alerts.topic_arn)
+
+
+def build_app(configs: list[EnvironmentConfig], outdir: str) -> App:
+    """One app with both stacks of every given environment, synthesized in one process."""
+    app = App(outdir=outdir)
+    for config in configs:
+        BootstrapStack(app, config=config)
+        EnvironmentStack(app, config=config)
+    return app

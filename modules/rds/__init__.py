@@ -1,0 +1,1 @@
+"""PostgreSQL on RDS with storage autoscaling, RDS Proxy and capacity alarms."""

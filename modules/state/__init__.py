@@ -1,0 +1,1 @@
+"""Terraform state storage: the encrypted, versioned S3 bucket of one environment."""
