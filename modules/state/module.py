@@ -111,7 +111,7 @@ class StateBucket(Construct):
                 S3BucketLifecycleConfigurationRule(
                     id="expire-old-state-versions",
                     status="Enabled",
-                    filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+                    filter=[S3BucketLifecycleConfigurationRuleFilter()],
                     noncurrent_version_expiration=[
                         S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
                             noncurrent_days=config.noncurrent_version_expiration_days

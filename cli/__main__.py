@@ -1,0 +1,83 @@
+"""`python -m cli <command>`: the workflows behind the Makefile's targets."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from cli.errors import UserError, run_cli
+from cli.settings import Settings
+from cli.synth import ENVIRONMENT_NAMES
+
+
+def _environment(name: str) -> str:
+    if name not in ENVIRONMENT_NAMES:
+        raise UserError(f"unknown environment {name!r}: known environments are {', '.join(ENVIRONMENT_NAMES)}", exit_code=2)
+    return name
+
+
+def _region(env: str) -> str:
+    from environments.loader import load_environment
+
+    return load_environment(env).region
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cli")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name in ("plan", "apply", "bootstrap", "destroy"):
+        sub = commands.add_parser(name)
+        sub.add_argument("--env", required=True)
+        if name == "destroy":
+            sub.add_argument("--confirm", default="")
+    commands.add_parser("validate")
+    gate_parser = commands.add_parser("gate")
+    gate_parser.add_argument("--env", action="append")
+    emulator_parser = commands.add_parser("emulator")
+    emulator_parser.add_argument("action", choices=["start", "stop", "status"])
+    args = parser.parse_args(argv)
+    settings = Settings.from_environment()
+
+    from cli import emulator, gate, target, terraform
+
+    if args.command == "validate":
+        stacks = sorted(p.parent.name for p in (settings.outdir / "stacks").glob("*/cdk.tf.json"))
+        if not stacks:
+            raise UserError("nothing synthesized: run `make synth` first")
+        terraform.validate(settings, stacks)
+    elif args.command == "gate":
+        envs = [_environment(e) for e in (args.env or ENVIRONMENT_NAMES)]
+        targets = [settings.outdir / "stacks" / stack for e in envs for stack in (e, f"{e}-bootstrap")]
+        missing = [t for t in targets if not (t / "cdk.tf.json").exists()]
+        if missing:
+            raise UserError(f"{missing[0] / 'cdk.tf.json'} is missing: run `make synth` first")
+        gate.gate(settings.checkov, framework="terraform_json", targets=targets,
+                  report_dir=Path("reports") / "gate" / "synth", require_all_skips_used=not args.env)
+    elif args.command == "emulator":
+        if args.action == "start":
+            running, started = emulator.ensure(settings.emulator_dir)
+            print(f"emulator: {'started' if started else 'running'} at {running.endpoint}")
+        elif args.action == "stop":
+            print("emulator: stopped" if emulator.stop(settings.emulator_dir) else "emulator: was not running")
+        else:
+            current = emulator.running(settings.emulator_dir)
+            print(f"emulator: running at {current.endpoint}" if current else "emulator: not running")
+            return 0 if current else 3
+    else:
+        env = _environment(args.env)
+        region = _region(env)
+        if args.command == "plan":
+            terraform.plan(settings, env, region)
+        elif args.command == "apply":
+            terraform.apply(settings, env, region)
+        elif args.command == "bootstrap":
+            outputs = terraform.bootstrap(settings, env, target.resolve(settings, region))
+            print(f"bootstrap: {env} state bucket {outputs['state_bucket_name']}")
+        elif args.command == "destroy":
+            terraform.destroy(settings, env, region, args.confirm)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run_cli(lambda: main(sys.argv[1:])))

@@ -1,0 +1,232 @@
+"""The local AWS emulator: moto server over TLS on 127.0.0.1, plus the few gaps it has.
+
+`make plan ENV=dev` with no AWS account starts it (or reuses the running one) and points
+Terraform at it with settings only (`AWS_ENDPOINT_URL`, `AWS_CA_BUNDLE`, test credentials),
+so the synthesized JSON is the same one that would go to AWS.
+
+Why TLS: the state bucket's policy denies plain HTTP, and moto enforces bucket policies.
+
+Gap filled here (tested in tests/integration/test_emulator.py):
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import ipaddress
+import json
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HOST = "127.0.0.1"
+REGION_DEFAULT = "eu-central-1"
+
+
+@dataclass(frozen=True)
+class Emulator:
+    """A running emulator: where it listens and the CA bundle that trusts its certificate."""
+
+    pid: int
+    port: int
+    ca_bundle: Path
+
+    @property
+    def endpoint(self) -> str:
+        return f"https://{HOST}:{self.port}"
+
+    def terraform_environment(self, region: str) -> dict[str, str]:
+        """Settings that point Terraform's AWS provider and S3 backend at the emulator."""
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_CA_BUNDLE": str(self.ca_bundle),
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            # A gap in the emulator must fail in seconds, not after the provider's 25 retries.
+            "AWS_MAX_ATTEMPTS": "2",
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+
+
+def _secure_transport_condition_holds(statement: dict[str, Any]) -> bool:
+    """Every request here is TLS, so `Bool: aws:SecureTransport = false` never holds."""
+    expected = statement.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport")
+    values = expected if isinstance(expected, list) else [expected]
+    return expected is None or any(str(value).lower() == "true" for value in values)
+
+
+def _evaluate_secure_transport_conditions() -> None:
+    from moto.iam.access_control import IAMPolicyStatement, PermissionResult
+
+    evaluate = IAMPolicyStatement.is_action_permitted
+
+    def is_action_permitted(
+        self: IAMPolicyStatement,
+        action: str,
+        resource: str = "*",
+        principal: str | None = None,
+        incoming_condition_values: dict[str, str] | None = None,
+    ) -> PermissionResult:
+        if not _secure_transport_condition_holds(self._statement):
+            return PermissionResult.NEUTRAL
+        return evaluate(self, action, resource, principal, incoming_condition_values)
+
+    IAMPolicyStatement.is_action_permitted = is_action_permitted  # type: ignore[method-assign]
+
+
+def _write_certificate(directory: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and localhost; the CA bundle is the certificate."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "autoscale-infra local AWS emulator")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(HOST)), x509.DNSName("localhost")]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    key_path.chmod(0o600)
+    return cert_path, key_path
+
+
+def serve(port: int, cert: Path, key: Path) -> None:
+    """Run moto in this process until terminated."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from werkzeug.serving import run_simple
+
+    _evaluate_secure_transport_conditions()
+    run_simple(HOST, port, DomainDispatcherApplication(create_backend_app), threaded=True, ssl_context=(str(cert), str(key)))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def _is_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
+def _responds(emulator: Emulator) -> bool:
+    context = ssl.create_default_context(cafile=str(emulator.ca_bundle))
+    try:
+        with urllib.request.urlopen(f"{emulator.endpoint}/moto-api/data.json", timeout=1, context=context):
+            return True
+    except OSError:
+        return False
+
+
+def running(directory: Path) -> Emulator | None:
+    """The emulator recorded in `directory`, if it still runs."""
+    record = directory / "emulator.json"
+    if not record.exists():
+        return None
+    data = json.loads(record.read_text())
+    emulator = Emulator(pid=data["pid"], port=data["port"], ca_bundle=Path(data["ca_bundle"]))
+    return emulator if _is_alive(emulator.pid) and _responds(emulator) else None
+
+
+def start(directory: Path, timeout_seconds: float = 30) -> Emulator:
+    """Start a fresh emulator recorded in `directory` (emptied first: its state died with the old one)."""
+    stop(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.iterdir():
+        if stale.is_file():
+            stale.unlink()
+    cert, key = _write_certificate(directory)
+    port = _free_port()
+    log = (directory / "moto.log").open("ab")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli.emulator", "serve", "--port", str(port), "--cert", str(cert), "--key", str(key)],
+        cwd=Path(__file__).resolve().parent.parent,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    emulator = Emulator(pid=process.pid, port=port, ca_bundle=cert)
+    deadline = time.monotonic() + timeout_seconds
+    while not _responds(emulator):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"the local AWS emulator did not start; see {directory / 'moto.log'}")
+        time.sleep(0.1)
+    (directory / "emulator.json").write_text(
+        json.dumps({"pid": process.pid, "port": port, "ca_bundle": str(cert)}, indent=2) + "\n"
+    )
+    return emulator
+
+
+def ensure(directory: Path) -> tuple[Emulator, bool]:
+    """The running emulator, or a new one; the flag says whether it was just started."""
+    current = running(directory)
+    return (current, False) if current else (start(directory), True)
+
+
+def stop(directory: Path) -> bool:
+    """Stop the emulator recorded in `directory`; True if one was running."""
+    record = directory / "emulator.json"
+    if not record.exists():
+        return False
+    pid = int(json.loads(record.read_text())["pid"])
+    record.unlink()
+    if not _is_alive(pid):
+        return False
+    os.killpg(pid, signal.SIGTERM)
+    for _ in range(50):
+        if not _is_alive(pid):
+            break
+        time.sleep(0.1)
+    else:
+        os.killpg(pid, signal.SIGKILL)
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cli.emulator")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_parser = commands.add_parser("serve", help="run moto in the foreground (used by `start`)")
+    serve_parser.add_argument("--port", type=int, required=True)
+    serve_parser.add_argument("--cert", type=Path, required=True)
+    serve_parser.add_argument("--key", type=Path, required=True)
+    args = parser.parse_args(argv)
+    serve(args.port, args.cert, args.key)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""How to run (never what to build): read once from the environment, with defaults.
+
+| variable | meaning | default |
+|---|---|---|
+| `TF_PLUGIN_DIR` | offline provider mirror for `terraform init -plugin-dir` | unset: providers are downloaded |
+| `AUTOSCALE_TARGET` | `aws`, `emulator` or `auto` (AWS when credentials exist, else the emulator) | `auto` |
+| `AUTOSCALE_WORK_DIR` | Terraform working data, plans and local bootstrap state | `.work` |
+| `AUTOSCALE_EMULATOR_DIR` | the local emulator's record, certificate and log | `.emulator` |
+| `AUTOSCALE_CHECKOV` | the checkov executable of the gate | `.venv-checkov/bin/checkov` |
+| `AUTOSCALE_PLAN_MAX_AGE_MINUTES` | how old a saved plan `make apply` still accepts | `60` |
+| `CI` | `true` in CI: never fall back to the emulator silently | unset |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    plugin_dir: Path | None
+    target: str
+    work_dir: Path
+    emulator_dir: Path
+    checkov: Path
+    outdir: Path
+    plan_max_age_minutes: int
+    in_ci: bool
+
+    @classmethod
+    def from_environment(cls) -> Settings:
+        env = os.environ
+        plugin_dir = env.get("TF_PLUGIN_DIR")
+        return cls(
+            plugin_dir=Path(plugin_dir) if plugin_dir else None,
+            target=env.get("AUTOSCALE_TARGET", "auto"),
+            work_dir=Path(env.get("AUTOSCALE_WORK_DIR", ROOT / ".work")),
+            emulator_dir=Path(env.get("AUTOSCALE_EMULATOR_DIR", ROOT / ".emulator")),
+            checkov=Path(env.get("AUTOSCALE_CHECKOV", ROOT / ".venv-checkov" / "bin" / "checkov")),
+            outdir=ROOT / "cdktf.out",
+            plan_max_age_minutes=int(env.get("AUTOSCALE_PLAN_MAX_AGE_MINUTES", "60")),
+            in_ci=env.get("CI", "").lower() in {"1", "true", "yes"},
+        )
