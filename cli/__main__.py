@@ -13,7 +13,9 @@ from cli.synth import ENVIRONMENT_NAMES
 
 def _environment(name: str) -> str:
     if name not in ENVIRONMENT_NAMES:
-        raise UserError(f"unknown environment {name!r}: known environments are {', '.join(ENVIRONMENT_NAMES)}", exit_code=2)
+        raise UserError(
+            f"unknown environment {name!r}: known environments are {', '.join(ENVIRONMENT_NAMES)}", exit_code=2
+        )
     return name
 
 
@@ -52,8 +54,13 @@ def main(argv: list[str]) -> int:
         missing = [t for t in targets if not (t / "cdk.tf.json").exists()]
         if missing:
             raise UserError(f"{missing[0] / 'cdk.tf.json'} is missing: run `make synth` first")
-        gate.gate(settings.checkov, framework="terraform_json", targets=targets,
-                  report_dir=Path("reports") / "gate" / "synth", require_all_skips_used=not args.env)
+        gate.gate(
+            settings.checkov,
+            framework="terraform_json",
+            targets=targets,
+            report_dir=Path("reports") / "gate" / "synth",
+            require_all_skips_used=not args.env,
+        )
     elif args.command == "emulator":
         if args.action == "start":
             running, started = emulator.ensure(settings.emulator_dir)

@@ -93,7 +93,7 @@ def _write_certificate(directory: Path) -> tuple[Path, Path]:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "autoscale-infra local AWS emulator")])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     certificate = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -124,7 +124,9 @@ def serve(port: int, cert: Path, key: Path) -> None:
     from werkzeug.serving import run_simple
 
     _evaluate_secure_transport_conditions()
-    run_simple(HOST, port, DomainDispatcherApplication(create_backend_app), threaded=True, ssl_context=(str(cert), str(key)))
+    run_simple(
+        HOST, port, DomainDispatcherApplication(create_backend_app), threaded=True, ssl_context=(str(cert), str(key))
+    )
 
 
 def _free_port() -> int:

@@ -121,13 +121,17 @@ def run_checkov(checkov: Path, *, framework: str, targets: list[Path], report_di
     return json.loads(report_file.read_text())
 
 
-def gate(checkov: Path, *, framework: str, targets: list[Path], report_dir: Path, require_all_skips_used: bool) -> GateResult:
+def gate(
+    checkov: Path, *, framework: str, targets: list[Path], report_dir: Path, require_all_skips_used: bool
+) -> GateResult:
     """Scan, judge and print; raises `UserError` when the gate fails."""
     skips = load_skips()
     result = evaluate(run_checkov(checkov, framework=framework, targets=targets, report_dir=report_dir), skips)
     problems = result.problems
     if require_all_skips_used:
-        problems += [f"stale skip in policies/skips.yaml: {s.check} {s.resource} matches nothing" for s in result.unused_skips]
+        problems += [
+            f"stale skip in policies/skips.yaml: {s.check} {s.resource} matches nothing" for s in result.unused_skips
+        ]
     scanned = ", ".join(str(t) for t in targets)
     print(
         f"gate: {result.passed} passed, {len(result.failed)} failed, {len(result.accepted)} accepted by skips "

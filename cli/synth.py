@@ -57,7 +57,7 @@ def _install(staging: Path, outdir: Path) -> list[Path]:
     for stack_json in sorted((staging / "stacks").glob("*/cdk.tf.json")):
         target = outdir / "stacks" / stack_json.parent.name / "cdk.tf.json"
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(stack_json, target)
+        stack_json.replace(target)
         written.append(target)
     manifest_path = outdir / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {"stacks": {}}
@@ -83,7 +83,9 @@ def synthesize(environments: list[str], outdir: Path) -> list[Path]:
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python main.py", description=__doc__.splitlines()[0])
-    parser.add_argument("--env", action="append", metavar="ENV", help="environment to synthesize (repeatable); default: all")
+    parser.add_argument(
+        "--env", action="append", metavar="ENV", help="environment to synthesize (repeatable); default: all"
+    )
     parser.add_argument("--outdir", type=Path, default=ROOT / "cdktf.out", help="output folder (default: cdktf.out)")
     parser.add_argument("--force", action="store_true", help="synthesize even when no input changed")
     return parser.parse_args(argv)

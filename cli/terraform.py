@@ -9,6 +9,7 @@ import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cli import gate, target
 from cli.errors import UserError
@@ -99,14 +100,16 @@ def _bootstrap_outputs(settings: Settings, env: str, run_target: target.Target) 
         print(f"bootstrap: creating the state bucket of {env} in the emulator")
         return bootstrap(settings, env, run_target)
     if not (workspace.directory / "terraform.tfstate").exists():
-        raise UserError(f"the state bucket of {env} is not bootstrapped for {run_target.name}: run `make bootstrap ENV={env}`")
+        raise UserError(
+            f"the state bucket of {env} is not bootstrapped for {run_target.name}: run `make bootstrap ENV={env}`"
+        )
     workspace.init(f"path={workspace.directory / 'terraform.tfstate'}")
     return workspace.outputs()
 
 
-def _summary(plan_json: dict[str, object]) -> dict[str, int]:
+def _summary(plan_json: dict[str, Any]) -> dict[str, int]:
     counts = {"create": 0, "update": 0, "delete": 0, "replace": 0}
-    for change in plan_json.get("resource_changes", []):  # type: ignore[union-attr]
+    for change in plan_json.get("resource_changes", []):
         actions = change["change"]["actions"]
         if actions == ["no-op"] or actions == ["read"]:
             continue
@@ -119,8 +122,13 @@ def plan(settings: Settings, env: str, region: str) -> Path:
     """Gate the synthesized JSON, plan, gate the plan JSON and record what was gated."""
     stack_json = settings.outdir / "stacks" / env / "cdk.tf.json"
     reports = ROOT / "reports" / "gate" / env
-    gate.gate(settings.checkov, framework="terraform_json", targets=[stack_json.parent, stack_json.parent.with_name(f"{env}-bootstrap")],
-              report_dir=reports / "synth", require_all_skips_used=False)
+    gate.gate(
+        settings.checkov,
+        framework="terraform_json",
+        targets=[stack_json.parent, stack_json.parent.with_name(f"{env}-bootstrap")],
+        report_dir=reports / "synth",
+        require_all_skips_used=False,
+    )
     run_target = target.resolve(settings, region)
     print(f"plan: {env} targets {run_target.description}")
     state = _bootstrap_outputs(settings, env, run_target)
@@ -132,15 +140,20 @@ def plan(settings: Settings, env: str, region: str) -> Path:
     workspace.terraform("plan", "-input=false", "-lock=true", "-no-color", f"-out={plan_file}", capture=True)
     plan_json_path = workspace.directory / _PLAN_JSON
     plan_json_path.write_text(workspace.terraform("show", "-json", "-no-color", str(plan_file), capture=True))
-    gate.gate(settings.checkov, framework="terraform_plan", targets=[plan_json_path], report_dir=reports / "plan",
-              require_all_skips_used=False)
+    gate.gate(
+        settings.checkov,
+        framework="terraform_plan",
+        targets=[plan_json_path],
+        report_dir=reports / "plan",
+        require_all_skips_used=False,
+    )
     counts = _summary(json.loads(plan_json_path.read_text()))
     record = {
         "environment": env,
         "target": run_target.name,
         "stack_sha256": _sha256(stack_json),
         "plan_sha256": _sha256(plan_file),
-        "created_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "created_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "gate": "passed",
         "changes": counts,
     }
@@ -168,7 +181,7 @@ def apply(settings: Settings, env: str, region: str) -> None:
     if not stack_json.exists() or record["stack_sha256"] != _sha256(stack_json):
         raise UserError(f"the saved plan of {env} is stale (the code changed since): run `make plan ENV={env}` again")
     created = datetime.datetime.fromisoformat(record["created_at"])
-    age = datetime.datetime.now(datetime.timezone.utc) - created
+    age = datetime.datetime.now(datetime.UTC) - created
     if age > datetime.timedelta(minutes=settings.plan_max_age_minutes):
         raise UserError(
             f"the saved plan of {env} is {int(age.total_seconds() // 60)} minutes old (limit "

@@ -26,7 +26,9 @@ class Context(StrictModel):
     namespace: NamePart = Field(description="Organisation or product prefix of every name.")
     environment: NamePart = Field(description="Environment name: dev, staging or prod.")
     service: NamePart = Field(description="The product or service the resources belong to.")
-    cost_center: str = Field(min_length=1, max_length=64, description="Cost-allocation tag value for budgets and reports.")
+    cost_center: str = Field(
+        min_length=1, max_length=64, description="Cost-allocation tag value for budgets and reports."
+    )
 
     def id(self, *parts: str, max_length: int = 63) -> str:
         """`namespace-environment-service-part…`, lower-case; too long gets a short hash suffix."""

@@ -1,0 +1,87 @@
+# The one interface: the README, CI and pre-commit call these targets.
+# Settings (never code) come from the environment: TF_PLUGIN_DIR, AUTOSCALE_TARGET, CI, … (see README).
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CHECKOV_VENV := .venv-checkov
+ENV ?= dev
+ENVIRONMENTS := dev staging prod
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+.PHONY: help setup prerequisites synth validate gate bootstrap plan apply destroy test test-fast lint typecheck bench emulator-stop clean check-env
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+prerequisites:
+	@$(PYTHON) scripts/check_prerequisites.py
+
+$(VENV)/.installed: requirements.txt | prerequisites
+	@echo "setup: creating $(VENV) (CDKTF, pydantic, pytest, moto, ruff, mypy)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt | prerequisites
+	@echo "setup: creating $(CHECKOV_VENV) (checkov; its pins clash with pytest's)"
+	@$(PYTHON) -m venv $(CHECKOV_VENV)
+	@$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	@touch $@
+
+setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed ## create both virtual environments and warm the jsii cache
+	@$(PY) main.py >/dev/null
+
+check-env:
+	@case " $(ENVIRONMENTS) " in *" $(ENV) "*) ;; *) echo "error: ENV must be one of: $(ENVIRONMENTS) (got '$(ENV)')" >&2; exit 2;; esac
+
+synth: setup ## synthesize every environment into cdktf.out/ (skipped when nothing changed)
+	@$(PY) main.py
+
+validate: synth ## terraform init (no backend) + validate of every stack
+	@$(PY) -m cli validate
+
+gate: synth ## checkov policy gate on the synthesized JSON of every stack
+	@$(PY) -m cli gate
+
+bootstrap: check-env setup ## create the state bucket of ENV (local state; needed once per account)
+	@$(PY) main.py --env $(ENV)
+	@$(PY) -m cli bootstrap --env $(ENV)
+
+plan: check-env setup ## synth → gate → init → plan -out → show -json → gate → summary, for ENV
+	@$(PY) main.py --env $(ENV)
+	@$(PY) -m cli plan --env $(ENV)
+
+apply: check-env setup ## apply the saved, gated plan of ENV (refuses a missing, stale or ungated one)
+	@$(PY) -m cli apply --env $(ENV)
+
+destroy: check-env setup ## destroy ENV's stack (prod needs CONFIRM=prod); the state bucket stays
+	@$(PY) main.py --env $(ENV)
+	@$(PY) -m cli destroy --env $(ENV) --confirm "$(CONFIRM)"
+
+emulator-stop: setup ## stop the local AWS emulator started by plan/apply
+	@$(PY) -m cli emulator stop
+
+test: setup ## the whole test suite, integration tests included
+	@$(PY) -m pytest
+
+test-fast: setup ## the tests that need neither terraform nor the emulator
+	@$(PY) -m pytest -m "not integration"
+
+lint: setup ## ruff
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+typecheck: setup ## mypy --strict
+	@$(VENV)/bin/mypy .
+
+bench: setup ## synth wall time and peak memory: inputs changed, unchanged, plain import
+	@$(PY) -m cli.bench
+
+clean: ## remove build output, working data, reports and the emulator (keeps the virtual environments)
+	@-$(PY) -m cli emulator stop 2>/dev/null
+	@rm -rf cdktf.out .work reports .emulator
