@@ -1,0 +1,120 @@
+"""Per-stack assertions on the synthesized JSON of the shipped environments."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.conftest import only, resources
+
+ENVIRONMENTS = ("dev", "staging", "prod")
+REQUIRED_TAGS = {"Environment", "Service", "ManagedBy", "CostCenter"}
+
+
+def test_every_environment_has_a_bootstrap_and_a_main_stack(stacks: dict[str, dict[str, Any]]) -> None:
+    assert sorted(stacks) == sorted([*ENVIRONMENTS, *(f"{env}-bootstrap" for env in ENVIRONMENTS)])
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_main_stack_state_is_remote_encrypted_locked_and_per_environment(
+    stacks: dict[str, dict[str, Any]], env: str
+) -> None:
+    backend = stacks[env]["terraform"]["backend"]
+    assert backend == {
+        "s3": {
+            "bucket": f"matbakh-{env}-api-tfstate",
+            "key": f"{env}/matbakh-api.tfstate",
+            "region": "eu-central-1",
+            "encrypt": True,
+            "use_lockfile": True,
+        }
+    }
+
+
+def test_state_keys_and_buckets_differ_per_environment(stacks: dict[str, dict[str, Any]]) -> None:
+    keys = {stacks[env]["terraform"]["backend"]["s3"]["key"] for env in ENVIRONMENTS}
+    buckets = {stacks[env]["terraform"]["backend"]["s3"]["bucket"] for env in ENVIRONMENTS}
+    assert len(keys) == len(buckets) == len(ENVIRONMENTS)
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_bootstrap_state_is_local_and_relative(stacks: dict[str, dict[str, Any]], env: str) -> None:
+    assert stacks[f"{env}-bootstrap"]["terraform"]["backend"] == {"local": {"path": "terraform.tfstate"}}
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_state_bucket_is_versioned_kms_encrypted_private_tls_only_and_expires_old_versions(
+    stacks: dict[str, dict[str, Any]], env: str
+) -> None:
+    stack = stacks[f"{env}-bootstrap"]
+    bucket = only(stack, "aws_s3_bucket")
+    assert bucket["bucket"] == f"matbakh-{env}-api-tfstate"
+    assert "force_destroy" not in bucket or bucket["force_destroy"] is False
+
+    key_name = next(iter(resources(stack, "aws_kms_key")))
+    key = only(stack, "aws_kms_key")
+    assert key["enable_key_rotation"] is True
+    assert key["deletion_window_in_days"] == 30
+
+    assert only(stack, "aws_s3_bucket_versioning")["versioning_configuration"] == {"status": "Enabled"}
+    (rule,) = only(stack, "aws_s3_bucket_server_side_encryption_configuration")["rule"]
+    assert rule["apply_server_side_encryption_by_default"] == {
+        "sse_algorithm": "aws:kms",
+        "kms_master_key_id": f"${{aws_kms_key.{key_name}.arn}}",
+    }
+    block = only(stack, "aws_s3_bucket_public_access_block")
+    assert all(
+        block[flag] is True
+        for flag in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+    )
+
+    policy = json.loads(only(stack, "aws_s3_bucket_policy")["policy"])
+    (statement,) = policy["Statement"]
+    assert statement["Effect"] == "Deny"
+    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+    (lifecycle,) = only(stack, "aws_s3_bucket_lifecycle_configuration")["rule"]
+    assert lifecycle["status"] == "Enabled"
+    assert lifecycle["noncurrent_version_expiration"] == [{"noncurrent_days": 90}]
+
+
+def _taggable(stack: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (f"{kind}.{name}", body)
+        for kind, instances in stack.get("resource", {}).items()
+        for name, body in instances.items()
+        if kind in {"aws_s3_bucket", "aws_kms_key", "aws_sns_topic"}
+    ]
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_names_and_tags_come_from_the_environment(stacks: dict[str, dict[str, Any]], env: str) -> None:
+    tagged = _taggable(stacks[env]) + _taggable(stacks[f"{env}-bootstrap"])
+    assert tagged
+    for address, body in tagged:
+        assert body["tags"] == {
+            "Environment": env,
+            "Service": "api",
+            "ManagedBy": "autoscale-infra",
+            "CostCenter": "matbakh-platform",
+        }, address
+    assert only(stacks[env], "aws_sns_topic")["name"] == f"matbakh-{env}-api-alerts"
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_kms_key_policies_are_plain_json_granting_kms_star_only_to_the_account_root(
+    stacks: dict[str, dict[str, Any]], env: str
+) -> None:
+    for stack in (stacks[env], stacks[f"{env}-bootstrap"]):
+        for key in resources(stack, "aws_kms_key").values():
+            for statement in json.loads(key["policy"])["Statement"]:
+                if statement["Action"] == "kms:*":
+                    assert statement["Principal"]["AWS"].endswith(":root")
+
+
+def test_main_stack_exports_the_alert_topic(stacks: dict[str, dict[str, Any]]) -> None:
+    topic_name = next(iter(resources(stacks["dev"], "aws_sns_topic")))
+    assert stacks["dev"]["output"]["alert_topic_arn"] == {"value": f"${{aws_sns_topic.{topic_name}.arn}}"}
+    assert set(stacks["dev-bootstrap"]["output"]) == {"state_bucket_name", "state_bucket_arn", "state_kms_key_arn"}

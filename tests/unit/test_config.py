@@ -1,0 +1,172 @@
+"""Configuration: the defaults table, the YAML differences, and every kind of bad input."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from environments.loader import ConfigError, load_environment, parse_environment
+from environments.schema import ENVIRONMENT_NAMES
+from tests.conftest import PYTHON, REPO, run, synthesize
+
+# The seed's table (issue 2): region, PC min–max, RDS CPU alarm, cache replicas min–max,
+# budget soft/burst EUR, SLO p95 ms / error % / availability %.
+SEED_TABLE = {
+    "dev": ("eu-central-1", (0, 2), 80, (0, 1), (15, 30), (500, 5, 95)),
+    "staging": ("eu-central-1", (1, 5), 70, (0, 2), (25, 50), (300, 2, 99.5)),
+    "prod": ("eu-central-1", (2, 20), 60, (1, 3), (60, 120), (200, 1, 99.9)),
+}
+
+
+@pytest.mark.parametrize("name", ENVIRONMENT_NAMES)
+def test_shipped_environments_reproduce_the_seed_table(name: str) -> None:
+    config = load_environment(name)
+    region, pc, cpu, replicas, budget, slo = SEED_TABLE[name]
+    assert config.region == region
+    assert (config.lambda_service.provisioned_concurrency.min, config.lambda_service.provisioned_concurrency.max) == pc
+    assert config.rds.cpu_alarm_threshold_percent == cpu
+    assert (config.elasticache.replicas.min, config.elasticache.replicas.max) == replicas
+    assert (config.budget.soft_limit_eur, config.budget.burst_limit_eur) == budget
+    assert (config.slo.latency_p95_ms, config.slo.error_rate_percent, config.slo.availability_percent) == slo
+
+
+def test_defaults_are_production_so_prod_yaml_states_no_differences() -> None:
+    assert parse_environment("prod", "", Path("prod.yaml")) == load_environment("prod")
+    assert load_environment("prod").model_dump() == parse_environment("prod", "{}", Path("x")).model_dump()
+
+
+def _errors(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as raised:
+        parse_environment("prod", text, Path("environments/prod.yaml"))
+    return raised.value.messages
+
+
+def test_every_error_is_reported_at_once_with_file_field_and_value() -> None:
+    messages = _errors("rds: {cpu_alarm_threshold_percent: 150}\nbudget: {soft_limit_eur: -1}\n")
+    assert messages == [
+        "environments/prod.yaml: rds.cpu_alarm_threshold_percent: Input should be less than or equal to 100 (got 150)",
+        "environments/prod.yaml: budget.soft_limit_eur: Input should be greater than 0 (got -1)",
+    ]
+
+
+def test_unknown_key_names_the_allowed_ones() -> None:
+    assert _errors("rds: {cpu_alarm: 70}\n") == [
+        "environments/prod.yaml: rds.cpu_alarm: unknown setting; allowed: cpu_alarm_threshold_percent (got 70)"
+    ]
+
+
+def test_unknown_top_level_key_lists_the_sections() -> None:
+    (message,) = _errors("lamda: {}\n")
+    assert message.startswith("environments/prod.yaml: lamda: unknown setting; allowed: budget, cost_center,")
+    assert "lambda" in message and "elasticache" in message
+
+
+def test_region_error_lists_allowed_values() -> None:
+    (message,) = _errors("region: mars-1\n")
+    assert message.startswith("environments/prod.yaml: region: Input should be 'us-east-1'")
+    assert "'eu-central-1'" in message and message.endswith("(got 'mars-1')")
+
+
+def test_range_with_min_above_max_is_an_error() -> None:
+    assert _errors("lambda: {provisioned_concurrency: {min: 5, max: 2}}\n") == [
+        "environments/prod.yaml: lambda.provisioned_concurrency: min (5) must be ≤ max (2) (got {'min': 5, 'max': 2})"
+    ]
+
+
+def test_soft_budget_above_burst_is_an_error() -> None:
+    (message,) = _errors("budget: {soft_limit_eur: 200}\n")
+    assert "budget: soft_limit_eur (200) must be ≤ burst_limit_eur (120)" in message
+
+
+def test_name_comes_from_the_file_not_the_yaml() -> None:
+    assert _errors("name: staging\n") == [
+        "environments/prod.yaml: name: is taken from the file name; remove it (got 'staging')"
+    ]
+
+
+def test_yaml_syntax_error_gives_line_and_column() -> None:
+    (message,) = _errors("rds:\n  cpu_alarm_threshold_percent: [70\n")
+    assert message.startswith("environments/prod.yaml: line 3, column 1: YAML syntax error:")
+
+
+def test_a_file_that_is_not_a_mapping_is_an_error() -> None:
+    assert _errors("- dev\n- prod\n") == ["environments/prod.yaml: the file must be a mapping of settings (got a list)"]
+
+
+def test_unknown_environment_lists_the_known_ones() -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_environment("qa")
+    assert raised.value.messages == ["unknown environment 'qa': known environments are dev, staging, prod"]
+
+
+def _digest(directory: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(directory)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in directory.rglob("*")
+        if p.is_file()
+    }
+
+
+BAD_INPUTS = {
+    "bad value": ("prod.yaml", "rds: {cpu_alarm_threshold_percent: 150}\n", "rds.cpu_alarm_threshold_percent: Input should be less than or equal to 100 (got 150)"),
+    "unknown key": ("dev.yaml", "budgets: {}\n", "environments/dev.yaml: budgets: unknown setting; allowed:"),
+    "yaml syntax": ("staging.yaml", "slo: {latency_p95_ms: 300\n", "environments/staging.yaml: line 2, column 1: YAML syntax error"),
+    "not a mapping": ("prod.yaml", "just a string\n", "environments/prod.yaml: the file must be a mapping of settings (got a str)"),
+    "missing file": ("prod.yaml", None, "environments/prod.yaml: file not found"),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def synthesized_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Known-good output that bad input must leave exactly as it was."""
+    outdir = tmp_path_factory.mktemp("good") / "cdktf.out"
+    synthesize(outdir)
+    return outdir
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS, ids=list(BAD_INPUTS))
+def test_bad_input_exits_2_with_the_message_and_writes_nothing(
+    case: str, repo_copy: Path, synthesized_copy: Path
+) -> None:
+    file_name, text, expected = BAD_INPUTS[case]
+    path = repo_copy / "environments" / file_name
+    if text is None:
+        path.unlink()
+    else:
+        path.write_text(text)
+    outdir = repo_copy / "cdktf.out"
+    shutil.copytree(synthesized_copy, outdir)
+    before = _digest(outdir)
+    result = run([PYTHON, "main.py"], cwd=repo_copy)
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert _digest(outdir) == before
+
+
+def test_errors_in_several_files_are_all_reported(repo_copy: Path) -> None:
+    (repo_copy / "environments" / "dev.yaml").write_text("rds: {cpu_alarm_threshold_percent: 0}\n")
+    (repo_copy / "environments" / "prod.yaml").write_text("region: nowhere\n")
+    result = run([PYTHON, "main.py"], cwd=repo_copy)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("environments/dev.yaml: rds.cpu_alarm_threshold_percent:")
+    assert lines[1].startswith("environments/prod.yaml: region:")
+    assert not (repo_copy / "cdktf.out" / "stacks").exists()
+
+
+def test_unknown_environment_on_the_command_line(repo_copy: Path) -> None:
+    result = run([PYTHON, "main.py", "--env", "qa"], cwd=repo_copy)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: unknown environment 'qa': known environments are dev, staging, prod"
+    assert not (repo_copy / "cdktf.out").exists()
+
+
+def test_cli_and_schema_agree_on_the_environment_names() -> None:
+    from cli.synth import ENVIRONMENT_NAMES as CLI_NAMES
+
+    assert CLI_NAMES == ENVIRONMENT_NAMES
+    assert sorted(p.stem for p in (REPO / "environments").glob("*.yaml")) == sorted(ENVIRONMENT_NAMES)
