@@ -111,12 +111,24 @@ def _digest(directory: Path) -> dict[str, str]:
 
 
 BAD_INPUTS = {
-    "bad value": ("prod.yaml", "rds: {cpu_alarm_threshold_percent: 150}\n", "rds.cpu_alarm_threshold_percent: Input should be less than or equal to 100 (got 150)"),
+    "bad value": (
+        "prod.yaml",
+        "rds: {cpu_alarm_threshold_percent: 150}\n",
+        "rds.cpu_alarm_threshold_percent: Input should be less than or equal to 100 (got 150)",
+    ),
     "unknown key": ("dev.yaml", "budgets: {}\n", "environments/dev.yaml: budgets: unknown setting; allowed:"),
-    "yaml syntax": ("staging.yaml", "slo: {latency_p95_ms: 300\n", "environments/staging.yaml: line 2, column 1: YAML syntax error"),
-    "not a mapping": ("prod.yaml", "just a string\n", "environments/prod.yaml: the file must be a mapping of settings (got a str)"),
+    "yaml syntax": (
+        "staging.yaml",
+        "slo: {latency_p95_ms: 300\n",
+        "environments/staging.yaml: line 2, column 1: YAML syntax error",
+    ),
+    "not a mapping": (
+        "prod.yaml",
+        "just a string\n",
+        "environments/prod.yaml: the file must be a mapping of settings (got a str)",
+    ),
     "missing file": ("prod.yaml", None, "environments/prod.yaml: file not found"),
-}  # fmt: skip
+}
 
 
 @pytest.fixture(scope="module")
