@@ -40,7 +40,7 @@ check-env:
 	@case " $(ENVIRONMENTS) " in *" $(ENV) "*) ;; *) echo "error: ENV must be one of: $(ENVIRONMENTS) (got '$(ENV)')" >&2; exit 2;; esac
 
 synth: setup ## synthesize every environment into cdktf.out/ (skipped when nothing changed)
-	@$(PY) main.py
+	@$(PY) main.py $(SYNTH_ARGS)
 
 validate: synth ## terraform init (no backend) + validate of every stack
 	@$(PY) -m cli validate

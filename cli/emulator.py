@@ -28,7 +28,25 @@ from pathlib import Path
 from typing import Any
 
 HOST = "127.0.0.1"
-REGION_DEFAULT = "eu-central-1"
+
+# Credentials and profiles of a real account must not leak into the emulator's processes: a
+# profile that the emulator cannot find makes every moto request fail, and the AWS SDKs
+# prefer some of these over the emulator's test credentials.
+REAL_ACCOUNT_VARIABLES = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+)
+
+
+def isolated_environment(overrides: dict[str, str]) -> dict[str, str]:
+    """This process's environment without a real account's variables, plus `overrides`."""
+    clean = {key: value for key, value in os.environ.items() if key not in REAL_ACCOUNT_VARIABLES}
+    return {**clean, **overrides}
 
 
 @dataclass(frozen=True)
@@ -175,6 +193,7 @@ def start(directory: Path, timeout_seconds: float = 30) -> Emulator:
     process = subprocess.Popen(
         [sys.executable, "-m", "cli.emulator", "serve", "--port", str(port), "--cert", str(cert), "--key", str(key)],
         cwd=Path(__file__).resolve().parent.parent,
+        env=isolated_environment({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}),
         stdout=log,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,

@@ -108,7 +108,7 @@ def run_checkov(checkov: Path, *, framework: str, targets: list[Path], report_di
     if not checkov.exists():
         raise UserError(f"checkov is not installed at {checkov}: run `make setup`")
     report_dir.mkdir(parents=True, exist_ok=True)
-    command = [str(checkov), "--framework", framework, "--soft-fail", "--skip-download", "--compact", "--quiet"]
+    command = [str(checkov), "--framework", framework, "--soft-fail", "--skip-download", "--quiet"]
     command += ["-o", "json", "-o", "junitxml", "-o", "sarif", "--output-file-path", str(report_dir)]
     if any(POLICIES_DIR.glob("ckv_*.py")):
         command += ["--external-checks-dir", str(POLICIES_DIR)]

@@ -33,15 +33,17 @@ class Settings:
 
     @classmethod
     def from_environment(cls) -> Settings:
-        env = os.environ
-        plugin_dir = env.get("TF_PLUGIN_DIR")
+        def setting(name: str, default: str) -> str:
+            return os.environ.get(name) or default  # set-but-empty means the default
+
+        plugin_dir = setting("TF_PLUGIN_DIR", "")
         return cls(
             plugin_dir=Path(plugin_dir) if plugin_dir else None,
-            target=env.get("AUTOSCALE_TARGET", "auto"),
-            work_dir=Path(env.get("AUTOSCALE_WORK_DIR", ROOT / ".work")),
-            emulator_dir=Path(env.get("AUTOSCALE_EMULATOR_DIR", ROOT / ".emulator")),
-            checkov=Path(env.get("AUTOSCALE_CHECKOV", ROOT / ".venv-checkov" / "bin" / "checkov")),
+            target=setting("AUTOSCALE_TARGET", "auto"),
+            work_dir=Path(setting("AUTOSCALE_WORK_DIR", str(ROOT / ".work"))),
+            emulator_dir=Path(setting("AUTOSCALE_EMULATOR_DIR", str(ROOT / ".emulator"))),
+            checkov=Path(setting("AUTOSCALE_CHECKOV", str(ROOT / ".venv-checkov" / "bin" / "checkov"))),
             outdir=ROOT / "cdktf.out",
-            plan_max_age_minutes=int(env.get("AUTOSCALE_PLAN_MAX_AGE_MINUTES", "60")),
-            in_ci=env.get("CI", "").lower() in {"1", "true", "yes"},
+            plan_max_age_minutes=int(setting("AUTOSCALE_PLAN_MAX_AGE_MINUTES", "60")),
+            in_ci=setting("CI", "").lower() in {"1", "true", "yes"},
         )

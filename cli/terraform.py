@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from cli import gate, target
+from cli.emulator import isolated_environment
 from cli.errors import UserError
 from cli.settings import ROOT, Settings
 
@@ -44,7 +45,8 @@ class Workspace:
         if not (self.stack_dir / "cdk.tf.json").exists():
             raise UserError(f"{self.stack_dir / 'cdk.tf.json'} is missing: run `make synth` first")
         self.directory.mkdir(parents=True, exist_ok=True)
-        environment = {**os.environ, **self.target.environment, "TF_IN_AUTOMATION": "1", "TF_INPUT": "0"}
+        overrides = {**self.target.environment, "TF_IN_AUTOMATION": "1", "TF_INPUT": "0"}
+        environment = isolated_environment(overrides) if self.target.is_emulator else {**os.environ, **overrides}
         environment["TF_DATA_DIR"] = str(self.directory / ".terraform")
         completed = subprocess.run(
             ["terraform", *args],
@@ -66,7 +68,14 @@ class Workspace:
         if not backend:
             args.append("-backend=false")
         args += [f"-backend-config={item}" for item in backend_config]
-        self.terraform(*args, capture=True)
+        try:
+            self.terraform(*args, capture=True)
+        except UserError as error:
+            if self.settings.plugin_dir is None and "registry.terraform.io" in str(error):
+                raise UserError(
+                    f"{error}\nThe provider registry is unreachable: set TF_PLUGIN_DIR to an offline provider mirror."
+                ) from None
+            raise
 
     def outputs(self) -> dict[str, str]:
         raw = json.loads(self.terraform("output", "-json", "-no-color", capture=True) or "{}")

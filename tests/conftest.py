@@ -19,10 +19,10 @@ _COPIED = ("main.py", "cdktf.json", "requirements.txt", "cli", "environments", "
 
 
 def run(
-    args: list[str], *, cwd: Path = REPO, env: dict[str, str] | None = None, timeout: float = 600
+    args: list[str], *, cwd: Path = REPO, env: dict[str, str] | None = None, inherit: bool = True, timeout: float = 600
 ) -> subprocess.CompletedProcess[str]:
-    """Run a command the way a user would; tests assert on exit code and output."""
-    environment = {**os.environ, **(env or {})}
+    """Run a command the way a user would; `env` adds to this process's environment, or replaces it."""
+    environment = {**os.environ, **(env or {})} if inherit else dict(env or {})
     environment.setdefault("JSII_RUNTIME_PACKAGE_CACHE_ROOT", str(REPO / ".cache" / "jsii"))
     return subprocess.run(args, cwd=cwd, env=environment, capture_output=True, text=True, timeout=timeout, check=False)
 
@@ -39,11 +39,9 @@ def stacks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]
     return synthesize(tmp_path_factory.mktemp("synth") / "cdktf.out", "--force")
 
 
-@pytest.fixture
-def repo_copy(tmp_path: Path) -> Path:
-    """A scratch copy of the sources, so a test can break a YAML file without touching ours."""
-    copy = tmp_path / "repo"
-    copy.mkdir()
+def copy_repository(copy: Path) -> Path:
+    """Copy the sources (not outputs, caches or virtual environments) to `copy`."""
+    copy.mkdir(parents=True)
     for name in _COPIED:
         source = REPO / name
         if source.is_dir():
@@ -51,6 +49,12 @@ def repo_copy(tmp_path: Path) -> Path:
         else:
             shutil.copy2(source, copy / name)
     return copy
+
+
+@pytest.fixture
+def repo_copy(tmp_path: Path) -> Path:
+    """A scratch copy of the sources, so a test can break a YAML file without touching ours."""
+    return copy_repository(tmp_path / "repo")
 
 
 def resources(stack: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:

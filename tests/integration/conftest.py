@@ -1,0 +1,101 @@
+"""Integration fixtures: a scratch repository whose CLI runs real terraform against a local
+AWS emulator that the CLI starts on 127.0.0.1 and these fixtures stop."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from cli import emulator
+from cli.settings import Settings
+from tests.conftest import PYTHON, REPO, copy_repository, run
+
+pytestmark = pytest.mark.integration
+
+_CREDENTIALS = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_ENDPOINT_URL",
+    "CI",
+    "AUTOSCALE_TARGET",
+)
+
+
+@dataclass
+class Workbench:
+    """A copy of the repository with its own output, working folder, emulator and HOME."""
+
+    root: Path
+    env: dict[str, str]
+
+    def cli(self, *args: str, extra_env: dict[str, str] | None = None) -> Any:
+        return run([PYTHON, "-m", "cli", *args], cwd=self.root, env={**self.env, **(extra_env or {})}, inherit=False)
+
+    def synth(self, *args: str) -> Any:
+        result = run([PYTHON, "main.py", *args], cwd=self.root, env=self.env, inherit=False)
+        assert result.returncode == 0, result.stderr
+        return result
+
+    @property
+    def emulator_dir(self) -> Path:
+        return Path(self.env["AUTOSCALE_EMULATOR_DIR"])
+
+    def emulator(self) -> emulator.Emulator:
+        running = emulator.running(self.emulator_dir)
+        assert running is not None, "the CLI should have started the emulator"
+        return running
+
+    def client(self, service: str) -> Any:
+        running = self.emulator()
+        return boto3.client(
+            service,
+            endpoint_url=running.endpoint,
+            verify=str(running.ca_bundle),
+            region_name="eu-central-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+
+def make_workbench(root: Path, home: Path) -> Workbench:
+    home.mkdir(parents=True, exist_ok=True)
+    env = {key: value for key, value in os.environ.items() if key not in _CREDENTIALS}
+    env.update(
+        {
+            "HOME": str(home),
+            "AUTOSCALE_WORK_DIR": str(root / ".work"),
+            "AUTOSCALE_EMULATOR_DIR": str(root / ".emulator"),
+            "AUTOSCALE_CHECKOV": str(Settings.from_environment().checkov),
+            "JSII_RUNTIME_PACKAGE_CACHE_ROOT": str(REPO / ".cache" / "jsii"),
+        }
+    )
+    return Workbench(root=root, env=env)
+
+
+@pytest.fixture(scope="module")
+def workbench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workbench]:
+    root = copy_repository(tmp_path_factory.mktemp("workbench") / "repo")
+    bench = make_workbench(root, root.parent / "home")
+    yield bench
+    emulator.stop(bench.emulator_dir)
+
+
+def state_versions(bench: Workbench, bucket: str, key: str) -> list[dict[str, Any]]:
+    listing = bench.client("s3").list_object_versions(Bucket=bucket, Prefix=key)
+    return [v for v in listing.get("Versions", []) if v["Key"] == key]
+
+
+def load_json(path: Path) -> Any:
+    return json.loads(path.read_text())

@@ -1,0 +1,133 @@
+"""dev end to end, with no AWS account: bootstrap, plan, apply, a concurrent plan that loses
+the lock, the apply refusals, and destroy — real terraform against the local emulator."""
+
+from __future__ import annotations
+
+import json
+import queue
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import Workbench, state_versions
+
+pytestmark = pytest.mark.integration
+
+BUCKET = "matbakh-dev-api-tfstate"
+STATE_KEY = "dev/matbakh-api.tfstate"
+
+
+def _topics(bench: Workbench) -> list[str]:
+    return [t["TopicArn"] for t in bench.client("sns").list_topics()["Topics"]]
+
+
+def _hold_the_lock(bench: Workbench) -> tuple[subprocess.Popen[str], queue.Queue[str]]:
+    """An interactive `terraform destroy` holds the state lock while it waits for a yes."""
+    running = bench.emulator()
+    work = bench.root / ".work" / f"emulator-{running.port}" / "dev"
+    process = subprocess.Popen(
+        ["terraform", "destroy", "-lock=true", "-no-color"],
+        cwd=bench.root / "cdktf.out" / "stacks" / "dev",
+        env={**bench.env, **running.terraform_environment("eu-central-1"), "TF_DATA_DIR": str(work / ".terraform")},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()  # characters of the output
+    # The prompt ends without a newline: read characters, not lines.
+    assert process.stdout is not None
+    reader = process.stdout
+    threading.Thread(target=lambda: [lines.put(c) for c in iter(lambda: reader.read(1), "")], daemon=True).start()
+    deadline = time.monotonic() + 120
+    seen = ""
+    while "Enter a value" not in seen:
+        assert time.monotonic() < deadline, f"terraform destroy never asked for approval:\n{seen}"
+        try:
+            seen += lines.get(timeout=1)
+        except queue.Empty:
+            assert process.poll() is None, seen
+    return process, lines
+
+
+def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
+    workbench.synth("--env", "dev")
+
+    # In CI the emulator is never a silent fallback.
+    refused = workbench.cli("plan", "--env", "dev", extra_env={"CI": "true"})
+    assert refused.returncode == 1
+    assert "no AWS credentials in CI" in refused.stderr
+    assert not (workbench.emulator_dir / "emulator.json").exists()
+
+    # Apply without a plan is refused.
+    no_plan = workbench.cli("apply", "--env", "dev")
+    assert no_plan.returncode == 1 and "no saved plan of dev" in no_plan.stderr
+
+    # Plan: says it targets the emulator, bootstraps the state bucket there, gates twice.
+    planned = workbench.cli("plan", "--env", "dev")
+    assert planned.returncode == 0, planned.stderr
+    assert "targets the LOCAL AWS EMULATOR" in planned.stdout
+    assert "no AWS credentials are configured" in planned.stdout
+    assert planned.stdout.count("gate: ") == 2
+    assert "plan: dev on emulator-" in planned.stdout and "3 to add" in planned.stdout
+
+    # Apply the saved plan: the state lands in the emulator's bucket under dev's key, encrypted.
+    applied = workbench.cli("apply", "--env", "dev")
+    assert applied.returncode == 0, applied.stderr
+    versions = state_versions(workbench, BUCKET, STATE_KEY)
+    assert len(versions) >= 1
+    head = workbench.client("s3").head_object(Bucket=BUCKET, Key=STATE_KEY)
+    assert head["ServerSideEncryption"] == "aws:kms"
+    state = json.loads(workbench.client("s3").get_object(Bucket=BUCKET, Key=STATE_KEY)["Body"].read())
+    assert {r["type"] for r in state["resources"]} >= {"aws_kms_key", "aws_sns_topic"}
+    assert any(arn.endswith(":matbakh-dev-api-alerts") for arn in _topics(workbench))
+
+    # A saved plan applies once.
+    again = workbench.cli("apply", "--env", "dev")
+    assert again.returncode == 1 and "no saved plan of dev" in again.stderr
+
+    # A second, concurrent plan fails on the lock and loses nothing.
+    holder, _ = _hold_the_lock(workbench)
+    try:
+        lock_object = workbench.client("s3").head_object(Bucket=BUCKET, Key=f"{STATE_KEY}.tflock")
+        assert lock_object["ContentLength"] > 0
+        contender = workbench.cli("plan", "--env", "dev")
+        assert contender.returncode == 1
+        assert "Error acquiring the state lock" in contender.stderr
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.write("no\n")
+        holder.stdin.flush()
+        holder.wait(timeout=120)
+    assert [v["VersionId"] for v in state_versions(workbench, BUCKET, STATE_KEY)] == [v["VersionId"] for v in versions]
+    listing = workbench.client("s3").list_objects_v2(Bucket=BUCKET, Prefix=f"{STATE_KEY}.tflock")
+    assert listing.get("KeyCount", 0) == 0, "the lock is released"
+
+    # A plan made stale by a change to the code is refused.
+    assert workbench.cli("plan", "--env", "dev").returncode == 0
+    dev_yaml = workbench.root / "environments" / "dev.yaml"
+    dev_yaml.write_text(dev_yaml.read_text() + "cost_center: growth\n")
+    workbench.synth("--env", "dev")
+    stale = workbench.cli("apply", "--env", "dev")
+    assert stale.returncode == 1 and "is stale" in stale.stderr
+
+    # Destroy removes what apply created; the state bucket stays.
+    destroyed = workbench.cli("destroy", "--env", "dev")
+    assert destroyed.returncode == 0, destroyed.stderr
+    assert not any(arn.endswith(":matbakh-dev-api-alerts") for arn in _topics(workbench))
+    assert json.loads(workbench.client("s3").get_object(Bucket=BUCKET, Key=STATE_KEY)["Body"].read())["resources"] == []
+
+
+def test_destroying_prod_needs_explicit_confirmation(workbench: Workbench) -> None:
+    refused = workbench.cli("destroy", "--env", "prod")
+    assert refused.returncode == 1
+    assert "refusing to destroy prod" in refused.stderr and "CONFIRM=prod" in refused.stderr
+
+
+def test_an_unknown_environment_is_refused_before_anything_runs(workbench: Workbench, tmp_path: Path) -> None:
+    refused = workbench.cli("plan", "--env", "qa")
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == "error: unknown environment 'qa': known environments are dev, staging, prod"

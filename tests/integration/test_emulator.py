@@ -1,0 +1,87 @@
+"""The emulator launcher: TLS on loopback, and the bucket-policy gap it fills."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from cli import emulator
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[emulator.Emulator]:
+    directory = tmp_path_factory.mktemp("emulator")
+    started = emulator.start(directory)
+    yield started
+    assert emulator.stop(directory)
+    assert emulator.running(directory) is None
+
+
+def _s3(running: emulator.Emulator) -> object:
+    return boto3.client(
+        "s3",
+        endpoint_url=running.endpoint,
+        verify=str(running.ca_bundle),
+        region_name="eu-central-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def test_it_listens_on_loopback_over_tls(running: emulator.Emulator) -> None:
+    assert running.endpoint.startswith("https://127.0.0.1:")
+    environment = running.terraform_environment("eu-central-1")
+    assert environment["AWS_ENDPOINT_URL"] == running.endpoint
+    assert environment["AWS_CA_BUNDLE"] == str(running.ca_bundle)
+    assert environment["AWS_MAX_ATTEMPTS"] == "2"
+
+
+def _bucket_with_policy(s3: object, name: str, statement: dict[str, object]) -> None:
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})  # type: ignore[attr-defined]
+    policy = {"Version": "2012-10-17", "Statement": [statement]}
+    s3.put_bucket_policy(Bucket=name, Policy=json.dumps(policy))  # type: ignore[attr-defined]
+
+
+def test_a_tls_only_bucket_policy_admits_tls_requests(running: emulator.Emulator) -> None:
+    s3 = _s3(running)
+    _bucket_with_policy(
+        s3,
+        "tls-only",
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": ["arn:aws:s3:::tls-only", "arn:aws:s3:::tls-only/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+    )
+    s3.put_object(Bucket="tls-only", Key="state", Body=b"{}")  # type: ignore[attr-defined]
+    assert s3.get_object(Bucket="tls-only", Key="state")["Body"].read() == b"{}"  # type: ignore[attr-defined]
+
+
+def test_other_denies_are_still_enforced(running: emulator.Emulator) -> None:
+    s3 = _s3(running)
+    _bucket_with_policy(
+        s3,
+        "deny-writes",
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::deny-writes/*"},
+    )
+    with pytest.raises(ClientError, match="Forbidden|AccessDenied"):
+        s3.put_object(Bucket="deny-writes", Key="x", Body=b"1")  # type: ignore[attr-defined]
+
+
+def test_start_replaces_a_previous_emulator(tmp_path: Path) -> None:
+    first = emulator.start(tmp_path)
+    second = emulator.start(tmp_path)
+    try:
+        assert second.port != first.port or second.pid != first.pid
+        assert emulator.running(tmp_path) == second
+    finally:
+        emulator.stop(tmp_path)
