@@ -41,7 +41,12 @@ def _hold_the_lock(bench: Workbench) -> tuple[subprocess.Popen[str], queue.Queue
     # The prompt ends without a newline: read characters, not lines.
     assert process.stdout is not None
     reader = process.stdout
-    threading.Thread(target=lambda: [lines.put(c) for c in iter(lambda: reader.read(1), "")], daemon=True).start()
+
+    def pump() -> None:
+        for character in iter(lambda: reader.read(1), ""):
+            lines.put(character)
+
+    threading.Thread(target=pump, daemon=True).start()
     deadline = time.monotonic() + 120
     seen = ""
     while "Enter a value" not in seen:

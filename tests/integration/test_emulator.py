@@ -73,7 +73,7 @@ def test_other_denies_are_still_enforced(running: emulator.Emulator) -> None:
         "deny-writes",
         {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::deny-writes/*"},
     )
-    with pytest.raises(ClientError, match="Forbidden|AccessDenied"):
+    with pytest.raises(ClientError, match=r"Forbidden|AccessDenied"):
         s3.put_object(Bucket="deny-writes", Key="x", Body=b"1")  # type: ignore[attr-defined]
 
 
