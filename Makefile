@@ -18,23 +18,33 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-prerequisites:
+prerequisites: ## check Python, Node.js and Terraform versions
 	@$(PYTHON) scripts/check_prerequisites.py
 
-$(VENV)/.installed: requirements.txt | prerequisites
+JSII_WARM := .cache/jsii/.warm
+
+$(VENV)/.installed: requirements.txt
+	@$(PYTHON) scripts/check_prerequisites.py
 	@echo "setup: creating $(VENV) (CDKTF, pydantic, pytest, moto, ruff, mypy)"
 	@$(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-$(CHECKOV_VENV)/.installed: requirements-checkov.txt | prerequisites
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	@$(PYTHON) scripts/check_prerequisites.py
 	@echo "setup: creating $(CHECKOV_VENV) (checkov; its pins clash with pytest's)"
 	@$(PYTHON) -m venv $(CHECKOV_VENV)
 	@$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	@touch $@
 
-setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed ## create both virtual environments and warm the jsii cache
-	@$(PY) main.py >/dev/null
+# The first synthesis extracts and indexes the AWS bindings in the project's jsii cache and
+# makes their JavaScript entry lazy (cli/jsii_cache.py); every later one starts warm.
+$(JSII_WARM): $(VENV)/.installed
+	@echo "setup: warming the jsii package cache (first synthesis)"
+	@$(PY) main.py --force >/dev/null
+	@touch $@
+
+setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(JSII_WARM) ## create both virtual environments and warm the jsii cache
 
 check-env:
 	@case " $(ENVIRONMENTS) " in *" $(ENV) "*) ;; *) echo "error: ENV must be one of: $(ENVIRONMENTS) (got '$(ENV)')" >&2; exit 2;; esac

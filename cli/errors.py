@@ -7,6 +7,8 @@ import sys
 import traceback
 from collections.abc import Callable
 
+from environments.errors import ConfigError
+
 
 class UserError(Exception):
     """A problem the user can fix; the message says how. `exit_code` 2 means bad input."""
@@ -18,8 +20,6 @@ class UserError(Exception):
 
 def run_cli(command: Callable[[], int]) -> int:
     """Run `command`; print problems to stderr and return its exit code."""
-    from environments.loader import ConfigError
-
     try:
         return command()
     except ConfigError as error:

@@ -12,17 +12,12 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from environments.errors import ConfigError
 from environments.schema import ENVIRONMENT_NAMES, EnvironmentConfig
 
+__all__ = ["ConfigError", "load_environment", "load_environments", "parse_environment"]
+
 ENVIRONMENTS_DIR = Path(__file__).resolve().parent
-
-
-class ConfigError(Exception):
-    """Bad configuration; `messages` holds one line per problem."""
-
-    def __init__(self, messages: list[str]) -> None:
-        super().__init__("\n".join(messages))
-        self.messages = messages
 
 
 def _display(path: Path) -> str:
