@@ -15,7 +15,18 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-_COPIED = ("main.py", "cdktf.json", "requirements.txt", "cli", "environments", "modules", "policies", "scripts")
+_COPIED = (
+    "main.py",
+    "cdktf.json",
+    "Makefile",
+    "requirements.txt",
+    "requirements-checkov.txt",
+    "cli",
+    "environments",
+    "modules",
+    "policies",
+    "scripts",
+)
 
 
 def run(

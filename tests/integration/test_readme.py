@@ -1,0 +1,54 @@
+"""The README's two commands, and its example output, are what the code does."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from cli import emulator
+from tests.conftest import PYTHON, REPO, copy_repository, run
+from tests.integration.conftest import make_workbench
+
+pytestmark = pytest.mark.integration
+README = (REPO / "README.md").read_text()
+
+
+def _quick_start_commands() -> list[str]:
+    section = README.split("## Quick start", 1)[1]
+    block = re.search(r"```sh\n(.*?)```", section, re.DOTALL)
+    assert block is not None
+    return [line.strip() for line in block.group(1).splitlines() if line.strip()]
+
+
+def test_the_quick_start_is_two_commands_and_ci_runs_the_second() -> None:
+    assert _quick_start_commands() == ["make plan ENV=dev", "make test"]
+    assert "make test" in (REPO / ".ci" / "run").read_text()
+
+
+def test_the_main_job_plans_dev_against_the_emulator_with_make(tmp_path: Path) -> None:
+    root = copy_repository(tmp_path / "repo")
+    for venv in (".venv", ".venv-checkov"):
+        (root / venv).symlink_to(REPO / venv)  # installed by this run's `make setup`
+    (root / ".cache" / "jsii").mkdir(parents=True)
+    (root / ".cache" / "jsii" / ".warm").touch()
+    bench = make_workbench(root, tmp_path / "home")
+    try:
+        result = run(_quick_start_commands()[0].split(), cwd=root, env=bench.env, inherit=False)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "plan: dev targets the LOCAL AWS EMULATOR" in result.stdout
+        assert re.search(r"plan: dev on emulator-\d+: 3 to add, 0 to change, 0 to destroy", result.stdout)
+        assert (root / "cdktf.out" / "stacks" / "dev" / "cdk.tf.json").exists()
+    finally:
+        emulator.stop(bench.emulator_dir)
+
+
+def test_the_error_example_is_real(repo_copy: Path) -> None:
+    example = re.search(r"\$ python main.py\n(.*?)\n\$ echo \$\?\n(\d+)", README, re.DOTALL)
+    assert example is not None
+    (repo_copy / "environments" / "prod.yaml").write_text("rds: {cpu_alarm_threshold_percent: 150}\n")
+    (repo_copy / "environments" / "dev.yaml").write_text("budgets: {}\n")
+    result = run([PYTHON, "main.py"], cwd=repo_copy)
+    assert result.returncode == int(example.group(2))
+    assert sorted(result.stderr.strip().splitlines()) == sorted(example.group(1).splitlines())
