@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from modules.core.cdk import Construct, DataAwsCallerIdentity, DataAwsPartition, KmsAlias, KmsKey, SnsTopic
-from modules.core.iam import key_admin_statement, policy_document
+from modules.core.cdk import Construct, SnsTopic
+from modules.core.kms import EncryptionKey
 from modules.core.label import Context
 
 
@@ -12,26 +12,9 @@ class AlertTopic(Construct):
 
     def __init__(self, scope: Construct, id_: str, *, context: Context) -> None:
         super().__init__(scope, id_)
-        partition = DataAwsPartition(self, "partition").partition
-        account_id = DataAwsCallerIdentity(self, "caller").account_id
-        key = KmsKey(
-            self,
-            "key",
-            description=f"Alert topic of {context.environment}",
-            enable_key_rotation=True,
-            policy=policy_document(
-                key_admin_statement(partition, account_id),
-                {
-                    "Sid": "CloudWatchPublishesEncryptedAlerts",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-                    "Resource": "*",
-                },
-            ),
-            tags=context.tags,
+        key = EncryptionKey(
+            self, "key", context=context, purpose="alerts", service_principals=["cloudwatch.amazonaws.com"]
         )
-        KmsAlias(self, "key_alias", name=f"alias/{context.id('alerts')}", target_key_id=key.key_id)
         topic = SnsTopic(self, "topic", name=context.id("alerts"), kms_master_key_id=key.arn, tags=context.tags)
 
         self.topic_arn: str = topic.arn

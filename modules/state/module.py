@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from modules.core.cdk import (
     Construct,
-    DataAwsCallerIdentity,
-    DataAwsPartition,
-    KmsAlias,
-    KmsKey,
     S3Bucket,
     S3BucketLifecycleConfiguration,
     S3BucketLifecycleConfigurationRule,
@@ -24,7 +20,8 @@ from modules.core.cdk import (
     S3BucketVersioningA,
     S3BucketVersioningVersioningConfiguration,
 )
-from modules.core.iam import key_admin_statement, policy_document
+from modules.core.iam import policy_document
+from modules.core.kms import EncryptionKey
 from modules.core.label import Context
 from modules.state.config import StateBucketConfig
 
@@ -39,20 +36,9 @@ class StateBucket(Construct):
 
     def __init__(self, scope: Construct, id_: str, *, config: StateBucketConfig, context: Context) -> None:
         super().__init__(scope, id_)
-        partition = DataAwsPartition(self, "partition").partition
-        account_id = DataAwsCallerIdentity(self, "caller").account_id
-
-        key = KmsKey(
-            self,
-            "key",
-            description=f"Terraform state of {context.environment}",
-            enable_key_rotation=True,
-            deletion_window_in_days=config.kms_deletion_window_days,
-            policy=policy_document(key_admin_statement(partition, account_id)),
-            tags=context.tags,
+        key = EncryptionKey(
+            self, "key", context=context, purpose="tfstate", deletion_window_days=config.kms_deletion_window_days
         )
-        KmsAlias(self, "key_alias", name=f"alias/{context.id('tfstate')}", target_key_id=key.key_id)
-
         bucket = S3Bucket(self, "bucket", bucket=state_bucket_name(config, context), tags=context.tags)
         S3BucketVersioningA(
             self,

@@ -1,0 +1,55 @@
+"""A customer-managed KMS key: what every encrypted resource of every module uses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from modules.core.cdk import Construct, DataAwsCallerIdentity, DataAwsPartition, KmsAlias, KmsKey
+from modules.core.iam import Statement, key_admin_statement, policy_document
+from modules.core.label import Context
+
+
+class EncryptionKey(Construct):
+    """Rotates yearly, is administered by the account root, and has an alias named by the label.
+
+    `service_principals` (e.g. `cloudwatch.amazonaws.com`) may encrypt and decrypt with it, and
+    nothing more.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        context: Context,
+        purpose: str,
+        service_principals: Sequence[str] = (),
+        deletion_window_days: int = 30,
+    ) -> None:
+        super().__init__(scope, id_)
+        partition = DataAwsPartition(self, "partition").partition
+        account_id = DataAwsCallerIdentity(self, "caller").account_id
+        statements: list[Statement] = [key_admin_statement(partition, account_id)]
+        if service_principals:
+            statements.append(
+                {
+                    "Sid": "ServicesEncryptWithKey",
+                    "Effect": "Allow",
+                    "Principal": {"Service": sorted(service_principals)},
+                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    "Resource": "*",
+                }
+            )
+        key = KmsKey(
+            self,
+            "key",
+            description=f"{purpose} of {context.environment}",
+            enable_key_rotation=True,
+            deletion_window_in_days=deletion_window_days,
+            policy=policy_document(*statements),
+            tags=context.tags,
+        )
+        KmsAlias(self, "alias", name=f"alias/{context.id(purpose)}", target_key_id=key.key_id)
+
+        self.arn: str = key.arn
+        self.key_id: str = key.key_id
