@@ -18,6 +18,7 @@ import yaml
 from cli.errors import UserError
 
 POLICIES_DIR = Path(__file__).resolve().parent.parent / "policies"
+CHECKS_DIR = POLICIES_DIR / "checks"  # checkov loads every .py and .yaml here as a check
 SKIPS_FILE = POLICIES_DIR / "skips.yaml"
 
 
@@ -37,9 +38,11 @@ class Finding:
     check_name: str
     resource: str
     file_path: str
+    details: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        return f"{self.check_id} {self.resource} ({self.file_path.lstrip('/')}): {self.check_name}"
+        why = f" — {'; '.join(self.details)}" if self.details else ""
+        return f"{self.check_id} {self.resource} ({self.file_path.lstrip('/')}): {self.check_name}{why}"
 
 
 @dataclass
@@ -92,7 +95,13 @@ def evaluate(raw_report: Any, skips: list[Skip]) -> GateResult:
         if summary.get("parsing_errors") and not results.get("parsing_errors"):
             result.parsing_errors.append(f"{summary['parsing_errors']} file(s)")
         for check in results.get("failed_checks", []):
-            finding = Finding(check["check_id"], check.get("check_name", ""), check["resource"], check["file_path"])
+            finding = Finding(
+                check["check_id"],
+                check.get("check_name", ""),
+                check["resource"],
+                check["file_path"],
+                tuple(check.get("details") or ()),
+            )
             index = next((i for i, skip in enumerate(skips) if skip.matches(finding.check_id, finding.resource)), None)
             if index is None:
                 result.failed.append(finding)
@@ -110,8 +119,7 @@ def run_checkov(checkov: Path, *, framework: str, targets: list[Path], report_di
     report_dir.mkdir(parents=True, exist_ok=True)
     command = [str(checkov), "--framework", framework, "--soft-fail", "--skip-download", "--quiet"]
     command += ["-o", "json", "-o", "junitxml", "-o", "sarif", "--output-file-path", str(report_dir)]
-    if any(POLICIES_DIR.glob("ckv_*.py")):
-        command += ["--external-checks-dir", str(POLICIES_DIR)]
+    command += ["--external-checks-dir", str(CHECKS_DIR)]
     for target in targets:
         command += ["-d" if target.is_dir() else "-f", str(target)]
     completed = subprocess.run(command, capture_output=True, text=True, check=False)

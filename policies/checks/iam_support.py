@@ -1,0 +1,53 @@
+"""IAM documents as our checks see them: every policy-bearing resource type and its statements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from policy_support import as_list, first, policy_statements
+
+POLICY_RESOURCES = [
+    "aws_iam_policy",
+    "aws_iam_role_policy",
+    "aws_iam_user_policy",
+    "aws_iam_group_policy",
+    "aws_iam_role",
+]
+UNSCOPED_ACTIONS_FILE = Path(__file__).resolve().parent.parent / "unscoped_actions.yaml"
+
+
+def unscoped_actions() -> set[str]:
+    data = yaml.safe_load(UNSCOPED_ACTIONS_FILE.read_text(encoding="utf-8"))
+    return {action.lower() for action in data["actions"]}
+
+
+def permission_documents(conf: dict[str, Any]) -> list[Any]:
+    """The permission policies of a resource (a role's inline policies; a policy's document)."""
+    documents = [conf["policy"]] if "policy" in conf else []
+    for inline in as_list(first(conf.get("inline_policy")) or []):
+        if isinstance(inline, dict) and "policy" in inline:
+            documents.append(inline["policy"])
+    return documents
+
+
+def allow_statements(conf: dict[str, Any]) -> Iterator[dict[str, Any] | None]:
+    """Allow statements of every permission document; None for a document that cannot be read."""
+    for document in permission_documents(conf):
+        statements = policy_statements(document)
+        if statements is None:
+            yield None
+            continue
+        for statement in statements:
+            if statement.get("Effect") == "Allow":
+                yield statement
+
+
+def actions_of(statement: dict[str, Any]) -> list[str]:
+    return [str(action) for action in as_list(statement.get("Action", []))]
+
+
+def resources_of(statement: dict[str, Any]) -> list[str]:
+    return [str(resource) for resource in as_list(statement.get("Resource", []))]

@@ -1,0 +1,122 @@
+"""Each of our checks passes, fails and leaves unknown exactly the fixture resources it should."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from cli.gate import CHECKS_DIR
+from cli.settings import Settings
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+EXPECTED: dict[str, tuple[set[str], set[str]]] = {
+    # check id: (resources that pass, resources that fail); `unknown_*` ones must be in neither
+    "CKV_MBK_1": (
+        {"pass_reserved_within_cap"},
+        {"fail_reserved_above_cap", "fail_unreserved", "fail_no_environment_tag"},
+    ),
+    "CKV_MBK_2": (
+        {"pass_pc_max_within_cap", "pass_replicas_max_within_cap", "fail_replicas_max_above_cap"},
+        {"fail_pc_max_above_cap"},
+    ),
+    "CKV_MBK_3": (
+        {"pass_replicas_max_within_cap", "pass_pc_max_within_cap", "fail_pc_max_above_cap", "unknown_pc_max_reference"},
+        {"fail_replicas_max_above_cap"},
+    ),
+    "CKV_MBK_4": ({"pass_small_instance"}, {"fail_large_instance_and_storage"}),
+    "CKV_MBK_5": ({"pass_small_node"}, {"fail_large_node"}),
+    "CKV_MBK_6": ({"pass_small_instance"}, {"fail_large_instance_and_storage"}),
+    "CKV_MBK_7": ({"pass_cheapest_price_class"}, {"fail_all_edge_locations"}),
+    "CKV_MBK_8": ({"pass_budget_within_burst"}, {"fail_budget_above_burst", "fail_budget_without_notification"}),
+    "CKV_MBK_9": (
+        {"pass_scoped_policy", "pass_inline_scoped", "fail_star_resource", "fail_pass_any_role"},
+        {"fail_service_wildcard", "fail_inline_admin"},
+    ),
+    "CKV_MBK_10": (
+        {"pass_scoped_policy", "pass_inline_scoped", "fail_service_wildcard"},
+        {"fail_star_resource", "fail_pass_any_role", "fail_inline_admin"},
+    ),
+    "CKV_MBK_11": (
+        {"pass_scoped_policy", "pass_inline_scoped", "fail_service_wildcard", "fail_star_resource"},
+        {"fail_pass_any_role", "fail_inline_admin"},
+    ),
+    "CKV_MBK_12": (
+        {
+            "pass_managed_readonly",
+            "pass_service_trust",
+            "pass_oidc_subject_trust",
+            "fail_anyone_trust",
+            "fail_oidc_without_subject",
+            "unknown_trust_reference",
+        },
+        {"fail_admin_attached"},
+    ),
+    "CKV_MBK_13": (
+        {"pass_service_trust", "pass_oidc_subject_trust"},
+        {"fail_anyone_trust", "fail_oidc_without_subject"},
+    ),
+    "CKV_MBK_14": ({"pass_root_administers"}, {"fail_service_administers", "fail_role_administers"}),
+}
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, set[str]]]:
+    """One checkov run of our checks only over the fixtures: check id → outcome → resource names."""
+    report_dir = tmp_path_factory.mktemp("policy-report")
+    completed = subprocess.run(
+        [
+            str(Settings.from_environment().checkov),
+            "-d",
+            str(FIXTURES),
+            "--framework",
+            "terraform_json",
+            "--external-checks-dir",
+            str(CHECKS_DIR),
+            "--check",
+            ",".join(EXPECTED),
+            "--skip-download",
+            "-o",
+            "json",
+            "--output-file-path",
+            str(report_dir),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode in (0, 1), completed.stderr
+    assert "Cannot load external check" not in completed.stderr, completed.stderr
+    report = json.loads((report_dir / "results_json.json").read_text())
+    assert report["summary"]["parsing_errors"] == 0
+    outcomes: dict[str, dict[str, set[str]]] = defaultdict(lambda: {"passed": set(), "failed": set()})
+    for outcome in ("passed", "failed"):
+        for result in report["results"][f"{outcome}_checks"]:
+            outcomes[result["check_id"]][outcome].add(result["resource"].split(".", 1)[1])
+    return dict(outcomes)
+
+
+@pytest.mark.parametrize("check_id", EXPECTED)
+def test_check_passes_and_fails_exactly_the_expected_resources(
+    results: dict[str, dict[str, set[str]]], check_id: str
+) -> None:
+    passed, failed = EXPECTED[check_id]
+    assert results[check_id] == {"passed": passed, "failed": failed}
+    assert not any(name.startswith("unknown_") for name in results[check_id]["failed"])
+
+
+def test_every_check_file_defines_one_check_with_a_unique_id() -> None:
+    ids = []
+    for path in sorted(CHECKS_DIR.glob("*.py")):
+        text = path.read_text()
+        ids += [line.split('"')[1] for line in text.splitlines() if line.strip().startswith('id="')]
+    assert sorted(ids, key=lambda i: int(i.rsplit("_", 1)[1])) == list(EXPECTED)
+
+
+def test_every_check_has_a_row_in_the_readme() -> None:
+    readme = (CHECKS_DIR.parent.parent / "README.md").read_text()
+    for check_id in EXPECTED:
+        assert f"| {check_id} |" in readme
