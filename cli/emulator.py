@@ -6,7 +6,7 @@ so the synthesized JSON is the same one that would go to AWS.
 
 Why TLS: the state bucket's policy denies plain HTTP, and moto enforces bucket policies.
 
-Gap filled here (tested in tests/integration/test_emulator.py):
+Gaps filled here (tested in tests/integration/test_emulator.py):
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import ssl
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,6 +103,51 @@ def _evaluate_secure_transport_conditions() -> None:
     IAMPolicyStatement.is_action_permitted = is_action_permitted  # type: ignore[method-assign]
 
 
+def _budgets_describe_subscribers_and_keep_tags() -> None:
+    import json as json_module
+
+    from moto.budgets.responses import BudgetsResponse
+
+    tags: dict[str, dict[str, str]] = {}
+    create = BudgetsResponse.create_budget
+
+    def arn(response: BudgetsResponse, budget_name: str) -> str:
+        return f"arn:aws:budgets::{response._get_param('AccountId')}:budget/{budget_name}"
+
+    def create_budget(self: BudgetsResponse) -> str:
+        result: str = create(self)
+        budget_arn = arn(self, self._get_param("Budget")["BudgetName"])
+        tags[budget_arn] = {t["Key"]: t["Value"] for t in self._get_param("ResourceTags") or []}
+        return result
+
+    def describe_subscribers_for_notification(self: BudgetsResponse) -> str:
+        budget = self.backend.budgets[self._get_param("AccountId")][self._get_param("BudgetName")]
+        wanted = self._get_param("Notification")
+        found = next((n for n in budget.notifications if n.details == wanted), None)
+        return json_module.dumps({"Subscribers": found.subscribers if found else []})
+
+    def tag_resource(self: BudgetsResponse) -> str:
+        stored = tags.setdefault(self._get_param("ResourceARN"), {})
+        stored.update({t["Key"]: t["Value"] for t in self._get_param("ResourceTags") or []})
+        return "{}"
+
+    def untag_resource(self: BudgetsResponse) -> str:
+        stored = tags.setdefault(self._get_param("ResourceARN"), {})
+        for key in self._get_param("ResourceTagKeys") or []:
+            stored.pop(key, None)
+        return "{}"
+
+    def list_tags_for_resource(self: BudgetsResponse) -> str:
+        stored = tags.get(self._get_param("ResourceARN"), {})
+        return json_module.dumps({"ResourceTags": [{"Key": k, "Value": v} for k, v in sorted(stored.items())]})
+
+    BudgetsResponse.create_budget = create_budget  # type: ignore[method-assign]
+    BudgetsResponse.describe_subscribers_for_notification = describe_subscribers_for_notification  # type: ignore[attr-defined]
+    BudgetsResponse.tag_resource = tag_resource  # type: ignore[attr-defined]
+    BudgetsResponse.untag_resource = untag_resource  # type: ignore[attr-defined]
+    BudgetsResponse.list_tags_for_resource = list_tags_for_resource  # type: ignore[attr-defined]
+
+
 def _write_certificate(directory: Path) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1 and localhost; the CA bundle is the certificate."""
     from cryptography import x509
@@ -142,6 +188,7 @@ def serve(port: int, cert: Path, key: Path) -> None:
     from werkzeug.serving import run_simple
 
     _evaluate_secure_transport_conditions()
+    _budgets_describe_subscribers_and_keep_tags()
     run_simple(
         HOST, port, DomainDispatcherApplication(create_backend_app), threaded=True, ssl_context=(str(cert), str(key))
     )
@@ -162,10 +209,13 @@ def _is_alive(pid: int) -> bool:
 
 
 def _responds(emulator: Emulator) -> bool:
+    """Any HTTP answer means moto is up (its data page answers 500 once Lambda or RDS hold data)."""
     context = ssl.create_default_context(cafile=str(emulator.ca_bundle))
     try:
         with urllib.request.urlopen(f"{emulator.endpoint}/moto-api/data.json", timeout=1, context=context):
             return True
+    except urllib.error.HTTPError:
+        return True
     except OSError:
         return False
 

@@ -10,6 +10,7 @@ Stack outputs are made here and nowhere else.
 from __future__ import annotations
 
 from environments.schema import EnvironmentConfig
+from modules.budgets.module import EnvironmentBudgets
 from modules.core.cdk import App, AwsProvider, Construct, LocalBackend, S3Backend, TerraformOutput, TerraformStack
 from modules.observability.module import AlertTopic
 from modules.state.module import StateBucket, state_bucket_name
@@ -52,7 +53,9 @@ class EnvironmentStack(TerraformStack):
         self.add_override("terraform.backend.s3.use_lockfile", True)
         AwsProvider(self, "aws", region=config.region)
         alerts = AlertTopic(self, "alerts", context=config.context)
+        budgets = EnvironmentBudgets(self, "budgets", config=config.budget, context=config.context, alerts=alerts)
         TerraformOutput(self, "alert_topic_arn", value=alerts.topic_arn)
+        TerraformOutput(self, "budget_names", value=budgets.budget_names)
 
 
 def build_app(configs: list[EnvironmentConfig], outdir: str) -> App:

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import datetime
+
 from pydantic import Field, model_validator
 
 from modules.core.base import StrictModel
 
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
 
 class BudgetConfig(StrictModel):
-    """Monthly cost limits of one environment, in EUR; defaults are production's."""
+    """Monthly cost limits of one environment, in EUR; defaults are production's.
+
+    AWS Budgets accept USD only: limits are converted at `usd_per_eur`, a dated rate kept here
+    (and in policies/caps.yaml, which the gate reads) so that a change of rate is reviewed.
+    """
 
     soft_limit_eur: float = Field(default=60, gt=0, description="Expected monthly spend; alerts start below it.")
     burst_limit_eur: float = Field(default=120, gt=0, description="Hard ceiling the policy gate enforces.")
+    usd_per_eur: float = Field(default=1.16, gt=0, description="Conversion rate for the USD-only AWS Budgets.")
+    usd_per_eur_date: datetime.date = Field(
+        default=datetime.date(2026, 11, 1), description="When `usd_per_eur` was taken."
+    )
+    alert_emails: tuple[str, ...] = Field(
+        default=(), description="Addresses that get budget notifications besides the alert topic."
+    )
 
     @model_validator(mode="after")
     def _soft_not_above_burst(self) -> BudgetConfig:
@@ -20,3 +35,16 @@ class BudgetConfig(StrictModel):
                 f"soft_limit_eur ({self.soft_limit_eur:g}) must be ≤ burst_limit_eur ({self.burst_limit_eur:g})"
             )
         return self
+
+    @model_validator(mode="after")
+    def _emails_look_like_emails(self) -> BudgetConfig:
+        import re
+
+        bad = [address for address in self.alert_emails if not re.match(_EMAIL, address)]
+        if bad:
+            raise ValueError(f"alert_emails: not an e-mail address: {', '.join(bad)}")
+        return self
+
+    def usd(self, amount_eur: float) -> str:
+        """An EUR amount as the USD string AWS Budgets take, to the cent."""
+        return f"{amount_eur * self.usd_per_eur:.2f}"

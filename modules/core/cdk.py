@@ -35,6 +35,7 @@ def _register_provider_package_without_submodules() -> None:
 _register_provider_package_without_submodules()
 
 from cdktf import App, LocalBackend, S3Backend, TerraformOutput, TerraformStack
+from cdktf_cdktf_provider_aws.budgets_budget import BudgetsBudget, BudgetsBudgetCostFilter, BudgetsBudgetNotification
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
@@ -64,12 +65,16 @@ from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
     S3BucketVersioningVersioningConfiguration,
 )
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
+from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
 from constructs import Construct
 
 __all__ = [
     "App",
     "AwsProvider",
     "AwsProviderDefaultTags",
+    "BudgetsBudget",
+    "BudgetsBudgetCostFilter",
+    "BudgetsBudgetNotification",
     "Construct",
     "DataAwsCallerIdentity",
     "DataAwsPartition",
@@ -93,6 +98,7 @@ __all__ = [
     "S3BucketVersioningA",
     "S3BucketVersioningVersioningConfiguration",
     "SnsTopic",
+    "SnsTopicPolicy",
     "TerraformOutput",
     "TerraformStack",
 ]

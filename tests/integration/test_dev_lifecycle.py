@@ -77,7 +77,7 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
     assert "targets the LOCAL AWS EMULATOR" in planned.stdout
     assert "no AWS credentials are configured" in planned.stdout
     assert planned.stdout.count("gate: ") == 2
-    assert "plan: dev on emulator-" in planned.stdout and "3 to add" in planned.stdout
+    assert "plan: dev on emulator-" in planned.stdout and "6 to add" in planned.stdout
 
     # Apply the saved plan: the state lands in the emulator's bucket under dev's key, encrypted.
     applied = workbench.cli("apply", "--env", "dev")

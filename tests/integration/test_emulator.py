@@ -85,3 +85,41 @@ def test_start_replaces_a_previous_emulator(tmp_path: Path) -> None:
         assert emulator.running(tmp_path) == second
     finally:
         emulator.stop(tmp_path)
+
+
+def test_budgets_describe_subscribers_and_keep_tags(running: emulator.Emulator) -> None:
+    budgets = boto3.client(
+        "budgets",
+        endpoint_url=running.endpoint,
+        verify=str(running.ca_bundle),
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    notification = {
+        "NotificationType": "ACTUAL",
+        "ComparisonOperator": "GREATER_THAN",
+        "Threshold": 80.0,
+        "ThresholdType": "PERCENTAGE",
+    }
+    subscribers = [{"SubscriptionType": "SNS", "Address": "arn:aws:sns:eu-central-1:123456789012:alerts"}]
+    budgets.create_budget(
+        AccountId="123456789012",
+        Budget={
+            "BudgetName": "tagged",
+            "BudgetLimit": {"Amount": "10", "Unit": "USD"},
+            "TimeUnit": "MONTHLY",
+            "BudgetType": "COST",
+        },
+        NotificationsWithSubscribers=[{"Notification": notification, "Subscribers": subscribers}],
+        ResourceTags=[{"Key": "Environment", "Value": "dev"}],
+    )
+    described = budgets.describe_subscribers_for_notification(
+        AccountId="123456789012", BudgetName="tagged", Notification=notification
+    )
+    assert described["Subscribers"] == subscribers
+    arn = "arn:aws:budgets::123456789012:budget/tagged"
+    assert budgets.list_tags_for_resource(ResourceARN=arn)["ResourceTags"] == [{"Key": "Environment", "Value": "dev"}]
+    budgets.tag_resource(ResourceARN=arn, ResourceTags=[{"Key": "Service", "Value": "api"}])
+    budgets.untag_resource(ResourceARN=arn, ResourceTagKeys=["Environment"])
+    assert budgets.list_tags_for_resource(ResourceARN=arn)["ResourceTags"] == [{"Key": "Service", "Value": "api"}]

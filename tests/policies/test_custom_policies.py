@@ -13,6 +13,7 @@ from cli.gate import CHECKS_DIR
 from cli.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+GRAPH_CHECK = "CKV2_MBK_1"
 EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     # check id: (resources that pass, resources that fail); `unknown_*` ones must be in neither
     "CKV_MBK_1": (
@@ -63,21 +64,19 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, set[str]]]:
-    """One checkov run of our checks only over the fixtures: check id → outcome → resource names."""
-    report_dir = tmp_path_factory.mktemp("policy-report")
+def _run_checkov(target: Path, checks: list[str], report_dir: Path) -> dict[str, dict[str, set[str]]]:
+    """One checkov run of `checks` over `target`: check id → outcome → resource names."""
     completed = subprocess.run(
         [
             str(Settings.from_environment().checkov),
             "-d",
-            str(FIXTURES),
+            str(target),
             "--framework",
             "terraform_json",
             "--external-checks-dir",
             str(CHECKS_DIR),
             "--check",
-            ",".join(EXPECTED),
+            ",".join(checks),
             "--skip-download",
             "-o",
             "json",
@@ -99,6 +98,12 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, set
     return dict(outcomes)
 
 
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, set[str]]]:
+    """Our resource checks over the fixture, in one checkov run."""
+    return _run_checkov(FIXTURES, list(EXPECTED), tmp_path_factory.mktemp("policy-report"))
+
+
 @pytest.mark.parametrize("check_id", EXPECTED)
 def test_check_passes_and_fails_exactly_the_expected_resources(
     results: dict[str, dict[str, set[str]]], check_id: str
@@ -108,15 +113,36 @@ def test_check_passes_and_fails_exactly_the_expected_resources(
     assert not any(name.startswith("unknown_") for name in results[check_id]["failed"])
 
 
-def test_every_check_file_defines_one_check_with_a_unique_id() -> None:
+@pytest.mark.parametrize(("stack", "passed", "failed"), [
+    ("pass", {"pass_topic_with_budget", "pass_budget_notifying_topic"}, set()),
+    ("fail", set(), {"fail_topic_without_budget"}),
+])  # fmt: skip
+def test_a_stack_without_a_budget_fails_on_its_alert_topic(
+    stack: str, passed: set[str], failed: set[str], tmp_path: Path
+) -> None:
+    outcomes = _run_checkov(FIXTURES.with_name("fixtures_budget_exists") / stack, [GRAPH_CHECK], tmp_path)
+    assert outcomes.get(GRAPH_CHECK, {"passed": set(), "failed": set()}) == {"passed": passed, "failed": failed}
+
+
+def _declared_ids() -> list[str]:
     ids = []
-    for path in sorted(CHECKS_DIR.glob("*.py")):
-        text = path.read_text()
-        ids += [line.split('"')[1] for line in text.splitlines() if line.strip().startswith('id="')]
-    assert sorted(ids, key=lambda i: int(i.rsplit("_", 1)[1])) == list(EXPECTED)
+    for path in sorted(CHECKS_DIR.glob("*.py")) + sorted(CHECKS_DIR.glob("*.yaml")):
+        for line in path.read_text().splitlines():
+            stripped = line.strip()
+            if stripped.startswith('id="'):
+                ids.append(stripped.split('"')[1])
+            elif stripped.startswith("id: "):
+                ids.append(stripped.removeprefix("id: "))
+    return ids
+
+
+def test_every_check_file_defines_one_check_with_a_unique_id() -> None:
+    ids = _declared_ids()
+    assert len(ids) == len(set(ids))
+    assert set(ids) == {*EXPECTED, GRAPH_CHECK}
 
 
 def test_every_check_has_a_row_in_the_readme() -> None:
     readme = (CHECKS_DIR.parent.parent / "README.md").read_text()
-    for check_id in EXPECTED:
+    for check_id in _declared_ids():
         assert f"| {check_id} |" in readme
