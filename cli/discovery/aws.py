@@ -138,14 +138,16 @@ class AwsReader:
         resume token, so a throttled chunk is retried alone, not the whole listing.
         `unavailable_codes`: error codes that mean "not offered here" for this listing.
         """
-        paginator = self.client(service).get_paginator(method)
+        client = self.client(service)
+        paginator = client.get_paginator(method)
         chunk = self.page_size or 1000
+        page_size = self._page_size(client, paginator, method) if self.page_size else None
         collected: list[dict[str, Any]] = []
         token: str | None = None
         while True:
             config: dict[str, Any] = {"MaxItems": chunk}
-            if self.page_size:
-                config["PageSize"] = self.page_size
+            if page_size is not None:
+                config["PageSize"] = page_size
             if token:
                 config["StartingToken"] = token
 
@@ -161,6 +163,20 @@ class AwsReader:
             collected.extend(found)
             if not token:
                 return collected
+
+    def _page_size(self, client: Any, paginator: Any, method: str) -> int | str | None:
+        """`page_size` within the bounds the API accepts (RDS wants ≥ 20, Lambda ≤ 50, …)."""
+        assert self.page_size is not None
+        limit_key = getattr(paginator, "_pagination_cfg", {}).get("limit_key")
+        operation = client.meta.method_to_api_mapping.get(method, method)
+        shape = client.meta.service_model.operation_model(operation).input_shape
+        member = shape.members.get(limit_key) if shape is not None and limit_key else None
+        if member is None:
+            return self.page_size
+        if member.type_name == "string":  # CloudFront's MaxItems
+            return str(self.page_size)
+        low, high = member.metadata.get("min", 1), member.metadata.get("max", self.page_size)
+        return int(min(max(self.page_size, low), high))
 
     def _guarded(
         self, service: str, method: str, attempt: Callable[[], Any], unavailable: frozenset[str] = frozenset()
