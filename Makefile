@@ -13,7 +13,7 @@ ENV ?= dev
 ENVIRONMENTS := dev staging prod
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help setup prerequisites synth validate gate bootstrap plan apply destroy test test-fast lint typecheck bench emulator-stop clean check-env
+.PHONY: help setup prerequisites synth validate gate bootstrap plan apply destroy test test-fast lint typecheck bench discover emulator-stop clean check-env
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -72,6 +72,9 @@ apply: check-env setup ## apply the saved, gated plan of ENV (refuses a missing,
 destroy: check-env setup ## destroy ENV's stack (prod needs CONFIRM=prod); the state bucket stays
 	@$(PY) main.py --env $(ENV)
 	@$(PY) -m cli destroy --env $(ENV) --confirm "$(CONFIRM)"
+
+discover: check-env setup ## inventory the account of ENV read-only: table, JSON, draft YAML, import blocks
+	@$(PY) -m cli discover --env $(ENV)
 
 emulator-stop: setup ## stop the local AWS emulator started by plan/apply
 	@$(PY) -m cli emulator stop

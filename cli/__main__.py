@@ -36,6 +36,11 @@ def main(argv: list[str]) -> int:
     commands.add_parser("validate")
     gate_parser = commands.add_parser("gate")
     gate_parser.add_argument("--env", action="append")
+    discover_parser = commands.add_parser("discover", help="inventory the account read-only; readiness; drafts")
+    discover_parser.add_argument("--env", required=True)
+    discover_parser.add_argument("--json", type=Path, help="JSON report path (draft YAML and imports go beside it)")
+    discover_parser.add_argument("--page-size", type=int, help="items per page of every listing")
+    discover_parser.add_argument("--name-pattern", help="regex naming the environment's untagged resources")
     emulator_parser = commands.add_parser("emulator")
     emulator_parser.add_argument("action", choices=["start", "stop", "status"])
     args = parser.parse_args(argv)
@@ -43,6 +48,16 @@ def main(argv: list[str]) -> int:
 
     from cli import emulator, gate, target, terraform
 
+    if args.command == "discover":
+        from cli.discovery.command import main as discover
+
+        return discover(
+            settings,
+            _environment(args.env),
+            json_path=args.json,
+            page_size=args.page_size,
+            name_pattern=args.name_pattern,
+        )
     if args.command == "validate":
         stacks = sorted(p.parent.name for p in (settings.outdir / "stacks").glob("*/cdk.tf.json"))
         if not stacks:
