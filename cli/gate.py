@@ -83,7 +83,25 @@ def _reports(raw: Any) -> list[dict[str, Any]]:
     return [report for report in reports if isinstance(report, dict)]
 
 
-def evaluate(raw_report: Any, skips: list[Skip]) -> GateResult:
+def resource_types(targets: list[Path]) -> dict[str, str]:
+    """Logical name → resource type of every synthesized stack among `targets`.
+
+    checkov's terraform_json runner reports external checks as `resource.<name>`; this puts the
+    type back, so messages name the resource and skips match `type.name` patterns everywhere.
+    """
+    types: dict[str, str] = {}
+    for target in targets:
+        for stack_file in [target / "cdk.tf.json"] if target.is_dir() else []:
+            try:
+                stack = json.loads(stack_file.read_text())
+            except (OSError, json.JSONDecodeError):
+                continue  # checkov reports the parsing error
+            for kind, instances in stack.get("resource", {}).items():
+                types.update(dict.fromkeys(instances, kind))
+    return types
+
+
+def evaluate(raw_report: Any, skips: list[Skip], types: dict[str, str] | None = None) -> GateResult:
     """Judge checkov's JSON report against the skips."""
     result = GateResult()
     used: set[int] = set()
@@ -95,10 +113,13 @@ def evaluate(raw_report: Any, skips: list[Skip]) -> GateResult:
         if summary.get("parsing_errors") and not results.get("parsing_errors"):
             result.parsing_errors.append(f"{summary['parsing_errors']} file(s)")
         for check in results.get("failed_checks", []):
+            resource = str(check["resource"])
+            if resource.startswith("resource.") and types and resource[len("resource.") :] in types:
+                resource = f"{types[resource[len('resource.') :]]}.{resource[len('resource.') :]}"
             finding = Finding(
                 check["check_id"],
                 check.get("check_name", ""),
-                check["resource"],
+                resource,
                 check["file_path"],
                 tuple(check.get("details") or ()),
             )
@@ -134,7 +155,8 @@ def gate(
 ) -> GateResult:
     """Scan, judge and print; raises `UserError` when the gate fails."""
     skips = load_skips()
-    result = evaluate(run_checkov(checkov, framework=framework, targets=targets, report_dir=report_dir), skips)
+    report = run_checkov(checkov, framework=framework, targets=targets, report_dir=report_dir)
+    result = evaluate(report, skips, resource_types(targets))
     problems = result.problems
     if require_all_skips_used:
         problems += [

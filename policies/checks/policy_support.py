@@ -91,6 +91,7 @@ def judge_against_cap(details: list[str], conf: dict[str, Any], value: Any, cap_
     within = value in cap if isinstance(cap, list) else float(value) <= float(cap)
     if not within:
         relation = "is not one of" if isinstance(cap, list) else "exceeds"
-        details.append(f"{what} {value} {relation} {environment}'s cap {cap_key} = {cap} (policies/caps.yaml)")
+        shown = value if isinstance(cap, list) else f"{float(value):.6g}"
+        details.append(f"{what} {shown} {relation} {environment}'s cap {cap_key} = {cap} (policies/caps.yaml)")
         return CheckResult.FAILED
     return CheckResult.PASSED

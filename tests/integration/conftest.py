@@ -92,6 +92,16 @@ def workbench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workbench]:
     emulator.stop(bench.emulator_dir)
 
 
+def make_ready_repository(tmp_path: Path) -> Workbench:
+    """A copy of the repository whose `make` targets reuse this run's virtual environments."""
+    root = copy_repository(tmp_path / "repo")
+    for venv in (".venv", ".venv-checkov"):
+        (root / venv).symlink_to(REPO / venv)  # installed by this run's `make setup`
+    (root / ".cache" / "jsii").mkdir(parents=True)
+    (root / ".cache" / "jsii" / ".warm").touch()
+    return make_workbench(root, tmp_path / "home")
+
+
 def state_versions(bench: Workbench, bucket: str, key: str) -> list[dict[str, Any]]:
     listing = bench.client("s3").list_object_versions(Bucket=bucket, Prefix=key)
     return [v for v in listing.get("Versions", []) if v["Key"] == key]

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from cli import emulator
-from tests.conftest import PYTHON, REPO, copy_repository, run
-from tests.integration.conftest import make_workbench
+from tests.conftest import PYTHON, REPO, run
+from tests.integration.conftest import make_ready_repository
 
 pytestmark = pytest.mark.integration
 README = (REPO / "README.md").read_text()
@@ -28,12 +28,8 @@ def test_the_quick_start_is_two_commands_and_ci_runs_the_second() -> None:
 
 
 def test_the_main_job_plans_dev_against_the_emulator_with_make(tmp_path: Path) -> None:
-    root = copy_repository(tmp_path / "repo")
-    for venv in (".venv", ".venv-checkov"):
-        (root / venv).symlink_to(REPO / venv)  # installed by this run's `make setup`
-    (root / ".cache" / "jsii").mkdir(parents=True)
-    (root / ".cache" / "jsii" / ".warm").touch()
-    bench = make_workbench(root, tmp_path / "home")
+    bench = make_ready_repository(tmp_path)
+    root = bench.root
     try:
         result = run(_quick_start_commands()[0].split(), cwd=root, env=bench.env, inherit=False)
         assert result.returncode == 0, result.stdout + result.stderr
