@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cli.errors import UserError, run_cli
 from cli.settings import Settings
 from cli.synth import ENVIRONMENT_NAMES
+
+if TYPE_CHECKING:
+    from modules.budgets.config import BudgetConfig
 
 
 def _environment(name: str) -> str:
@@ -17,6 +21,12 @@ def _environment(name: str) -> str:
             f"unknown environment {name!r}: known environments are {', '.join(ENVIRONMENT_NAMES)}", exit_code=2
         )
     return name
+
+
+def _budget(env: str) -> BudgetConfig:
+    from environments.loader import load_environment
+
+    return load_environment(env).budget
 
 
 def _region(env: str) -> str:
@@ -36,6 +46,7 @@ def main(argv: list[str]) -> int:
     commands.add_parser("validate")
     gate_parser = commands.add_parser("gate")
     gate_parser.add_argument("--env", action="append")
+    gate_parser.add_argument("--cost-estimate", type=Path, help="also gate this estimate against --env's budgets")
     discover_parser = commands.add_parser("discover", help="inventory the account read-only; readiness; drafts")
     discover_parser.add_argument("--env", required=True)
     discover_parser.add_argument("--json", type=Path, help="JSON report path (draft YAML and imports go beside it)")
@@ -46,7 +57,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     settings = Settings.from_environment()
 
-    from cli import emulator, gate, target, terraform
+    from cli import cost_gate, emulator, gate, target, terraform
 
     if args.command == "discover":
         from cli.discovery.command import main as discover
@@ -69,6 +80,16 @@ def main(argv: list[str]) -> int:
         missing = [t for t in targets if not (t / "cdk.tf.json").exists()]
         if missing:
             raise UserError(f"{missing[0] / 'cdk.tf.json'} is missing: run `make synth` first")
+        if args.cost_estimate:
+            if len(envs) != 1:
+                raise UserError("--cost-estimate needs exactly one --env", exit_code=2)
+            budget = _budget(envs[0])
+            cost_gate.gate(
+                args.cost_estimate,
+                environment=envs[0],
+                soft_limit_eur=budget.soft_limit_eur,
+                burst_limit_eur=budget.burst_limit_eur,
+            )
         gate.gate(
             settings.checkov,
             framework="terraform_json",
