@@ -6,7 +6,10 @@ so the synthesized JSON is the same one that would go to AWS.
 
 Why TLS: the state bucket's policy denies plain HTTP, and moto enforces bucket policies.
 
-Gap filled here (tested in tests/integration/test_emulator.py):
+Gaps filled here (tested in tests/integration/test_emulator.py):
+* moto does not evaluate `Bool` conditions: `aws:SecureTransport` is evaluated here.
+* moto's `/moto-api/data.json` fails (500) once a Lambda function exists (it asks Docker,
+  which is absent), so the health probe uses `/moto-api/config`, which serializes no model.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 HOST = "127.0.0.1"
+HEALTH_PATH = "/moto-api/config"
+"""Answers without serializing any model (`/moto-api/data.json` fails once a Lambda exists)."""
 
 # Credentials and profiles of a real account must not leak into the emulator's processes: a
 # profile that the emulator cannot find makes every moto request fail, and the AWS SDKs
@@ -164,7 +169,7 @@ def _is_alive(pid: int) -> bool:
 def _responds(emulator: Emulator) -> bool:
     context = ssl.create_default_context(cafile=str(emulator.ca_bundle))
     try:
-        with urllib.request.urlopen(f"{emulator.endpoint}/moto-api/data.json", timeout=1, context=context):
+        with urllib.request.urlopen(f"{emulator.endpoint}{HEALTH_PATH}", timeout=1, context=context):
             return True
     except OSError:
         return False

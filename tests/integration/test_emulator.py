@@ -85,3 +85,25 @@ def test_start_replaces_a_previous_emulator(tmp_path: Path) -> None:
         assert emulator.running(tmp_path) == second
     finally:
         emulator.stop(tmp_path)
+
+
+def test_it_still_counts_as_running_once_a_lambda_function_exists(running: emulator.Emulator) -> None:
+    """moto's data.json fails with Lambda functions (no Docker); the health probe must not use it."""
+    from cli.synth import placeholder_package
+
+    settings = {
+        "endpoint_url": running.endpoint,
+        "verify": str(running.ca_bundle),
+        "region_name": "eu-central-1",
+        "aws_access_key_id": "testing",
+        "aws_secret_access_key": "testing",
+    }
+    role = boto3.client("iam", **settings).create_role(RoleName="probe", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    boto3.client("lambda", **settings).create_function(
+        FunctionName="probe",
+        Runtime="python3.12",
+        Role=role,
+        Handler="index.handler",
+        Code={"ZipFile": placeholder_package()},
+    )
+    assert emulator._responds(running)
