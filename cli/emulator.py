@@ -6,7 +6,18 @@ so the synthesized JSON is the same one that would go to AWS.
 
 Why TLS: the state bucket's policy denies plain HTTP, and moto enforces bucket policies.
 
-Gaps filled here (tested in tests/integration/test_emulator.py):
+Gaps filled here (each tested in tests/integration/test_emulator.py):
+* moto does not evaluate `Bool` conditions: a bucket policy that denies
+  `aws:SecureTransport = false` (our TLS-only state bucket) denies every request. Here such a
+  statement applies only to plain-HTTP requests, of which there are none: the emulator
+  serves TLS only.
+* moto's AWS Budgets keep notifications with their subscribers but cannot describe the
+  subscribers, and know no tags; the provider reads both after creating a budget. Here
+  `DescribeSubscribersForNotification`, `TagResource`, `UntagResource` and
+  `ListTagsForResource` answer from what moto stores, and `CreateBudget` keeps its
+  `ResourceTags`.
+* moto's `/moto-api/data.json` fails (500) once a Lambda function exists (it asks Docker,
+  which is absent), so the health probe uses `/moto-api/config`, and any HTTP answer counts.
 """
 
 from __future__ import annotations
@@ -29,6 +40,8 @@ from pathlib import Path
 from typing import Any
 
 HOST = "127.0.0.1"
+HEALTH_PATH = "/moto-api/config"
+"""Answers without serializing any model (`/moto-api/data.json` fails once a Lambda exists)."""
 
 # Credentials and profiles of a real account must not leak into the emulator's processes: a
 # profile that the emulator cannot find makes every moto request fail, and the AWS SDKs
@@ -209,10 +222,10 @@ def _is_alive(pid: int) -> bool:
 
 
 def _responds(emulator: Emulator) -> bool:
-    """Any HTTP answer means moto is up (its data page answers 500 once Lambda or RDS hold data)."""
+    """Any HTTP answer means moto is up."""
     context = ssl.create_default_context(cafile=str(emulator.ca_bundle))
     try:
-        with urllib.request.urlopen(f"{emulator.endpoint}/moto-api/data.json", timeout=1, context=context):
+        with urllib.request.urlopen(f"{emulator.endpoint}{HEALTH_PATH}", timeout=1, context=context):
             return True
     except urllib.error.HTTPError:
         return True

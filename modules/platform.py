@@ -12,6 +12,7 @@ from __future__ import annotations
 from environments.schema import EnvironmentConfig
 from modules.budgets.module import EnvironmentBudgets
 from modules.core.cdk import App, AwsProvider, Construct, LocalBackend, S3Backend, TerraformOutput, TerraformStack
+from modules.lambda_service.module import LambdaService
 from modules.observability.module import AlertTopic
 from modules.state.module import StateBucket, state_bucket_name
 
@@ -56,6 +57,10 @@ class EnvironmentStack(TerraformStack):
         budgets = EnvironmentBudgets(self, "budgets", config=config.budget, context=config.context, alerts=alerts)
         TerraformOutput(self, "alert_topic_arn", value=alerts.topic_arn)
         TerraformOutput(self, "budget_names", value=budgets.budget_names)
+        functions = LambdaService(self, "lambda", config=config.lambda_service, context=config.context)
+        TerraformOutput(self, "lambda_function_names", value=functions.function_names())
+        TerraformOutput(self, "lambda_alias_arns", value=functions.alias_arns())
+        TerraformOutput(self, "lambda_role_arns", value=functions.role_arns())
 
 
 def build_app(configs: list[EnvironmentConfig], outdir: str) -> App:

@@ -34,12 +34,35 @@ def _register_provider_package_without_submodules() -> None:
 
 _register_provider_package_without_submodules()
 
-from cdktf import App, LocalBackend, S3Backend, TerraformOutput, TerraformStack
+from cdktf import App, LocalBackend, S3Backend, TerraformOutput, TerraformResourceLifecycle, TerraformStack
+from cdktf_cdktf_provider_aws.appautoscaling_policy import (
+    AppautoscalingPolicy,
+    AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
+    AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification,
+)
+from cdktf_cdktf_provider_aws.appautoscaling_scheduled_action import (
+    AppautoscalingScheduledAction,
+    AppautoscalingScheduledActionScalableTargetAction,
+)
+from cdktf_cdktf_provider_aws.appautoscaling_target import AppautoscalingTarget
 from cdktf_cdktf_provider_aws.budgets_budget import BudgetsBudget, BudgetsBudgetCostFilter, BudgetsBudgetNotification
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
+from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey
+from cdktf_cdktf_provider_aws.lambda_alias import LambdaAlias
+from cdktf_cdktf_provider_aws.lambda_function import (
+    LambdaFunction,
+    LambdaFunctionDeadLetterConfig,
+    LambdaFunctionEnvironment,
+    LambdaFunctionSnapStart,
+    LambdaFunctionTracingConfig,
+    LambdaFunctionVpcConfig,
+)
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
 from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
@@ -64,22 +87,46 @@ from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
     S3BucketVersioningA,
     S3BucketVersioningVersioningConfiguration,
 )
+from cdktf_cdktf_provider_aws.scheduler_schedule import (
+    SchedulerSchedule,
+    SchedulerScheduleFlexibleTimeWindow,
+    SchedulerScheduleTarget,
+    SchedulerScheduleTargetRetryPolicy,
+)
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
+from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
 from constructs import Construct
 
 __all__ = [
     "App",
+    "AppautoscalingPolicy",
+    "AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration",
+    "AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification",
+    "AppautoscalingScheduledAction",
+    "AppautoscalingScheduledActionScalableTargetAction",
+    "AppautoscalingTarget",
     "AwsProvider",
     "AwsProviderDefaultTags",
     "BudgetsBudget",
     "BudgetsBudgetCostFilter",
     "BudgetsBudgetNotification",
+    "CloudwatchLogGroup",
     "Construct",
     "DataAwsCallerIdentity",
     "DataAwsPartition",
+    "DataAwsRegion",
+    "IamRole",
+    "IamRolePolicy",
     "KmsAlias",
     "KmsKey",
+    "LambdaAlias",
+    "LambdaFunction",
+    "LambdaFunctionDeadLetterConfig",
+    "LambdaFunctionEnvironment",
+    "LambdaFunctionSnapStart",
+    "LambdaFunctionTracingConfig",
+    "LambdaFunctionVpcConfig",
     "LocalBackend",
     "S3Backend",
     "S3Bucket",
@@ -97,8 +144,14 @@ __all__ = [
     "S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA",
     "S3BucketVersioningA",
     "S3BucketVersioningVersioningConfiguration",
+    "SchedulerSchedule",
+    "SchedulerScheduleFlexibleTimeWindow",
+    "SchedulerScheduleTarget",
+    "SchedulerScheduleTargetRetryPolicy",
     "SnsTopic",
     "SnsTopicPolicy",
+    "SqsQueue",
     "TerraformOutput",
+    "TerraformResourceLifecycle",
     "TerraformStack",
 ]

@@ -13,7 +13,8 @@ class EncryptionKey(Construct):
     """Rotates yearly, is administered by the account root, and has an alias named by the label.
 
     `service_principals` (e.g. `cloudwatch.amazonaws.com`) may encrypt and decrypt with it, and
-    nothing more.
+    nothing more; `statements` adds further key-policy statements (e.g. CloudWatch Logs, which
+    needs an encryption-context condition).
     """
 
     def __init__(
@@ -25,13 +26,14 @@ class EncryptionKey(Construct):
         purpose: str,
         service_principals: Sequence[str] = (),
         deletion_window_days: int = 30,
+        statements: Sequence[Statement] = (),
     ) -> None:
         super().__init__(scope, id_)
         partition = DataAwsPartition(self, "partition").partition
         account_id = DataAwsCallerIdentity(self, "caller").account_id
-        statements: list[Statement] = [key_admin_statement(partition, account_id)]
+        policy: list[Statement] = [key_admin_statement(partition, account_id)]
         if service_principals:
-            statements.append(
+            policy.append(
                 {
                     "Sid": "ServicesEncryptWithKey",
                     "Effect": "Allow",
@@ -40,13 +42,14 @@ class EncryptionKey(Construct):
                     "Resource": "*",
                 }
             )
+        policy.extend(statements)
         key = KmsKey(
             self,
             "key",
             description=f"{purpose} of {context.environment}",
             enable_key_rotation=True,
             deletion_window_in_days=deletion_window_days,
-            policy=policy_document(*statements),
+            policy=policy_document(*policy),
             tags=context.tags,
         )
         KmsAlias(self, "alias", name=f"alias/{context.id(purpose)}", target_key_id=key.key_id)

@@ -20,6 +20,13 @@ BUCKET = "matbakh-dev-api-tfstate"
 STATE_KEY = "dev/matbakh-api.tfstate"
 
 
+CRITICAL = ("persona", "vc-start", "vc-result", "auth", "upload")
+
+
+def _functions(bench: Workbench) -> set[str]:
+    return {f["FunctionName"] for f in bench.client("lambda").list_functions()["Functions"]}
+
+
 def _topics(bench: Workbench) -> list[str]:
     return [t["TopicArn"] for t in bench.client("sns").list_topics()["Topics"]]
 
@@ -77,7 +84,9 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
     assert "targets the LOCAL AWS EMULATOR" in planned.stdout
     assert "no AWS credentials are configured" in planned.stdout
     assert planned.stdout.count("gate: ") == 2
-    assert "plan: dev on emulator-" in planned.stdout and "6 to add" in planned.stdout
+    # 6 (alert topic, its key and alias, topic policy, two budgets) - 3 counted before + 32 (Lambda: key and alias; per function a log group,
+    # queue, role, role policy, function and alias; dev has no provisioned concurrency).
+    assert "plan: dev on emulator-" in planned.stdout and "38 to add" in planned.stdout
 
     # Apply the saved plan: the state lands in the emulator's bucket under dev's key, encrypted.
     applied = workbench.cli("apply", "--env", "dev")
@@ -89,6 +98,13 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
     state = json.loads(workbench.client("s3").get_object(Bucket=BUCKET, Key=STATE_KEY)["Body"].read())
     assert {r["type"] for r in state["resources"]} >= {"aws_kms_key", "aws_sns_topic"}
     assert any(arn.endswith(":matbakh-dev-api-alerts") for arn in _topics(workbench))
+    assert _functions(workbench) == {f"matbakh-dev-api-{key}" for key in CRITICAL}
+    lambda_client = workbench.client("lambda")
+    for name in _functions(workbench):
+        assert lambda_client.get_function_concurrency(FunctionName=name)["ReservedConcurrentExecutions"] == 50
+        assert lambda_client.get_alias(FunctionName=name, Name="live")["FunctionVersion"] == "1"
+        # (moto does not echo KMSKeyArn; the key is asserted on the synthesized JSON)
+        assert lambda_client.get_function_configuration(FunctionName=name)["TracingConfig"] == {"Mode": "Active"}
 
     # A saved plan applies once.
     again = workbench.cli("apply", "--env", "dev")
@@ -123,6 +139,7 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
     destroyed = workbench.cli("destroy", "--env", "dev")
     assert destroyed.returncode == 0, destroyed.stderr
     assert not any(arn.endswith(":matbakh-dev-api-alerts") for arn in _topics(workbench))
+    assert _functions(workbench) == set()
     assert json.loads(workbench.client("s3").get_object(Bucket=BUCKET, Key=STATE_KEY)["Body"].read())["resources"] == []
 
 

@@ -123,3 +123,25 @@ def test_budgets_describe_subscribers_and_keep_tags(running: emulator.Emulator) 
     budgets.tag_resource(ResourceARN=arn, ResourceTags=[{"Key": "Service", "Value": "api"}])
     budgets.untag_resource(ResourceARN=arn, ResourceTagKeys=["Environment"])
     assert budgets.list_tags_for_resource(ResourceARN=arn)["ResourceTags"] == [{"Key": "Service", "Value": "api"}]
+
+
+def test_it_still_counts_as_running_once_a_lambda_function_exists(running: emulator.Emulator) -> None:
+    """moto's data.json fails with Lambda functions (no Docker); the health probe must not use it."""
+    from cli.synth import placeholder_package
+
+    settings = {
+        "endpoint_url": running.endpoint,
+        "verify": str(running.ca_bundle),
+        "region_name": "eu-central-1",
+        "aws_access_key_id": "testing",
+        "aws_secret_access_key": "testing",
+    }
+    role = boto3.client("iam", **settings).create_role(RoleName="probe", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    boto3.client("lambda", **settings).create_function(
+        FunctionName="probe",
+        Runtime="python3.12",
+        Role=role,
+        Handler="index.handler",
+        Code={"ZipFile": placeholder_package()},
+    )
+    assert emulator._responds(running)

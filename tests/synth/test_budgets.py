@@ -43,7 +43,9 @@ def test_budgets_may_publish_to_the_encrypted_alert_topic(stacks: dict[str, Any]
     (statement,) = policy["Statement"]
     assert statement["Principal"] == {"Service": ["budgets.amazonaws.com", "cloudwatch.amazonaws.com"]}
     assert statement["Action"] == "sns:Publish"
-    key_policy = json.loads(only(stacks["prod"], "aws_kms_key")["policy"])
+    key_address = only(stacks["prod"], "aws_sns_topic")["kms_master_key_id"]  # ${aws_kms_key.<name>.arn}
+    key_name = key_address.split(".")[1]
+    key_policy = json.loads(resources(stacks["prod"], "aws_kms_key")[key_name]["policy"])
     services = [s for s in key_policy["Statement"] if s["Sid"] == "ServicesEncryptWithKey"]
     assert services[0]["Principal"]["Service"] == ["budgets.amazonaws.com", "cloudwatch.amazonaws.com"]
 

@@ -1,0 +1,514 @@
+"""The API's Lambda functions: each with a published version, an alias, its own least-privilege
+role, an encrypted log group and dead-letter queue, a reserved-concurrency cap, and either
+provisioned-concurrency autoscaling on the alias or an optional cold-start mitigation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from modules.core.cdk import (
+    AppautoscalingPolicy,
+    AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
+    AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification,
+    AppautoscalingScheduledAction,
+    AppautoscalingScheduledActionScalableTargetAction,
+    AppautoscalingTarget,
+    CloudwatchLogGroup,
+    Construct,
+    DataAwsCallerIdentity,
+    DataAwsPartition,
+    DataAwsRegion,
+    IamRole,
+    IamRolePolicy,
+    LambdaAlias,
+    LambdaFunction,
+    LambdaFunctionDeadLetterConfig,
+    LambdaFunctionEnvironment,
+    LambdaFunctionSnapStart,
+    LambdaFunctionTracingConfig,
+    LambdaFunctionVpcConfig,
+    SchedulerSchedule,
+    SchedulerScheduleFlexibleTimeWindow,
+    SchedulerScheduleTarget,
+    SchedulerScheduleTargetRetryPolicy,
+    SqsQueue,
+    TerraformResourceLifecycle,
+)
+from modules.core.iam import Statement, policy_document
+from modules.core.kms import EncryptionKey
+from modules.core.label import Context
+from modules.lambda_service.config import (
+    PLACEHOLDER_PACKAGE_FILE,
+    LambdaFunctionSettings,
+    LambdaServiceConfig,
+    ProvisionedConcurrency,
+    ScalingSchedule,
+)
+
+WILDCARD_RESOURCE_ACTIONS: dict[str, str] = {
+    "xray:PutTraceSegments": "X-Ray offers no resource-level permissions for sending traces.",
+    "xray:PutTelemetryRecords": "X-Ray offers no resource-level permissions for sending telemetry.",
+    "ec2:DescribeNetworkInterfaces": "EC2 Describe actions offer no resource-level permissions.",
+}
+"""The only actions our roles allow on `*`, each because AWS offers no narrower resource."""
+
+WARM_UP_EVENT = '{"warmup": true}'
+"""What the warmer sends; the handler returns at once when it sees it."""
+
+PROVISIONED_CONCURRENCY_DIMENSION = "lambda:function:ProvisionedConcurrency"
+
+
+@dataclass(frozen=True)
+class DeployedFunction:
+    """What other modules and the stack's outputs need of one function."""
+
+    function_name: str
+    function_arn: str
+    alias_name: str | None
+    alias_arn: str | None
+    role_arn: str
+    log_group_name: str
+    dead_letter_queue_arn: str
+    autoscaling_resource_id: str | None
+
+    def metric_dimensions(self) -> dict[str, str]:
+        """CloudWatch dimensions of the invoked alias (or the function without one)."""
+        if self.alias_name is None:
+            return {"FunctionName": self.function_name}
+        return {"FunctionName": self.function_name, "Resource": f"{self.function_name}:{self.alias_name}"}
+
+
+@dataclass(frozen=True)
+class _Account:
+    partition: str
+    region: str
+    account_id: str
+
+    def arn(self, service: str, resource: str, *, region: bool = True, account: bool = True) -> str:
+        return (
+            f"arn:{self.partition}:{service}:{self.region if region else ''}:"
+            f"{self.account_id if account else ''}:{resource}"
+        )
+
+
+def _assume_role_policy(service: str, account: _Account | None = None) -> str:
+    statement: Statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "sts:AssumeRole",
+    }
+    if account is not None:
+        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": account.account_id}}
+    return policy_document(statement)
+
+
+class LambdaService(Construct):
+    """Every function of the configuration, one customer-managed key for their logs, queues and
+    environment variables; `functions` holds the typed outputs by function key."""
+
+    def __init__(self, scope: Construct, id_: str, *, config: LambdaServiceConfig, context: Context) -> None:
+        super().__init__(scope, id_)
+        account = _Account(
+            partition=DataAwsPartition(self, "partition").partition,
+            region=DataAwsRegion(self, "region").name,
+            account_id=DataAwsCallerIdentity(self, "caller").account_id,
+        )
+        log_group_prefix = f"/aws/lambda/{context.id()}-"
+        key = EncryptionKey(
+            self,
+            "key",
+            context=context,
+            purpose="lambda",
+            statements=[
+                {
+                    "Sid": "CloudWatchLogsEncryptsFunctionLogs",
+                    "Effect": "Allow",
+                    "Principal": {"Service": f"logs.{account.region}.amazonaws.com"},
+                    "Action": [
+                        "kms:Decrypt*",
+                        "kms:Describe*",
+                        "kms:Encrypt*",
+                        "kms:GenerateDataKey*",
+                        "kms:ReEncrypt*",
+                    ],
+                    "Resource": "*",
+                    "Condition": {
+                        "ArnLike": {
+                            "kms:EncryptionContext:aws:logs:arn": account.arn("logs", f"log-group:{log_group_prefix}*")
+                        }
+                    },
+                }
+            ],
+        )
+        self.kms_key_arn: str = key.arn
+        self.functions: dict[str, DeployedFunction] = {
+            name: _Function(
+                self,
+                name,
+                name=name,
+                settings=settings,
+                config=config,
+                context=context,
+                account=account,
+                key=key,
+            ).deployed
+            for name, settings in config.functions.items()
+        }
+
+    def function_names(self) -> dict[str, str]:
+        return {key: function.function_name for key, function in self.functions.items()}
+
+    def alias_arns(self) -> dict[str, str]:
+        return {key: f.alias_arn for key, f in self.functions.items() if f.alias_arn is not None}
+
+    def role_arns(self) -> dict[str, str]:
+        return {key: function.role_arn for key, function in self.functions.items()}
+
+
+def execution_role_statements(
+    *,
+    settings: LambdaFunctionSettings,
+    account: _Account,
+    log_group_arn: str,
+    dead_letter_queue_arn: str,
+    key_arn: str,
+) -> list[Statement]:
+    """Exactly what one function needs: its logs, X-Ray, its DLQ, the key, and its grants."""
+    statements: list[Statement] = [
+        {
+            "Sid": "WriteOwnLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": f"{log_group_arn}:*",
+        },
+        {
+            "Sid": "SendTraces",
+            "Effect": "Allow",
+            "Action": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"],
+            "Resource": "*",
+        },
+        {
+            "Sid": "SendToOwnDeadLetterQueue",
+            "Effect": "Allow",
+            "Action": "sqs:SendMessage",
+            "Resource": dead_letter_queue_arn,
+        },
+        {
+            "Sid": "UseServiceKey",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": key_arn,
+        },
+    ]
+    if settings.vpc is not None:
+        statements += [
+            {
+                "Sid": "DescribeNetworkInterfaces",
+                "Effect": "Allow",
+                "Action": "ec2:DescribeNetworkInterfaces",
+                "Resource": "*",
+            },
+            {
+                "Sid": "ManageNetworkInterfacesInOwnSubnets",
+                "Effect": "Allow",
+                "Action": [
+                    "ec2:AssignPrivateIpAddresses",
+                    "ec2:CreateNetworkInterface",
+                    "ec2:DeleteNetworkInterface",
+                    "ec2:UnassignPrivateIpAddresses",
+                ],
+                "Resource": [
+                    account.arn("ec2", "network-interface/*"),
+                    *(account.arn("ec2", f"subnet/{subnet}") for subnet in settings.vpc.subnet_ids),
+                    *(account.arn("ec2", f"security-group/{group}") for group in settings.vpc.security_group_ids),
+                ],
+            },
+        ]
+    grants = settings.grants
+    if grants.rds_proxy is not None:
+        proxy = grants.rds_proxy
+        statements.append(
+            {
+                "Sid": "ConnectThroughRdsProxy",
+                "Effect": "Allow",
+                "Action": "rds-db:connect",
+                "Resource": account.arn("rds-db", f"dbuser:{proxy.proxy_resource_id}/{proxy.db_user}"),
+            }
+        )
+    if grants.cache is not None:
+        cache = grants.cache
+        statements.append(
+            {
+                "Sid": "ConnectToCache",
+                "Effect": "Allow",
+                "Action": "elasticache:Connect",
+                "Resource": [
+                    account.arn("elasticache", f"replicationgroup:{cache.replication_group_id}"),
+                    account.arn("elasticache", f"user:{cache.user_id}"),
+                ],
+            }
+        )
+    for name, bucket in sorted(grants.buckets.items()):
+        sid = "".join(part.capitalize() for part in name.split("-"))
+        actions = ["s3:GetObject"] + (["s3:DeleteObject", "s3:PutObject"] if bucket.access == "read-write" else [])
+        bucket_arn = account.arn("s3", bucket.bucket, region=False, account=False)
+        statements += [
+            {
+                "Sid": f"Objects{sid}",
+                "Effect": "Allow",
+                "Action": actions,
+                "Resource": f"{bucket_arn}/{bucket.prefix}*",
+            },
+            {
+                "Sid": f"List{sid}",
+                "Effect": "Allow",
+                "Action": "s3:ListBucket",
+                "Resource": bucket_arn,
+                "Condition": {"StringLike": {"s3:prefix": [f"{bucket.prefix}*"]}},
+            },
+        ]
+    if grants.secrets:
+        statements.append(
+            {
+                "Sid": "ReadGrantedSecrets",
+                "Effect": "Allow",
+                "Action": "secretsmanager:GetSecretValue",
+                # AWS appends six random characters to a secret's name in its ARN.
+                "Resource": [account.arn("secretsmanager", f"secret:{name}-??????") for name in grants.secrets],
+            }
+        )
+    return statements
+
+
+class _Function(Construct):
+    """One function and everything that belongs to it only."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        name: str,
+        settings: LambdaFunctionSettings,
+        config: LambdaServiceConfig,
+        context: Context,
+        account: _Account,
+        key: EncryptionKey,
+    ) -> None:
+        super().__init__(scope, id_)
+        function_name = context.id(name)
+        log_group = CloudwatchLogGroup(
+            self,
+            "logs",
+            name=f"/aws/lambda/{function_name}",
+            retention_in_days=settings.log_retention_days,
+            kms_key_id=key.arn,
+            tags=context.tags,
+        )
+        dead_letter_queue = SqsQueue(
+            self,
+            "dlq",
+            name=context.id(name, "dlq"),
+            kms_master_key_id=key.arn,
+            message_retention_seconds=14 * 24 * 3600,
+            tags=context.tags,
+        )
+        role = IamRole(
+            self,
+            "role",
+            name=context.id(name, "lambda"),
+            description=f"Execution role of {function_name}",
+            assume_role_policy=_assume_role_policy("lambda.amazonaws.com"),
+            tags=context.tags,
+        )
+        role_policy = IamRolePolicy(
+            self,
+            "role_policy",
+            name="least-privilege",
+            role=role.id,
+            policy=policy_document(
+                *execution_role_statements(
+                    settings=settings,
+                    account=account,
+                    log_group_arn=log_group.arn,
+                    dead_letter_queue_arn=dead_letter_queue.arn,
+                    key_arn=key.arn,
+                )
+            ),
+        )
+        code = settings.code
+        function = LambdaFunction(
+            self,
+            "function",
+            function_name=function_name,
+            description=settings.description or None,
+            role=role.arn,
+            runtime=settings.runtime,
+            handler=settings.handler,
+            architectures=[settings.architecture],
+            memory_size=settings.memory_mb,
+            timeout=settings.timeout_seconds,
+            publish=True,
+            reserved_concurrent_executions=settings.reserved_concurrency,
+            kms_key_arn=key.arn,
+            tracing_config=LambdaFunctionTracingConfig(mode="Active"),
+            dead_letter_config=LambdaFunctionDeadLetterConfig(target_arn=dead_letter_queue.arn),
+            # Every function has variables, so the key always applies (checkov CKV_AWS_173: a key
+            # without variables makes the state drift).
+            environment=LambdaFunctionEnvironment(
+                variables={"APP_ENVIRONMENT": context.environment, **settings.environment_variables}
+            ),
+            vpc_config=LambdaFunctionVpcConfig(
+                subnet_ids=list(settings.vpc.subnet_ids), security_group_ids=list(settings.vpc.security_group_ids)
+            )
+            if settings.vpc
+            else None,
+            snap_start=LambdaFunctionSnapStart(apply_on="PublishedVersions") if settings.snap_start else None,
+            filename=PLACEHOLDER_PACKAGE_FILE if code is None else None,
+            s3_bucket=code.s3_bucket if code else None,
+            s3_key=code.s3_key if code else None,
+            s3_object_version=code.s3_object_version if code else None,
+            tags=context.tags,
+            # The role must carry its permissions (ENIs, DLQ, key) before Lambda checks them.
+            depends_on=[role_policy, log_group],
+        )
+
+        alias_arn: str | None = None
+        resource_id: str | None = None
+        invoke_arn = function.arn
+        if settings.alias_name is not None:
+            alias = LambdaAlias(
+                self,
+                "alias",
+                name=settings.alias_name,
+                function_name=function.function_name,
+                function_version=function.version,
+                description="What clients invoke; provisioned concurrency and autoscaling attach here.",
+            )
+            alias_arn = invoke_arn = alias.arn
+            if settings.provisioned_concurrency is not None and config.has_provisioned_concurrency(name):
+                resource_id = f"function:{function.function_name}:{alias.name}"
+                self._autoscale(resource_id, settings.provisioned_concurrency, config, context)
+        if settings.warmer is not None:
+            self._warm(name, settings.warmer.rate_minutes, invoke_arn, context, account, key)
+
+        self.deployed = DeployedFunction(
+            function_name=function_name,
+            function_arn=function.arn,
+            alias_name=settings.alias_name,
+            alias_arn=alias_arn,
+            role_arn=role.arn,
+            log_group_name=log_group.name,
+            dead_letter_queue_arn=dead_letter_queue.arn,
+            autoscaling_resource_id=resource_id,
+        )
+
+    def _autoscale(
+        self, resource_id: str, scaling: ProvisionedConcurrency, config: LambdaServiceConfig, context: Context
+    ) -> None:
+        """Target tracking within the range; scheduled windows raise the minimum.
+
+        With a schedule, the target's min/max belong to the scheduled actions once they run, so
+        Terraform ignores them (otherwise every apply would undo the current window); the
+        actions are chained so that no two calls on the target run concurrently.
+        """
+        bounds = config.provisioned_concurrency
+        schedule = config.schedule
+        target = AppautoscalingTarget(
+            self,
+            "scaling_target",
+            service_namespace="lambda",
+            resource_id=resource_id,
+            scalable_dimension=PROVISIONED_CONCURRENCY_DIMENSION,
+            min_capacity=bounds.min,
+            max_capacity=bounds.max,
+            tags=context.tags,
+            lifecycle=TerraformResourceLifecycle(ignore_changes=["min_capacity", "max_capacity"])
+            if schedule is not None
+            else None,
+        )
+        policy = AppautoscalingPolicy(
+            self,
+            "scaling_policy",
+            name=f"{context.id(self.node.id)}-utilization",
+            policy_type="TargetTrackingScaling",
+            service_namespace=target.service_namespace,
+            resource_id=target.resource_id,
+            scalable_dimension=target.scalable_dimension,
+            target_tracking_scaling_policy_configuration=AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration(
+                target_value=scaling.target_utilization,
+                scale_in_cooldown=scaling.scale_in_cooldown_seconds,
+                scale_out_cooldown=scaling.scale_out_cooldown_seconds,
+                predefined_metric_specification=AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification(
+                    predefined_metric_type="LambdaProvisionedConcurrencyUtilization"
+                ),
+            ),
+        )
+        if schedule is not None:
+            self._schedule(target, policy, schedule, config, context)
+
+    def _schedule(
+        self,
+        target: AppautoscalingTarget,
+        policy: AppautoscalingPolicy,
+        schedule: ScalingSchedule,
+        config: LambdaServiceConfig,
+        context: Context,
+    ) -> None:
+        bounds = config.provisioned_concurrency
+        previous: AppautoscalingPolicy | AppautoscalingScheduledAction = policy
+        for window_name, window in sorted(schedule.windows.items()):
+            for edge, clock, minimum in (("start", window.start, window.min), ("end", window.end, bounds.min)):
+                action = AppautoscalingScheduledAction(
+                    self,
+                    f"{window_name}_{edge}",
+                    name=f"{context.id(self.node.id)}-{window_name}-{edge}",
+                    service_namespace=target.service_namespace,
+                    resource_id=target.resource_id,
+                    scalable_dimension=target.scalable_dimension,
+                    schedule=window.cron(clock),
+                    timezone=schedule.time_zone,
+                    scalable_target_action=AppautoscalingScheduledActionScalableTargetAction(
+                        min_capacity=str(minimum), max_capacity=str(bounds.max)
+                    ),
+                    depends_on=[previous],
+                )
+                previous = action
+
+    def _warm(
+        self, name: str, rate_minutes: int, invoke_arn: str, context: Context, account: _Account, key: EncryptionKey
+    ) -> None:
+        """Invoke the alias every few minutes with a warm-up event, from a role that may do only that."""
+        role = IamRole(
+            self,
+            "warmer_role",
+            name=context.id(name, "warmer"),
+            description=f"EventBridge Scheduler invokes {context.id(name)} to keep it warm",
+            assume_role_policy=_assume_role_policy("scheduler.amazonaws.com", account),
+            tags=context.tags,
+        )
+        IamRolePolicy(
+            self,
+            "warmer_role_policy",
+            name="invoke-alias",
+            role=role.id,
+            policy=policy_document(
+                {"Sid": "InvokeAlias", "Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": invoke_arn},
+                {"Sid": "UseServiceKey", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": key.arn},
+            ),
+        )
+        SchedulerSchedule(
+            self,
+            "warmer",
+            name=context.id(name, "warmer"),
+            description="Keeps a function without provisioned concurrency warm.",
+            schedule_expression=f"rate({rate_minutes} minute{'s' if rate_minutes > 1 else ''})",
+            flexible_time_window=SchedulerScheduleFlexibleTimeWindow(mode="OFF"),
+            kms_key_arn=key.arn,
+            target=SchedulerScheduleTarget(
+                arn=invoke_arn,
+                role_arn=role.arn,
+                input=WARM_UP_EVENT,
+                retry_policy=SchedulerScheduleTargetRetryPolicy(maximum_retry_attempts=0),
+            ),
+        )
