@@ -11,21 +11,39 @@ from tests.integration.conftest import make_ready_repository
 
 pytestmark = pytest.mark.integration
 
+PLANTS: dict[str, tuple[tuple[str, str], list[str]]] = {
+    "budget above the burst cap": (
+        ("burst_limit_eur: 30", "burst_limit_eur: 500"),
+        [
+            "FAILED CKV_MBK_8 aws_budgets_budget.budgets_burst_DBC15A29 (cdk.tf.json): Ensure every AWS Budget stays "
+            "within its environment's burst limit and notifies someone — budget limit (EUR) 500 exceeds dev's cap "
+            "budget_limit_eur_max = 30 (policies/caps.yaml)"
+        ],
+    ),
+    "reserved concurrency above the cap": (
+        ("  schedule: null\n", "  schedule: null\n  functions:\n    auth: {reserved_concurrency: 500}\n"),
+        [
+            "FAILED CKV_MBK_1 aws_lambda_function.lambda_auth_",
+            "reserved concurrency 500 exceeds dev's cap lambda_reserved_concurrency_max = 50 (policies/caps.yaml)",
+        ],
+    ),
+}
 
-def test_a_budget_above_the_cap_fails_make_plan_before_terraform(tmp_path: Path) -> None:
+
+@pytest.mark.parametrize("plant", PLANTS, ids=list(PLANTS))
+def test_a_planted_violation_fails_make_plan_before_terraform(plant: str, tmp_path: Path) -> None:
+    (old, new), expected = PLANTS[plant]
     bench = make_ready_repository(tmp_path)
     dev_yaml = bench.root / "environments" / "dev.yaml"
-    dev_yaml.write_text(dev_yaml.read_text().replace("burst_limit_eur: 30", "burst_limit_eur: 500"))
+    assert old in dev_yaml.read_text()
+    dev_yaml.write_text(dev_yaml.read_text().replace(old, new))
 
     result = run(["make", "plan", "ENV=dev"], cwd=bench.root, env=bench.env, inherit=False)
 
     assert result.returncode != 0
     assert "policy gate failed" in result.stderr
-    assert (
-        "FAILED CKV_MBK_8 aws_budgets_budget.budgets_burst_DBC15A29 (cdk.tf.json): Ensure every AWS Budget stays "
-        "within its environment's burst limit and notifies someone — budget limit (EUR) 500 exceeds dev's cap "
-        "budget_limit_eur_max = 30 (policies/caps.yaml)"
-    ) in result.stderr
+    for fragment in expected:
+        assert fragment in result.stderr
     assert "LOCAL AWS EMULATOR" not in result.stdout, "the target was never resolved"
     assert not (bench.root / ".work").exists(), "terraform never ran"
     assert not (bench.root / ".emulator").exists()
