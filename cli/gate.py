@@ -7,6 +7,7 @@ that `policies/skips.yaml` does not list with a reason. It writes JUnit XML and 
 from __future__ import annotations
 
 import fnmatch
+from collections import Counter
 import json
 import subprocess
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ class Finding:
 @dataclass
 class GateResult:
     passed: int = 0
+    passed_by_check: Counter[str] = field(default_factory=Counter)
     failed: list[Finding] = field(default_factory=list)
     parsing_errors: list[str] = field(default_factory=list)
     accepted: list[tuple[Finding, Skip]] = field(default_factory=list)
@@ -109,6 +111,7 @@ def evaluate(raw_report: Any, skips: list[Skip], types: dict[str, str] | None = 
         summary = report.get("summary", report)
         result.passed += int(summary.get("passed", 0))
         results = report.get("results", {})
+        result.passed_by_check.update(check["check_id"] for check in results.get("passed_checks", []))
         result.parsing_errors.extend(results.get("parsing_errors", []))
         if summary.get("parsing_errors") and not results.get("parsing_errors"):
             result.parsing_errors.append(f"{summary['parsing_errors']} file(s)")
@@ -138,12 +141,12 @@ def run_checkov(checkov: Path, *, framework: str, targets: list[Path], report_di
     if not checkov.exists():
         raise UserError(f"checkov is not installed at {checkov}: run `make setup`")
     report_dir.mkdir(parents=True, exist_ok=True)
-    command = [str(checkov), "--framework", framework, "--soft-fail", "--skip-download", "--quiet"]
+    command = [str(checkov), "--framework", framework, "--soft-fail", "--skip-download"]
     command += ["-o", "json", "-o", "junitxml", "-o", "sarif", "--output-file-path", str(report_dir)]
     command += ["--external-checks-dir", str(CHECKS_DIR)]
     for target in targets:
         command += ["-d" if target.is_dir() else "-f", str(target)]
-    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    completed = subprocess.run(command, capture_output=True, text=True, check=False)  # its report is the file
     report_file = report_dir / "results_json.json"
     if completed.returncode != 0 or not report_file.exists():
         raise UserError(f"checkov failed (exit {completed.returncode}): {completed.stderr.strip()[-2000:]}")
