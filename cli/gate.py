@@ -7,9 +7,9 @@ that `policies/skips.yaml` does not list with a reason. It writes JUnit XML and 
 from __future__ import annotations
 
 import fnmatch
-from collections import Counter
 import json
 import subprocess
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
