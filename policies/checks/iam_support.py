@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,3 +51,22 @@ def actions_of(statement: dict[str, Any]) -> list[str]:
 
 def resources_of(statement: dict[str, Any]) -> list[str]:
     return [str(resource) for resource in as_list(statement.get("Resource", []))]
+
+
+def judge_allow_statements(
+    conf: dict[str, Any], details: list[str], problem_of: Callable[[dict[str, Any]], str | None]
+) -> Any:
+    """FAILED at the first Allow statement `problem_of` objects to (its words go to `details`);
+    UNKNOWN when a document cannot be read or there is none; PASSED otherwise."""
+    from checkov.common.models.enums import CheckResult
+
+    judged = False
+    for statement in allow_statements(conf):
+        if statement is None:
+            return CheckResult.UNKNOWN
+        judged = True
+        problem = problem_of(statement)
+        if problem:
+            details.append(problem)
+            return CheckResult.FAILED
+    return CheckResult.PASSED if judged else CheckResult.UNKNOWN

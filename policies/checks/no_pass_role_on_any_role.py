@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.common.models.enums import CheckCategories
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-from iam_support import POLICY_RESOURCES, actions_of, allow_statements, resources_of
+from iam_support import POLICY_RESOURCES, actions_of, judge_allow_statements, resources_of
 
 
 class NoPassRoleOnAnyRole(BaseResourceCheck):  # type: ignore[misc]
@@ -19,16 +19,14 @@ class NoPassRoleOnAnyRole(BaseResourceCheck):  # type: ignore[misc]
         )
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> Any:
-        judged = False
-        for statement in allow_statements(conf):
-            if statement is None:
-                return CheckResult.UNKNOWN
-            judged = True
-            passes_roles = any(a.lower() in {"iam:passrole", "iam:*", "*"} for a in actions_of(statement))
-            if passes_roles and any(r == "*" or r.endswith(":role/*") for r in resources_of(statement)):
-                self.details.append("iam:PassRole on any role lets the holder hand itself any permission")
-                return CheckResult.FAILED
-        return CheckResult.PASSED if judged else CheckResult.UNKNOWN
+        return judge_allow_statements(conf, self.details, _problem)
+
+
+def _problem(statement: dict[str, Any]) -> str | None:
+    passes_roles = any(a.lower() in {"iam:passrole", "iam:*", "*"} for a in actions_of(statement))
+    if passes_roles and any(r == "*" or r.endswith(":role/*") for r in resources_of(statement)):
+        return "iam:PassRole on any role lets the holder hand itself any permission"
+    return None
 
 
 check = NoPassRoleOnAnyRole()

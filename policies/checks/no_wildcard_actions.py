@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.common.models.enums import CheckCategories
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-from iam_support import POLICY_RESOURCES, actions_of, allow_statements
+from iam_support import POLICY_RESOURCES, actions_of, judge_allow_statements
 
 
 class NoWildcardActions(BaseResourceCheck):  # type: ignore[misc]
@@ -19,19 +19,14 @@ class NoWildcardActions(BaseResourceCheck):  # type: ignore[misc]
         )
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> Any:
-        judged = False
-        for statement in allow_statements(conf):
-            if statement is None:
-                return CheckResult.UNKNOWN
-            judged = True
-            if "NotAction" in statement:
-                self.details.append("an Allow statement with NotAction grants everything else")
-                return CheckResult.FAILED
-            wildcards = [a for a in actions_of(statement) if a == "*" or a.endswith(":*")]
-            if wildcards:
-                self.details.append(f"Allow of {', '.join(wildcards)}: name the actions instead")
-                return CheckResult.FAILED
-        return CheckResult.PASSED if judged else CheckResult.UNKNOWN
+        return judge_allow_statements(conf, self.details, _problem)
+
+
+def _problem(statement: dict[str, Any]) -> str | None:
+    if "NotAction" in statement:
+        return "an Allow statement with NotAction grants everything else"
+    wildcards = [a for a in actions_of(statement) if a == "*" or a.endswith(":*")]
+    return f"Allow of {', '.join(wildcards)}: name the actions instead" if wildcards else None
 
 
 check = NoWildcardActions()

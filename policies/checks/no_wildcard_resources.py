@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.common.models.enums import CheckCategories
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-from iam_support import POLICY_RESOURCES, actions_of, allow_statements, resources_of, unscoped_actions
+from iam_support import POLICY_RESOURCES, actions_of, judge_allow_statements, resources_of, unscoped_actions
 
 
 class NoWildcardResources(BaseResourceCheck):  # type: ignore[misc]
@@ -19,22 +19,20 @@ class NoWildcardResources(BaseResourceCheck):  # type: ignore[misc]
         )
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> Any:
-        allowed = unscoped_actions()
-        judged = False
-        for statement in allow_statements(conf):
-            if statement is None:
-                return CheckResult.UNKNOWN
-            judged = True
-            if "*" not in resources_of(statement) and "NotResource" not in statement:
-                continue
-            scoped = [a for a in actions_of(statement) if a.lower() not in allowed]
-            if scoped:
-                self.details.append(
-                    f"{', '.join(scoped)} on every resource: scope it, or list it with a reason in "
-                    "policies/unscoped_actions.yaml if AWS offers no narrower resource"
-                )
-                return CheckResult.FAILED
-        return CheckResult.PASSED if judged else CheckResult.UNKNOWN
+        return judge_allow_statements(conf, self.details, _problem)
+
+
+def _problem(statement: dict[str, Any]) -> str | None:
+    if "*" not in resources_of(statement) and "NotResource" not in statement:
+        return None
+    allowed = unscoped_actions()
+    scoped = [a for a in actions_of(statement) if a.lower() not in allowed]
+    if not scoped:
+        return None
+    return (
+        f"{', '.join(scoped)} on every resource: scope it, or list it with a reason in "
+        "policies/unscoped_actions.yaml if AWS offers no narrower resource"
+    )
 
 
 check = NoWildcardResources()

@@ -95,3 +95,12 @@ def judge_against_cap(details: list[str], conf: dict[str, Any], value: Any, cap_
         details.append(f"{what} {shown} {relation} {environment}'s cap {cap_key} = {cap} (policies/caps.yaml)")
         return CheckResult.FAILED
     return CheckResult.PASSED
+
+
+def judge_scalable_target_max(details: list[str], conf: dict[str, Any], dimension: str, cap_key: str, what: str) -> Any:
+    """Judge `max_capacity` of an Application Auto Scaling target of `dimension`; others pass."""
+    from checkov.common.models.enums import CheckResult
+
+    if first(conf.get("scalable_dimension")) != dimension:
+        return CheckResult.PASSED  # another kind of scalable target
+    return judge_against_cap(details, conf, conf.get("max_capacity"), cap_key, what)

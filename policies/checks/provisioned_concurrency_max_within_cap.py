@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.common.models.enums import CheckCategories
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-from policy_support import first, judge_against_cap
+from policy_support import judge_scalable_target_max
 
 
 class ProvisionedConcurrencyMaxWithinCap(BaseResourceCheck):  # type: ignore[misc]
@@ -19,10 +19,12 @@ class ProvisionedConcurrencyMaxWithinCap(BaseResourceCheck):  # type: ignore[mis
         )
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> Any:
-        if first(conf.get("scalable_dimension")) != "lambda:function:ProvisionedConcurrency":
-            return CheckResult.PASSED  # another kind of scalable target
-        return judge_against_cap(
-            self.details, conf, conf.get("max_capacity"), "provisioned_concurrency_max", "provisioned concurrency max"
+        return judge_scalable_target_max(
+            self.details,
+            conf,
+            "lambda:function:ProvisionedConcurrency",
+            "provisioned_concurrency_max",
+            "provisioned concurrency max",
         )
 
 
