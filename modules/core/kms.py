@@ -12,8 +12,8 @@ from modules.core.label import Context
 class EncryptionKey(Construct):
     """Rotates yearly, is administered by the account root, and has an alias named by the label.
 
-    `service_principals` (e.g. `cloudwatch.amazonaws.com`) may encrypt and decrypt with it, and
-    nothing more.
+    `service_principals` (e.g. `cloudwatch.amazonaws.com`) may use it for `service_actions` (by
+    default decrypt and generate data keys), and nothing more.
     """
 
     def __init__(
@@ -24,6 +24,7 @@ class EncryptionKey(Construct):
         context: Context,
         purpose: str,
         service_principals: Sequence[str] = (),
+        service_actions: Sequence[str] = ("kms:Decrypt", "kms:GenerateDataKey*"),
         deletion_window_days: int = 30,
     ) -> None:
         super().__init__(scope, id_)
@@ -36,7 +37,7 @@ class EncryptionKey(Construct):
                     "Sid": "ServicesEncryptWithKey",
                     "Effect": "Allow",
                     "Principal": {"Service": sorted(service_principals)},
-                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    "Action": list(service_actions),
                     "Resource": "*",
                 }
             )

@@ -46,7 +46,14 @@ def test_shipped_stacks_pass_with_every_skip_used(stacks: dict[str, Any], tmp_pa
     )
     assert result.passed > 50
     assert result.failed == [] and result.parsing_errors == []
-    assert {finding.check_id for finding, _ in result.accepted} == {"CKV_AWS_18", "CKV_AWS_144", "CKV2_AWS_62"}
+    assert {finding.check_id for finding, _ in result.accepted} == {
+        "CKV_AWS_18",
+        "CKV_AWS_144",
+        "CKV2_AWS_62",
+        "CKV2_AWS_57",
+        "CKV2_AWS_5",
+        "CKV2_AWS_11",
+    }
     assert (tmp_path / "reports" / "results_junitxml.xml").exists()
     sarif = json.loads((tmp_path / "reports" / "results_sarif.sarif").read_text())
     assert sarif["version"] == "2.1.0"

@@ -77,7 +77,8 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
     assert "targets the LOCAL AWS EMULATOR" in planned.stdout
     assert "no AWS credentials are configured" in planned.stdout
     assert planned.stdout.count("gate: ") == 2
-    assert "plan: dev on emulator-" in planned.stdout and "3 to add" in planned.stdout
+    # The alert topic (3) and the cache with its private network (23).
+    assert "plan: dev on emulator-" in planned.stdout and "26 to add" in planned.stdout
 
     # Apply the saved plan: the state lands in the emulator's bucket under dev's key, encrypted.
     applied = workbench.cli("apply", "--env", "dev")
@@ -87,8 +88,19 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
     head = workbench.client("s3").head_object(Bucket=BUCKET, Key=STATE_KEY)
     assert head["ServerSideEncryption"] == "aws:kms"
     state = json.loads(workbench.client("s3").get_object(Bucket=BUCKET, Key=STATE_KEY)["Body"].read())
-    assert {r["type"] for r in state["resources"]} >= {"aws_kms_key", "aws_sns_topic"}
+    assert {r["type"] for r in state["resources"]} >= {
+        "aws_kms_key",
+        "aws_sns_topic",
+        "aws_elasticache_replication_group",
+        "aws_elasticache_parameter_group",
+        "aws_secretsmanager_secret_version",
+        "aws_cloudwatch_metric_alarm",
+    }
     assert any(arn.endswith(":matbakh-dev-api-alerts") for arn in _topics(workbench))
+    (group,) = workbench.client("elasticache").describe_replication_groups()["ReplicationGroups"]
+    assert group["ReplicationGroupId"] == "matbakh-dev-api-cache" and group["ClusterEnabled"] is True
+    secret = workbench.client("secretsmanager").get_secret_value(SecretId="matbakh-dev-api-cache-auth-token")
+    assert len(secret["SecretString"]) == 64
 
     # A saved plan applies once.
     again = workbench.cli("apply", "--env", "dev")
@@ -123,6 +135,7 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
     destroyed = workbench.cli("destroy", "--env", "dev")
     assert destroyed.returncode == 0, destroyed.stderr
     assert not any(arn.endswith(":matbakh-dev-api-alerts") for arn in _topics(workbench))
+    assert workbench.client("elasticache").describe_replication_groups()["ReplicationGroups"] == []
     assert json.loads(workbench.client("s3").get_object(Bucket=BUCKET, Key=STATE_KEY)["Body"].read())["resources"] == []
 
 
