@@ -34,7 +34,7 @@ def _register_provider_package_without_submodules() -> None:
 
 _register_provider_package_without_submodules()
 
-from cdktf import App, Fn, LocalBackend, S3Backend, TerraformOutput, TerraformResourceLifecycle, TerraformStack
+from cdktf import App, LocalBackend, S3Backend, TerraformOutput, TerraformResourceLifecycle, TerraformStack
 from cdktf_cdktf_provider_aws.appautoscaling_policy import (
     AppautoscalingPolicy,
     AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
@@ -47,7 +47,6 @@ from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import (
     CloudwatchMetricAlarmMetricQuery,
     CloudwatchMetricAlarmMetricQueryMetric,
 )
-from cdktf_cdktf_provider_aws.data_aws_availability_zones import DataAwsAvailabilityZones
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
@@ -111,7 +110,6 @@ __all__ = [
     "CloudwatchMetricAlarmMetricQuery",
     "CloudwatchMetricAlarmMetricQueryMetric",
     "Construct",
-    "DataAwsAvailabilityZones",
     "DataAwsCallerIdentity",
     "DataAwsPartition",
     "DataAwsRegion",
@@ -122,7 +120,6 @@ __all__ = [
     "ElasticacheReplicationGroup",
     "ElasticacheReplicationGroupLogDeliveryConfiguration",
     "ElasticacheSubnetGroup",
-    "Fn",
     "KmsAlias",
     "KmsKey",
     "LocalBackend",
