@@ -18,6 +18,11 @@ Gaps filled here (each tested in tests/integration/test_emulator.py):
   `ResourceTags`.
 * moto's `/moto-api/data.json` fails (500) once a Lambda function exists (it asks Docker,
   which is absent), so the health probe uses `/moto-api/config`, and any HTTP answer counts.
+* moto has no ElastiCache parameter groups: they are kept in memory (create, describe, modify,
+  describe parameters, reset, delete, tags), enough for Terraform's lifecycle of one.
+* moto's replication groups have no member cache clusters (Terraform reads the first one) and
+  stay `deleting` forever: members are created with the group, and a deleted group is gone.
+* moto cannot delete a cache subnet group: it can here.
 """
 
 from __future__ import annotations
@@ -161,6 +166,172 @@ def _budgets_describe_subscribers_and_keep_tags() -> None:
     BudgetsResponse.list_tags_for_resource = list_tags_for_resource  # type: ignore[attr-defined]
 
 
+def _parameter_group_not_found(name: str) -> Exception:
+    from moto.elasticache.exceptions import ElastiCacheException
+
+    class CacheParameterGroupNotFound(ElastiCacheException):
+        code = "CacheParameterGroupNotFound"
+
+    return CacheParameterGroupNotFound(f"CacheParameterGroup {name} not found.")
+
+
+def _fill_cache_parameter_groups() -> None:
+    """Cache parameter groups in memory, per account and region; only user-set parameters are kept."""
+    from moto.core.responses import ActionResult, EmptyResult
+    from moto.elasticache.models import ElastiCacheBackend
+    from moto.elasticache.responses import ElastiCacheResponse
+
+    def store(self: ElastiCacheResponse) -> dict[str, dict[str, Any]]:
+        backend = self.elasticache_backend
+        groups: dict[str, dict[str, Any]] = backend.__dict__.setdefault("_autoscale_parameter_groups", {})
+        return groups
+
+    def find(self: ElastiCacheResponse) -> dict[str, Any]:
+        name = self._get_param("CacheParameterGroupName")
+        if name not in store(self):
+            raise _parameter_group_not_found(name)
+        return store(self)[name]
+
+    def create_cache_parameter_group(self: ElastiCacheResponse) -> ActionResult:
+        name = self._get_param("CacheParameterGroupName")
+        arn = f"arn:aws:elasticache:{self.region}:{self.current_account}:parametergroup:{name}"
+        group = {
+            "CacheParameterGroupName": name,
+            "CacheParameterGroupFamily": self._get_param("CacheParameterGroupFamily"),
+            "Description": self._get_param("Description"),
+            "IsGlobal": False,
+            "ARN": arn,
+        }
+        store(self)[name] = {"group": group, "parameters": {}}
+        tags = self._get_param("Tags", [])
+        if tags:
+            self.elasticache_backend.tagging_service.tag_resource(arn, tags)
+        return ActionResult({"CacheParameterGroup": group})
+
+    def describe_cache_parameter_groups(self: ElastiCacheResponse) -> ActionResult:
+        name = self._get_param("CacheParameterGroupName")
+        groups = [find(self)["group"]] if name else [entry["group"] for entry in store(self).values()]
+        return ActionResult({"CacheParameterGroups": groups})
+
+    def modify_cache_parameter_group(self: ElastiCacheResponse) -> ActionResult:
+        entry = find(self)
+        for item in self._get_param("ParameterNameValues", []):
+            entry["parameters"][item["ParameterName"]] = item["ParameterValue"]
+        return ActionResult({"CacheParameterGroupName": entry["group"]["CacheParameterGroupName"]})
+
+    def reset_cache_parameter_group(self: ElastiCacheResponse) -> ActionResult:
+        entry = find(self)
+        if self._get_bool_param("ResetAllParameters"):
+            entry["parameters"].clear()
+        for item in self._get_param("ParameterNameValues", []):
+            entry["parameters"].pop(item["ParameterName"], None)
+        return ActionResult({"CacheParameterGroupName": entry["group"]["CacheParameterGroupName"]})
+
+    def describe_cache_parameters(self: ElastiCacheResponse) -> ActionResult:
+        parameters = [
+            {"ParameterName": key, "ParameterValue": value, "Source": "user", "IsModifiable": True}
+            for key, value in sorted(find(self)["parameters"].items())
+        ]
+        return ActionResult({"Parameters": parameters})
+
+    def delete_cache_parameter_group(self: ElastiCacheResponse) -> EmptyResult:
+        entry = find(self)
+        del store(self)[entry["group"]["CacheParameterGroupName"]]
+        return EmptyResult()
+
+    for handler in (
+        create_cache_parameter_group,
+        describe_cache_parameter_groups,
+        modify_cache_parameter_group,
+        reset_cache_parameter_group,
+        describe_cache_parameters,
+        delete_cache_parameter_group,
+    ):
+        setattr(ElastiCacheResponse, handler.__name__, handler)
+
+    # moto's tag operations refuse parameter-group ARNs: serve those from the same tag store.
+    list_tags = ElastiCacheBackend.list_tags_for_resource
+
+    def list_tags_for_resource(self: ElastiCacheBackend, arn: str) -> dict[str, list[dict[str, str]]]:
+        if ":parametergroup:" in arn:
+            tags: dict[str, list[dict[str, str]]] = self.tagging_service.list_tags_for_resource(arn)
+            return tags
+        return list_tags(self, arn)
+
+    ElastiCacheBackend.list_tags_for_resource = list_tags_for_resource  # type: ignore[method-assign]
+
+
+def _fill_replication_group_members() -> None:
+    """Member clusters exist as long as their replication group; deletion completes at once."""
+    from moto.core.responses import EmptyResult
+    from moto.elasticache.models import ElastiCacheBackend, ReplicationGroup
+    from moto.elasticache.responses import ElastiCacheResponse
+
+    create = ElastiCacheBackend.create_replication_group
+    delete = ElastiCacheBackend.delete_replication_group
+
+    def create_replication_group(self: ElastiCacheBackend, **arguments: Any) -> ReplicationGroup:
+        group = create(self, **arguments)
+        for member in group.member_clusters:
+            settings: dict[str, Any] = {
+                "cache_cluster_id": member,
+                "replication_group_id": group.replication_group_id,
+                "az_mode": None,
+                "preferred_availability_zone": None,
+                "num_cache_nodes": 1,
+                "cache_node_type": arguments["cache_node_type"],
+                "engine": arguments["engine"],
+                "engine_version": arguments["engine_version"],
+                "cache_parameter_group_name": arguments["cache_parameter_group_name"],
+                "cache_subnet_group_name": arguments["cache_subnet_group_name"],
+                "transit_encryption_enabled": arguments["transit_encryption_enabled"],
+                "network_type": None,
+                "ip_discovery": None,
+                "snapshot_name": None,
+                "preferred_maintenance_window": arguments["preferred_maintenance_window"],
+                "port": arguments["port"],
+                "notification_topic_arn": None,
+                "auto_minor_version_upgrade": arguments["auto_minor_version_upgrade"],
+                "snapshot_retention_limit": arguments["snapshot_retention_limit"],
+                "snapshot_window": arguments["snapshot_window"],
+                "auth_token": None,
+                "outpost_mode": None,
+                "preferred_outpost_arn": None,
+                "preferred_availability_zones": None,
+                "cache_security_group_names": None,
+                "security_group_ids": arguments["security_group_ids"],
+                "tags": [],
+                "snapshot_arns": None,
+                "preferred_outpost_arns": None,
+                "log_delivery_configurations": [],
+                "cache_node_ids_to_remove": [],
+                "cache_node_ids_to_reboot": [],
+            }
+            cluster = self.create_cache_cluster(**settings)
+            cluster.replication_group_id = group.replication_group_id  # moto sets it for engine redis only
+        return group
+
+    def delete_replication_group(
+        self: ElastiCacheBackend, replication_group_id: str, retain_primary_cluster: bool | None
+    ) -> ReplicationGroup:
+        members = list(getattr(self.replication_groups.get(replication_group_id), "member_clusters", []))
+        group = delete(self, replication_group_id, retain_primary_cluster)
+        self.replication_groups.pop(replication_group_id, None)
+        for member in members:
+            self.cache_clusters.pop(member, None)
+        return group
+
+    def delete_cache_subnet_group(self: ElastiCacheResponse) -> EmptyResult:
+        name = self._get_param("CacheSubnetGroupName")
+        self.elasticache_backend.describe_cache_subnet_groups(name)  # raises CacheSubnetGroupNotFound
+        del self.elasticache_backend.cache_subnet_groups[name]
+        return EmptyResult()
+
+    setattr(ElastiCacheResponse, "delete_cache_subnet_group", delete_cache_subnet_group)  # noqa: B010
+    setattr(ElastiCacheBackend, "create_replication_group", create_replication_group)  # noqa: B010
+    setattr(ElastiCacheBackend, "delete_replication_group", delete_replication_group)  # noqa: B010
+
+
 def _write_certificate(directory: Path) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1 and localhost; the CA bundle is the certificate."""
     from cryptography import x509
@@ -202,6 +373,8 @@ def serve(port: int, cert: Path, key: Path) -> None:
 
     _evaluate_secure_transport_conditions()
     _budgets_describe_subscribers_and_keep_tags()
+    _fill_cache_parameter_groups()
+    _fill_replication_group_members()
     run_simple(
         HOST, port, DomainDispatcherApplication(create_backend_app), threaded=True, ssl_context=(str(cert), str(key))
     )

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from modules.budgets.config import BudgetConfig
 from modules.core.base import StrictModel
 from modules.core.label import Context, NamePart
 from modules.elasticache.config import ElastiCacheConfig
 from modules.lambda_service.config import LambdaServiceConfig
+from modules.network.config import NetworkConfig
 from modules.observability.config import SloConfig
 from modules.rds.config import RdsConfig
 from modules.state.config import StateBucketConfig
@@ -42,11 +43,34 @@ class EnvironmentConfig(StrictModel):
     service: NamePart = Field(default="api", description="Service tag and name part of every resource.")
     cost_center: str = Field(default="matbakh-platform", description="`CostCenter` tag for cost allocation.")
     state: StateBucketConfig = Field(default_factory=StateBucketConfig)
+    network: NetworkConfig = Field(default_factory=NetworkConfig)
     lambda_service: LambdaServiceConfig = Field(default_factory=LambdaServiceConfig, alias="lambda")
     rds: RdsConfig = Field(default_factory=RdsConfig)
     elasticache: ElastiCacheConfig = Field(default_factory=ElastiCacheConfig)
     budget: BudgetConfig = Field(default_factory=BudgetConfig)
     slo: SloConfig = Field(default_factory=SloConfig)
+
+    @field_validator("elasticache")
+    @classmethod
+    def _prod_cache_is_multi_az(cls, value: ElastiCacheConfig, info: ValidationInfo) -> ElastiCacheConfig:
+        if info.data.get("name") == "prod" and value.replicas.min < 1:
+            raise ValueError(
+                f"replicas.min must be ≥ 1 in prod: production always keeps a replica for Multi-AZ failover "
+                f"(got replicas.min = {value.replicas.min})"
+            )
+        return value
+
+    @field_validator("network")
+    @classmethod
+    def _zones_in_region(cls, value: NetworkConfig, info: ValidationInfo) -> NetworkConfig:
+        region = info.data.get("region")
+        outside = [zone for zone in value.availability_zones if region and zone[:-1] != region]
+        if outside:
+            raise ValueError(
+                f"availability_zones must be zones of the region {region} (e.g. {region}a, {region}b); "
+                f"not {', '.join(outside)}"
+            )
+        return value
 
     @property
     def context(self) -> Context:

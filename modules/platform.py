@@ -12,7 +12,9 @@ from __future__ import annotations
 from environments.schema import EnvironmentConfig
 from modules.budgets.module import EnvironmentBudgets
 from modules.core.cdk import App, AwsProvider, Construct, LocalBackend, S3Backend, TerraformOutput, TerraformStack
+from modules.elasticache.module import ElastiCacheCluster
 from modules.lambda_service.module import LambdaService
+from modules.network.module import PrivateNetwork
 from modules.observability.module import AlertTopic
 from modules.state.module import StateBucket, state_bucket_name
 
@@ -61,6 +63,18 @@ class EnvironmentStack(TerraformStack):
         TerraformOutput(self, "lambda_function_names", value=functions.function_names())
         TerraformOutput(self, "lambda_alias_arns", value=functions.alias_arns())
         TerraformOutput(self, "lambda_role_arns", value=functions.role_arns())
+        network = PrivateNetwork(self, "network", config=config.network, context=config.context)
+        cache = ElastiCacheCluster(
+            self, "cache", config=config.elasticache, context=config.context, network=network, alerts=alerts
+        )
+        TerraformOutput(self, "vpc_id", value=network.vpc_id)
+        TerraformOutput(self, "cache_primary_endpoint_address", value=cache.primary_endpoint_address)
+        TerraformOutput(self, "cache_reader_endpoint_address", value=cache.reader_endpoint_address)
+        TerraformOutput(self, "cache_port", value=cache.port)
+        TerraformOutput(self, "cache_security_group_id", value=cache.security_group_id)
+        TerraformOutput(self, "cache_client_security_group_id", value=cache.client_security_group_id)
+        TerraformOutput(self, "cache_auth_secret_arn", value=cache.auth_secret_arn)
+        TerraformOutput(self, "cache_key_ttl_seconds", value=cache.key_ttl_seconds)
 
 
 def build_app(configs: list[EnvironmentConfig], outdir: str) -> App:

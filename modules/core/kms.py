@@ -12,9 +12,9 @@ from modules.core.label import Context
 class EncryptionKey(Construct):
     """Rotates yearly, is administered by the account root, and has an alias named by the label.
 
-    `service_principals` (e.g. `cloudwatch.amazonaws.com`) may encrypt and decrypt with it, and
-    nothing more; `statements` adds further key-policy statements (e.g. CloudWatch Logs, which
-    needs an encryption-context condition).
+    `service_principals` (e.g. `cloudwatch.amazonaws.com`) may use it for `service_actions` (by
+    default decrypt and generate data keys), and nothing more; `statements` adds further
+    key-policy statements (e.g. CloudWatch Logs, which needs an encryption-context condition).
     """
 
     def __init__(
@@ -25,6 +25,7 @@ class EncryptionKey(Construct):
         context: Context,
         purpose: str,
         service_principals: Sequence[str] = (),
+        service_actions: Sequence[str] = ("kms:Decrypt", "kms:GenerateDataKey*"),
         deletion_window_days: int = 30,
         statements: Sequence[Statement] = (),
     ) -> None:
@@ -38,7 +39,7 @@ class EncryptionKey(Construct):
                     "Sid": "ServicesEncryptWithKey",
                     "Effect": "Allow",
                     "Principal": {"Service": sorted(service_principals)},
-                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    "Action": list(service_actions),
                     "Resource": "*",
                 }
             )

@@ -1,16 +1,160 @@
-"""Inputs of the cache."""
+"""Inputs of the cache: a Valkey replication group in cluster mode with one shard."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationInfo, field_validator
 
 from modules.core.base import StrictModel
 from modules.core.scaling import ScalingRange
 
+NodeType = Annotated[str, Field(pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")]
+KeyClass = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+ClientName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,31}$")]
+SecurityGroupId = Annotated[str, Field(pattern=r"^sg-[0-9a-f]{8,17}$")]
+TtlSeconds = Annotated[int, Field(ge=1, le=30 * 24 * 3600)]
+LogRetentionDays = Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557]
+EvictionPolicy = Literal[
+    "volatile-lru", "allkeys-lru", "volatile-lfu", "allkeys-lfu", "volatile-random", "allkeys-random",
+    "volatile-ttl", "noeviction",
+]  # fmt: skip
+
+# AWS autoscales replicas only for these node families and sizes (ElastiCache user guide,
+# "Auto Scaling Valkey and Redis OSS clusters", prerequisites); t-class nodes never.
+AUTOSCALING_FAMILIES = ("m5", "m6g", "m7g", "r5", "r6g", "r6gd", "r7g", "c7gn")
+AUTOSCALING_SIZES = ("large", "xlarge", "2xlarge")
+
+# CloudWatch allows 10 metrics in one metric-math alarm; the hit-rate alarm reads hits and
+# misses of every node (primary + replicas), so a shard has at most 5 nodes.
+MAX_REPLICAS = 4
+
+
+def supports_replica_autoscaling(node_type: str) -> bool:
+    """Whether AWS can autoscale replicas of a replication group with nodes of `node_type`."""
+    _, family, size = node_type.split(".", 2)
+    return family in AUTOSCALING_FAMILIES and size in AUTOSCALING_SIZES
+
+
+class ReplicaAutoscaling(StrictModel):
+    """Target tracking on the replicas' engine CPU (`ElastiCacheReplicaEngineCPUUtilization`)."""
+
+    target_engine_cpu_percent: float = Field(
+        default=60, gt=0, le=90, description="Average replica engine CPU the policy keeps the group at."
+    )
+    scale_in_cooldown_seconds: int = Field(
+        default=600, ge=0, le=3600, description="Wait after removing a replica before removing another."
+    )
+    scale_out_cooldown_seconds: int = Field(
+        default=300, ge=0, le=3600, description="Wait after adding a replica before adding another."
+    )
+
+
+class CacheAlarmThresholds(StrictModel):
+    """Thresholds of the cache alarms; every alarm notifies the environment's alert topic."""
+
+    period_seconds: Literal[60, 300, 900] = Field(default=300, description="Length of one evaluated period.")
+    evaluation_periods: int = Field(
+        default=3, ge=1, le=24, description="Consecutive breaching periods before an alarm fires."
+    )
+    engine_cpu_percent: float = Field(
+        default=75, gt=0, le=100, description="Highest engine CPU of any node (Valkey is single-threaded)."
+    )
+    memory_usage_percent: float = Field(
+        default=80, gt=0, le=100, description="Highest `DatabaseMemoryUsagePercentage` of any node."
+    )
+    evictions_per_period: int = Field(
+        default=100, ge=0, description="Evicted keys of all nodes in one period above which memory is short."
+    )
+    current_connections: int = Field(default=5000, ge=1, description="Client connections of any node.")
+    replication_lag_seconds: float = Field(
+        default=5, gt=0, description="Replica lag behind the primary; only with replicas."
+    )
+    hit_rate_min_percent: float = Field(
+        default=80, ge=0, lt=100, description="Cache hit rate (hits / (hits + misses)) below which it alarms."
+    )
+
 
 class ElastiCacheConfig(StrictModel):
-    """Replica scaling of the cache; defaults are production's."""
+    """The cache of an environment; defaults are production's (replica autoscaling on a Graviton node).
 
-    replicas: ScalingRange = Field(
-        default=ScalingRange(min=1, max=3), description="Read-replica count bounds of the replication group."
+    Field order matters: validators of later fields read earlier ones.
+    """
+
+    engine_version: Literal["7.2", "8.0"] = Field(default="8.0", description="Valkey engine version.")
+    replica_autoscaling: ReplicaAutoscaling | None = Field(
+        default_factory=ReplicaAutoscaling,
+        description="Replica autoscaling; null means a fixed replica count (replicas.min = replicas.max).",
     )
+    replicas: ScalingRange = Field(
+        default=ScalingRange(min=1, max=3), description="Read-replica count bounds of the one shard."
+    )
+    node_type: NodeType = Field(
+        default="cache.m7g.large", description="Node type; replica autoscaling needs M/R/C7gn large to 2xlarge."
+    )
+    eviction_policy: EvictionPolicy = Field(
+        default="volatile-lru", description="`maxmemory-policy`: which keys go when memory is full."
+    )
+    idle_client_timeout_seconds: int | None = Field(
+        default=300, ge=1, le=86400, description="Close idle client connections after this; null never closes."
+    )
+    snapshot_retention_days: int = Field(default=7, ge=1, le=35, description="Daily snapshots kept.")
+    snapshot_window: str = Field(
+        default="01:00-02:00", pattern=r"^\d\d:\d\d-\d\d:\d\d$", description="Daily snapshot window, UTC."
+    )
+    maintenance_window: str = Field(
+        default="sun:03:00-sun:04:00",
+        pattern=r"^(mon|tue|wed|thu|fri|sat|sun):\d\d:\d\d-(mon|tue|wed|thu|fri|sat|sun):\d\d:\d\d$",
+        description="Weekly maintenance window, UTC; must not overlap the snapshot window.",
+    )
+    log_retention_days: LogRetentionDays = Field(
+        default=365, description="Retention of the slow-log and engine-log groups."
+    )
+    auth_secret_recovery_window_days: int = Field(
+        default=30, ge=0, le=30, description="Days a deleted auth-token secret can be restored; 0 deletes at once."
+    )
+    key_ttl_seconds: dict[KeyClass, TtlSeconds] = Field(
+        default_factory=lambda: {"sessions": 86400, "persona_results": 3600},
+        min_length=1,
+        description="TTL of each key class; published to the functions so they and the alarms agree.",
+    )
+    client_security_group_ids: dict[ClientName, SecurityGroupId] = Field(
+        default_factory=dict,
+        description="Security groups outside this stack granted the cache, by a stable name.",
+    )
+    alarms: CacheAlarmThresholds = Field(default_factory=CacheAlarmThresholds)
+
+    @field_validator("auth_secret_recovery_window_days")
+    @classmethod
+    def _aws_recovery_window(cls, value: int) -> int:
+        if 0 < value < 7:
+            raise ValueError("must be 0 (delete at once) or from 7 to 30")
+        return value
+
+    @field_validator("replicas")
+    @classmethod
+    def _replicas_fit(cls, value: ScalingRange, info: ValidationInfo) -> ScalingRange:
+        if value.max > MAX_REPLICAS:
+            raise ValueError(
+                f"max must be ≤ {MAX_REPLICAS}: the hit-rate alarm reads 2 metrics per node and CloudWatch "
+                "allows 10 per alarm"
+            )
+        if "replica_autoscaling" in info.data and info.data["replica_autoscaling"] is None and value.min != value.max:
+            raise ValueError(
+                "without replica_autoscaling the replica count is fixed: set min equal to max, "
+                "or configure replica_autoscaling"
+            )
+        return value
+
+    @field_validator("node_type")
+    @classmethod
+    def _node_type_can_autoscale(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("replica_autoscaling") is not None and not supports_replica_autoscaling(value):
+            families = ", ".join(AUTOSCALING_FAMILIES)
+            sizes = ", ".join(AUTOSCALING_SIZES)
+            raise ValueError(
+                f"{value} cannot autoscale replicas; AWS autoscales replicas only on node families "
+                f"{families} of size {sizes} (e.g. cache.m7g.large). Choose such a node type, or set "
+                "replica_autoscaling: null with a fixed replica count (replicas.min = replicas.max)"
+            )
+        return value

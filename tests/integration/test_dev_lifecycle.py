@@ -84,9 +84,10 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
     assert "targets the LOCAL AWS EMULATOR" in planned.stdout
     assert "no AWS credentials are configured" in planned.stdout
     assert planned.stdout.count("gate: ") == 2
-    # 6 (alert topic, its key and alias, topic policy, two budgets) - 3 counted before + 32 (Lambda: key and alias; per function a log group,
-    # queue, role, role policy, function and alias; dev has no provisioned concurrency).
-    assert "plan: dev on emulator-" in planned.stdout and "38 to add" in planned.stdout
+    # 3 (alert topic: key, alias, topic) + 3 (topic policy, two budgets) + 32 (Lambda: key and
+    # alias; per function a log group, queue, role, role policy, function and alias; dev has no
+    # provisioned concurrency) + 23 (the cache and its private network).
+    assert "plan: dev on emulator-" in planned.stdout and "61 to add" in planned.stdout
 
     # Apply the saved plan: the state lands in the emulator's bucket under dev's key, encrypted.
     applied = workbench.cli("apply", "--env", "dev")
@@ -96,7 +97,14 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
     head = workbench.client("s3").head_object(Bucket=BUCKET, Key=STATE_KEY)
     assert head["ServerSideEncryption"] == "aws:kms"
     state = json.loads(workbench.client("s3").get_object(Bucket=BUCKET, Key=STATE_KEY)["Body"].read())
-    assert {r["type"] for r in state["resources"]} >= {"aws_kms_key", "aws_sns_topic"}
+    assert {r["type"] for r in state["resources"]} >= {
+        "aws_kms_key",
+        "aws_sns_topic",
+        "aws_elasticache_replication_group",
+        "aws_elasticache_parameter_group",
+        "aws_secretsmanager_secret_version",
+        "aws_cloudwatch_metric_alarm",
+    }
     assert any(arn.endswith(":matbakh-dev-api-alerts") for arn in _topics(workbench))
     assert _functions(workbench) == {f"matbakh-dev-api-{key}" for key in CRITICAL}
     lambda_client = workbench.client("lambda")
@@ -105,6 +113,10 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
         assert lambda_client.get_alias(FunctionName=name, Name="live")["FunctionVersion"] == "1"
         # (moto does not echo KMSKeyArn; the key is asserted on the synthesized JSON)
         assert lambda_client.get_function_configuration(FunctionName=name)["TracingConfig"] == {"Mode": "Active"}
+    (group,) = workbench.client("elasticache").describe_replication_groups()["ReplicationGroups"]
+    assert group["ReplicationGroupId"] == "matbakh-dev-api-cache" and group["ClusterEnabled"] is True
+    secret = workbench.client("secretsmanager").get_secret_value(SecretId="matbakh-dev-api-cache-auth-token")
+    assert len(secret["SecretString"]) == 64
 
     # A saved plan applies once.
     again = workbench.cli("apply", "--env", "dev")
@@ -140,6 +152,7 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
     assert destroyed.returncode == 0, destroyed.stderr
     assert not any(arn.endswith(":matbakh-dev-api-alerts") for arn in _topics(workbench))
     assert _functions(workbench) == set()
+    assert workbench.client("elasticache").describe_replication_groups()["ReplicationGroups"] == []
     assert json.loads(workbench.client("s3").get_object(Bucket=BUCKET, Key=STATE_KEY)["Body"].read())["resources"] == []
 
 

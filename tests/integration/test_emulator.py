@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -145,3 +146,68 @@ def test_it_still_counts_as_running_once_a_lambda_function_exists(running: emula
         Code={"ZipFile": placeholder_package()},
     )
     assert emulator._responds(running)
+
+
+def _client(running: emulator.Emulator, service: str) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=running.endpoint,
+        verify=str(running.ca_bundle),
+        region_name="eu-central-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def test_cache_parameter_groups_live_through_terraforms_lifecycle(running: emulator.Emulator) -> None:
+    cache = _client(running, "elasticache")
+    created = cache.create_cache_parameter_group(
+        CacheParameterGroupName="pg",
+        CacheParameterGroupFamily="valkey8",
+        Description="test",
+        Tags=[{"Key": "Environment", "Value": "dev"}],
+    )["CacheParameterGroup"]
+    assert created["ARN"].endswith(":parametergroup:pg")
+    cache.modify_cache_parameter_group(
+        CacheParameterGroupName="pg",
+        ParameterNameValues=[{"ParameterName": "maxmemory-policy", "ParameterValue": "volatile-lru"}],
+    )
+    (group,) = cache.describe_cache_parameter_groups(CacheParameterGroupName="pg")["CacheParameterGroups"]
+    assert group["CacheParameterGroupFamily"] == "valkey8"
+    parameters = cache.describe_cache_parameters(CacheParameterGroupName="pg", Source="user")["Parameters"]
+    assert [(p["ParameterName"], p["ParameterValue"]) for p in parameters] == [("maxmemory-policy", "volatile-lru")]
+    assert cache.list_tags_for_resource(ResourceName=created["ARN"])["TagList"] == [
+        {"Key": "Environment", "Value": "dev"}
+    ]
+    cache.delete_cache_parameter_group(CacheParameterGroupName="pg")
+    with pytest.raises(ClientError, match="CacheParameterGroupNotFound"):
+        cache.describe_cache_parameter_groups(CacheParameterGroupName="pg")
+
+
+def test_replication_group_members_exist_and_deletion_completes(running: emulator.Emulator) -> None:
+    cache = _client(running, "elasticache")
+    cache.create_cache_subnet_group(CacheSubnetGroupName="sn", CacheSubnetGroupDescription="d", SubnetIds=["subnet-1"])
+    cache.create_replication_group(
+        ReplicationGroupId="rg",
+        ReplicationGroupDescription="d",
+        Engine="valkey",
+        CacheNodeType="cache.t4g.micro",
+        ClusterMode="enabled",
+        NumNodeGroups=1,
+        ReplicasPerNodeGroup=1,
+        CacheSubnetGroupName="sn",
+    )
+    (member,) = cache.describe_cache_clusters(CacheClusterId="rg-0001-001")["CacheClusters"]
+    assert member["ReplicationGroupId"] == "rg" and member["CacheNodeType"] == "cache.t4g.micro"
+    cache.delete_replication_group(ReplicationGroupId="rg")
+    assert cache.describe_replication_groups()["ReplicationGroups"] == []
+    with pytest.raises(ClientError, match="CacheClusterNotFound"):
+        cache.describe_cache_clusters(CacheClusterId="rg-0001-001")
+    cache.delete_cache_subnet_group(CacheSubnetGroupName="sn")
+    assert cache.describe_cache_subnet_groups()["CacheSubnetGroups"] == []
+
+
+def test_the_liveness_probe_answers_once_resources_exist(running: emulator.Emulator) -> None:
+    """Runs after the tests above created resources: the probe must not grow with them (`data.json` did)."""
+    record = Path(str(running.ca_bundle)).parent
+    assert emulator.running(record) == running

@@ -58,8 +58,9 @@ def rich(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def _by_path(stack: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
-    """Resources of `kind` keyed by construct path below the stack, e.g. `lambda/auth/function`."""
-    return {body["//"]["metadata"]["path"].split("/", 1)[1]: body for body in resources(stack, kind).values()}
+    """The Lambda module's resources of `kind`, keyed by construct path, e.g. `lambda/auth/function`."""
+    by_path = {body["//"]["metadata"]["path"].split("/", 1)[1]: body for body in resources(stack, kind).values()}
+    return {path: body for path, body in by_path.items() if path.startswith("lambda/")}
 
 
 def _ref(stack: dict[str, Any], kind: str, path: str, attribute: str) -> str:
@@ -108,7 +109,7 @@ def test_each_critical_function_has_a_published_version_an_alias_and_its_own_eve
 
 def test_dev_min_zero_without_windows_has_no_provisioned_concurrency(stacks: dict[str, dict[str, Any]]) -> None:
     for kind in ("aws_appautoscaling_target", "aws_appautoscaling_policy", "aws_appautoscaling_scheduled_action"):
-        assert resources(stacks["dev"], kind) == {}
+        assert _by_path(stacks["dev"], kind) == {}
 
 
 @pytest.mark.parametrize(("env", "bounds"), [("staging", (1, 5)), ("prod", (2, 20))])
@@ -142,7 +143,7 @@ def test_provisioned_concurrency_scales_the_alias_by_utilization(
 
 
 def test_staging_without_schedule_lets_terraform_own_min_and_max(stacks: dict[str, dict[str, Any]]) -> None:
-    assert all("lifecycle" not in t for t in resources(stacks["staging"], "aws_appautoscaling_target").values())
+    assert all("lifecycle" not in t for t in _by_path(stacks["staging"], "aws_appautoscaling_target").values())
     assert resources(stacks["staging"], "aws_appautoscaling_scheduled_action") == {}
 
 
@@ -175,7 +176,7 @@ def test_prod_business_hours_raise_the_minimum_in_berlin_chained_and_not_fought(
     stacks: dict[str, dict[str, Any]],
 ) -> None:
     stack = stacks["prod"]
-    for target in resources(stack, "aws_appautoscaling_target").values():
+    for target in _by_path(stack, "aws_appautoscaling_target").values():
         assert target["lifecycle"] == {"ignore_changes": ["min_capacity", "max_capacity"]}
     actions = resources(stack, "aws_appautoscaling_scheduled_action")
     assert len(actions) == 2 * len(CRITICAL)
@@ -279,7 +280,7 @@ def test_the_default_execution_role_allows_exactly_logs_xray_dlq_and_key(stacks:
 def test_granted_data_stores_and_vpc_add_exactly_their_statements(rich: dict[str, Any]) -> None:
     statements = _statements(rich, "auth")
     partition = next(n for n in rich["data"]["aws_partition"] if n.startswith("lambda_partition"))
-    region = next(iter(n for n in rich["data"]["aws_region"]))
+    region = next(n for n in rich["data"]["aws_region"] if n.startswith("lambda_region"))
     caller = next(n for n in rich["data"]["aws_caller_identity"] if n.startswith("lambda_caller"))
     p, r, a = (
         f"${{data.aws_partition.{partition}.partition}}",

@@ -28,7 +28,12 @@ def test_shipped_environments_reproduce_the_seed_table(name: str) -> None:
     assert config.region == region
     assert (config.lambda_service.provisioned_concurrency.min, config.lambda_service.provisioned_concurrency.max) == pc
     assert config.rds.cpu_alarm_threshold_percent == cpu
-    assert (config.elasticache.replicas.min, config.elasticache.replicas.max) == replicas
+    shipped = config.elasticache.replicas
+    if config.elasticache.replica_autoscaling is None:
+        # The node type cannot autoscale (t-class): a fixed count within the seed's range.
+        assert shipped.min == shipped.max and replicas[0] <= shipped.min <= replicas[1]
+    else:
+        assert (shipped.min, shipped.max) == replicas
     assert (config.budget.soft_limit_eur, config.budget.burst_limit_eur) == budget
     assert (config.slo.latency_p95_ms, config.slo.error_rate_percent, config.slo.availability_percent) == slo
 

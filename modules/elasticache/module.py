@@ -1,0 +1,388 @@
+"""The cache: a Valkey replication group (cluster mode, one shard) with replica autoscaling,
+encrypted at rest and in transit, an auth token kept in Secrets Manager, logs in CloudWatch,
+and alarms to the environment's alert topic."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from modules.core.cdk import (
+    AppautoscalingPolicy,
+    AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
+    AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification,
+    AppautoscalingTarget,
+    CloudwatchLogGroup,
+    CloudwatchMetricAlarm,
+    CloudwatchMetricAlarmMetricQuery,
+    CloudwatchMetricAlarmMetricQueryMetric,
+    Construct,
+    DataAwsRegion,
+    DataAwsSecretsmanagerRandomPassword,
+    ElasticacheParameterGroup,
+    ElasticacheParameterGroupParameter,
+    ElasticacheReplicationGroup,
+    ElasticacheReplicationGroupLogDeliveryConfiguration,
+    ElasticacheSubnetGroup,
+    SecretsmanagerSecret,
+    SecretsmanagerSecretVersion,
+    SecurityGroup,
+    TerraformResourceLifecycle,
+    VpcSecurityGroupEgressRule,
+    VpcSecurityGroupIngressRule,
+)
+from modules.core.kms import EncryptionKey
+from modules.core.label import Context
+from modules.elasticache.config import ElastiCacheConfig
+from modules.network.module import PrivateNetwork
+from modules.observability.module import AlertTopic
+
+PORT = 6379
+NAMESPACE = "AWS/ElastiCache"
+# What CloudWatch Logs needs of a key that encrypts a log group (CloudWatch Logs user guide).
+LOGS_KEY_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
+
+
+def node_ids(replication_group_id: str, replicas_max: int) -> list[str]:
+    """Member cluster ids of the one shard: `<group>-0001-001` (primary at creation) onwards.
+
+    CloudWatch publishes ElastiCache metrics per node, so alarms combine these with metric math.
+    """
+    return [f"{replication_group_id}-0001-{number:03d}" for number in range(1, replicas_max + 2)]
+
+
+def ttl_variable(key_class: str) -> str:
+    """The function environment variable of a key class's TTL, e.g. `CACHE_TTL_SESSIONS_SECONDS`."""
+    return f"CACHE_TTL_{key_class.upper()}_SECONDS"
+
+
+class ElastiCacheCluster(Construct):
+    """One environment's cache; clients reach it only through `client_security_group_id`.
+
+    Cluster mode is enabled everywhere (replica autoscaling needs it, and every environment then
+    speaks the same cluster protocol). Automatic failover is always on (cluster mode requires
+    it); Multi-AZ is on whenever the shard always has a replica.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        config: ElastiCacheConfig,
+        context: Context,
+        network: PrivateNetwork,
+        alerts: AlertTopic,
+        clients: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(scope, id_)
+        self._config = config
+        self._context = context
+        self._alert_topic_arn = alerts.topic_arn
+        region = DataAwsRegion(self, "region").name
+        key = EncryptionKey(
+            self,
+            "key",
+            context=context,
+            purpose="cache",
+            service_principals=[f"logs.{region}.amazonaws.com"],
+            service_actions=LOGS_KEY_ACTIONS,
+        )
+        group_id = context.id("cache", max_length=40)
+        self.replication_group_id: str = group_id
+
+        security_group, client_group = self._security_groups(
+            network, {**config.client_security_group_ids, **(clients or {})}
+        )
+        secret, token = self._auth_token(key)
+        logs = {
+            kind: CloudwatchLogGroup(
+                self,
+                f"{kind.replace('-', '_')}_logs",
+                name=f"/aws/elasticache/{group_id}/{kind}",
+                retention_in_days=config.log_retention_days,
+                kms_key_id=key.arn,
+                tags=context.tags,
+            )
+            for kind in ("slow-log", "engine-log")
+        }
+        subnets = ElasticacheSubnetGroup(
+            self,
+            "subnets",
+            name=group_id,
+            description=f"Private subnets of the {context.environment} cache",
+            subnet_ids=network.private_subnet_ids,
+            tags=context.tags,
+        )
+        parameters = {"cluster-enabled": "yes", "maxmemory-policy": config.eviction_policy}
+        parameters["timeout"] = str(config.idle_client_timeout_seconds or 0)
+        parameter_group = ElasticacheParameterGroup(
+            self,
+            "parameters",
+            name=group_id,
+            family=f"valkey{config.engine_version.split('.')[0]}",
+            description=f"Caching settings of the {context.environment} cache",
+            parameter=[ElasticacheParameterGroupParameter(name=k, value=v) for k, v in sorted(parameters.items())],
+            tags=context.tags,
+        )
+        autoscaling = config.replica_autoscaling
+        group = ElasticacheReplicationGroup(
+            self,
+            "group",
+            replication_group_id=group_id,
+            description=f"Cache of {context.environment}",
+            engine="valkey",
+            engine_version=config.engine_version,
+            node_type=config.node_type,
+            port=PORT,
+            cluster_mode="enabled",
+            num_node_groups=1,
+            replicas_per_node_group=config.replicas.min,
+            automatic_failover_enabled=True,
+            multi_az_enabled=config.replicas.min >= 1,
+            at_rest_encryption_enabled="true",
+            kms_key_id=key.arn,
+            transit_encryption_enabled=True,
+            auth_token=token,
+            subnet_group_name=subnets.name,
+            security_group_ids=[security_group.id],
+            parameter_group_name=parameter_group.name,
+            snapshot_retention_limit=config.snapshot_retention_days,
+            snapshot_window=config.snapshot_window,
+            maintenance_window=config.maintenance_window,
+            auto_minor_version_upgrade="true",
+            log_delivery_configuration=[
+                ElasticacheReplicationGroupLogDeliveryConfiguration(
+                    destination=logs[kind].name,
+                    destination_type="cloudwatch-logs",
+                    log_format="json",
+                    log_type=kind,
+                )
+                for kind in ("slow-log", "engine-log")
+            ],
+            tags=context.tags,
+            # Application Auto Scaling owns the replica count once it manages it.
+            lifecycle=TerraformResourceLifecycle(ignore_changes=["replicas_per_node_group"]) if autoscaling else None,
+        )
+        if autoscaling is not None:
+            target = AppautoscalingTarget(
+                self,
+                "replicas",
+                service_namespace="elasticache",
+                resource_id=f"replication-group/{group.replication_group_id}",
+                scalable_dimension="elasticache:replication-group:Replicas",
+                min_capacity=config.replicas.min,
+                max_capacity=config.replicas.max,
+                tags=context.tags,
+            )
+            AppautoscalingPolicy(
+                self,
+                "replicas_cpu",
+                name=context.id("cache", "replicas-cpu"),
+                policy_type="TargetTrackingScaling",
+                service_namespace=target.service_namespace,
+                resource_id=target.resource_id,
+                scalable_dimension=target.scalable_dimension,
+                target_tracking_scaling_policy_configuration=AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration(
+                    predefined_metric_specification=AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification(
+                        predefined_metric_type="ElastiCacheReplicaEngineCPUUtilization"
+                    ),
+                    target_value=autoscaling.target_engine_cpu_percent,
+                    scale_in_cooldown=autoscaling.scale_in_cooldown_seconds,
+                    scale_out_cooldown=autoscaling.scale_out_cooldown_seconds,
+                ),
+            )
+        self._alarms(node_ids(group_id, config.replicas.max))
+
+        # In cluster mode one configuration endpoint serves writes and reads: the client
+        # discovers each shard's primary and replicas from it (reads with READONLY).
+        self.primary_endpoint_address: str = group.configuration_endpoint_address
+        self.reader_endpoint_address: str = group.configuration_endpoint_address
+        self.port: int = PORT
+        self.security_group_id: str = security_group.id
+        self.client_security_group_id: str = client_group.id
+        self.auth_secret_arn: str = secret.arn
+        self.kms_key_arn: str = key.arn
+        self.key_ttl_seconds: dict[str, int] = dict(config.key_ttl_seconds)
+
+    def function_environment(self) -> dict[str, str]:
+        """What a function granted the cache needs in its environment: endpoint, secret and TTLs."""
+        return {
+            "CACHE_ENDPOINT": self.primary_endpoint_address,
+            "CACHE_PORT": str(self.port),
+            "CACHE_AUTH_SECRET_ARN": self.auth_secret_arn,
+            **{ttl_variable(name): str(seconds) for name, seconds in sorted(self.key_ttl_seconds.items())},
+        }
+
+    def _security_groups(
+        self, network: PrivateNetwork, clients: Mapping[str, str]
+    ) -> tuple[SecurityGroup, SecurityGroup]:
+        """The cache's group admits the port from the clients' group (and configured ones) only."""
+        context = self._context
+        cache = SecurityGroup(
+            self,
+            "security_group",
+            name=context.id("cache"),
+            description=f"The {context.environment} cache: admits only its granted clients",
+            vpc_id=network.vpc_id,
+            tags=context.tags,
+        )
+        client = SecurityGroup(
+            self,
+            "client_security_group",
+            name=context.id("cache-clients"),
+            description=f"Granted the {context.environment} cache: attach to each function that uses it",
+            vpc_id=network.vpc_id,
+            tags=context.tags,
+        )
+        VpcSecurityGroupEgressRule(
+            self,
+            "client_egress",
+            security_group_id=client.id,
+            referenced_security_group_id=cache.id,
+            ip_protocol="tcp",
+            from_port=PORT,
+            to_port=PORT,
+            description="To the cache",
+            tags=context.tags,
+        )
+        for name, group_id in {"clients": client.id, **clients}.items():
+            VpcSecurityGroupIngressRule(
+                self,
+                f"ingress_{name.replace('-', '_')}",
+                security_group_id=cache.id,
+                referenced_security_group_id=group_id,
+                ip_protocol="tcp",
+                from_port=PORT,
+                to_port=PORT,
+                description=f"From {name}",
+                tags=context.tags,
+            )
+        return cache, client
+
+    def _auth_token(self, key: EncryptionKey) -> tuple[SecretsmanagerSecret, str]:
+        """A random token, generated once by Secrets Manager and kept in a secret the group reads.
+
+        Terraform ignores later changes of the version, so a plan never regenerates the token.
+        """
+        context = self._context
+        secret = SecretsmanagerSecret(
+            self,
+            "auth_token",
+            name=context.id("cache-auth-token"),
+            description=f"AUTH token of the {context.environment} cache",
+            kms_key_id=key.arn,
+            recovery_window_in_days=self._config.auth_secret_recovery_window_days,
+            tags=context.tags,
+        )
+        # ElastiCache tokens: 16–128 printable characters without punctuation such as @, " and /.
+        password = DataAwsSecretsmanagerRandomPassword(
+            self, "auth_token_value", password_length=64, exclude_punctuation=True
+        )
+        version = SecretsmanagerSecretVersion(
+            self,
+            "auth_token_version",
+            secret_id=secret.id,
+            secret_string=password.random_password,
+            lifecycle=TerraformResourceLifecycle(ignore_changes=["secret_string"]),
+        )
+        return secret, version.secret_string
+
+    def _alarm(
+        self,
+        name: str,
+        *,
+        description: str,
+        comparison: str,
+        threshold: float,
+        expression: str,
+        metrics: Mapping[str, tuple[str, str, str]],
+        extra_expressions: Mapping[str, str] | None = None,
+    ) -> None:
+        """One metric-math alarm: `metrics` maps an id to (metric name, node id, statistic)."""
+        alarms = self._config.alarms
+        queries = [
+            CloudwatchMetricAlarmMetricQuery(
+                id=metric_id,
+                return_data=False,
+                metric=CloudwatchMetricAlarmMetricQueryMetric(
+                    namespace=NAMESPACE,
+                    metric_name=metric_name,
+                    dimensions={"CacheClusterId": node},
+                    period=alarms.period_seconds,
+                    stat=statistic,
+                ),
+            )
+            for metric_id, (metric_name, node, statistic) in metrics.items()
+        ]
+        queries += [
+            CloudwatchMetricAlarmMetricQuery(id=expression_id, expression=text, return_data=False)
+            for expression_id, text in (extra_expressions or {}).items()
+        ]
+        queries.append(CloudwatchMetricAlarmMetricQuery(id="result", expression=expression, return_data=True))
+        CloudwatchMetricAlarm(
+            self,
+            f"alarm_{name.replace('-', '_')}",
+            alarm_name=self._context.id("cache", name),
+            alarm_description=description,
+            comparison_operator=comparison,
+            threshold=threshold,
+            evaluation_periods=alarms.evaluation_periods,
+            treat_missing_data="notBreaching",
+            metric_query=queries,
+            alarm_actions=[self._alert_topic_arn],
+            ok_actions=[self._alert_topic_arn],
+            tags=self._context.tags,
+        )
+
+    def _alarms(self, nodes: list[str]) -> None:
+        thresholds = self._config.alarms
+
+        def per_node(metric_name: str, statistic: str, prefix: str = "m") -> dict[str, tuple[str, str, str]]:
+            return {f"{prefix}{i}": (metric_name, node, statistic) for i, node in enumerate(nodes)}
+
+        def ids(metrics: Mapping[str, object]) -> str:
+            return ",".join(metrics)
+
+        for name, metric_name, statistic, threshold, what in (
+            ("engine-cpu", "EngineCPUUtilization", "Average", thresholds.engine_cpu_percent, "engine CPU %"),
+            ("memory", "DatabaseMemoryUsagePercentage", "Average", thresholds.memory_usage_percent, "memory use %"),
+            ("connections", "CurrConnections", "Maximum", thresholds.current_connections, "client connections"),
+        ):
+            metrics = per_node(metric_name, statistic)
+            self._alarm(
+                name,
+                description=f"Highest {what} of any cache node above {threshold:g}",
+                comparison="GreaterThanThreshold",
+                threshold=threshold,
+                expression=f"MAX([{ids(metrics)}])",
+                metrics=metrics,
+            )
+        evictions = per_node("Evictions", "Sum")
+        self._alarm(
+            "evictions",
+            description=f"More than {thresholds.evictions_per_period} keys evicted in a period: memory is short",
+            comparison="GreaterThanThreshold",
+            threshold=thresholds.evictions_per_period,
+            expression=f"SUM([{ids(evictions)}])",
+            metrics=evictions,
+        )
+        if self._config.replicas.max >= 1:
+            lag = per_node("ReplicationLag", "Maximum")
+            self._alarm(
+                "replication-lag",
+                description=f"A replica lags the primary by more than {thresholds.replication_lag_seconds:g} s",
+                comparison="GreaterThanThreshold",
+                threshold=thresholds.replication_lag_seconds,
+                expression=f"MAX([{ids(lag)}])",
+                metrics=lag,
+            )
+        hits, misses = per_node("CacheHits", "Sum", "h"), per_node("CacheMisses", "Sum", "m")
+        self._alarm(
+            "hit-rate",
+            description=f"Cache hit rate below {thresholds.hit_rate_min_percent:g} %",
+            comparison="LessThanThreshold",
+            threshold=thresholds.hit_rate_min_percent,
+            expression="100 * hits / (hits + misses)",
+            metrics={**hits, **misses},
+            extra_expressions={"hits": f"SUM([{ids(hits)}])", "misses": f"SUM([{ids(misses)}])"},
+        )

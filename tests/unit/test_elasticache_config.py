@@ -1,0 +1,145 @@
+"""The cache's configuration: AWS's autoscaling rules as validation, and every error's text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from environments.loader import ConfigError, load_environment, parse_environment
+from modules.elasticache.config import supports_replica_autoscaling
+
+
+def _errors(text: str, env: str = "prod") -> list[str]:
+    with pytest.raises(ConfigError) as raised:
+        parse_environment(env, text, Path(f"environments/{env}.yaml"))
+    return raised.value.messages
+
+
+@pytest.mark.parametrize(
+    ("node_type", "can"),
+    [
+        ("cache.m7g.large", True),
+        ("cache.r6g.xlarge", True),
+        ("cache.r6gd.2xlarge", True),
+        ("cache.c7gn.large", True),
+        ("cache.m5.large", True),
+        ("cache.t4g.small", False),
+        ("cache.t3.medium", False),
+        ("cache.m7g.medium", False),
+        ("cache.r7g.4xlarge", False),
+        ("cache.r4.large", False),
+    ],
+)
+def test_which_node_types_can_autoscale_replicas(node_type: str, can: bool) -> None:
+    assert supports_replica_autoscaling(node_type) is can
+
+
+def test_fails_when_a_node_type_that_cannot_autoscale_has_replica_autoscaling() -> None:
+    assert _errors("elasticache: {node_type: cache.t4g.small}\n") == [
+        "environments/prod.yaml: elasticache.node_type: cache.t4g.small cannot autoscale replicas; AWS autoscales "
+        "replicas only on node families m5, m6g, m7g, r5, r6g, r6gd, r7g, c7gn of size large, xlarge, 2xlarge "
+        "(e.g. cache.m7g.large). Choose such a node type, or set replica_autoscaling: null with a fixed replica "
+        "count (replicas.min = replicas.max) (got 'cache.t4g.small')"
+    ]
+
+
+def test_fails_when_a_node_is_too_big_to_autoscale() -> None:
+    (message,) = _errors("elasticache: {node_type: cache.r7g.4xlarge}\n")
+    assert message.startswith("environments/prod.yaml: elasticache.node_type: cache.r7g.4xlarge cannot autoscale")
+
+
+def test_a_small_node_with_a_fixed_replica_count_is_valid() -> None:
+    config = parse_environment(
+        "dev",
+        "elasticache: {node_type: cache.t4g.micro, replica_autoscaling: null, replicas: {min: 1, max: 1}}\n",
+        Path("dev.yaml"),
+    )
+    assert config.elasticache.replica_autoscaling is None and config.elasticache.replicas.max == 1
+
+
+def test_fails_when_a_fixed_replica_count_is_a_range() -> None:
+    assert _errors("elasticache: {replica_autoscaling: null, replicas: {min: 0, max: 2}}\n", env="staging") == [
+        "environments/staging.yaml: elasticache.replicas: without replica_autoscaling the replica count is fixed: "
+        "set min equal to max, or configure replica_autoscaling (got {'min': 0, 'max': 2})"
+    ]
+
+
+def test_fails_when_more_replicas_than_the_alarms_can_watch() -> None:
+    assert _errors("elasticache: {replicas: {min: 1, max: 5}}\n") == [
+        "environments/prod.yaml: elasticache.replicas: max must be ≤ 4: the hit-rate alarm reads 2 metrics per node "
+        "and CloudWatch allows 10 per alarm (got {'min': 1, 'max': 5})"
+    ]
+
+
+def test_fails_when_prod_may_run_without_a_replica() -> None:
+    (message,) = _errors("elasticache: {replicas: {min: 0, max: 3}}\n")
+    assert message.startswith(
+        "environments/prod.yaml: elasticache: replicas.min must be ≥ 1 in prod: production always keeps a replica "
+        "for Multi-AZ failover (got replicas.min = 0)"
+    )
+
+
+def test_fails_on_an_unknown_eviction_policy_naming_the_allowed_ones() -> None:
+    (message,) = _errors("elasticache: {eviction_policy: lru}\n")
+    assert message.startswith("environments/prod.yaml: elasticache.eviction_policy: Input should be 'volatile-lru',")
+    assert "'allkeys-lfu'" in message and message.endswith("(got 'lru')")
+
+
+def test_fails_on_a_recovery_window_aws_refuses() -> None:
+    assert _errors("elasticache: {auth_secret_recovery_window_days: 3}\n") == [
+        "environments/prod.yaml: elasticache.auth_secret_recovery_window_days: must be 0 (delete at once) "
+        "or from 7 to 30 (got 3)"
+    ]
+
+
+def test_fails_on_a_bad_key_class_or_ttl() -> None:
+    messages = _errors("elasticache: {key_ttl_seconds: {Sessions: 60, persona_results: 0}}\n")
+    assert any("elasticache.key_ttl_seconds.Sessions.[key]: String should match pattern" in m for m in messages)
+    assert any(
+        "elasticache.key_ttl_seconds.persona_results: Input should be greater than or equal to 1" in m for m in messages
+    )
+
+
+def test_fails_on_a_client_security_group_that_is_not_an_id() -> None:
+    (message,) = _errors("elasticache: {client_security_group_ids: {bastion: my-group}}\n")
+    assert message.startswith("environments/prod.yaml: elasticache.client_security_group_ids.bastion: String should")
+
+
+def test_fails_when_availability_zones_are_outside_the_region() -> None:
+    assert _errors("network: {availability_zones: [eu-central-1a, eu-west-1b]}\n") == [
+        "environments/prod.yaml: network: availability_zones must be zones of the region eu-central-1 "
+        "(e.g. eu-central-1a, eu-central-1b); not eu-west-1b (got {'availability_zones': ['eu-central-1a', 'eu-west-1b']})"
+    ]
+
+
+def test_fails_on_a_public_or_odd_sized_vpc_range() -> None:
+    assert _errors("network: {cidr_block: 8.8.0.0/16}\n") == [
+        "environments/prod.yaml: network.cidr_block: must be a private IPv4 range from /16 to /24, "
+        "such as 10.40.0.0/16 (got '8.8.0.0/16')"
+    ]
+
+
+def test_fails_when_an_existing_network_has_one_subnet() -> None:
+    (message,) = _errors("network: {existing: {vpc_id: vpc-0abc12345, private_subnet_ids: [subnet-0abc12345]}}\n")
+    assert message.startswith(
+        "environments/prod.yaml: network.existing.private_subnet_ids: Tuple should have at least 2"
+    )
+
+
+def test_shipped_environments_say_how_their_replicas_scale() -> None:
+    dev, staging, prod = (load_environment(name).elasticache for name in ("dev", "staging", "prod"))
+    assert (dev.node_type, dev.replica_autoscaling, dev.replicas.min, dev.replicas.max) == (
+        "cache.t4g.micro",
+        None,
+        0,
+        0,
+    )
+    assert (staging.node_type, staging.replica_autoscaling, staging.replicas.min, staging.replicas.max) == (
+        "cache.t4g.small",
+        None,
+        1,
+        1,
+    )
+    assert prod.replica_autoscaling is not None and supports_replica_autoscaling(prod.node_type)
+    assert (prod.replicas.min, prod.replicas.max) == (1, 3)
