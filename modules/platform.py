@@ -59,14 +59,20 @@ class EnvironmentStack(TerraformStack):
         budgets = EnvironmentBudgets(self, "budgets", config=config.budget, context=config.context, alerts=alerts)
         TerraformOutput(self, "alert_topic_arn", value=alerts.topic_arn)
         TerraformOutput(self, "budget_names", value=budgets.budget_names)
-        functions = LambdaService(self, "lambda", config=config.lambda_service, context=config.context)
-        TerraformOutput(self, "lambda_function_names", value=functions.function_names())
-        TerraformOutput(self, "lambda_alias_arns", value=functions.alias_arns())
-        TerraformOutput(self, "lambda_role_arns", value=functions.role_arns())
         network = PrivateNetwork(self, "network", config=config.network, context=config.context)
         cache = ElastiCacheCluster(
             self, "cache", config=config.elasticache, context=config.context, network=network, alerts=alerts
         )
+        functions = LambdaService(
+            self,
+            "lambda",
+            config=config.lambda_service,
+            context=config.context,
+            cache_environment=cache.function_environment(),
+        )
+        TerraformOutput(self, "lambda_function_names", value=functions.function_names())
+        TerraformOutput(self, "lambda_alias_arns", value=functions.alias_arns())
+        TerraformOutput(self, "lambda_role_arns", value=functions.role_arns())
         TerraformOutput(self, "vpc_id", value=network.vpc_id)
         TerraformOutput(self, "cache_primary_endpoint_address", value=cache.primary_endpoint_address)
         TerraformOutput(self, "cache_reader_endpoint_address", value=cache.reader_endpoint_address)

@@ -4,6 +4,7 @@ provisioned-concurrency autoscaling on the alias or an optional cold-start mitig
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from modules.core.cdk import (
@@ -106,7 +107,17 @@ class LambdaService(Construct):
     """Every function of the configuration, one customer-managed key for their logs, queues and
     environment variables; `functions` holds the typed outputs by function key."""
 
-    def __init__(self, scope: Construct, id_: str, *, config: LambdaServiceConfig, context: Context) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        config: LambdaServiceConfig,
+        context: Context,
+        cache_environment: Mapping[str, str] | None = None,
+    ) -> None:
+        """`cache_environment` (the cache's endpoint, secret and TTL classes) is added to the
+        environment of every function granted the cache, so code and alarms share the TTLs."""
         super().__init__(scope, id_)
         account = _Account(
             partition=DataAwsPartition(self, "partition").partition,
@@ -151,6 +162,7 @@ class LambdaService(Construct):
                 context=context,
                 account=account,
                 key=key,
+                cache_environment=cache_environment or {},
             ).deployed
             for name, settings in config.functions.items()
         }
@@ -294,9 +306,11 @@ class _Function(Construct):
         context: Context,
         account: _Account,
         key: EncryptionKey,
+        cache_environment: Mapping[str, str],
     ) -> None:
         super().__init__(scope, id_)
         function_name = context.id(name)
+        granted_cache = cache_environment if settings.grants.cache is not None else {}
         log_group = CloudwatchLogGroup(
             self,
             "logs",
@@ -356,7 +370,7 @@ class _Function(Construct):
             # Every function has variables, so the key always applies (checkov CKV_AWS_173: a key
             # without variables makes the state drift).
             environment=LambdaFunctionEnvironment(
-                variables={"APP_ENVIRONMENT": context.environment, **settings.environment_variables}
+                variables={"APP_ENVIRONMENT": context.environment, **granted_cache, **settings.environment_variables}
             ),
             vpc_config=LambdaFunctionVpcConfig(
                 subnet_ids=list(settings.vpc.subnet_ids), security_group_ids=list(settings.vpc.security_group_ids)

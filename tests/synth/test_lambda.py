@@ -209,7 +209,8 @@ def test_vpc_placement_from_configuration(rich: dict[str, Any]) -> None:
         "security_group_ids": ["sg-0123456789abcdef0"],
     }
     assert auth["memory_size"] == 1024
-    assert auth["environment"] == {"variables": {"APP_ENVIRONMENT": "dev", "TABLE": "sessions"}}
+    variables = auth["environment"]["variables"]
+    assert (variables["APP_ENVIRONMENT"], variables["TABLE"]) == ("dev", "sessions")  # plus the cache's (granted)
 
 
 def test_snap_start_warmer_and_s3_code(rich: dict[str, Any]) -> None:
@@ -403,3 +404,15 @@ def test_the_placeholder_package_is_written_beside_each_stack(tmp_path: Path) ->
     with zipfile.ZipFile(archive) as opened:
         assert opened.namelist() == ["index.py"]
         assert "def handler(event, context):" in opened.read("index.py").decode()
+
+
+def test_functions_granted_the_cache_get_its_endpoint_secret_and_ttls(rich: dict[str, Any]) -> None:
+    functions = _by_path(rich, "aws_lambda_function")
+    granted = functions["lambda/auth/function"]["environment"]["variables"]
+    group = next(iter(resources(rich, "aws_elasticache_replication_group")))
+    assert granted["CACHE_ENDPOINT"] == f"${{aws_elasticache_replication_group.{group}.configuration_endpoint_address}}"
+    assert granted["CACHE_PORT"] == "6379"
+    assert (granted["CACHE_TTL_SESSIONS_SECONDS"], granted["CACHE_TTL_PERSONA_RESULTS_SECONDS"]) == ("86400", "3600")
+    assert granted["CACHE_AUTH_SECRET_ARN"].startswith("${aws_secretsmanager_secret.")
+    not_granted = functions["lambda/persona/function"]["environment"]["variables"]
+    assert not any(name.startswith("CACHE_") for name in not_granted)
