@@ -60,9 +60,14 @@ def test_prod_autoscaling_and_a_warmer_plan_against_the_emulator(running: emulat
     changes = json.loads(shown.stdout)["resource_changes"]
     created = Counter(c["type"] for c in changes if c["change"]["actions"] == ["create"])
     assert created["aws_lambda_function"] == 6
-    assert created["aws_appautoscaling_target"] == 5
-    assert created["aws_appautoscaling_policy"] == 5
+    assert created["aws_appautoscaling_target"] == 5 + 1  # the functions' and the cache's replicas
+    assert created["aws_appautoscaling_policy"] == 5 + 1
     assert created["aws_appautoscaling_scheduled_action"] == 10
     assert created["aws_scheduler_schedule"] == 1
-    target = next(c for c in changes if c["type"] == "aws_appautoscaling_target")["change"]["after"]
+    target = next(
+        c["change"]["after"]
+        for c in changes
+        if c["type"] == "aws_appautoscaling_target"
+        and c["change"]["after"]["scalable_dimension"] == "lambda:function:ProvisionedConcurrency"
+    )
     assert (target["min_capacity"], target["max_capacity"]) == (2, 20)
