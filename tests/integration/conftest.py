@@ -33,6 +33,18 @@ _CREDENTIALS = (
 )
 
 
+def emulator_client(running: emulator.Emulator, service: str, region: str = "eu-central-1") -> Any:
+    """A boto3 client of the emulator, trusting its certificate, with its test credentials."""
+    return boto3.client(
+        service,
+        endpoint_url=running.endpoint,
+        verify=str(running.ca_bundle),
+        region_name=region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
 @dataclass
 class Workbench:
     """A copy of the repository with its own output, working folder, emulator and HOME."""
@@ -58,15 +70,7 @@ class Workbench:
         return running
 
     def client(self, service: str) -> Any:
-        running = self.emulator()
-        return boto3.client(
-            service,
-            endpoint_url=running.endpoint,
-            verify=str(running.ca_bundle),
-            region_name="eu-central-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        return emulator_client(self.emulator(), service)
 
 
 def make_workbench(root: Path, home: Path) -> Workbench:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
 from cli import emulator
+from tests.integration.conftest import emulator_client
 
 pytestmark = pytest.mark.integration
 
@@ -26,14 +25,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[emulator.Emula
 
 
 def _s3(running: emulator.Emulator) -> object:
-    return boto3.client(
-        "s3",
-        endpoint_url=running.endpoint,
-        verify=str(running.ca_bundle),
-        region_name="eu-central-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    return emulator_client(running, "s3")
 
 
 def test_it_listens_on_loopback_over_tls(running: emulator.Emulator) -> None:
@@ -89,14 +81,7 @@ def test_start_replaces_a_previous_emulator(tmp_path: Path) -> None:
 
 
 def test_budgets_describe_subscribers_and_keep_tags(running: emulator.Emulator) -> None:
-    budgets = boto3.client(
-        "budgets",
-        endpoint_url=running.endpoint,
-        verify=str(running.ca_bundle),
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    budgets = emulator_client(running, "budgets", region="us-east-1")
     notification = {
         "NotificationType": "ACTUAL",
         "ComparisonOperator": "GREATER_THAN",
@@ -130,15 +115,8 @@ def test_it_still_counts_as_running_once_a_lambda_function_exists(running: emula
     """moto's data.json fails with Lambda functions (no Docker); the health probe must not use it."""
     from cli.synth import placeholder_package
 
-    settings = {
-        "endpoint_url": running.endpoint,
-        "verify": str(running.ca_bundle),
-        "region_name": "eu-central-1",
-        "aws_access_key_id": "testing",
-        "aws_secret_access_key": "testing",
-    }
-    role = boto3.client("iam", **settings).create_role(RoleName="probe", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    boto3.client("lambda", **settings).create_function(
+    role = emulator_client(running, "iam").create_role(RoleName="probe", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    emulator_client(running, "lambda").create_function(
         FunctionName="probe",
         Runtime="python3.12",
         Role=role,
@@ -148,15 +126,7 @@ def test_it_still_counts_as_running_once_a_lambda_function_exists(running: emula
     assert emulator._responds(running)
 
 
-def _client(running: emulator.Emulator, service: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=running.endpoint,
-        verify=str(running.ca_bundle),
-        region_name="eu-central-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+_client = emulator_client
 
 
 def test_cache_parameter_groups_live_through_terraforms_lifecycle(running: emulator.Emulator) -> None:
