@@ -12,7 +12,7 @@ from cli.settings import Settings
 from cli.synth import ENVIRONMENT_NAMES
 
 if TYPE_CHECKING:
-    from modules.budgets.config import BudgetConfig
+    from environments.schema import EnvironmentConfig
 
 
 def _environment(name: str) -> str:
@@ -23,16 +23,11 @@ def _environment(name: str) -> str:
     return name
 
 
-def _budget(env: str) -> BudgetConfig:
+def _config(env: str) -> EnvironmentConfig:
+    """Loaded only by the commands that need it, so `gate` and `emulator` start fast."""
     from environments.loader import load_environment
 
-    return load_environment(env).budget
-
-
-def _region(env: str) -> str:
-    from environments.loader import load_environment
-
-    return load_environment(env).region
+    return load_environment(env)
 
 
 def main(argv: list[str]) -> int:
@@ -83,7 +78,7 @@ def main(argv: list[str]) -> int:
         if args.cost_estimate:
             if len(envs) != 1:
                 raise UserError("--cost-estimate needs exactly one --env", exit_code=2)
-            budget = _budget(envs[0])
+            budget = _config(envs[0]).budget
             cost_gate.gate(
                 args.cost_estimate,
                 environment=envs[0],
@@ -109,7 +104,7 @@ def main(argv: list[str]) -> int:
             return 0 if current else 3
     else:
         env = _environment(args.env)
-        region = _region(env)
+        region = _config(env).region
         if args.command == "plan":
             terraform.plan(settings, env, region)
         elif args.command == "apply":

@@ -126,11 +126,8 @@ def test_it_still_counts_as_running_once_a_lambda_function_exists(running: emula
     assert emulator._responds(running)
 
 
-_client = emulator_client
-
-
 def test_cache_parameter_groups_live_through_terraforms_lifecycle(running: emulator.Emulator) -> None:
-    cache = _client(running, "elasticache")
+    cache = emulator_client(running, "elasticache")
     created = cache.create_cache_parameter_group(
         CacheParameterGroupName="pg",
         CacheParameterGroupFamily="valkey8",
@@ -155,7 +152,7 @@ def test_cache_parameter_groups_live_through_terraforms_lifecycle(running: emula
 
 
 def test_replication_group_members_exist_and_deletion_completes(running: emulator.Emulator) -> None:
-    cache = _client(running, "elasticache")
+    cache = emulator_client(running, "elasticache")
     cache.create_cache_subnet_group(CacheSubnetGroupName="sn", CacheSubnetGroupDescription="d", SubnetIds=["subnet-1"])
     cache.create_replication_group(
         ReplicationGroupId="rg",
