@@ -46,6 +46,15 @@ from cdktf_cdktf_provider_aws.appautoscaling_scheduled_action import (
 )
 from cdktf_cdktf_provider_aws.appautoscaling_target import AppautoscalingTarget
 from cdktf_cdktf_provider_aws.budgets_budget import BudgetsBudget, BudgetsBudgetCostFilter, BudgetsBudgetNotification
+from cdktf_cdktf_provider_aws.ce_anomaly_monitor import CeAnomalyMonitor
+from cdktf_cdktf_provider_aws.ce_anomaly_subscription import (
+    CeAnomalySubscription,
+    CeAnomalySubscriptionSubscriber,
+    CeAnomalySubscriptionThresholdExpression,
+    CeAnomalySubscriptionThresholdExpressionDimension,
+)
+from cdktf_cdktf_provider_aws.cloudwatch_composite_alarm import CloudwatchCompositeAlarm
+from cdktf_cdktf_provider_aws.cloudwatch_dashboard import CloudwatchDashboard
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import (
     CloudwatchMetricAlarm,
@@ -114,6 +123,7 @@ from cdktf_cdktf_provider_aws.secretsmanager_secret_version import Secretsmanage
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
+from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
 from cdktf_cdktf_provider_aws.subnet import Subnet
 from cdktf_cdktf_provider_aws.vpc import Vpc
@@ -134,6 +144,13 @@ __all__ = [
     "BudgetsBudget",
     "BudgetsBudgetCostFilter",
     "BudgetsBudgetNotification",
+    "CeAnomalyMonitor",
+    "CeAnomalySubscription",
+    "CeAnomalySubscriptionSubscriber",
+    "CeAnomalySubscriptionThresholdExpression",
+    "CeAnomalySubscriptionThresholdExpressionDimension",
+    "CloudwatchCompositeAlarm",
+    "CloudwatchDashboard",
     "CloudwatchLogGroup",
     "CloudwatchMetricAlarm",
     "CloudwatchMetricAlarmMetricQuery",
@@ -186,6 +203,7 @@ __all__ = [
     "SecurityGroup",
     "SnsTopic",
     "SnsTopicPolicy",
+    "SnsTopicSubscription",
     "SqsQueue",
     "Subnet",
     "TerraformOutput",

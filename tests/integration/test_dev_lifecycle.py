@@ -87,7 +87,7 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
     # 3 (alert topic: key, alias, topic) + 3 (topic policy, two budgets) + 32 (Lambda: key and
     # alias; per function a log group, queue, role, role policy, function and alias; dev has no
     # provisioned concurrency) + 23 (the cache and its private network).
-    assert "plan: dev on emulator-" in planned.stdout and "61 to add" in planned.stdout
+    assert "plan: dev on emulator-" in planned.stdout and "93 to add" in planned.stdout
 
     # Apply the saved plan: the state lands in the emulator's bucket under dev's key, encrypted.
     applied = workbench.cli("apply", "--env", "dev")
@@ -165,4 +165,6 @@ def test_destroying_prod_needs_explicit_confirmation(workbench: Workbench) -> No
 def test_an_unknown_environment_is_refused_before_anything_runs(workbench: Workbench, tmp_path: Path) -> None:
     refused = workbench.cli("plan", "--env", "qa")
     assert refused.returncode == 2
-    assert refused.stderr.strip() == "error: unknown environment 'qa': known environments are dev, staging, prod"
+    assert (
+        refused.stderr.strip() == "error: unknown environment 'qa': known environments are dev, staging, prod, account"
+    )
