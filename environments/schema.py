@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
+from environments.usage import UsageAssumptions
 from modules.budgets.config import BudgetConfig
 from modules.core.base import StrictModel
 from modules.core.label import Context, NamePart
@@ -49,6 +50,7 @@ class EnvironmentConfig(StrictModel):
     elasticache: ElastiCacheConfig = Field(default_factory=ElastiCacheConfig)
     budget: BudgetConfig = Field(default_factory=BudgetConfig)
     slo: SloConfig = Field(default_factory=SloConfig)
+    usage: UsageAssumptions = Field(default_factory=UsageAssumptions)
 
     @field_validator("elasticache")
     @classmethod
