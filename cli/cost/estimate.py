@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from cli.cost.prices import PriceTable
+from cli.cost.prices import Architecture, PriceTable
 from environments.usage import UsageAssumptions
 
 MINUTES_PER_WEEK = 7 * 24 * 60
@@ -97,8 +97,8 @@ class Estimate:
             row[1] += item.ceiling_usd
         for item in self.usage:
             services.setdefault(item.service, [0.0, 0.0, 0.0])[2] += item.floor_usd
-        rows = [(name, *values) for name, values in services.items()]
-        return sorted(((n, f, c, u) for n, f, c, u in rows), key=lambda row: (-(row[2] + row[3]), row[0]))
+        rows = [(name, floor, ceiling, usage) for name, (floor, ceiling, usage) in services.items()]
+        return sorted(rows, key=lambda row: (-(row[2] + row[3]), row[0]))
 
     def by_feature(self) -> list[tuple[str, float, float]]:
         """(feature, floor + usage, ceiling + usage) in USD, largest ceiling first."""
@@ -282,7 +282,7 @@ class _Pricer:
     def _use(self, address: str, service: str, feature: str, usd: float, basis: str) -> None:
         self.usage_items.append(Item(address, service, feature, usd, usd, basis))
 
-    def _function_memory_gb(self, function_name: str) -> tuple[float, str]:
+    def _function_memory_gb(self, function_name: str) -> tuple[float, Architecture]:
         function = self.stack.get("aws_lambda_function", function_name) or {}
         architecture = (function.get("architectures") or ["x86_64"])[0]
         return _number(function.get("memory_size"), 128) / 1024, "arm64" if architecture == "arm64" else "x86_64"
@@ -293,9 +293,9 @@ class _Pricer:
             if not bound.scales.startswith("aws_lambda_alias."):
                 continue
             alias = self.stack.get("aws_lambda_alias", bound.scales.split(".", 1)[1]) or {}
-            functions = [name for kind, name in _references(alias.get("function_name")) if kind == "aws_lambda_function"]
+            functions = [n for k, n in _references(alias.get("function_name")) if k == "aws_lambda_function"]
             memory_gb, architecture = self._function_memory_gb(functions[0] if functions else "")
-            rate = self.prices.lambda_.provisioned_concurrency_gb_second.of(architecture).usd  # type: ignore[arg-type]
+            rate = self.prices.lambda_.provisioned_concurrency_gb_second.of(architecture).usd
             per_unit = memory_gb * seconds * rate
             self._add(
                 bound.scales,
@@ -309,7 +309,7 @@ class _Pricer:
         for address, config in self.stack.of("aws_lambda_provisioned_concurrency_config"):
             functions = [n for k, n in _references(config.get("function_name")) if k == "aws_lambda_function"]
             memory_gb, architecture = self._function_memory_gb(functions[0] if functions else "")
-            rate = self.prices.lambda_.provisioned_concurrency_gb_second.of(architecture).usd  # type: ignore[arg-type]
+            rate = self.prices.lambda_.provisioned_concurrency_gb_second.of(architecture).usd
             units = _number(config.get("provisioned_concurrent_executions"))
             cost = units * memory_gb * seconds * rate
             self._add(address, "lambda", "Lambda provisioned concurrency", cost, cost, f"{units:g} × {memory_gb:g} GB")
@@ -428,7 +428,8 @@ class _Pricer:
                 f"{requests:,.0f} HTTPS requests",
             )
             gb = self.usage.data_transfer_gb * share
-            self._use(f"{address}#transfer", "cloudfront", "CloudFront", gb * cdn.data_transfer_out_gb.usd, f"{gb:g} GB")
+            transfer = gb * cdn.data_transfer_out_gb.usd
+            self._use(f"{address}#transfer", "cloudfront", "CloudFront", transfer, f"{gb:g} GB to the internet")
             origins = distribution.get("origin") or []
             origins = origins if isinstance(origins, list) else [origins]
             if any(_flag(_first_block(o.get("origin_shield")).get("enabled")) for o in origins):
@@ -441,9 +442,9 @@ class _Pricer:
                     f"{shielded:,.0f} requests reaching Origin Shield",
                 )
         for address, subscription in self.stack.of("aws_cloudfront_monitoring_subscription"):
-            config = _first_block(_first_block(subscription.get("monitoring_subscription")).get(
-                "realtime_metrics_subscription_config"
-            ))
+            config = _first_block(
+                _first_block(subscription.get("monitoring_subscription")).get("realtime_metrics_subscription_config")
+            )
             enabled = str(config.get("realtime_metrics_subscription_status", "")).lower() == "enabled"
             cost = cdn.additional_metrics_distribution_month.usd if enabled else 0.0
             self._add(address, "cloudfront", "CloudFront additional metrics", cost, cost, "additional metrics")
@@ -456,10 +457,9 @@ class _Pricer:
             count = len(rules) if isinstance(rules, list) else 1
             cost = waf.web_acl_month.usd + count * waf.rule_month.usd
             self._add(address, "waf", "WAF", cost, cost, f"1 web ACL + {count} rules")
-            requests = edge_requests if str(acl.get("scope", "")).upper() == "CLOUDFRONT" else self.usage.requests_per_month
-            self._use(
-                address, "waf", "WAF", requests / 1e6 * waf.requests_per_million.usd, f"{requests:,.0f} requests"
-            )
+            at_edge = str(acl.get("scope", "")).upper() == "CLOUDFRONT"
+            requests = edge_requests if at_edge else self.usage.requests_per_month
+            self._use(address, "waf", "WAF", requests / 1e6 * waf.requests_per_million.usd, f"{requests:,.0f} requests")
 
     def cloudwatch(self) -> None:
         alarm_prices = self.prices.cloudwatch.alarm_metric_month
@@ -536,9 +536,9 @@ class _Pricer:
             name
             for bound in self.scaling
             if bound.scales.startswith("aws_lambda_alias.")
-            for kind, name in _references((self.stack.get("aws_lambda_alias", bound.scales.split(".", 1)[1]) or {}).get(
-                "function_name"
-            ))
+            for kind, name in _references(
+                (self.stack.get("aws_lambda_alias", bound.scales.split(".", 1)[1]) or {}).get("function_name")
+            )
             if kind == "aws_lambda_function"
         }
         lam = self.prices.lambda_
@@ -547,7 +547,7 @@ class _Pricer:
             requests = self.usage.requests_per_month / len(functions)
             memory_gb, architecture = self._function_memory_gb(name)
             table = lam.duration_with_provisioned_concurrency_gb_second if name in with_pc else lam.duration_gb_second
-            rate = table.of(architecture).usd  # type: ignore[arg-type]
+            rate = table.of(architecture).usd
             gb_seconds = requests * self.usage.average_duration_ms / 1000 * memory_gb
             self._use(
                 address,

@@ -154,7 +154,8 @@ class PriceTable(_Strict):
             return self.rds.instance_hour[instance_class]
         except KeyError:
             known = ", ".join(sorted(self.rds.instance_hour))
-            raise KeyError(f"no price for RDS instance class {instance_class} in {self.region}; known: {known}")
+            message = f"no price for RDS instance class {instance_class} in {self.region}; known: {known}"
+            raise KeyError(message) from None
 
     def monthly_instance_price_usd(self, instance_class: str, multi_az: bool) -> float:
         """What one PostgreSQL instance of `instance_class` costs a month, on demand (for the runbooks)."""
