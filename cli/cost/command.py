@@ -130,8 +130,11 @@ def rounded_budget(cost: EnvironmentCost) -> tuple[int, int]:
     return up(e.eur(e.total_floor_usd)), up(e.eur(e.total_ceiling_usd))
 
 
-def readme_table(costs: list[EnvironmentCost]) -> str:
-    """The README's per-environment table: seed budget, floor, ceiling, shipped budget, cost per feature."""
+def readme_table(costs: list[EnvironmentCost], shipped: dict[str, tuple[float, float]] | None = None) -> str:
+    """The README's per-environment table: seed budget, floor, ceiling, shipped budget, cost per feature.
+
+    `shipped` overrides the loaded budgets (soft, burst) of some environments: `update` has just changed them.
+    """
     lines = [
         "| environment | seed soft / burst | estimated floor | estimated ceiling | shipped soft / burst |",
         "|---|---:|---:|---:|---:|",
@@ -139,9 +142,10 @@ def readme_table(costs: list[EnvironmentCost]) -> str:
     for cost in costs:
         e, budget = cost.estimate, cost.config.budget
         seed = SEED_BUDGETS_EUR[e.environment]
+        soft, burst = (shipped or {}).get(e.environment, (budget.soft_limit_eur, budget.burst_limit_eur))
         lines.append(
             f"| {e.environment} | {seed[0]} / {seed[1]} | {e.eur(e.total_floor_usd):.2f} | "
-            f"{e.eur(e.total_ceiling_usd):.2f} | {budget.soft_limit_eur:g} / {budget.burst_limit_eur:g} |"
+            f"{e.eur(e.total_ceiling_usd):.2f} | {soft:g} / {burst:g} |"
         )
     lines += ["", "EUR/month, usage included. What each feature costs (floor – ceiling, EUR/month):", ""]
     lines.append("| feature | " + " | ".join(cost.estimate.environment for cost in costs) + " |")
@@ -185,7 +189,7 @@ def update(costs: list[EnvironmentCost], root: Path = ROOT) -> list[str]:
     readme_path = root / "README.md"
     readme = readme_path.read_text()
     begin, end = readme.index(README_BEGIN) + len(README_BEGIN), readme.index(README_END)
-    new_readme = readme[:begin] + "\n" + readme_table(costs) + "\n" + readme[end:]
+    new_readme = readme[:begin] + "\n" + readme_table(costs, {"prod": (soft, burst)}) + "\n" + readme[end:]
     if new_readme != readme:
         readme_path.write_text(new_readme)
         changed.append("README.md: cost table")

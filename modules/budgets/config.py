@@ -18,8 +18,8 @@ class BudgetConfig(StrictModel):
     (and in policies/caps.yaml, which the gate reads) so that a change of rate is reviewed.
     """
 
-    soft_limit_eur: float = Field(default=60, gt=0, description="Expected monthly spend; alerts start below it.")
-    burst_limit_eur: float = Field(default=120, gt=0, description="Hard ceiling the policy gate enforces.")
+    soft_limit_eur: float = Field(default=280, gt=0, description="Expected monthly spend; alerts start below it.")
+    burst_limit_eur: float = Field(default=910, gt=0, description="Hard ceiling the policy gate enforces.")
     usd_per_eur: float = Field(default=1.16, gt=0, description="Conversion rate for the USD-only AWS Budgets.")
     usd_per_eur_date: datetime.date = Field(
         default=datetime.date(2026, 11, 1), description="When `usd_per_eur` was taken."
