@@ -59,7 +59,7 @@ gate: synth ## checkov policy gate on the synthesized JSON of every stack
 	@$(PY) -m cli gate
 
 # ENV given (command line or environment): that environment only; otherwise all of them.
-COST_ENV = $(if $(filter-out file,$(origin ENV)),--env $(ENV))
+COST_ENV = $(if $(filter-out file,$(origin ENV)),$(if $(ENV),--env $(ENV)))
 
 cost: synth ## estimated monthly cost (all environments, or ENV=…): table; gate JSON and reports in .work/cost/<env>/
 	@$(PY) -m cli cost $(COST_ENV)
