@@ -148,10 +148,12 @@ def plan(settings: Settings, env: str, region: str, config: EnvironmentConfig | 
     run_target = target.resolve(settings, region)
     print(f"plan: {env} targets {run_target.description}")
     workspace = Workspace(settings, env, run_target)
+    cost_record: dict[str, Any] | None = None
     if config is not None:
         from cli.cost import command as cost
 
-        cost.gate(settings.outdir, config, workspace.directory)
+        estimate = json.loads(cost.gate(settings.outdir, config, workspace.directory).read_text())
+        cost_record = {"floor_eur": estimate["floor_eur"], "ceiling_eur": estimate["ceiling_eur"]}
     state = _bootstrap_outputs(settings, env, run_target)
     workspace.init(f"kms_key_id={state['state_kms_key_arn']}")
     plan_file = workspace.directory / _PLAN_FILE
@@ -176,6 +178,7 @@ def plan(settings: Settings, env: str, region: str, config: EnvironmentConfig | 
         "created_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "gate": "passed",
         "changes": counts,
+        "cost": cost_record,
     }
     (workspace.directory / _PLAN_RECORD).write_text(json.dumps(record, indent=2) + "\n")
     print(

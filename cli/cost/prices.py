@@ -195,3 +195,8 @@ def load_price_table(region: str) -> PriceTable:
         return PriceTable.model_validate(yaml.safe_load(path.read_text()))
     except ValidationError as error:
         raise UserError(f"{path}: invalid price table: {error}", exit_code=2) from None
+
+
+def monthly_instance_price_usd(region: str, instance_class: str, multi_az: bool) -> float:
+    """What one PostgreSQL instance costs a month on demand in `region` (for the RDS runbooks)."""
+    return load_price_table(region).monthly_instance_price_usd(instance_class, multi_az)

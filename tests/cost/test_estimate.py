@@ -8,6 +8,7 @@ import pytest
 
 from cli.cost.command import cost_of, table
 from cli.cost.estimate import Estimate, average_minimum, estimate
+from cli.cost.prices import monthly_instance_price_usd
 from environments.loader import load_environment
 from environments.schema import ENVIRONMENT_NAMES
 from tests.cost.fixtures import PRICES, RATE, USAGE, fixture_stack
@@ -142,6 +143,9 @@ def test_the_runbooks_monthly_instance_price() -> None:
     )
     assert PRICES.monthly_instance_price_usd("db.t4g.micro", True) == pytest.approx(
         2 * PRICES.monthly_instance_price_usd("db.t4g.micro", False)
+    )
+    assert monthly_instance_price_usd("eu-central-1", "db.m7g.large", True) == pytest.approx(
+        PRICES.rds.instance_hour["db.m7g.large"].multi_az * HOURS
     )
     with pytest.raises(KeyError, match=r"no price for RDS instance class db\.z9\.huge in eu-central-1"):
         PRICES.monthly_instance_price_usd("db.z9.huge", False)

@@ -100,3 +100,19 @@ def test_make_cost_end_to_end_in_a_copy_of_the_repository(tmp_path: Path) -> Non
     assert every.returncode == 0, every.stdout + every.stderr
     for env in ENVIRONMENT_NAMES:
         assert (root / ".work" / "cost" / env / "cost-estimate.json").exists()
+
+
+def test_the_cost_gate_of_make_plan_writes_beside_the_plan_and_refuses_an_over_budget_environment(
+    tmp_path: Path,
+) -> None:
+    from cli.cost import command
+    from cli.errors import UserError
+
+    outdir = tmp_path / "cdktf.out"
+    synthesize(outdir, "--env", "dev")
+    config = load_environment("dev")
+    assert command.gate(outdir, config, tmp_path / "plan") == tmp_path / "plan" / "cost-estimate.json"
+    tight = config.model_copy(update={"budget": config.budget.model_copy(update={"soft_limit_eur": 1.0})})
+    with pytest.raises(UserError, match=r"estimated floor .* exceeds dev's soft budget 1 EUR"):
+        command.gate(outdir, tight, tmp_path / "tight")
+    assert (tmp_path / "tight" / "cost-report.md").exists()  # the report says why
