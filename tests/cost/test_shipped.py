@@ -89,14 +89,14 @@ def test_make_cost_end_to_end_in_a_copy_of_the_repository(tmp_path: Path) -> Non
     from tests.integration.conftest import make_ready_repository
 
     bench = make_ready_repository(tmp_path)
-    root, env = bench.root, {k: v for k, v in bench.env.items() if k != "ENV"}
+    root, variables = bench.root, {k: v for k, v in bench.env.items() if k != "ENV"}
     # The copies' virtual environments are this run's: never remake them.
     keep = ["-o", ".venv/.installed", "-o", ".venv-checkov/.installed", "-o", ".cache/jsii/.warm"]
-    one = run(["make", "--no-print-directory", *keep, "cost", "ENV=prod"], cwd=root, env=env, inherit=False)
+    one = run(["make", "--no-print-directory", *keep, "cost", "ENV=prod"], cwd=root, env=variables, inherit=False)
     assert one.returncode == 0, one.stdout + one.stderr
     assert "cost: prod (eu-central-1" in one.stdout and "cost: dev" not in one.stdout
     assert (root / "cdktf.out" / "stacks" / "prod" / "cdk.tf.json").exists()
-    every = run(["make", "--no-print-directory", *keep, "cost"], cwd=root, env=env, inherit=False)
+    every = run(["make", "--no-print-directory", *keep, "cost"], cwd=root, env=variables, inherit=False)
     assert every.returncode == 0, every.stdout + every.stderr
     for env in ENVIRONMENT_NAMES:
         assert (root / ".work" / "cost" / env / "cost-estimate.json").exists()
