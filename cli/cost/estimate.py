@@ -503,6 +503,12 @@ class _Pricer:
                 self.prices.secretsmanager.secret_month.usd,
                 "1 secret",
             ),
+            "aws_budgets_budget": (
+                "budgets",
+                "Budgets",
+                self.prices.budgets.budget_day.usd * self.hours / 24,
+                f"{self.hours / 24:.2f} days at {self.prices.budgets.budget_day.usd} USD",
+            ),
             "aws_nat_gateway": (
                 "vpc",
                 "NAT gateway",

@@ -122,6 +122,10 @@ class VpcPrices(_Strict):
     interface_endpoint_gb: Price
 
 
+class BudgetPrices(_Strict):
+    budget_day: Price
+
+
 class SchedulerPrices(_Strict):
     invocations_per_million: Price
 
@@ -146,6 +150,7 @@ class PriceTable(_Strict):
     sns: SnsPrices
     s3: S3Prices
     vpc: VpcPrices
+    budgets: BudgetPrices
     scheduler: SchedulerPrices
     free: dict[str, str]
 

@@ -18,7 +18,7 @@ class BudgetConfig(StrictModel):
     (and in policies/caps.yaml, which the gate reads) so that a change of rate is reviewed.
     """
 
-    soft_limit_eur: float = Field(default=280, gt=0, description="Expected monthly spend; alerts start below it.")
+    soft_limit_eur: float = Field(default=290, gt=0, description="Expected monthly spend; alerts start below it.")
     burst_limit_eur: float = Field(default=910, gt=0, description="Hard ceiling the policy gate enforces.")
     usd_per_eur: float = Field(default=1.16, gt=0, description="Conversion rate for the USD-only AWS Budgets.")
     usd_per_eur_date: datetime.date = Field(
