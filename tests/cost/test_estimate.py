@@ -153,7 +153,8 @@ def test_the_runbooks_monthly_instance_price() -> None:
 
 def test_every_price_records_whether_it_was_verified() -> None:
     assert PRICES.sources and PRICES.date.year >= 2026
-    assert "lambda.requests_per_million" not in PRICES.unverified()
+    assert "lambda.duration_gb_second.arm64" not in PRICES.unverified()
+    assert "lambda.requests_per_million" in PRICES.unverified()
     assert "rds.instance_hour.db.m7g.large" in PRICES.unverified()
 
 
