@@ -72,7 +72,7 @@ bootstrap: check-env setup ## create the state bucket of ENV (local state; neede
 	@$(PY) main.py --env $(ENV)
 	@$(PY) -m cli bootstrap --env $(ENV)
 
-plan: check-env setup ## synth → gate → init → plan -out → show -json → gate → summary, for ENV
+plan: check-env setup ## synth → gate → cost gate → init → plan -out → show -json → gate → summary, for ENV
 	@$(PY) main.py --env $(ENV)
 	@$(PY) -m cli plan --env $(ENV)
 

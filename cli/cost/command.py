@@ -202,6 +202,8 @@ def gate(outdir: Path, config: EnvironmentConfig, directory: Path) -> Path:
 
     cost = cost_of(config, load_stack(outdir, config.name))
     path = write(directory, cost)
+    for address, kind in cost.estimate.not_priced:
+        print(f"cost gate: NOT PRICED {address} ({kind}): the estimate is too low by its cost")
     cost_gate.gate(
         path,
         environment=config.name,
