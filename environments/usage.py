@@ -21,6 +21,9 @@ class UsageAssumptions(StrictModel):
     cdn_cache_hit_ratio: float = Field(
         default=0.5, ge=0, lt=1, description="Share of CloudFront requests served from its cache, not the origin."
     )
+    bucket_storage_gb: float = Field(
+        default=5, ge=0, description="Data kept in the stack's S3 buckets (Standard), spread evenly over them, GB."
+    )
     log_gb_per_month: float = Field(
         default=5, ge=0, description="Log volume ingested into CloudWatch Logs, spread evenly over the log groups."
     )

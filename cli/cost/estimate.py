@@ -536,6 +536,19 @@ class _Pricer:
             cost = per_month / 1e6 * self.prices.scheduler.invocations_per_million.usd
             self._add(address, "scheduler", "Warm-up schedules", cost, cost, f"{per_month:,.0f} invocations")
 
+    def s3(self) -> None:
+        buckets = list(self.stack.of("aws_s3_bucket"))
+        for address, _ in buckets:
+            self._add(address, "s3", "S3 buckets", 0, 0, "pay per GB stored and request (usage part)")
+            stored = self.usage.bucket_storage_gb / len(buckets)
+            self._use(
+                address,
+                "s3",
+                "S3 buckets",
+                stored * self.prices.s3.storage_gb_month.usd,
+                f"{stored:g} GB Standard (requests not included)",
+            )
+
     def lambda_usage(self) -> None:
         functions = list(self.stack.of("aws_lambda_function"))
         with_pc = {
@@ -573,6 +586,7 @@ class _Pricer:
         self.waf()
         self.cloudwatch()
         self.simple()
+        self.s3()
         self.lambda_usage()
         for kind, bodies in sorted(self.stack.resources.items()):
             for name in bodies:

@@ -14,6 +14,7 @@ USAGE = UsageAssumptions(
     average_duration_ms=100,
     data_transfer_gb=10,
     cdn_cache_hit_ratio=0.5,
+    bucket_storage_gb=8,
     log_gb_per_month=2,
 )
 RATE = 1.16
@@ -102,6 +103,8 @@ def _fixture() -> dict[str, Any]:
             "aws_secretsmanager_secret": {"secret": {}},
             "aws_cloudwatch_log_group": {"logs": {"retention_in_days": 30}},
             "aws_iam_role": {"role": {}},
+            "aws_s3_bucket": {"assets": {}, "uploads": {}},
+            "aws_s3_bucket_versioning": {"assets_versioning": {"bucket": "${aws_s3_bucket.assets.id}"}},
             "aws_mystery_widget": {"widget": {}},
         },
     }

@@ -53,6 +53,8 @@ def test_the_fixture_estimate_equals_the_hand_computation() -> None:
         "aws_cloudwatch_metric_alarm.fast": (PRICES.cloudwatch.alarm_metric_month.high_resolution.usd,) * 2,
         "aws_kms_key.key": (PRICES.kms.key_month.usd,) * 2,
         "aws_secretsmanager_secret.secret": (PRICES.secretsmanager.secret_month.usd,) * 2,
+        "aws_s3_bucket.assets": (0.0, 0.0),
+        "aws_s3_bucket.uploads": (0.0, 0.0),
     }
     assert {item.address for item in result.items} == set(expected)
     for address, (floor, ceiling) in expected.items():
@@ -68,6 +70,9 @@ def test_the_fixture_estimate_equals_the_hand_computation() -> None:
         "aws_cloudfront_distribution.cdn#transfer": 10 * PRICES.cloudfront.data_transfer_out_gb.usd,
         "aws_cloudfront_distribution.cdn#origin_shield": 100 * PRICES.cloudfront.origin_shield_requests_per_10k.usd,
         "aws_wafv2_web_acl.acl": edge_requests / 1e6 * PRICES.wafv2.requests_per_million.usd,
+        # 8 GB over two buckets
+        "aws_s3_bucket.assets": 4 * PRICES.s3.storage_gb_month.usd,
+        "aws_s3_bucket.uploads": 4 * PRICES.s3.storage_gb_month.usd,
         # 2 GB a month kept 30 days: 2 × 30 / (730 / 24) GB stored
         "aws_cloudwatch_log_group.logs": 2 * PRICES.cloudwatch.logs_ingestion_gb.usd
         + 2 * 30 / (HOURS / 24) * PRICES.cloudwatch.logs_storage_gb_month.usd,
