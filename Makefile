@@ -13,7 +13,7 @@ ENV ?= dev
 ENVIRONMENTS := dev staging prod account  # account: the account-level stack set (total budget, anomalies)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help setup prerequisites synth validate gate bootstrap plan apply destroy test test-fast lint typecheck bench discover emulator-stop clean check-env
+.PHONY: help setup prerequisites synth validate gate cost cost-update bootstrap plan apply destroy test test-fast lint typecheck bench discover emulator-stop clean check-env
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -58,11 +58,21 @@ validate: synth ## terraform init (no backend) + validate of every stack
 gate: synth ## checkov policy gate on the synthesized JSON of every stack
 	@$(PY) -m cli gate
 
+# ENV given (command line or environment): that environment only; otherwise all of them.
+COST_ENV = $(if $(filter-out file,$(origin ENV)),$(if $(ENV),--env $(ENV)))
+
+cost: synth ## estimated monthly cost (all environments, or ENV=…): table; gate JSON and reports in .work/cost/<env>/
+	@$(PY) -m cli cost $(COST_ENV)
+
+cost-update: synth ## after the stacks change: prod's budget and cap = its estimate rounded up; README cost table
+	@$(PY) -m cli cost --update
+	@$(PY) main.py
+
 bootstrap: check-env setup ## create the state bucket of ENV (local state; needed once per account)
 	@$(PY) main.py --env $(ENV)
 	@$(PY) -m cli bootstrap --env $(ENV)
 
-plan: check-env setup ## synth → gate → init → plan -out → show -json → gate → summary, for ENV
+plan: check-env setup ## synth → gate → cost gate → init → plan -out → show -json → gate → summary, for ENV
 	@$(PY) main.py --env $(ENV)
 	@$(PY) -m cli plan --env $(ENV)
 

@@ -40,6 +40,12 @@ def main(argv: list[str]) -> int:
     gate_parser = commands.add_parser("gate")
     gate_parser.add_argument("--env", action="append")
     gate_parser.add_argument("--cost-estimate", type=Path, help="also gate this estimate against --env's budgets")
+    cost_parser = commands.add_parser("cost", help="estimated monthly cost: table, gate JSON, reports")
+    cost_parser.add_argument("--env", action="append", help="one environment (repeatable); default: all")
+    cost_parser.add_argument("--outdir", type=Path, help="where the stacks were synthesized (default: cdktf.out)")
+    cost_parser.add_argument(
+        "--update", action="store_true", help="set prod's budget and cap to its estimate; rewrite the README table"
+    )
     discover_parser = commands.add_parser("discover", help="inventory the account read-only; readiness; drafts")
     discover_parser.add_argument("--env", required=True)
     discover_parser.add_argument("--json", type=Path, help="JSON report path (draft YAML and imports go beside it)")
@@ -62,6 +68,13 @@ def main(argv: list[str]) -> int:
             page_size=args.page_size,
             name_pattern=args.name_pattern,
         )
+    if args.command == "cost":
+        from cli.cost import command as cost
+
+        envs = [_environment(e) for e in (args.env or STACK_SETS) if args.env or e != "account"]
+        if "account" in envs:
+            raise UserError("cost: the account stack set has no budget of its own to estimate against", exit_code=2)
+        return cost.main(args.outdir or settings.outdir, settings.work_dir, envs, update_budgets=args.update)
     if args.command == "validate":
         stacks = sorted(p.parent.name for p in (settings.outdir / "stacks").glob("*/cdk.tf.json"))
         if not stacks:
@@ -104,9 +117,10 @@ def main(argv: list[str]) -> int:
             return 0 if current else 3
     else:
         env = _environment(args.env)
-        region = _config(env).region
+        config = _config(env)
+        region = config.region
         if args.command == "plan":
-            terraform.plan(settings, env, region)
+            terraform.plan(settings, env, region, config)
         elif args.command == "apply":
             terraform.apply(settings, env, region)
         elif args.command == "bootstrap":

@@ -1,8 +1,9 @@
 """`make bench`: wall time and peak memory (all processes) of synthesizing every environment.
 
-Three runs, each repeated; the median wall time and the highest peak are printed:
+Four runs, each repeated; the median wall time and the highest peak are printed:
 * `make synth` with inputs changed (forced, so the full synthesis runs),
 * `make synth` with inputs unchanged (the content-hash skip),
+* `make cost` (every environment) with inputs unchanged: the offline estimate, reports included,
 * a plain cdktf run: the bindings imported whole, their JavaScript entry eager (a separate,
   unpatched but warm jsii cache), and a normal interpreter exit.
 """
@@ -85,6 +86,8 @@ def main() -> int:
         "make synth, inputs changed", [measure([*make, "SYNTH_ARGS=--force"], env) for _ in range(repeats)]
     )
     unchanged = summarize("make synth, inputs unchanged", [measure(make, env) for _ in range(repeats)])
+    cost_command = ["make", "--no-print-directory", "-s", "cost"]
+    summarize("make cost, inputs unchanged", [measure(cost_command, env) for _ in range(repeats)])
 
     plain_cache = ROOT / ".cache" / "jsii-plain"
     with tempfile.TemporaryDirectory(prefix="bench-plain-") as outdir:

@@ -9,12 +9,15 @@ import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cli import gate, target
 from cli.emulator import isolated_environment
 from cli.errors import UserError
 from cli.settings import ROOT, Settings
+
+if TYPE_CHECKING:
+    from environments.schema import EnvironmentConfig
 
 _PLAN_FILE = "plan.tfplan"
 _PLAN_JSON = "plan.json"
@@ -127,8 +130,12 @@ def _summary(plan_json: dict[str, Any]) -> dict[str, int]:
     return counts
 
 
-def plan(settings: Settings, env: str, region: str) -> Path:
-    """Gate the synthesized JSON, plan, gate the plan JSON and record what was gated."""
+def plan(settings: Settings, env: str, region: str, config: EnvironmentConfig | None = None) -> Path:
+    """Gate the synthesized JSON and its cost, plan, gate the plan JSON and record what was gated.
+
+    With `config`, the cost estimate, its report and the cost gate (ceiling ≤ burst budget,
+    floor ≤ soft budget) run before Terraform; the estimate and reports stay beside the plan.
+    """
     stack_json = settings.outdir / "stacks" / env / "cdk.tf.json"
     reports = ROOT / "reports" / "gate" / env
     gate.gate(
@@ -140,8 +147,14 @@ def plan(settings: Settings, env: str, region: str) -> Path:
     )
     run_target = target.resolve(settings, region)
     print(f"plan: {env} targets {run_target.description}")
-    state = _bootstrap_outputs(settings, env, run_target)
     workspace = Workspace(settings, env, run_target)
+    cost_record: dict[str, Any] | None = None
+    if config is not None:
+        from cli.cost import command as cost
+
+        estimate = json.loads(cost.gate(settings.outdir, config, workspace.directory).read_text())
+        cost_record = {"floor_eur": estimate["floor_eur"], "ceiling_eur": estimate["ceiling_eur"]}
+    state = _bootstrap_outputs(settings, env, run_target)
     workspace.init(f"kms_key_id={state['state_kms_key_arn']}")
     plan_file = workspace.directory / _PLAN_FILE
     for stale in (plan_file, workspace.directory / _PLAN_JSON, workspace.directory / _PLAN_RECORD):
@@ -165,6 +178,7 @@ def plan(settings: Settings, env: str, region: str) -> Path:
         "created_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "gate": "passed",
         "changes": counts,
+        "cost": cost_record,
     }
     (workspace.directory / _PLAN_RECORD).write_text(json.dumps(record, indent=2) + "\n")
     print(

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
+from environments.usage import UsageAssumptions
 from modules.budgets.config import AccountBudgetConfig, AnomalyDetectionConfig, BudgetConfig
 from modules.core.base import StrictModel
 from modules.core.label import Context, NamePart
@@ -83,6 +84,7 @@ class EnvironmentConfig(StackSetConfig):
     budget: BudgetConfig = Field(default_factory=BudgetConfig)
     slo: SloConfig = Field(default_factory=SloConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    usage: UsageAssumptions = Field(default_factory=UsageAssumptions)
 
     @field_validator("elasticache")
     @classmethod

@@ -11,14 +11,14 @@ import yaml
 from environments.loader import load_environment
 from tests.conftest import REPO, only, resources
 
-SEED = {"dev": (15, 30), "staging": (25, 50), "prod": (60, 120)}
+ENVIRONMENTS = ("dev", "staging", "prod")
 
 
-@pytest.mark.parametrize("env", SEED)
+@pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_soft_and_burst_budgets_in_usd_filtered_by_environment_tag(stacks: dict[str, Any], env: str) -> None:
     budgets = {body["name"]: body for body in resources(stacks[env], "aws_budgets_budget").values()}
-    soft_eur, burst_eur = SEED[env]
-    rate = load_environment(env).budget.usd_per_eur
+    budget = load_environment(env).budget
+    soft_eur, burst_eur, rate = budget.soft_limit_eur, budget.burst_limit_eur, budget.usd_per_eur
     assert {name: body["limit_amount"] for name, body in budgets.items()} == {
         f"matbakh-{env}-api-budget-soft": f"{soft_eur * rate:.2f}",
         f"matbakh-{env}-api-budget-burst": f"{burst_eur * rate:.2f}",
@@ -52,7 +52,7 @@ def test_budgets_may_publish_to_the_encrypted_alert_topic(stacks: dict[str, Any]
 
 def test_the_gate_and_the_configuration_use_the_same_rate_and_the_budgets_fit_the_caps() -> None:
     caps = yaml.safe_load(Path(REPO / "policies" / "caps.yaml").read_text())
-    for env in SEED:
+    for env in ENVIRONMENTS:
         config = load_environment(env)
         assert config.budget.usd_per_eur == caps["eur_to_usd"]["rate"]
         assert str(config.budget.usd_per_eur_date) == str(caps["eur_to_usd"]["date"])

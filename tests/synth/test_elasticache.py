@@ -14,7 +14,7 @@ ENVIRONMENTS = ("dev", "staging", "prod")
 # snapshot days, engine-CPU / memory / hit-rate alarm thresholds
 EXPECTED = {
     "dev": ("cache.t4g.micro", 0, False, None, 1, (90, 90, 50)),
-    "staging": ("cache.t4g.small", 1, True, None, 3, (85, 85, 70)),
+    "staging": ("cache.t4g.micro", 0, False, None, 3, (85, 85, 70)),
     "prod": ("cache.m7g.large", 1, True, (1, 3), 7, (75, 80, 80)),
 }
 
@@ -213,11 +213,11 @@ def test_alarms_watch_every_node_and_notify_the_alert_topic(stacks: dict[str, di
     stack = stacks[env]
     alarms = {name: body for name, body in _alarms(stack).items() if "-cache-" in name}
     expected = {"engine-cpu", "memory", "connections", "evictions", "hit-rate"}
-    if env != "dev":
-        expected.add("replication-lag")  # dev has no replica
+    if env == "prod":
+        expected.add("replication-lag")  # dev and staging have no replica
     assert set(alarms) == {f"matbakh-{env}-api-cache-{name}" for name in expected}
     topic = _ref(stack, "aws_sns_topic", "arn")
-    max_replicas = {"dev": 0, "staging": 1, "prod": 3}[env]
+    max_replicas = {"dev": 0, "staging": 0, "prod": 3}[env]
     nodes = [f"matbakh-{env}-api-cache-0001-{n:03d}" for n in range(1, max_replicas + 2)]
     for alarm in alarms.values():
         assert alarm["alarm_actions"] == [topic] and alarm["ok_actions"] == [topic]

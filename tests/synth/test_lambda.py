@@ -112,7 +112,7 @@ def test_dev_min_zero_without_windows_has_no_provisioned_concurrency(stacks: dic
         assert _by_path(stacks["dev"], kind) == {}
 
 
-@pytest.mark.parametrize(("env", "bounds"), [("staging", (1, 5)), ("prod", (2, 20))])
+@pytest.mark.parametrize(("env", "bounds"), [("staging", (0, 1)), ("prod", (2, 20))])
 def test_provisioned_concurrency_scales_the_alias_by_utilization(
     stacks: dict[str, dict[str, Any]], env: str, bounds: tuple[int, int]
 ) -> None:
@@ -140,11 +140,6 @@ def test_provisioned_concurrency_scales_the_alias_by_utilization(
             "scale_out_cooldown": 60,
             "predefined_metric_specification": {"predefined_metric_type": "LambdaProvisionedConcurrencyUtilization"},
         }
-
-
-def test_staging_without_schedule_lets_terraform_own_min_and_max(stacks: dict[str, dict[str, Any]]) -> None:
-    assert all("lifecycle" not in t for t in _by_path(stacks["staging"], "aws_appautoscaling_target").values())
-    assert resources(stacks["staging"], "aws_appautoscaling_scheduled_action") == {}
 
 
 def _chain(stack: dict[str, Any], function: str) -> list[tuple[str, str, str, str]]:
@@ -184,6 +179,16 @@ def test_prod_business_hours_raise_the_minimum_in_berlin_chained_and_not_fought(
     assert _chain(stack, "auth") == [
         ("matbakh-prod-api-auth-business-hours-start", "cron(0 7 ? * MON-FRI *)", "5", "20"),
         ("matbakh-prod-api-auth-business-hours-end", "cron(0 20 ? * MON-FRI *)", "2", "20"),
+    ]
+
+
+def test_staging_keeps_one_instance_warm_only_in_business_hours(stacks: dict[str, dict[str, Any]]) -> None:
+    # Issue 9: the seed budget pays provisioned concurrency on weekdays 08:00–18:00 only.
+    stack = stacks["staging"]
+    assert all(t["lifecycle"] for t in _by_path(stack, "aws_appautoscaling_target").values())
+    assert _chain(stack, "auth") == [
+        ("matbakh-staging-api-auth-business-hours-start", "cron(0 8 ? * MON-FRI *)", "1", "1"),
+        ("matbakh-staging-api-auth-business-hours-end", "cron(0 18 ? * MON-FRI *)", "0", "1"),
     ]
 
 

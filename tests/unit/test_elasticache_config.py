@@ -136,10 +136,10 @@ def test_shipped_environments_say_how_their_replicas_scale() -> None:
         0,
     )
     assert (staging.node_type, staging.replica_autoscaling, staging.replicas.min, staging.replicas.max) == (
-        "cache.t4g.small",
+        "cache.t4g.micro",
         None,
-        1,
-        1,
+        0,
+        0,
     )
     assert prod.replica_autoscaling is not None and supports_replica_autoscaling(prod.node_type)
     assert (prod.replicas.min, prod.replicas.max) == (1, 3)

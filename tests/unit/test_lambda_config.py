@@ -31,7 +31,7 @@ def test_the_default_configuration_declares_the_critical_functions() -> None:
 
 
 @pytest.mark.parametrize(
-    ("env", "pc", "scheduled"), [("dev", (0, 2), False), ("staging", (1, 5), False), ("prod", (2, 20), True)]
+    ("env", "pc", "scheduled"), [("dev", (0, 2), False), ("staging", (0, 1), True), ("prod", (2, 20), True)]
 )
 def test_shipped_environments(env: str, pc: tuple[int, int], scheduled: bool) -> None:
     config = load_environment(env).lambda_service

@@ -1,0 +1,1 @@
+"""Offline monthly cost estimate of a synthesized stack, its recommendations and reports."""

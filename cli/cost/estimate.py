@@ -1,0 +1,629 @@
+"""Price a synthesized stack (`cdk.tf.json`) resource by resource: floor, ceiling and usage.
+
+* floor: every autoscaling target at its minimum, raised inside its scheduled windows for the
+  hours those windows cover in a month;
+* ceiling: every target at its maximum around the clock;
+* usage: what the environment's `usage:` assumptions cost (requests, duration, data, logs), the
+  same in floor and ceiling, shown apart.
+
+A resource type the table neither prices nor lists as free is reported as not priced, never as 0.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from cli.cost.prices import Architecture, PriceTable
+from environments.usage import UsageAssumptions
+
+MINUTES_PER_WEEK = 7 * 24 * 60
+_DAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+_REFERENCE = re.compile(r"\$\{(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)")
+_CRON = re.compile(r"^cron\((\d+) (\d+) \? \* ([A-Z,*-]+) \*\)$")
+_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One priced line: a resource (or its usage) with what it costs a month, in USD."""
+
+    address: str
+    service: str
+    feature: str
+    floor_usd: float
+    ceiling_usd: float
+    basis: str
+
+
+@dataclass(frozen=True)
+class ScalingBound:
+    """An autoscaling target linked to what it scales, with its scheduled windows."""
+
+    target: str
+    scales: str
+    dimension: str
+    min: int
+    max: int
+    average_min: float
+    windows: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Estimate:
+    environment: str
+    region: str
+    prices_version: int
+    prices_date: str
+    usd_per_eur: float
+    usd_per_eur_date: str
+    items: tuple[Item, ...]
+    usage: tuple[Item, ...]
+    not_priced: tuple[tuple[str, str], ...]
+    free: tuple[tuple[str, str], ...]
+    scaling: tuple[ScalingBound, ...]
+
+    @property
+    def floor_usd(self) -> float:
+        return sum(item.floor_usd for item in self.items)
+
+    @property
+    def ceiling_usd(self) -> float:
+        return sum(item.ceiling_usd for item in self.items)
+
+    @property
+    def usage_usd(self) -> float:
+        return sum(item.floor_usd for item in self.usage)
+
+    @property
+    def total_floor_usd(self) -> float:
+        return self.floor_usd + self.usage_usd
+
+    @property
+    def total_ceiling_usd(self) -> float:
+        return self.ceiling_usd + self.usage_usd
+
+    def eur(self, usd: float) -> float:
+        return usd / self.usd_per_eur
+
+    def by_service(self) -> list[tuple[str, float, float, float]]:
+        """(service, floor, ceiling, usage) in USD, largest ceiling first."""
+        services: dict[str, list[float]] = {}
+        for item in self.items:
+            row = services.setdefault(item.service, [0.0, 0.0, 0.0])
+            row[0] += item.floor_usd
+            row[1] += item.ceiling_usd
+        for item in self.usage:
+            services.setdefault(item.service, [0.0, 0.0, 0.0])[2] += item.floor_usd
+        rows = [(name, floor, ceiling, usage) for name, (floor, ceiling, usage) in services.items()]
+        return sorted(rows, key=lambda row: (-(row[2] + row[3]), row[0]))
+
+    def by_feature(self) -> list[tuple[str, float, float]]:
+        """(feature, floor + usage, ceiling + usage) in USD, largest ceiling first."""
+        features: dict[str, list[float]] = {}
+        for item in (*self.items, *self.usage):
+            row = features.setdefault(item.feature, [0.0, 0.0])
+            row[0] += item.floor_usd
+            row[1] += item.ceiling_usd
+        return sorted(((name, f, c) for name, (f, c) in features.items()), key=lambda row: (-row[2], row[0]))
+
+    def gate_json(self) -> dict[str, Any]:
+        """What `cli gate --cost-estimate` reads: totals (usage included) and every priced item, in EUR."""
+        return {
+            "environment": self.environment,
+            "floor_eur": round(self.eur(self.total_floor_usd), 2),
+            "ceiling_eur": round(self.eur(self.total_ceiling_usd), 2),
+            "floor_usd": round(self.total_floor_usd, 2),
+            "ceiling_usd": round(self.total_ceiling_usd, 2),
+            "usage_eur": round(self.eur(self.usage_usd), 2),
+            "usd_per_eur": self.usd_per_eur,
+            "usd_per_eur_date": self.usd_per_eur_date,
+            "prices": {"region": self.region, "version": self.prices_version, "date": self.prices_date},
+            "items": [
+                {
+                    "address": item.address,
+                    "service": item.service,
+                    "part": part,
+                    "floor_eur": round(self.eur(item.floor_usd), 4),
+                    "ceiling_eur": round(self.eur(item.ceiling_usd), 4),
+                    "basis": item.basis,
+                }
+                for part, items in (("fixed", self.items), ("usage", self.usage))
+                for item in items
+            ],
+            "not_priced": [{"address": address, "type": kind} for address, kind in self.not_priced],
+        }
+
+
+def _references(value: Any) -> list[tuple[str, str]]:
+    """Every `${aws_type.name…}` reference inside `value`, in order."""
+    if isinstance(value, str):
+        return _REFERENCE.findall(value)
+    if isinstance(value, dict):
+        return [ref for item in value.values() for ref in _references(item)]
+    if isinstance(value, list):
+        return [ref for item in value for ref in _references(item)]
+    return []
+
+
+def _first_block(value: Any) -> dict[str, Any]:
+    """A nested block as CDKTF writes it: an object, or a list holding one."""
+    if isinstance(value, list):
+        return value[0] if value and isinstance(value[0], dict) else {}
+    return value if isinstance(value, dict) else {}
+
+
+def _flag(value: Any) -> bool:
+    return value is True or str(value).lower() == "true"
+
+
+def _number(value: Any, default: float = 0) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _weekly_minutes(schedule: str) -> list[int] | None:
+    """Minutes of the week (Monday 00:00 = 0) at which a `cron(M H ? * DAYS *)` fires; None if not such."""
+    match = _CRON.match(schedule)
+    if not match:
+        return None
+    minute, hour, days = int(match[1]), int(match[2]), match[3]
+    chosen: set[int] = set()
+    for part in days.split(","):
+        if part == "*":
+            chosen.update(range(7))
+        elif "-" in part:
+            first, last = (_DAYS.index(day) for day in part.split("-"))
+            chosen.update(range(first, last + 1) if first <= last else [*range(first, 7), *range(0, last + 1)])
+        else:
+            chosen.add(_DAYS.index(part))
+    return sorted(day * 1440 + hour * 60 + minute for day in chosen)
+
+
+def average_minimum(base_min: int, events: list[tuple[int, int]]) -> float:
+    """The target's minimum averaged over a week, given (minute of week, new minimum) events."""
+    if not events:
+        return float(base_min)
+    ordered = sorted(events)
+    total = 0.0
+    for index, (at, minimum) in enumerate(ordered):
+        following = ordered[(index + 1) % len(ordered)][0]
+        span = (following - at) % MINUTES_PER_WEEK or MINUTES_PER_WEEK
+        total += minimum * span
+    return total / MINUTES_PER_WEEK
+
+
+@dataclass
+class _Stack:
+    resources: dict[str, dict[str, dict[str, Any]]]
+    addresses: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def of(self, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        for name, body in self.resources.get(kind, {}).items():
+            yield f"{kind}.{name}", body
+
+    def get(self, kind: str, name: str) -> dict[str, Any] | None:
+        return self.resources.get(kind, {}).get(name)
+
+
+class _Pricer:
+    def __init__(self, stack: dict[str, Any], prices: PriceTable, usage: UsageAssumptions) -> None:
+        self.stack = _Stack(stack.get("resource", {}))
+        self.prices = prices
+        self.usage = usage
+        self.hours = prices.hours_per_month
+        self.items: list[Item] = []
+        self.usage_items: list[Item] = []
+        self.not_priced: list[tuple[str, str]] = []
+        self.free: list[tuple[str, str]] = []
+        self.scaling: list[ScalingBound] = []
+        self.handled: set[str] = set()
+
+    # -- autoscaling ------------------------------------------------------------------------
+    def _scaling_of(self, scaled_kind: str, scaled_name: str) -> ScalingBound | None:
+        for bound in self.scaling:
+            if bound.scales == f"{scaled_kind}.{scaled_name}":
+                return bound
+        return None
+
+    def link_scaling(self) -> None:
+        actions: dict[str, list[dict[str, Any]]] = {}
+        for _, action in self.stack.of("aws_appautoscaling_scheduled_action"):
+            targets = [name for kind, name in _references(action.get("resource_id")) if kind.endswith("_target")]
+            if targets:
+                actions.setdefault(targets[0], []).append(action)
+        for address, target in self.stack.of("aws_appautoscaling_target"):
+            name = address.split(".", 1)[1]
+            refs = _references(target.get("resource_id"))
+            scaled = next((ref for ref in reversed(refs) if ref[0] != "aws_lambda_function"), refs[0] if refs else None)
+            if scaled is None:
+                continue
+            base_min, base_max = int(_number(target.get("min_capacity"))), int(_number(target.get("max_capacity")))
+            events: list[tuple[int, int]] = []
+            windows: list[str] = []
+            highest_max = base_max
+            for action in actions.get(name, []):
+                scheduled = _first_block(action.get("scalable_target_action"))
+                minutes = _weekly_minutes(str(action.get("schedule", "")))
+                if "max_capacity" in scheduled:
+                    highest_max = max(highest_max, int(_number(scheduled["max_capacity"])))
+                if "min_capacity" not in scheduled:
+                    continue
+                new_min = int(_number(scheduled["min_capacity"]))
+                if minutes is None:  # a schedule we cannot place in the week: assume it holds always
+                    events = [(0, max(new_min, max((m for _, m in events), default=base_min)))]
+                    windows.append(f"{action.get('schedule')}: min {new_min} (assumed always)")
+                    continue
+                events.extend((minute, new_min) for minute in minutes)
+                windows.append(f"{action.get('schedule')} {action.get('timezone', 'UTC')}: min {new_min}")
+            if events and all(m != base_min for _, m in events):
+                events.append((0, base_min))  # windows only raise: the base holds before the first
+            self.scaling.append(
+                ScalingBound(
+                    target=address,
+                    scales=f"{scaled[0]}.{scaled[1]}",
+                    dimension=str(target.get("scalable_dimension", "")),
+                    min=base_min,
+                    max=highest_max,
+                    average_min=average_minimum(base_min, events),
+                    windows=tuple(windows),
+                )
+            )
+
+    # -- resource types ---------------------------------------------------------------------
+    def _add(self, address: str, service: str, feature: str, floor: float, ceiling: float, basis: str) -> None:
+        self.items.append(Item(address, service, feature, floor, ceiling, basis))
+        self.handled.add(address)
+
+    def _use(self, address: str, service: str, feature: str, usd: float, basis: str) -> None:
+        self.usage_items.append(Item(address, service, feature, usd, usd, basis))
+
+    def _function_memory_gb(self, function_name: str) -> tuple[float, Architecture]:
+        function = self.stack.get("aws_lambda_function", function_name) or {}
+        architecture = (function.get("architectures") or ["x86_64"])[0]
+        return _number(function.get("memory_size"), 128) / 1024, "arm64" if architecture == "arm64" else "x86_64"
+
+    def lambda_provisioned_concurrency(self) -> None:
+        seconds = self.hours * 3600
+        for bound in self.scaling:
+            if not bound.scales.startswith("aws_lambda_alias."):
+                continue
+            alias = self.stack.get("aws_lambda_alias", bound.scales.split(".", 1)[1]) or {}
+            functions = [n for k, n in _references(alias.get("function_name")) if k == "aws_lambda_function"]
+            memory_gb, architecture = self._function_memory_gb(functions[0] if functions else "")
+            rate = self.prices.lambda_.provisioned_concurrency_gb_second.of(architecture).usd
+            per_unit = memory_gb * seconds * rate
+            self._add(
+                bound.scales,
+                "lambda",
+                "Lambda provisioned concurrency",
+                bound.average_min * per_unit,
+                bound.max * per_unit,
+                f"provisioned concurrency {bound.min}–{bound.max} (average minimum {bound.average_min:.2f} with "
+                f"windows) × {memory_gb:g} GB {architecture} × {self.hours:g} h at {rate} USD/GB-s",
+            )
+        for address, config in self.stack.of("aws_lambda_provisioned_concurrency_config"):
+            functions = [n for k, n in _references(config.get("function_name")) if k == "aws_lambda_function"]
+            memory_gb, architecture = self._function_memory_gb(functions[0] if functions else "")
+            rate = self.prices.lambda_.provisioned_concurrency_gb_second.of(architecture).usd
+            units = _number(config.get("provisioned_concurrent_executions"))
+            cost = units * memory_gb * seconds * rate
+            self._add(address, "lambda", "Lambda provisioned concurrency", cost, cost, f"{units:g} × {memory_gb:g} GB")
+
+    def elasticache(self) -> None:
+        for address, group in self.stack.of("aws_elasticache_replication_group"):
+            node_type = str(group.get("node_type", ""))
+            if node_type not in self.prices.elasticache.node_hour:
+                self.not_priced.append((address, f"aws_elasticache_replication_group ({node_type})"))
+                self.handled.add(address)
+                continue
+            monthly = self.prices.cache_node_monthly_usd(node_type)
+            shards = int(_number(group.get("num_node_groups"), 1))
+            bound = self._scaling_of("aws_elasticache_replication_group", address.split(".", 1)[1])
+            if bound is not None:
+                low, high = bound.average_min, float(bound.max)
+            elif "num_cache_clusters" in group:
+                low = high = _number(group["num_cache_clusters"], 1) - 1
+            else:
+                low = high = _number(group.get("replicas_per_node_group"), 0)
+            self._add(
+                address,
+                "elasticache",
+                "Cache nodes",
+                shards * (1 + low) * monthly,
+                shards * (1 + high) * monthly,
+                f"{shards} shard(s) × (1 primary + {low:g}–{high:g} replicas) × {node_type} at "
+                f"{self.prices.elasticache.node_hour[node_type].usd} USD/h",
+            )
+
+    def rds(self) -> None:
+        storage = self.prices.rds.gp3_gb_month
+        for address, instance in self.stack.of("aws_db_instance"):
+            instance_class = str(instance.get("instance_class", ""))
+            if instance_class not in self.prices.rds.instance_hour:
+                self.not_priced.append((address, f"aws_db_instance ({instance_class})"))
+                self.handled.add(address)
+                continue
+            multi_az = _flag(instance.get("multi_az"))
+            compute = self.prices.monthly_instance_price_usd(instance_class, multi_az)
+            gb_price = (storage.multi_az if multi_az else storage.single_az).usd
+            allocated = _number(instance.get("allocated_storage"), 20)
+            most = max(allocated, _number(instance.get("max_allocated_storage"), allocated))
+            deployment = "Multi-AZ" if multi_az else "Single-AZ"
+            self._add(
+                address,
+                "rds",
+                "Database instance",
+                compute,
+                compute,
+                f"{instance_class} {deployment} at {compute / self.hours:.4f} USD/h",
+            )
+            self.items.append(
+                Item(
+                    f"{address}#storage",
+                    "rds",
+                    "Database storage",
+                    allocated * gb_price,
+                    most * gb_price,
+                    f"gp3 {allocated:g}–{most:g} GB {deployment} at {gb_price} USD/GB-month",
+                )
+            )
+            retention = _number(instance.get("performance_insights_retention_period"), 7)
+            if _flag(instance.get("performance_insights_enabled")) and retention > 7:
+                vcpus = self.prices.rds_instance(instance_class).vcpus
+                paid = vcpus * self.prices.rds.performance_insights_paid_vcpu_month.usd
+                self.items.append(
+                    Item(
+                        f"{address}#performance_insights",
+                        "rds",
+                        "Performance Insights (paid retention)",
+                        paid,
+                        paid,
+                        f"{retention:g} days retention × {vcpus} vCPU",
+                    )
+                )
+
+    def rds_proxy(self) -> None:
+        instances = list(self.stack.of("aws_db_instance"))
+        for address, _proxy in self.stack.of("aws_db_proxy"):
+            name = address.split(".", 1)[1]
+            target_instances = [
+                instance
+                for _, target in self.stack.of("aws_db_proxy_target")
+                if ("aws_db_proxy", name) in _references(target.get("db_proxy_name"))
+                for kind, instance in _references(target.get("db_instance_identifier"))
+                if kind == "aws_db_instance"
+            ]
+            if not target_instances and len(instances) == 1:
+                target_instances = [instances[0][0].split(".", 1)[1]]
+            classes = [
+                str((self.stack.get("aws_db_instance", instance) or {}).get("instance_class", ""))
+                for instance in target_instances
+            ]
+            if not classes or any(c not in self.prices.rds.instance_hour for c in classes):
+                self.not_priced.append((address, "aws_db_proxy (its target instance is unknown)"))
+                self.handled.add(address)
+                continue
+            vcpus = max(sum(self.prices.rds_instance(c).vcpus for c in classes), self.prices.rds.proxy_min_vcpus)
+            cost = vcpus * self.prices.rds.proxy_vcpu_hour.usd * self.hours
+            self._add(address, "rds", "RDS Proxy", cost, cost, f"{vcpus} vCPU of {', '.join(classes)}")
+
+    def cloudfront(self) -> None:
+        cdn = self.prices.cloudfront
+        edge_requests = self.usage.requests_per_month / (1 - self.usage.cdn_cache_hit_ratio)
+        distributions = list(self.stack.of("aws_cloudfront_distribution"))
+        for address, distribution in distributions:
+            self._add(address, "cloudfront", "CloudFront", 0, 0, "pay per request and GB (usage part)")
+            share = 1 / len(distributions)
+            requests = edge_requests * share
+            self._use(
+                address,
+                "cloudfront",
+                "CloudFront",
+                requests / 10_000 * cdn.https_requests_per_10k.usd,
+                f"{requests:,.0f} HTTPS requests",
+            )
+            gb = self.usage.data_transfer_gb * share
+            transfer = gb * cdn.data_transfer_out_gb.usd
+            self._use(f"{address}#transfer", "cloudfront", "CloudFront", transfer, f"{gb:g} GB to the internet")
+            origins = distribution.get("origin") or []
+            origins = origins if isinstance(origins, list) else [origins]
+            if any(_flag(_first_block(o.get("origin_shield")).get("enabled")) for o in origins):
+                shielded = self.usage.requests_per_month * share
+                self._use(
+                    f"{address}#origin_shield",
+                    "cloudfront",
+                    "CloudFront Origin Shield",
+                    shielded / 10_000 * cdn.origin_shield_requests_per_10k.usd,
+                    f"{shielded:,.0f} requests reaching Origin Shield",
+                )
+        for address, subscription in self.stack.of("aws_cloudfront_monitoring_subscription"):
+            config = _first_block(
+                _first_block(subscription.get("monitoring_subscription")).get("realtime_metrics_subscription_config")
+            )
+            enabled = str(config.get("realtime_metrics_subscription_status", "")).lower() == "enabled"
+            cost = cdn.additional_metrics_distribution_month.usd if enabled else 0.0
+            self._add(address, "cloudfront", "CloudFront additional metrics", cost, cost, "additional metrics")
+
+    def waf(self) -> None:
+        waf = self.prices.wafv2
+        edge_requests = self.usage.requests_per_month / (1 - self.usage.cdn_cache_hit_ratio)
+        for address, acl in self.stack.of("aws_wafv2_web_acl"):
+            rules = acl.get("rule") or []
+            count = len(rules) if isinstance(rules, list) else 1
+            cost = waf.web_acl_month.usd + count * waf.rule_month.usd
+            self._add(address, "waf", "WAF", cost, cost, f"1 web ACL + {count} rules")
+            at_edge = str(acl.get("scope", "")).upper() == "CLOUDFRONT"
+            requests = edge_requests if at_edge else self.usage.requests_per_month
+            self._use(address, "waf", "WAF", requests / 1e6 * waf.requests_per_million.usd, f"{requests:,.0f} requests")
+
+    def cloudwatch(self) -> None:
+        alarm_prices = self.prices.cloudwatch.alarm_metric_month
+        for address, alarm in self.stack.of("aws_cloudwatch_metric_alarm"):
+            queries = alarm.get("metric_query") or []
+            if queries:
+                metrics = sum(1 for query in queries if query.get("metric"))
+                periods = [_number(_first_block(q.get("metric")).get("period"), 60) for q in queries if q.get("metric")]
+            else:
+                metrics, periods = 1, [_number(alarm.get("period"), 60)]
+            high_resolution = any(period < 60 for period in periods)
+            rate = (alarm_prices.high_resolution if high_resolution else alarm_prices.standard).usd
+            kind = "high-resolution" if high_resolution else "standard"
+            self._add(address, "cloudwatch", "Alarms", metrics * rate, metrics * rate, f"{metrics} {kind} metric(s)")
+        for address, _ in self.stack.of("aws_cloudwatch_composite_alarm"):
+            cost = self.prices.cloudwatch.composite_alarm_month.usd
+            self._add(address, "cloudwatch", "Alarms", cost, cost, "1 composite alarm")
+        for address, _ in self.stack.of("aws_cloudwatch_dashboard"):
+            cost = self.prices.cloudwatch.dashboard_month.usd
+            self._add(address, "cloudwatch", "Dashboards", cost, cost, "1 dashboard")
+        groups = list(self.stack.of("aws_cloudwatch_log_group"))
+        for address, group in groups:
+            share = self.usage.log_gb_per_month / len(groups)
+            retention_days = _number(group.get("retention_in_days"), 0) or 3653  # never expire: ten years
+            stored = share * retention_days / (self.hours / 24)
+            cost = (
+                share * self.prices.cloudwatch.logs_ingestion_gb.usd
+                + stored * self.prices.cloudwatch.logs_storage_gb_month.usd
+            )
+            self._use(
+                address,
+                "cloudwatch",
+                "Logs (ingestion and retention)",
+                cost,
+                f"{share:.2f} GB/month ingested, {stored:.2f} GB stored ({retention_days:g} days retention)",
+            )
+
+    def simple(self) -> None:
+        fixed = {
+            "aws_kms_key": ("kms", "KMS keys", self.prices.kms.key_month.usd, "1 customer-managed key"),
+            "aws_secretsmanager_secret": (
+                "secretsmanager",
+                "Secrets",
+                self.prices.secretsmanager.secret_month.usd,
+                "1 secret",
+            ),
+            "aws_budgets_budget": (
+                "budgets",
+                "Budgets",
+                self.prices.budgets.budget_day.usd * self.hours / 24,
+                f"{self.hours / 24:.2f} days at {self.prices.budgets.budget_day.usd} USD",
+            ),
+            "aws_nat_gateway": (
+                "vpc",
+                "NAT gateway",
+                self.prices.vpc.nat_gateway_hour.usd * self.hours,
+                f"{self.hours:g} h (data processed not included)",
+            ),
+        }
+        for kind, (service, feature, cost, basis) in fixed.items():
+            for address, _ in self.stack.of(kind):
+                self._add(address, service, feature, cost, cost, basis)
+        for address, endpoint in self.stack.of("aws_vpc_endpoint"):
+            if str(endpoint.get("vpc_endpoint_type", "Gateway")) != "Interface":
+                self._add(address, "vpc", "VPC endpoints", 0, 0, "gateway endpoint (free)")
+                continue
+            zones = max(len(endpoint.get("subnet_ids") or []), 1)
+            cost = zones * self.prices.vpc.interface_endpoint_hour_per_az.usd * self.hours
+            self._add(address, "vpc", "VPC endpoints", cost, cost, f"interface endpoint in {zones} zone(s)")
+        for address, schedule in self.stack.of("aws_scheduler_schedule"):
+            match = _RATE.match(str(schedule.get("schedule_expression", "")))
+            if match is None:
+                per_month = 31.0  # a cron or one-off schedule: at most daily is assumed
+            else:
+                unit = {"minute": 1, "hour": 60, "day": 1440}[match[2].rstrip("s")]
+                per_month = self.hours * 60 / (int(match[1]) * unit)
+            cost = per_month / 1e6 * self.prices.scheduler.invocations_per_million.usd
+            self._add(address, "scheduler", "Warm-up schedules", cost, cost, f"{per_month:,.0f} invocations")
+
+    def s3(self) -> None:
+        buckets = list(self.stack.of("aws_s3_bucket"))
+        for address, _ in buckets:
+            self._add(address, "s3", "S3 buckets", 0, 0, "pay per GB stored and request (usage part)")
+            stored = self.usage.bucket_storage_gb / len(buckets)
+            self._use(
+                address,
+                "s3",
+                "S3 buckets",
+                stored * self.prices.s3.storage_gb_month.usd,
+                f"{stored:g} GB Standard (requests not included)",
+            )
+
+    def lambda_usage(self) -> None:
+        functions = list(self.stack.of("aws_lambda_function"))
+        with_pc = {
+            name
+            for bound in self.scaling
+            if bound.scales.startswith("aws_lambda_alias.")
+            for kind, name in _references(
+                (self.stack.get("aws_lambda_alias", bound.scales.split(".", 1)[1]) or {}).get("function_name")
+            )
+            if kind == "aws_lambda_function"
+        }
+        lam = self.prices.lambda_
+        for address, _ in functions:
+            name = address.split(".", 1)[1]
+            requests = self.usage.requests_per_month / len(functions)
+            memory_gb, architecture = self._function_memory_gb(name)
+            table = lam.duration_with_provisioned_concurrency_gb_second if name in with_pc else lam.duration_gb_second
+            rate = table.of(architecture).usd
+            gb_seconds = requests * self.usage.average_duration_ms / 1000 * memory_gb
+            self._use(
+                address,
+                "lambda",
+                "Lambda requests and duration",
+                requests / 1e6 * lam.requests_per_million.usd + gb_seconds * rate,
+                f"{requests:,.0f} requests × {self.usage.average_duration_ms:g} ms × {memory_gb:g} GB at {rate}",
+            )
+
+    def run(self) -> None:
+        self.link_scaling()
+        self.lambda_provisioned_concurrency()
+        self.elasticache()
+        self.rds()
+        self.rds_proxy()
+        self.cloudfront()
+        self.waf()
+        self.cloudwatch()
+        self.simple()
+        self.s3()
+        self.lambda_usage()
+        for kind, bodies in sorted(self.stack.resources.items()):
+            for name in bodies:
+                address = f"{kind}.{name}"
+                if address in self.handled:
+                    continue
+                if kind in self.prices.free:
+                    self.free.append((address, self.prices.free[kind]))
+                elif kind not in {"aws_cloudwatch_metric_alarm"}:
+                    self.not_priced.append((address, kind))
+
+
+def estimate(
+    stack: dict[str, Any],
+    prices: PriceTable,
+    usage: UsageAssumptions,
+    *,
+    environment: str,
+    usd_per_eur: float,
+    usd_per_eur_date: str,
+) -> Estimate:
+    """Price every resource of one synthesized stack."""
+    pricer = _Pricer(stack, prices, usage)
+    pricer.run()
+    return Estimate(
+        environment=environment,
+        region=prices.region,
+        prices_version=prices.version,
+        prices_date=prices.date.isoformat(),
+        usd_per_eur=usd_per_eur,
+        usd_per_eur_date=usd_per_eur_date,
+        items=tuple(pricer.items),
+        usage=tuple(pricer.usage_items),
+        not_priced=tuple(pricer.not_priced),
+        free=tuple(pricer.free),
+        scaling=tuple(pricer.scaling),
+    )

@@ -1,0 +1,208 @@
+"""The versioned price table of a region (`cli/cost/prices/<region>.yaml`), in USD.
+
+Every figure records whether it was checked against AWS's published prices (`verified`);
+`PriceTable.unverified()` lists the others so that reports can say so.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from cli.errors import UserError
+
+PRICES_DIR = Path(__file__).resolve().parent / "prices"
+Architecture = Literal["arm64", "x86_64"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Price(_Strict):
+    usd: float = Field(ge=0)
+    verified: bool = True
+    note: str = ""
+
+
+class PerArchitecture(_Strict):
+    arm64: Price
+    x86_64: Price
+
+    def of(self, architecture: Architecture) -> Price:
+        return self.arm64 if architecture == "arm64" else self.x86_64
+
+
+class LambdaPrices(_Strict):
+    requests_per_million: Price
+    duration_gb_second: PerArchitecture
+    provisioned_concurrency_gb_second: PerArchitecture
+    duration_with_provisioned_concurrency_gb_second: PerArchitecture
+
+
+class RdsInstancePrice(_Strict):
+    single_az: float = Field(ge=0)
+    multi_az: float = Field(ge=0)
+    vcpus: int = Field(ge=1)
+    verified: bool = True
+    note: str = ""
+
+
+class RdsStoragePrices(_Strict):
+    single_az: Price
+    multi_az: Price
+
+
+class RdsPrices(_Strict):
+    instance_hour: dict[str, RdsInstancePrice]
+    gp3_gb_month: RdsStoragePrices
+    proxy_vcpu_hour: Price
+    proxy_min_vcpus: int = Field(ge=1)
+    performance_insights_paid_vcpu_month: Price
+
+
+class ElastiCachePrices(_Strict):
+    node_hour: dict[str, Price]
+
+
+class CloudFrontPrices(_Strict):
+    https_requests_per_10k: Price
+    data_transfer_out_gb: Price
+    origin_shield_requests_per_10k: Price
+    additional_metrics_distribution_month: Price
+
+
+class WafPrices(_Strict):
+    web_acl_month: Price
+    rule_month: Price
+    requests_per_million: Price
+
+
+class AlarmPrices(_Strict):
+    standard: Price
+    high_resolution: Price
+
+
+class CloudWatchPrices(_Strict):
+    alarm_metric_month: AlarmPrices
+    composite_alarm_month: Price
+    dashboard_month: Price
+    logs_ingestion_gb: Price
+    logs_storage_gb_month: Price
+
+
+class KmsPrices(_Strict):
+    key_month: Price
+
+
+class SecretsPrices(_Strict):
+    secret_month: Price
+
+
+class SqsPrices(_Strict):
+    requests_per_million: Price
+
+
+class SnsPrices(_Strict):
+    publishes_per_million: Price
+
+
+class S3Prices(_Strict):
+    storage_gb_month: Price
+
+
+class VpcPrices(_Strict):
+    nat_gateway_hour: Price
+    nat_gateway_gb: Price
+    interface_endpoint_hour_per_az: Price
+    interface_endpoint_gb: Price
+
+
+class BudgetPrices(_Strict):
+    budget_day: Price
+
+
+class SchedulerPrices(_Strict):
+    invocations_per_million: Price
+
+
+class PriceTable(_Strict):
+    """On-demand prices of one region; `free` names the resource types that cost nothing themselves."""
+
+    region: str
+    version: int = Field(ge=1)
+    date: datetime.date
+    hours_per_month: float = Field(gt=0)
+    sources: tuple[str, ...] = Field(min_length=1)
+    lambda_: LambdaPrices = Field(alias="lambda")
+    rds: RdsPrices
+    elasticache: ElastiCachePrices
+    cloudfront: CloudFrontPrices
+    wafv2: WafPrices
+    cloudwatch: CloudWatchPrices
+    kms: KmsPrices
+    secretsmanager: SecretsPrices
+    sqs: SqsPrices
+    sns: SnsPrices
+    s3: S3Prices
+    vpc: VpcPrices
+    budgets: BudgetPrices
+    scheduler: SchedulerPrices
+    free: dict[str, str]
+
+    def rds_instance(self, instance_class: str) -> RdsInstancePrice:
+        try:
+            return self.rds.instance_hour[instance_class]
+        except KeyError:
+            known = ", ".join(sorted(self.rds.instance_hour))
+            message = f"no price for RDS instance class {instance_class} in {self.region}; known: {known}"
+            raise KeyError(message) from None
+
+    def monthly_instance_price_usd(self, instance_class: str, multi_az: bool) -> float:
+        """What one PostgreSQL instance of `instance_class` costs a month, on demand (for the runbooks)."""
+        price = self.rds_instance(instance_class)
+        return (price.multi_az if multi_az else price.single_az) * self.hours_per_month
+
+    def cache_node_monthly_usd(self, node_type: str) -> float:
+        """What one Valkey node of `node_type` costs a month, on demand."""
+        return self.elasticache.node_hour[node_type].usd * self.hours_per_month
+
+    def unverified(self) -> list[str]:
+        """Dotted names of the prices not checked against AWS's published figures."""
+        found: list[str] = []
+
+        def walk(value: object, where: str) -> None:
+            if isinstance(value, Price | RdsInstancePrice):
+                if not value.verified:
+                    found.append(where)
+            elif isinstance(value, BaseModel):
+                for name in type(value).model_fields:
+                    walk(getattr(value, name), f"{where}.{name}".strip(".").replace("lambda_", "lambda"))
+            elif isinstance(value, dict):
+                for key, item in value.items():
+                    walk(item, f"{where}.{key}")
+
+        walk(self, "")
+        return found
+
+
+@functools.cache
+def load_price_table(region: str) -> PriceTable:
+    path = PRICES_DIR / f"{region}.yaml"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in PRICES_DIR.glob("*.yaml")))
+        raise UserError(f"no price table for region {region} ({path}); tables exist for: {known}", exit_code=2)
+    try:
+        return PriceTable.model_validate(yaml.safe_load(path.read_text()))
+    except ValidationError as error:
+        raise UserError(f"{path}: invalid price table: {error}", exit_code=2) from None
+
+
+def monthly_instance_price_usd(region: str, instance_class: str, multi_az: bool) -> float:
+    """What one PostgreSQL instance costs a month on demand in `region` (for the RDS runbooks)."""
+    return load_price_table(region).monthly_instance_price_usd(instance_class, multi_az)

@@ -1,0 +1,174 @@
+"""The estimate of a fixture stack is the hand computation from the price table's figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cli.cost.command import cost_of, table
+from cli.cost.estimate import Estimate, average_minimum, estimate
+from cli.cost.prices import monthly_instance_price_usd
+from environments.loader import load_environment
+from environments.schema import ENVIRONMENT_NAMES
+from tests.cost.fixtures import PRICES, RATE, USAGE, fixture_stack
+
+HOURS = PRICES.hours_per_month
+SECONDS = HOURS * 3600
+# Monday to Friday 08:00–18:00: 50 of the week's 168 hours.
+WINDOW_SHARE = 50 / 168
+
+
+def _estimate(stack: dict[str, Any]) -> Estimate:
+    return estimate(stack, PRICES, USAGE, environment="dev", usd_per_eur=RATE, usd_per_eur_date="2026-11-01")
+
+
+def _item(result: Estimate, address: str) -> tuple[float, float]:
+    (item,) = [i for i in result.items if i.address == address]
+    return item.floor_usd, item.ceiling_usd
+
+
+def test_the_fixture_estimate_equals_the_hand_computation() -> None:
+    result = _estimate(fixture_stack())
+    pc = PRICES.lambda_.provisioned_concurrency_gb_second.arm64.usd * 1.0 * SECONDS  # one 1 GB instance a month
+    node = PRICES.elasticache.node_hour["cache.t4g.small"].usd * HOURS
+    database = PRICES.rds.instance_hour["db.t4g.small"].multi_az * HOURS
+    gb = PRICES.rds.gp3_gb_month.multi_az.usd
+    expected = {
+        # base minimum 1, raised to 3 for 50 h a week; maximum 4 around the clock
+        "aws_lambda_alias.api_live": ((1 + 2 * WINDOW_SHARE) * pc, 4 * pc),
+        "aws_elasticache_replication_group.cache": (2 * node, 2 * node),
+        "aws_db_instance.database": (database, database),
+        "aws_db_instance.database#storage": (20 * gb, 50 * gb),
+        "aws_db_instance.database#performance_insights": (2 * PRICES.rds.performance_insights_paid_vcpu_month.usd,) * 2,
+        "aws_db_proxy.proxy": (2 * PRICES.rds.proxy_vcpu_hour.usd * HOURS,) * 2,
+        "aws_cloudfront_distribution.cdn": (0.0, 0.0),
+        "aws_cloudfront_monitoring_subscription.cdn_metrics": (
+            PRICES.cloudfront.additional_metrics_distribution_month.usd,
+        )
+        * 2,
+        "aws_wafv2_web_acl.acl": (PRICES.wafv2.web_acl_month.usd + 2 * PRICES.wafv2.rule_month.usd,) * 2,
+        "aws_cloudwatch_dashboard.board": (PRICES.cloudwatch.dashboard_month.usd,) * 2,
+        "aws_cloudwatch_metric_alarm.math": (2 * PRICES.cloudwatch.alarm_metric_month.standard.usd,) * 2,
+        "aws_cloudwatch_metric_alarm.fast": (PRICES.cloudwatch.alarm_metric_month.high_resolution.usd,) * 2,
+        "aws_kms_key.key": (PRICES.kms.key_month.usd,) * 2,
+        "aws_secretsmanager_secret.secret": (PRICES.secretsmanager.secret_month.usd,) * 2,
+        "aws_s3_bucket.assets": (0.0, 0.0),
+        "aws_s3_bucket.uploads": (0.0, 0.0),
+    }
+    assert {item.address for item in result.items} == set(expected)
+    for address, (floor, ceiling) in expected.items():
+        assert _item(result, address) == pytest.approx((floor, ceiling)), address
+    assert result.floor_usd == pytest.approx(sum(f for f, _ in expected.values()))
+    assert result.ceiling_usd == pytest.approx(sum(c for _, c in expected.values()))
+
+    edge_requests = 1_000_000 / 0.5
+    usage = {
+        "aws_lambda_function.api": 1.0 * PRICES.lambda_.requests_per_million.usd
+        + 1_000_000 * 0.1 * 1.0 * PRICES.lambda_.duration_with_provisioned_concurrency_gb_second.arm64.usd,
+        "aws_cloudfront_distribution.cdn": edge_requests / 10_000 * PRICES.cloudfront.https_requests_per_10k.usd,
+        "aws_cloudfront_distribution.cdn#transfer": 10 * PRICES.cloudfront.data_transfer_out_gb.usd,
+        "aws_cloudfront_distribution.cdn#origin_shield": 100 * PRICES.cloudfront.origin_shield_requests_per_10k.usd,
+        "aws_wafv2_web_acl.acl": edge_requests / 1e6 * PRICES.wafv2.requests_per_million.usd,
+        # 8 GB over two buckets
+        "aws_s3_bucket.assets": 4 * PRICES.s3.storage_gb_month.usd,
+        "aws_s3_bucket.uploads": 4 * PRICES.s3.storage_gb_month.usd,
+        # 2 GB a month kept 30 days: 2 × 30 / (730 / 24) GB stored
+        "aws_cloudwatch_log_group.logs": 2 * PRICES.cloudwatch.logs_ingestion_gb.usd
+        + 2 * 30 / (HOURS / 24) * PRICES.cloudwatch.logs_storage_gb_month.usd,
+    }
+    assert {item.address: item.floor_usd for item in result.usage} == pytest.approx(usage)
+    assert result.total_ceiling_usd == pytest.approx(result.ceiling_usd + sum(usage.values()))
+    gate = result.gate_json()
+    assert gate["floor_eur"] == round(result.total_floor_usd / RATE, 2)
+    assert gate["ceiling_eur"] == round(result.total_ceiling_usd / RATE, 2)
+
+
+def test_the_scheduled_window_is_linked_to_the_alias_it_scales() -> None:
+    (bound,) = _estimate(fixture_stack()).scaling
+    assert (bound.target, bound.scales, bound.min, bound.max) == (
+        "aws_appautoscaling_target.api_target",
+        "aws_lambda_alias.api_live",
+        1,
+        4,
+    )
+    assert bound.average_min == pytest.approx(1 + 2 * WINDOW_SHARE)
+
+
+def test_average_minimum_over_a_week() -> None:
+    assert average_minimum(2, []) == 2
+    # every day 00:00 → 4, 12:00 → 0: half of the week at 4
+    events = [(day * 1440, 4) for day in range(7)] + [(day * 1440 + 720, 0) for day in range(7)]
+    assert average_minimum(0, events) == pytest.approx(2)
+
+
+@pytest.mark.parametrize("more", [1, 5])
+def test_raising_the_maximum_moves_the_ceiling_by_exactly_its_price(more: int) -> None:
+    stack = fixture_stack()
+    before = _estimate(stack)
+    stack["resource"]["aws_appautoscaling_target"]["api_target"]["max_capacity"] += more
+    after = _estimate(stack)
+    per_instance = PRICES.lambda_.provisioned_concurrency_gb_second.arm64.usd * 1.0 * SECONDS
+    assert after.ceiling_usd - before.ceiling_usd == pytest.approx(more * per_instance)
+    assert after.floor_usd == pytest.approx(before.floor_usd)
+
+
+def test_cache_replica_bounds_move_floor_and_ceiling_by_node_prices() -> None:
+    stack = fixture_stack()
+    stack["resource"]["aws_appautoscaling_target"]["cache_target"] = {
+        "min_capacity": 1,
+        "max_capacity": 3,
+        "resource_id": "replication-group/${aws_elasticache_replication_group.cache.replication_group_id}",
+        "scalable_dimension": "elasticache:replication-group:Replicas",
+        "service_namespace": "elasticache",
+    }
+    node = PRICES.elasticache.node_hour["cache.t4g.small"].usd * HOURS
+    assert _item(_estimate(stack), "aws_elasticache_replication_group.cache") == pytest.approx((2 * node, 4 * node))
+
+
+def test_an_unpriced_resource_type_is_listed_never_zero() -> None:
+    result = _estimate(fixture_stack())
+    assert result.not_priced == (("aws_mystery_widget.widget", "aws_mystery_widget"),)
+    assert "aws_mystery_widget.widget" not in {i.address for i in result.items}
+    assert result.gate_json()["not_priced"] == [{"address": "aws_mystery_widget.widget", "type": "aws_mystery_widget"}]
+    assert ("aws_iam_role.role", PRICES.free["aws_iam_role"]) in result.free
+
+
+def test_an_unknown_instance_class_is_not_priced() -> None:
+    stack = fixture_stack()
+    stack["resource"]["aws_db_instance"]["database"]["instance_class"] = "db.x2iedn.32xlarge"
+    result = _estimate(stack)
+    assert ("aws_db_instance.database", "aws_db_instance (db.x2iedn.32xlarge)") in result.not_priced
+    assert ("aws_db_proxy.proxy", "aws_db_proxy (its target instance is unknown)") in result.not_priced
+
+
+def test_the_runbooks_monthly_instance_price() -> None:
+    assert PRICES.monthly_instance_price_usd("db.t4g.micro", multi_az=False) == pytest.approx(
+        PRICES.rds.instance_hour["db.t4g.micro"].single_az * HOURS
+    )
+    assert PRICES.monthly_instance_price_usd("db.t4g.micro", True) == pytest.approx(
+        2 * PRICES.monthly_instance_price_usd("db.t4g.micro", False)
+    )
+    assert monthly_instance_price_usd("eu-central-1", "db.m7g.large", True) == pytest.approx(
+        PRICES.rds.instance_hour["db.m7g.large"].multi_az * HOURS
+    )
+    with pytest.raises(KeyError, match=r"no price for RDS instance class db\.z9\.huge in eu-central-1"):
+        PRICES.monthly_instance_price_usd("db.z9.huge", False)
+
+
+def test_every_price_records_whether_it_was_verified() -> None:
+    assert PRICES.sources and PRICES.date.year >= 2026
+    assert "lambda.duration_gb_second.arm64" not in PRICES.unverified()
+    assert "lambda.requests_per_million" in PRICES.unverified()
+    assert "rds.instance_hour.db.m7g.large" in PRICES.unverified()
+
+
+@pytest.mark.parametrize("env", ENVIRONMENT_NAMES)
+def test_shipped_stacks_are_fully_priced_and_floor_is_at_most_ceiling(stacks: dict[str, Any], env: str) -> None:
+    cost = cost_of(load_environment(env), stacks[env])
+    assert cost.estimate.not_priced == ()
+    assert cost.estimate.floor_usd <= cost.estimate.ceiling_usd
+    for item in cost.estimate.items:
+        assert item.floor_usd <= item.ceiling_usd, item.address
+    printed = table(cost)
+    assert f"cost: {env} (eu-central-1" in printed and "total EUR: floor" in printed

@@ -1,0 +1,87 @@
+"""Recommendations: ranked by saving, each saving exact, and applying them makes an over-budget fixture fit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cli.cost.estimate import Estimate, estimate
+from cli.cost.recommend import advise, apply
+from tests.cost.fixtures import PRICES, RATE, USAGE, fixture_stack
+
+
+def _estimate(stack: dict[str, Any], environment: str = "staging") -> Estimate:
+    return estimate(stack, PRICES, USAGE, environment=environment, usd_per_eur=RATE, usd_per_eur_date="2026-11-01")
+
+
+def _advise(stack: dict[str, Any], soft: float, burst: float, environment: str = "staging") -> Any:
+    return advise(
+        stack,
+        PRICES,
+        USAGE,
+        environment=environment,
+        usd_per_eur=RATE,
+        usd_per_eur_date="2026-11-01",
+        soft_limit_eur=soft,
+        burst_limit_eur=burst,
+    )
+
+
+def _over_budget() -> dict[str, Any]:
+    stack = fixture_stack()
+    del stack["resource"]["aws_mystery_widget"]
+    stack["resource"]["aws_appautoscaling_target"]["api_target"]["max_capacity"] = 20
+    stack["resource"]["aws_db_instance"]["database"]["instance_class"] = "db.m7g.large"
+    stack["resource"]["aws_cloudwatch_log_group"]["logs"]["retention_in_days"] = 365
+    return stack
+
+
+def test_recommendations_for_an_over_budget_fixture_bring_it_under_budget_when_applied() -> None:
+    stack = _over_budget()
+    before = _estimate(stack)
+    soft, burst = 200.0, 250.0
+    assert before.eur(before.total_ceiling_usd) > burst  # the premise
+    advice = _advise(stack, soft, burst)
+    assert not advice.fits and advice.fits_after is not None
+    applied = _estimate(apply(stack, advice.recommendations[: advice.fits_after]))
+    assert applied.eur(applied.total_ceiling_usd) <= burst and applied.eur(applied.total_floor_usd) <= soft
+    fewer = _estimate(apply(stack, advice.recommendations[: advice.fits_after - 1]))
+    assert fewer.eur(fewer.total_ceiling_usd) > burst or fewer.eur(fewer.total_floor_usd) > soft
+
+
+def test_recommendations_are_ranked_by_saving_and_each_saving_is_exact() -> None:
+    stack = _over_budget()
+    advice = _advise(stack, 10, 20)
+    savings = [(r.ceiling_saving_usd, r.floor_saving_usd) for r in advice.recommendations]
+    assert savings == sorted(savings, reverse=True)
+    before = _estimate(stack)
+    for recommendation in advice.recommendations:
+        after = _estimate(apply(stack, (recommendation,)))
+        assert before.total_ceiling_usd - after.total_ceiling_usd == pytest.approx(recommendation.ceiling_saving_usd)
+        assert before.total_floor_usd - after.total_floor_usd == pytest.approx(recommendation.floor_saving_usd)
+    titles = [r.title for r in advice.recommendations]
+    assert "lower the provisioned-concurrency maximum from 20 to 3" in titles
+    assert "a smaller database instance class: db.t4g.large instead of db.m7g.large" in titles
+    assert "Single-AZ database outside prod" in titles
+    assert "a shorter log retention: 30 days" in titles
+    assert "fewer cache replicas: at most 0 (from 1)" in titles
+    assert "a smaller cache node type: cache.t4g.micro instead of cache.t4g.small" in titles
+    assert "no storage autoscaling beyond the allocated 20 GB" in titles
+    assert "Performance Insights on its free 7-day retention" in titles
+
+
+def test_prod_keeps_multi_az_and_a_replica() -> None:
+    titles = [r.title for r in _advise(_over_budget(), 10, 20, environment="prod").recommendations]
+    assert "Single-AZ database outside prod" not in titles
+    assert not any(title.startswith("fewer cache replicas") for title in titles)
+
+
+def test_a_fitting_environment_fits_without_changes() -> None:
+    advice = _advise(_over_budget(), 10_000, 10_000)
+    assert advice.fits and advice.fits_after == 0
+
+
+def test_waste_a_minimum_held_around_the_clock_beside_windows() -> None:
+    (flag,) = _advise(_over_budget(), 10, 20).waste
+    assert flag.startswith("aws_lambda_alias.api_live: provisioned-concurrency minimum 1 is held around the clock")

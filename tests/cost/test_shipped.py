@@ -1,0 +1,118 @@
+"""The shipped environments are honest: dev and staging fit their seed budgets, prod's budget is its
+estimate rounded up within its caps, and the README's cost table is what `make cost-update` writes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from cli import cost_gate
+from cli.cost.command import (
+    README_BEGIN,
+    README_END,
+    SEED_BUDGETS_EUR,
+    EnvironmentCost,
+    cost_of,
+    readme_table,
+    rounded_budget,
+)
+from environments.loader import load_environment
+from environments.schema import ENVIRONMENT_NAMES
+from tests.conftest import PYTHON, REPO, run, synthesize
+
+
+@pytest.fixture(scope="module")
+def costs(stacks: dict[str, dict[str, Any]]) -> list[EnvironmentCost]:
+    return [cost_of(load_environment(env), stacks[env]) for env in ENVIRONMENT_NAMES]
+
+
+def test_dev_and_staging_fit_their_seed_budgets(costs: list[EnvironmentCost]) -> None:
+    for cost in costs[:2]:
+        soft, burst = SEED_BUDGETS_EUR[cost.config.name]
+        assert (cost.config.budget.soft_limit_eur, cost.config.budget.burst_limit_eur) == (soft, burst)
+        assert cost.advice.fits, cost.config.name
+        assert cost.estimate.eur(cost.estimate.total_ceiling_usd) <= burst
+
+
+def test_prod_keeps_its_features_and_its_budget_is_the_estimate_rounded_up(costs: list[EnvironmentCost]) -> None:
+    prod = costs[2]
+    budget = prod.config.budget
+    assert (budget.soft_limit_eur, budget.burst_limit_eur) == rounded_budget(prod), "run `make cost-update`"
+    assert prod.advice.fits
+    assert {bound.dimension for bound in prod.estimate.scaling} == {
+        "lambda:function:ProvisionedConcurrency",
+        "elasticache:replication-group:Replicas",
+    }
+    caps = yaml.safe_load((REPO / "policies" / "caps.yaml").read_text())["environments"]["prod"]
+    assert budget.burst_limit_eur <= caps["budget_limit_eur_max"]
+
+
+def test_the_readme_table_is_current(costs: list[EnvironmentCost]) -> None:
+    readme = (REPO / "README.md").read_text()
+    shipped = readme.split(README_BEGIN, 1)[1].split(README_END, 1)[0].strip()
+    assert shipped == readme_table(costs), "the README's cost table is stale: run `make cost-update`"
+
+
+def test_cli_cost_end_to_end_on_the_shipped_environments(tmp_path: Path) -> None:
+    outdir = tmp_path / "cdktf.out"
+    synthesize(outdir)
+    work = tmp_path / "work"
+    result = run([PYTHON, "-m", "cli", "cost", "--outdir", str(outdir)], env={"AUTOSCALE_WORK_DIR": str(work)})
+    assert result.returncode == 0, result.stderr
+    for env in ENVIRONMENT_NAMES:
+        assert f"cost: {env} (eu-central-1, prices v" in result.stdout
+        directory = work / "cost" / env
+        estimate = json.loads((directory / "cost-estimate.json").read_text())
+        assert estimate["environment"] == env and estimate["floor_eur"] <= estimate["ceiling_eur"]
+        assert estimate["not_priced"] == []
+        assert "## Scaling bounds" in (directory / "cost-report.md").read_text()
+        assert (directory / "cost-report.html").read_text().startswith("<!doctype html>")
+        budget = load_environment(env).budget
+        cost_gate.gate(
+            directory / "cost-estimate.json",
+            environment=env,
+            soft_limit_eur=budget.soft_limit_eur,
+            burst_limit_eur=budget.burst_limit_eur,
+        )
+    one = run(
+        [PYTHON, "-m", "cli", "cost", "--outdir", str(outdir), "--env", "staging"],
+        env={"AUTOSCALE_WORK_DIR": str(work)},
+    )
+    assert one.returncode == 0 and "cost: staging" in one.stdout and "cost: dev" not in one.stdout
+
+
+def test_make_cost_end_to_end_in_a_copy_of_the_repository(tmp_path: Path) -> None:
+    from tests.integration.conftest import make_ready_repository
+
+    bench = make_ready_repository(tmp_path)
+    root, variables = bench.root, {k: v for k, v in bench.env.items() if k != "ENV"}
+    # The copies' virtual environments are this run's: never remake them.
+    keep = ["-o", ".venv/.installed", "-o", ".venv-checkov/.installed", "-o", ".cache/jsii/.warm"]
+    one = run(["make", "--no-print-directory", *keep, "cost", "ENV=prod"], cwd=root, env=variables, inherit=False)
+    assert one.returncode == 0, one.stdout + one.stderr
+    assert "cost: prod (eu-central-1" in one.stdout and "cost: dev" not in one.stdout
+    assert (root / "cdktf.out" / "stacks" / "prod" / "cdk.tf.json").exists()
+    every = run(["make", "--no-print-directory", *keep, "cost"], cwd=root, env=variables, inherit=False)
+    assert every.returncode == 0, every.stdout + every.stderr
+    for env in ENVIRONMENT_NAMES:
+        assert (root / ".work" / "cost" / env / "cost-estimate.json").exists()
+
+
+def test_the_cost_gate_of_make_plan_writes_beside_the_plan_and_refuses_an_over_budget_environment(
+    tmp_path: Path,
+) -> None:
+    from cli.cost import command
+    from cli.errors import UserError
+
+    outdir = tmp_path / "cdktf.out"
+    synthesize(outdir, "--env", "dev")
+    config = load_environment("dev")
+    assert command.gate(outdir, config, tmp_path / "plan") == tmp_path / "plan" / "cost-estimate.json"
+    tight = config.model_copy(update={"budget": config.budget.model_copy(update={"soft_limit_eur": 1.0})})
+    with pytest.raises(UserError, match=r"estimated floor .* exceeds dev's soft budget 1 EUR"):
+        command.gate(outdir, tight, tmp_path / "tight")
+    assert (tmp_path / "tight" / "cost-report.md").exists()  # the report says why
