@@ -120,7 +120,10 @@ def main(argv: list[str]) -> int:
         config = _config(env)
         region = config.region
         if args.command == "plan":
-            terraform.plan(settings, env, region, config)
+            from environments.schema import EnvironmentConfig
+
+            # The account set has no budget of its own to estimate against: no cost gate there.
+            terraform.plan(settings, env, region, config if isinstance(config, EnvironmentConfig) else None)
         elif args.command == "apply":
             terraform.apply(settings, env, region)
         elif args.command == "bootstrap":
