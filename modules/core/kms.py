@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from modules.core.cdk import Construct, DataAwsCallerIdentity, DataAwsPartition, KmsAlias, KmsKey
+from modules.core.account import AwsAccount
+from modules.core.cdk import Construct, KmsAlias, KmsKey
 from modules.core.iam import Statement, key_admin_statement, policy_document
 from modules.core.label import Context
 
@@ -30,9 +31,8 @@ class EncryptionKey(Construct):
         statements: Sequence[Statement] = (),
     ) -> None:
         super().__init__(scope, id_)
-        partition = DataAwsPartition(self, "partition").partition
-        account_id = DataAwsCallerIdentity(self, "caller").account_id
-        policy: list[Statement] = [key_admin_statement(partition, account_id)]
+        account = AwsAccount.of(self)
+        policy: list[Statement] = [key_admin_statement(account.partition, account.account_id)]
         if service_principals:
             policy.append(
                 {

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from modules.core.account import AwsAccount
 from modules.core.alarms import AlarmRule, AlarmTarget, Comparison, Metric, metric_alarm
 from modules.core.cdk import (
     AppautoscalingPolicy,
@@ -14,7 +15,6 @@ from modules.core.cdk import (
     AppautoscalingTarget,
     CloudwatchLogGroup,
     Construct,
-    DataAwsRegion,
     DataAwsSecretsmanagerRandomPassword,
     ElasticacheParameterGroup,
     ElasticacheParameterGroupParameter,
@@ -76,7 +76,7 @@ class ElastiCacheCluster(Construct):
         self._config = config
         self._context = context
         self._alert_topic_arn = alerts.topic_arn
-        region = DataAwsRegion(self, "region").name
+        region = AwsAccount.of(self).region
         key = EncryptionKey(
             self,
             "key",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from modules.core.account import AwsAccount
 from modules.core.cdk import (
     AppautoscalingPolicy,
     AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
@@ -16,9 +17,6 @@ from modules.core.cdk import (
     AppautoscalingTarget,
     CloudwatchLogGroup,
     Construct,
-    DataAwsCallerIdentity,
-    DataAwsPartition,
-    DataAwsRegion,
     IamRole,
     IamRolePolicy,
     LambdaAlias,
@@ -81,20 +79,7 @@ class DeployedFunction:
         return {"FunctionName": self.function_name, "Resource": f"{self.function_name}:{self.alias_name}"}
 
 
-@dataclass(frozen=True)
-class _Account:
-    partition: str
-    region: str
-    account_id: str
-
-    def arn(self, service: str, resource: str, *, region: bool = True, account: bool = True) -> str:
-        return (
-            f"arn:{self.partition}:{service}:{self.region if region else ''}:"
-            f"{self.account_id if account else ''}:{resource}"
-        )
-
-
-def _assume_role_policy(service: str, account: _Account | None = None) -> str:
+def _assume_role_policy(service: str, account: AwsAccount | None = None) -> str:
     statement: Statement = {
         "Effect": "Allow",
         "Principal": {"Service": service},
@@ -121,11 +106,7 @@ class LambdaService(Construct):
         """`cache_environment` (the cache's endpoint, secret and TTL classes) is added to the
         environment of every function granted the cache, so code and alarms share the TTLs."""
         super().__init__(scope, id_)
-        account = _Account(
-            partition=DataAwsPartition(self, "partition").partition,
-            region=DataAwsRegion(self, "region").name,
-            account_id=DataAwsCallerIdentity(self, "caller").account_id,
-        )
+        account = AwsAccount.of(self)
         log_group_prefix = f"/aws/lambda/{context.id()}-"
         key = EncryptionKey(
             self,
@@ -182,7 +163,7 @@ class LambdaService(Construct):
 def execution_role_statements(
     *,
     settings: LambdaFunctionSettings,
-    account: _Account,
+    account: AwsAccount,
     log_group_arn: str,
     dead_letter_queue_arn: str,
     key_arn: str,
@@ -306,7 +287,7 @@ class _Function(Construct):
         settings: LambdaFunctionSettings,
         config: LambdaServiceConfig,
         context: Context,
-        account: _Account,
+        account: AwsAccount,
         key: EncryptionKey,
         cache_environment: Mapping[str, str],
     ) -> None:
@@ -494,7 +475,7 @@ class _Function(Construct):
                 previous = action
 
     def _warm(
-        self, name: str, rate_minutes: int, invoke_arn: str, context: Context, account: _Account, key: EncryptionKey
+        self, name: str, rate_minutes: int, invoke_arn: str, context: Context, account: AwsAccount, key: EncryptionKey
     ) -> None:
         """Invoke the alias every few minutes with a warm-up event, from a role that may do only that."""
         role = IamRole(

@@ -81,9 +81,8 @@ class ServiceAlarms(Construct):
         super().__init__(scope, id_)
         self._target = target
         self._slo = slo
-        # Alarm name → token of its ARN, for the dashboard's status widget and the composite.
+        # SLO alarm name → token of its ARN, for the dashboard's status widget.
         self.slo_alarm_arns: dict[str, str] = {}
-        self.service_alarm_arns: dict[str, str] = {}
         self._slo_alarm_names: list[str] = []
         for key, function in functions.items():
             if function.critical:
@@ -206,7 +205,7 @@ class ServiceAlarms(Construct):
                 0,
             )
         for kind, (description, metric, threshold) in rules.items():
-            alarm = metric_alarm(
+            metric_alarm(
                 self,
                 f"{key}_{kind}".replace("-", "_"),
                 target=self._target,
@@ -215,4 +214,3 @@ class ServiceAlarms(Construct):
                 rule=AlarmRule("GreaterThanThreshold", threshold, 3, 2, "notBreaching"),
                 metrics={"m": metric},
             )
-            self.service_alarm_arns[self._name(key, kind)] = alarm.arn
