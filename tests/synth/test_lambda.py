@@ -246,7 +246,7 @@ def test_snap_start_warmer_and_s3_code(rich: dict[str, Any]) -> None:
     assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
     (account,) = trust["Condition"]["StringEquals"].values()
     assert set(trust["Condition"]["StringEquals"]) == {"aws:SourceAccount"}
-    assert account.startswith("${data.aws_caller_identity.lambda_caller_") and account.endswith(".account_id}")
+    assert account == "${data.aws_caller_identity.aws_caller_identity.account_id}"  # one per stack
     policy = json.loads(_by_path(rich, "aws_iam_role_policy")["lambda/report/warmer_role_policy"]["policy"])
     assert [(s["Action"], s["Resource"]) for s in policy["Statement"]] == [
         ("lambda:InvokeFunction", _ref(rich, "aws_lambda_alias", "report/alias", "arn")),
@@ -285,9 +285,10 @@ def test_the_default_execution_role_allows_exactly_logs_xray_dlq_and_key(stacks:
 
 def test_granted_data_stores_and_vpc_add_exactly_their_statements(rich: dict[str, Any]) -> None:
     statements = _statements(rich, "auth")
-    partition = next(n for n in rich["data"]["aws_partition"] if n.startswith("lambda_partition"))
-    region = next(n for n in rich["data"]["aws_region"] if n.startswith("lambda_region"))
-    caller = next(n for n in rich["data"]["aws_caller_identity"] if n.startswith("lambda_caller"))
+    # The stack's one lookup of each (modules/core/account.py).
+    (partition,) = rich["data"]["aws_partition"]
+    (region,) = rich["data"]["aws_region"]
+    (caller,) = rich["data"]["aws_caller_identity"]
     p, r, a = (
         f"${{data.aws_partition.{partition}.partition}}",
         f"${{data.aws_region.{region}.name}}",
