@@ -64,7 +64,7 @@ COST_ENV = $(if $(filter-out file,$(origin ENV)),$(if $(ENV),--env $(ENV)))
 cost: synth ## estimated monthly cost (all environments, or ENV=…): table; gate JSON and reports in .work/cost/<env>/
 	@$(PY) -m cli cost $(COST_ENV)
 
-cost-update: synth ## after the stacks change: prod's budget and cap = its estimate rounded up; README cost table
+cost-update: synth ## after the stacks change: budgets (and caps) from the estimate, README cost table
 	@$(PY) -m cli cost --update
 	@$(PY) main.py
 

@@ -1,8 +1,9 @@
 """`make cost`: estimate every environment's synthesized stack, print it, write the gate's JSON and reports.
 
-`--update` is the one step to re-run after the stacks change (e.g. after RDS or CloudFront are
-merged): it sets production's budget (the defaults in modules/budgets/config.py) to the estimate
-rounded up, raises its cap in policies/caps.yaml if needed, and rewrites the README's cost table.
+`--update` is the one step to re-run after the stacks change: it sets every environment's budget
+as `honest_budget` says (prod: its estimate rounded up; dev and staging: their seed unless even
+their cheapest settings exceed it), raises a cap in policies/caps.yaml that is below its burst
+budget, and rewrites the README's cost table.
 """
 
 from __future__ import annotations
@@ -166,30 +167,63 @@ def readme_table(costs: list[EnvironmentCost], shipped: dict[str, tuple[float, f
     return "\n".join(lines)
 
 
+def honest_budget(cost: EnvironmentCost) -> tuple[int, int]:
+    """(soft, burst) EUR the environment ships with.
+
+    prod keeps every feature: its budget is its estimate rounded up. dev and staging run the
+    cheapest settings AWS allows and keep their seed budget when that fits; when even those
+    settings do not fit, the budget is raised to the estimate rounded up (never lowered below the
+    seed), and the README's table shows by how much and which features cost it.
+    """
+    soft, burst = rounded_budget(cost)
+    if cost.estimate.environment == "prod":
+        return soft, burst
+    seed_soft, seed_burst = SEED_BUDGETS_EUR[cost.estimate.environment]
+    return max(seed_soft, soft), max(seed_burst, burst)
+
+
+def _set_budget(text: str, soft: int, burst: int, *, yaml_keys: bool) -> str:
+    """`text` with its soft and burst limits replaced (a YAML budget block, or the model's defaults)."""
+    if yaml_keys:
+        text = re.sub(r"(?m)^(\s+soft_limit_eur: )[0-9.]+", rf"\g<1>{soft}", text)
+        return re.sub(r"(?m)^(\s+burst_limit_eur: )[0-9.]+", rf"\g<1>{burst}", text)
+    text = re.sub(r"(soft_limit_eur: float = Field\(default=)[0-9.]+", rf"\g<1>{soft}", text)
+    return re.sub(r"(burst_limit_eur: float = Field\(default=)[0-9.]+", rf"\g<1>{burst}", text)
+
+
 def update(costs: list[EnvironmentCost], root: Path = ROOT) -> list[str]:
-    """Set prod's budget to its estimate rounded up (and its cap), and rewrite the README table."""
+    """Set every environment's budget (and cap) to what `honest_budget` says; rewrite the README table.
+
+    prod's budget is the model's default (modules/budgets/config.py); dev's and staging's live in
+    their YAML files. A cap in policies/caps.yaml is raised to the burst budget when below it.
+    """
     changed = []
-    prod = next(cost for cost in costs if cost.estimate.environment == "prod")
-    soft, burst = rounded_budget(prod)
-    config_path = root / "modules" / "budgets" / "config.py"
-    source = config_path.read_text()
-    updated = re.sub(r"(soft_limit_eur: float = Field\(default=)[0-9.]+", rf"\g<1>{soft}", source)
-    updated = re.sub(r"(burst_limit_eur: float = Field\(default=)[0-9.]+", rf"\g<1>{burst}", updated)
-    if updated != source:
-        config_path.write_text(updated)
-        changed.append(f"{config_path.relative_to(root)}: prod budget soft {soft} / burst {burst} EUR")
+    shipped: dict[str, tuple[float, float]] = {}
     caps_path = root / "policies" / "caps.yaml"
     caps = caps_path.read_text()
-    prod_block = caps.index("\n  prod:\n")
-    head, tail = caps[:prod_block], caps[prod_block:]
-    new_tail = re.sub(r"(budget_limit_eur_max: )[0-9.]+", rf"\g<1>{burst}", tail, count=1)
-    if new_tail != tail:
-        caps_path.write_text(head + new_tail)
-        changed.append(f"{caps_path.relative_to(root)}: prod budget_limit_eur_max {burst}")
+    for cost in costs:
+        env = cost.estimate.environment
+        soft, burst = honest_budget(cost)
+        shipped[env] = (soft, burst)
+        is_prod = env == "prod"
+        path = root / "modules" / "budgets" / "config.py" if is_prod else root / "environments" / f"{env}.yaml"
+        source = path.read_text()
+        updated = _set_budget(source, soft, burst, yaml_keys=not is_prod)
+        if updated != source:
+            path.write_text(updated)
+            changed.append(f"{path.relative_to(root)}: {env} budget soft {soft} / burst {burst} EUR")
+        block = caps.index(f"\n  {env}:\n")
+        head, tail = caps[:block], caps[block:]
+        cap = float(re.search(r"budget_limit_eur_max: ([0-9.]+)", tail).group(1))  # type: ignore[union-attr]
+        if cap < burst:
+            caps = head + re.sub(r"(budget_limit_eur_max: )[0-9.]+", rf"\g<1>{burst}", tail, count=1)
+            changed.append(f"{caps_path.relative_to(root)}: {env} budget_limit_eur_max {burst}")
+    if caps != caps_path.read_text():
+        caps_path.write_text(caps)
     readme_path = root / "README.md"
     readme = readme_path.read_text()
     begin, end = readme.index(README_BEGIN) + len(README_BEGIN), readme.index(README_END)
-    new_readme = readme[:begin] + "\n" + readme_table(costs, {"prod": (soft, burst)}) + "\n" + readme[end:]
+    new_readme = readme[:begin] + "\n" + readme_table(costs, shipped) + "\n" + readme[end:]
     if new_readme != readme:
         readme_path.write_text(new_readme)
         changed.append("README.md: cost table")

@@ -26,7 +26,8 @@ def test_markdown_and_html_reports_render_the_cost_table_budget_slos_scaling_and
         assert "cron(0 8 ? * MON-FRI *) Europe/Berlin: min 3" in text
         assert "lower the provisioned-concurrency maximum" in text
         assert "not verified" in text
-    assert "| 15 | 30 |" in markdown  # the budget
+    budget = config.budget
+    assert f"| {budget.soft_limit_eur:g} | {budget.burst_limit_eur:g} |" in markdown  # the budget
     assert '<td class="no">no</td>' in html  # the fixture does not fit dev's budget
     assert "NOT PRICED: aws_mystery_widget.widget (aws_mystery_widget)" in table(cost)
 
