@@ -13,6 +13,7 @@ from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 from modules.budgets.config import BudgetConfig
 from modules.core.base import StrictModel
 from modules.core.label import Context, NamePart
+from modules.delivery.config import DeliveryConfig
 from modules.elasticache.config import ElastiCacheConfig
 from modules.lambda_service.config import LambdaServiceConfig
 from modules.network.config import NetworkConfig
@@ -49,6 +50,7 @@ class EnvironmentConfig(StrictModel):
     elasticache: ElastiCacheConfig = Field(default_factory=ElastiCacheConfig)
     budget: BudgetConfig = Field(default_factory=BudgetConfig)
     slo: SloConfig = Field(default_factory=SloConfig)
+    delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
 
     @field_validator("elasticache")
     @classmethod
