@@ -330,6 +330,9 @@ def write_statements(arn: Arns, prefix: str, environment: str) -> list[Statement
                 "kms:Encrypt",
                 "kms:Decrypt",
                 "kms:GenerateDataKey",
+                "kms:CreateAlias",
+                "kms:UpdateAlias",
+                "kms:DeleteAlias",
                 "application-autoscaling:RegisterScalableTarget",
                 "application-autoscaling:DeregisterScalableTarget",
                 "application-autoscaling:PutScalingPolicy",
@@ -343,10 +346,10 @@ def write_statements(arn: Arns, prefix: str, environment: str) -> list[Statement
             "Condition": tagged,
         },
         {
-            "Sid": "NameTheEnvironmentsKeys",
+            "Sid": "NameTheEnvironmentsKeys",  # an alias call needs the alias (here) and the key (tagged, above)
             "Effect": "Allow",
             "Action": ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"],
-            "Resource": [arn("kms", f"alias/{prefix}-*"), arn("kms", "key/*")],
+            "Resource": [arn("kms", f"alias/{prefix}-*")],
         },
         {
             "Sid": "NeverTheCiRolesThemselves",
