@@ -17,7 +17,8 @@ ACTIONLINT = REPO / ".venv" / "bin" / "actionlint"
 _MAKE_CALL = re.compile(r"\bmake\s+([a-z][a-z-]*)")
 
 
-def _workflow(name: str) -> dict[str, Any]:
+def _workflow(name: str) -> dict[Any, Any]:
+    """A workflow as YAML reads it (`on:` becomes the key True)."""
     return dict(yaml.safe_load((WORKFLOWS / name).read_text()))
 
 
@@ -26,7 +27,7 @@ def _makefile_targets() -> set[str]:
     return set(re.findall(r"^([a-z][a-z-]*):", text, flags=re.MULTILINE))
 
 
-def _steps(workflow: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+def _steps(workflow: dict[Any, Any]) -> list[tuple[str, dict[str, Any]]]:
     return [(job_id, step) for job_id, job in workflow["jobs"].items() for step in job.get("steps", [])]
 
 
