@@ -103,6 +103,12 @@ def test_the_applied_plan_is_the_planned_artifact_verified_by_checksum() -> None
     applying = next(i for i, r in enumerate(runs) if "make apply" in r)
     assert download < verify < applying
     assert apply["steps"][verify]["env"]["PLAN_SHA256"] == "${{ needs.plan.outputs.plan-sha256 }}"
+    (upload,) = [s for s in plan["steps"] if "upload-artifact" in s.get("uses", "")]
+    assert upload["with"]["include-hidden-files"] is True  # the plan lives under .work/
+    assert upload["with"]["path"].split() == [
+        ".work/aws/${{ inputs.environment }}/plan.tfplan",
+        ".work/aws/${{ inputs.environment }}/plan.record.json",
+    ]
 
 
 def test_pull_requests_plan_every_environment_and_upload_sarif() -> None:
