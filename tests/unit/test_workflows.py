@@ -105,7 +105,7 @@ def test_the_applied_plan_is_the_planned_artifact_verified_by_checksum() -> None
     assert apply["steps"][verify]["env"]["PLAN_SHA256"] == "${{ needs.plan.outputs.plan-sha256 }}"
     (upload,) = [s for s in plan["steps"] if "upload-artifact" in s.get("uses", "")]
     assert upload["with"]["include-hidden-files"] is True  # the plan lives under .work/
-    assert upload["with"]["path"].split() == [
+    assert upload["with"]["path"].splitlines() == [
         ".work/aws/${{ inputs.environment }}/plan.tfplan",
         ".work/aws/${{ inputs.environment }}/plan.record.json",
     ]
