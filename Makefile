@@ -58,7 +58,7 @@ validate: synth ## terraform init (no backend) + validate of every stack
 gate: synth ## checkov policy gate on the synthesized JSON of every stack
 	@$(PY) -m cli gate
 
-bootstrap: check-env setup ## create the state bucket of ENV (local state; needed once per account)
+bootstrap: check-env setup ## create the state bucket and CI roles of ENV (local state; needed once per environment)
 	@$(PY) main.py --env $(ENV)
 	@$(PY) -m cli bootstrap --env $(ENV)
 
