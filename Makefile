@@ -73,7 +73,7 @@ rollback: check-env setup ## synth → gate → plan → safe apply of git revis
 	@$(PY) main.py --env $(ENV)
 	@$(PY) -m cli rollback --env $(ENV) --to "$(TO)"
 
-drift: check-env setup ## refresh-only plan of ENV: exit 3 with a summary when the real infrastructure drifted
+drift: check-env setup ## refresh-only plan of ENV: fails with a summary when the real infrastructure drifted
 	@$(PY) main.py --env $(ENV)
 	@$(PY) -m cli drift --env $(ENV)
 

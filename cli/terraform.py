@@ -303,12 +303,13 @@ def drift(settings: Settings, env: str, region: str) -> None:
         f"-out={drift_plan}", capture=True, ok=(0, 2),
     )  # fmt: skip
     if completed.returncode == 0:
+        drift_plan.unlink(missing_ok=True)
         print(f"drift: {env} matches its state: no drift")
         return
     lines = drift_summary(json.loads(workspace.terraform("show", "-json", "-no-color", str(drift_plan), capture=True)))
     drift_plan.unlink(missing_ok=True)
     raise UserError(
-        f"drift: {len(lines)} resource(s) of {env} differ from the code's state:\n  "
+        f"drift: {len(lines)} resource(s) of {env} differ from their Terraform state:\n  "
         + "\n  ".join(lines)
         + f"\nrun `make plan ENV={env}` to see what an apply would restore",
         exit_code=3,

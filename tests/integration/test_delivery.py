@@ -96,7 +96,7 @@ def test_apply_a_then_b_then_roll_back_to_a_then_detect_drift(repository: Workbe
     assert drifted.returncode == 3, drifted.stderr
     line = next(x for x in drifted.stderr.splitlines() if "aws_sqs_queue" in x)
     assert "message_retention_seconds" in line and "changed outside Terraform" in line
-    assert "differ from the code's state" in drifted.stderr
+    assert "differ from their Terraform state" in drifted.stderr
 
 
 def test_rollback_needs_a_revision(repository: Workbench) -> None:
