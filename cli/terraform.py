@@ -178,6 +178,8 @@ def plan(settings: Settings, env: str, region: str, revision: Revision | None) -
         "changes": counts,
     }
     (workspace.directory / _PLAN_RECORD).write_text(json.dumps(record, indent=2) + "\n")
+    if revision and revision.dirty:
+        print(f"plan: {env}: the working tree has uncommitted changes: `make apply` will refuse this plan")
     print(
         f"plan: {env} on {run_target.name}: {counts['create']} to add, {counts['update']} to change, "
         f"{counts['delete']} to destroy, {counts['replace']} to replace; saved {plan_file}"
