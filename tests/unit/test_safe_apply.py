@@ -14,7 +14,7 @@ import pytest
 
 from cli import revision, target, terraform
 from cli.errors import UserError
-from cli.revision import Revision
+from cli.revision import Revision, RevisionRecord
 from cli.settings import Settings
 
 A = "a" * 40
@@ -161,3 +161,50 @@ def test_drift_summary_names_each_resource_and_attribute() -> None:
         "aws_sqs_queue.dlq: message_retention_seconds changed outside Terraform",
         "aws_sns_topic.alerts: deleted outside Terraform",
     ]
+
+
+class _FakeS3:
+    """The two calls the revision record makes, on a dict."""
+
+    class exceptions:  # noqa: N801 - boto3's shape
+        class NoSuchKey(Exception):  # noqa: N818 - boto3's name
+            pass
+
+    def __init__(self) -> None:
+        self.objects: dict[tuple[str, str], bytes] = {}
+
+    def get_object(self, *, Bucket: str, Key: str) -> dict[str, Any]:  # noqa: N803 - boto3's names
+        if (Bucket, Key) not in self.objects:
+            raise self.exceptions.NoSuchKey(Key)
+        body = self.objects[(Bucket, Key)]
+        return {"Body": type("Body", (), {"read": lambda self: body})()}
+
+    def put_object(self, *, Bucket: str, Key: str, Body: bytes, ContentType: str) -> None:  # noqa: N803
+        self.objects[(Bucket, Key)] = Body
+
+
+def test_the_revision_record_names_the_last_good_revision(tmp_path: Path) -> None:
+    stack = tmp_path / "cdk.tf.json"
+    stack.write_text(json.dumps({"terraform": {"backend": {"s3": {"bucket": "b", "key": "dev/matbakh-api.tfstate"}}}}))
+    record = RevisionRecord.of_stack(stack, _FakeS3())
+    assert (record.bucket, record.key) == ("b", "dev/matbakh-api.revisions.json")
+    with pytest.raises(UserError, match="records no earlier successful revision: name one with TO="):
+        record.rollback_target()
+    record.attempt(A)
+    record.succeeded(A)
+    with pytest.raises(UserError):
+        record.rollback_target()  # A is the only one: nothing before it
+    record.attempt(B)
+    assert record.rollback_target() == A  # B's apply has not succeeded (yet, or ever): A is the last good one
+    record.succeeded(B)
+    assert record.rollback_target() == A  # B succeeded: roll back to the one before it
+    assert record.read()["current"] == B and record.read()["previous"] == A
+
+
+def test_a_rollback_needs_a_revision(settings: Settings) -> None:
+    from cli.rollback import rollback
+
+    with pytest.raises(UserError) as refused:
+        rollback(settings, "dev", "eu-central-1", "")
+    assert refused.value.exit_code == 2
+    assert str(refused.value) == "name the revision: make rollback ENV=dev TO=<git ref or previous>"
