@@ -13,7 +13,7 @@ ENV ?= dev
 ENVIRONMENTS := dev staging prod account  # account: the account-level stack set (total budget, anomalies)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help setup prerequisites synth validate gate cost cost-update bootstrap plan apply destroy test test-fast lint typecheck bench discover emulator-stop clean check-env
+.PHONY: help setup prerequisites synth validate gate cost cost-update bootstrap plan apply rollback drift destroy test test-fast lint typecheck bench discover emulator-stop clean check-env
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -68,7 +68,7 @@ cost-update: synth ## after the stacks change: budgets (and caps) from the estim
 	@$(PY) -m cli cost --update
 	@$(PY) main.py
 
-bootstrap: check-env setup ## create the state bucket of ENV (local state; needed once per account)
+bootstrap: check-env setup ## create the state bucket and CI roles of ENV (local state; needed once per environment)
 	@$(PY) main.py --env $(ENV)
 	@$(PY) -m cli bootstrap --env $(ENV)
 
@@ -76,8 +76,16 @@ plan: check-env setup ## synth → gate → cost gate → init → plan -out →
 	@$(PY) main.py --env $(ENV)
 	@$(PY) -m cli plan --env $(ENV)
 
-apply: check-env setup ## apply the saved, gated plan of ENV (refuses a missing, stale or ungated one)
+apply: check-env setup ## apply the saved, gated plan of ENV (refuses a missing, stale, old, ungated or other-revision one)
 	@$(PY) -m cli apply --env $(ENV)
+
+rollback: check-env setup ## synth → gate → plan → safe apply of git revision TO (a ref, or TO=previous) for ENV
+	@$(PY) main.py --env $(ENV)
+	@$(PY) -m cli rollback --env $(ENV) --to "$(TO)"
+
+drift: check-env setup ## refresh-only plan of ENV: fails with a summary when the real infrastructure drifted
+	@$(PY) main.py --env $(ENV)
+	@$(PY) -m cli drift --env $(ENV)
 
 destroy: check-env setup ## destroy ENV's stack (prod needs CONFIRM=prod); the state bucket stays
 	@$(PY) main.py --env $(ENV)
@@ -95,9 +103,10 @@ test: setup ## the whole test suite, integration tests included
 test-fast: setup ## the tests that need neither terraform nor the emulator
 	@$(PY) -m pytest -m "not integration"
 
-lint: setup ## ruff
+lint: setup ## ruff, and actionlint on .github/workflows (it runs shellcheck on `run:` steps when shellcheck is installed)
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/actionlint
 
 typecheck: setup ## mypy --strict
 	@$(VENV)/bin/mypy .

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cli.errors import UserError, run_cli
-from cli.settings import Settings
+from cli.settings import ROOT, Settings
 from cli.synth import STACK_SETS
 
 if TYPE_CHECKING:
@@ -31,11 +31,13 @@ def _config(env: str) -> StackSetConfig:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m cli")
     commands = parser.add_subparsers(dest="command", required=True)
-    for name in ("plan", "apply", "bootstrap", "destroy"):
+    for name in ("plan", "apply", "bootstrap", "destroy", "drift", "rollback"):
         sub = commands.add_parser(name)
         sub.add_argument("--env", required=True)
         if name == "destroy":
             sub.add_argument("--confirm", default="")
+        if name == "rollback":
+            sub.add_argument("--to", default="", help="a git ref, or `previous` (the last successful revision)")
     commands.add_parser("validate")
     gate_parser = commands.add_parser("gate")
     gate_parser.add_argument("--env", action="append")
@@ -56,7 +58,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     settings = Settings.from_environment()
 
-    from cli import cost_gate, emulator, gate, target, terraform
+    from cli import cost_gate, emulator, gate, revision, target, terraform
 
     if args.command == "discover":
         from cli.discovery.command import main as discover
@@ -123,12 +125,21 @@ def main(argv: list[str]) -> int:
             from environments.schema import EnvironmentConfig
 
             # The account set has no budget of its own to estimate against: no cost gate there.
-            terraform.plan(settings, env, region, config if isinstance(config, EnvironmentConfig) else None)
+            cost_config = config if isinstance(config, EnvironmentConfig) else None
+            terraform.plan(settings, env, region, revision.current(ROOT), cost_config)
         elif args.command == "apply":
-            terraform.apply(settings, env, region)
+            terraform.apply(settings, env, region, revision.current(ROOT))
+        elif args.command == "drift":
+            terraform.drift(settings, env, region)
+        elif args.command == "rollback":
+            from cli.rollback import rollback
+
+            rollback(settings, env, region, args.to)
         elif args.command == "bootstrap":
             outputs = terraform.bootstrap(settings, env, target.resolve(settings, region))
             print(f"bootstrap: {env} state bucket {outputs['state_bucket_name']}")
+            for name in ("state_kms_key_arn", "ci_plan_role_arn", "ci_apply_role_arn", "ci_oidc_provider_arn"):
+                print(f"bootstrap: {env} {name} {outputs.get(name, '(none)')}")
         elif args.command == "destroy":
             terraform.destroy(settings, env, region, args.confirm)
     return 0

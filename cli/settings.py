@@ -8,6 +8,7 @@
 | `AUTOSCALE_EMULATOR_DIR` | the local emulator's record, certificate and log | `.emulator` |
 | `AUTOSCALE_CHECKOV` | the checkov executable of the gate | `.venv-checkov/bin/checkov` |
 | `AUTOSCALE_PLAN_MAX_AGE_MINUTES` | how old a saved plan `make apply` still accepts | `60` |
+| `AUTOSCALE_STATE_KMS_KEY_ARN` | the state key (bootstrap output) where its local state is absent (CI) | unset |
 | `CI` | `true` in CI: never fall back to the emulator silently | unset |
 """
 
@@ -30,6 +31,7 @@ class Settings:
     outdir: Path
     plan_max_age_minutes: int
     in_ci: bool
+    state_kms_key_arn: str | None = None
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -46,4 +48,5 @@ class Settings:
             outdir=ROOT / "cdktf.out",
             plan_max_age_minutes=int(setting("AUTOSCALE_PLAN_MAX_AGE_MINUTES", "60")),
             in_ci=setting("CI", "").lower() in {"1", "true", "yes"},
+            state_kms_key_arn=setting("AUTOSCALE_STATE_KMS_KEY_ARN", "") or None,
         )

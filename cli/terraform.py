@@ -1,4 +1,4 @@
-"""Terraform workflows: validate, bootstrap, plan (gated twice), apply of a saved plan, destroy."""
+"""Terraform workflows: validate, bootstrap, plan (gated twice), safe apply of a saved plan, drift, destroy."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from cli import gate, target
 from cli.emulator import isolated_environment
 from cli.errors import UserError
+from cli.revision import Revision, RevisionRecord
 from cli.settings import ROOT, Settings
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 _PLAN_FILE = "plan.tfplan"
 _PLAN_JSON = "plan.json"
 _PLAN_RECORD = "plan.record.json"
+_DRIFT_PLAN = "drift.tfplan"
 
 
 def _sha256(path: Path) -> str:
@@ -44,7 +46,8 @@ class Workspace:
     def directory(self) -> Path:
         return self.settings.work_dir / self.target.name / self.stack
 
-    def terraform(self, *args: str, capture: bool = False) -> str:
+    def run(self, *args: str, capture: bool = False, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
+        """Run terraform in the stack's folder with this workspace's data; exit codes in `ok` succeed."""
         if not (self.stack_dir / "cdk.tf.json").exists():
             raise UserError(f"{self.stack_dir / 'cdk.tf.json'} is missing: run `make synth` first")
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -59,9 +62,13 @@ class Workspace:
             text=True,
             check=False,
         )
-        if completed.returncode != 0:
+        if completed.returncode not in ok:
             detail = f": {completed.stderr.strip()[-3000:]}" if capture else " (see its output above)"
             raise UserError(f"terraform {args[0]} of stack {self.stack} failed{detail}")
+        return completed
+
+    def terraform(self, *args: str, capture: bool = False) -> str:
+        completed = self.run(*args, capture=capture)
         return completed.stdout if capture else ""
 
     def init(self, *backend_config: str, backend: bool = True) -> None:
@@ -108,6 +115,8 @@ def bootstrap(settings: Settings, env: str, run_target: target.Target) -> dict[s
 
 def _bootstrap_outputs(settings: Settings, env: str, run_target: target.Target) -> dict[str, str]:
     workspace = Workspace(settings, f"{env}-bootstrap", run_target)
+    if settings.state_kms_key_arn and not run_target.is_emulator:
+        return {"state_kms_key_arn": settings.state_kms_key_arn}  # CI: the bootstrap's local state is elsewhere
     if run_target.is_emulator:
         print(f"bootstrap: creating the state bucket of {env} in the emulator")
         return bootstrap(settings, env, run_target)
@@ -130,8 +139,10 @@ def _summary(plan_json: dict[str, Any]) -> dict[str, int]:
     return counts
 
 
-def plan(settings: Settings, env: str, region: str, config: EnvironmentConfig | None = None) -> Path:
-    """Gate the synthesized JSON and its cost, plan, gate the plan JSON and record what was gated.
+def plan(
+    settings: Settings, env: str, region: str, revision: Revision | None, config: EnvironmentConfig | None = None
+) -> Path:
+    """Gate the synthesized JSON and its cost, plan, gate the plan JSON and record what was gated, from which revision.
 
     With `config`, the cost estimate, its report and the cost gate (ceiling ≤ burst budget,
     floor ≤ soft budget) run before Terraform; the estimate and reports stay beside the plan.
@@ -175,12 +186,16 @@ def plan(settings: Settings, env: str, region: str, config: EnvironmentConfig | 
         "target": run_target.name,
         "stack_sha256": _sha256(stack_json),
         "plan_sha256": _sha256(plan_file),
+        "revision": revision.commit if revision else None,
+        "revision_dirty": revision.dirty if revision else None,
         "created_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "gate": "passed",
         "changes": counts,
         "cost": cost_record,
     }
     (workspace.directory / _PLAN_RECORD).write_text(json.dumps(record, indent=2) + "\n")
+    if revision and revision.dirty:
+        print(f"plan: {env}: the working tree has uncommitted changes: `make apply` will refuse this plan")
     print(
         f"plan: {env} on {run_target.name}: {counts['create']} to add, {counts['update']} to change, "
         f"{counts['delete']} to destroy, {counts['replace']} to replace; saved {plan_file}"
@@ -188,19 +203,42 @@ def plan(settings: Settings, env: str, region: str, config: EnvironmentConfig | 
     return plan_file
 
 
-def apply(settings: Settings, env: str, region: str) -> None:
-    """Apply the saved plan of `env`, only if it is the gated, current one for this target."""
-    run_target = target.resolve(settings, region)
-    workspace = Workspace(settings, env, run_target)
+def _refuse_other_revision(env: str, record: dict[str, Any], revision: Revision | None) -> None:
+    """The plan applies only on the clean revision it was made from (skipped outside a git repository)."""
+    again = f"run `make plan ENV={env}` again"
+    planned = record.get("revision")
+    if revision is None and planned is None:
+        print(f"apply: {env}: not a git repository, so the plan's revision is not checked")
+        return
+    if record.get("revision_dirty"):
+        raise UserError(
+            f"the saved plan of {env} was made from uncommitted changes on {str(planned)[:12]}: "
+            f"commit them, then {again}"
+        )
+    if revision is None or planned != revision.commit:
+        now = revision.commit[:12] if revision else "no git revision"
+        raise UserError(
+            f"the working tree is at {now} but the saved plan of {env} was made at {str(planned)[:12]}: {again}"
+        )
+    if revision.dirty:
+        raise UserError(
+            f"the working tree differs from the saved plan's revision {revision.commit[:12]} (uncommitted changes): "
+            f"commit or stash them, then {again}"
+        )
+
+
+def _check_saved_plan(settings: Settings, env: str, workspace: Workspace, revision: Revision | None) -> None:
+    """Every reason to refuse a saved plan, each with what to do instead."""
     plan_file, record_file = workspace.directory / _PLAN_FILE, workspace.directory / _PLAN_RECORD
     if not plan_file.exists() or not record_file.exists():
-        raise UserError(f"no saved plan of {env} for {run_target.name}: run `make plan ENV={env}` first")
+        raise UserError(f"no saved plan of {env} for {workspace.target.name}: run `make plan ENV={env}` first")
     record = json.loads(record_file.read_text())
-    stack_json = settings.outdir / "stacks" / env / "cdk.tf.json"
+    stack_json = workspace.stack_dir / "cdk.tf.json"
     if record.get("gate") != "passed":
-        raise UserError(f"the saved plan of {env} did not pass the policy gate")
+        raise UserError(f"the saved plan of {env} did not pass the policy gate: run `make plan ENV={env}` again")
     if record["plan_sha256"] != _sha256(plan_file):
         raise UserError(f"the saved plan of {env} was modified after it was gated: run `make plan ENV={env}` again")
+    _refuse_other_revision(env, record, revision)
     if not stack_json.exists() or record["stack_sha256"] != _sha256(stack_json):
         raise UserError(f"the saved plan of {env} is stale (the code changed since): run `make plan ENV={env}` again")
     created = datetime.datetime.fromisoformat(record["created_at"])
@@ -210,10 +248,90 @@ def apply(settings: Settings, env: str, region: str) -> None:
             f"the saved plan of {env} is {int(age.total_seconds() // 60)} minutes old (limit "
             f"{settings.plan_max_age_minutes}): run `make plan ENV={env}` again"
         )
+
+
+def state_client(run_target: target.Target, region: str) -> Any:
+    """An S3 client of the target: the emulator's (its endpoint, certificate, test keys) or AWS's."""
+    import boto3
+
+    if not run_target.is_emulator:
+        return boto3.client("s3", region_name=region)
+    settings = run_target.environment
+    return boto3.client(
+        "s3",
+        region_name=region,
+        endpoint_url=settings["AWS_ENDPOINT_URL"],
+        verify=settings["AWS_CA_BUNDLE"],
+        aws_access_key_id=settings["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=settings["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+def apply(settings: Settings, env: str, region: str, revision: Revision | None) -> None:
+    """Apply the saved plan of `env`, only if it is the gated, current one for this target and revision."""
+    run_target = target.resolve(settings, region)
+    workspace = Workspace(settings, env, run_target)
+    _check_saved_plan(settings, env, workspace, revision)
+    plan_file, record_file = workspace.directory / _PLAN_FILE, workspace.directory / _PLAN_RECORD
     print(f"apply: {env} targets {run_target.description}")
+    if not (workspace.directory / ".terraform").exists():  # a fresh CI runner: the plan came as an artifact
+        workspace.init(f"kms_key_id={_bootstrap_outputs(settings, env, run_target)['state_kms_key_arn']}")
+    commit = revision.commit if revision else None
+    history = RevisionRecord.of_stack(workspace.stack_dir / "cdk.tf.json", state_client(run_target, region))
+    before = history.attempt(commit)
+    print(
+        f"apply: {env}: last successful revision {before.get('current') or 'none'} recorded in "
+        f"s3://{history.bucket}/{history.key} (undo with `make rollback ENV={env} TO=previous`)"
+    )
     workspace.terraform("apply", "-input=false", "-no-color", str(plan_file))
+    history.succeeded(commit)
     record_file.unlink()  # a saved plan applies once
     plan_file.unlink()
+
+
+def _changed_attributes(before: Any, after: Any) -> list[str]:
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return []
+    return sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
+
+
+def drift_summary(plan_json: dict[str, Any]) -> list[str]:
+    """One line per resource whose real state differs from the recorded one."""
+    lines = []
+    for drifted in plan_json.get("resource_drift", []):
+        change = drifted["change"]
+        if change["actions"] == ["delete"] or change.get("after") is None:
+            lines.append(f"{drifted['address']}: deleted outside Terraform")
+            continue
+        attributes = _changed_attributes(change.get("before"), change.get("after"))
+        lines.append(f"{drifted['address']}: {', '.join(attributes) or 'changed'} changed outside Terraform")
+    return lines
+
+
+def drift(settings: Settings, env: str, region: str) -> None:
+    """A refresh-only plan: raises with a summary when the real infrastructure differs from the state."""
+    run_target = target.resolve(settings, region)
+    print(f"drift: {env} targets {run_target.description}")
+    state = _bootstrap_outputs(settings, env, run_target)
+    workspace = Workspace(settings, env, run_target)
+    workspace.init(f"kms_key_id={state['state_kms_key_arn']}")
+    drift_plan = workspace.directory / _DRIFT_PLAN
+    completed = workspace.run(
+        "plan", "-refresh-only", "-detailed-exitcode", "-input=false", "-lock=false", "-no-color",
+        f"-out={drift_plan}", capture=True, ok=(0, 2),
+    )  # fmt: skip
+    if completed.returncode == 0:
+        drift_plan.unlink(missing_ok=True)
+        print(f"drift: {env} matches its state: no drift")
+        return
+    lines = drift_summary(json.loads(workspace.terraform("show", "-json", "-no-color", str(drift_plan), capture=True)))
+    drift_plan.unlink(missing_ok=True)
+    raise UserError(
+        f"drift: {len(lines)} resource(s) of {env} differ from their Terraform state:\n  "
+        + "\n  ".join(lines)
+        + f"\nrun `make plan ENV={env}` to see what an apply would restore",
+        exit_code=3,
+    )
 
 
 def destroy(settings: Settings, env: str, region: str, confirmation: str) -> None:

@@ -14,6 +14,7 @@ from environments.usage import UsageAssumptions
 from modules.budgets.config import AccountBudgetConfig, AnomalyDetectionConfig, BudgetConfig
 from modules.core.base import StrictModel
 from modules.core.label import Context, NamePart
+from modules.delivery.config import DeliveryConfig
 from modules.elasticache.config import ElastiCacheConfig
 from modules.lambda_service.config import LambdaServiceConfig
 from modules.network.config import NetworkConfig
@@ -85,6 +86,7 @@ class EnvironmentConfig(StackSetConfig):
     slo: SloConfig = Field(default_factory=SloConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     usage: UsageAssumptions = Field(default_factory=UsageAssumptions)
+    delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
 
     @field_validator("elasticache")
     @classmethod

@@ -1,6 +1,7 @@
 """The stacks of one environment, wired together by object.
 
-* `<env>-bootstrap` (local state): the environment's state bucket. Applied once, before anything else.
+* `<env>-bootstrap` (local state): the environment's state bucket, and the GitHub OIDC provider and
+  CI roles that plan and apply the environment. Applied once by a person, before anything else.
 * `<env>`: everything else, with its state in that bucket under the environment's own key,
   locked with S3-native lock files.
 * `account-bootstrap` and `account`: the same pair for what the account has once, whatever the
@@ -16,6 +17,7 @@ from modules.budgets.anomaly import CostAnomalyDetection
 from modules.budgets.module import AccountBudget, EnvironmentBudgets
 from modules.core.alarms import AlarmTarget
 from modules.core.cdk import App, AwsProvider, Construct, LocalBackend, S3Backend, TerraformOutput, TerraformStack
+from modules.delivery.module import DeliveryRoles, StateAccess
 from modules.elasticache.module import ElastiCacheCluster
 from modules.lambda_service.module import LambdaService
 from modules.network.module import PrivateNetwork
@@ -47,7 +49,7 @@ def _remote_state(stack: TerraformStack, config: StackSetConfig) -> None:
 
 
 class BootstrapStack(TerraformStack):
-    """Creates the state bucket; its own state stays local (it cannot live in the bucket it creates)."""
+    """The state bucket and the CI roles; its own state stays local (it cannot live in the bucket it creates)."""
 
     def __init__(self, scope: Construct, *, config: StackSetConfig) -> None:
         super().__init__(scope, bootstrap_stack_name(config))
@@ -57,6 +59,19 @@ class BootstrapStack(TerraformStack):
         TerraformOutput(self, "state_bucket_name", value=state.bucket_name)
         TerraformOutput(self, "state_bucket_arn", value=state.bucket_arn)
         TerraformOutput(self, "state_kms_key_arn", value=state.kms_key_arn)
+        if not isinstance(config, EnvironmentConfig):
+            return  # the account set is applied by a person: it changes rarely and spans environments
+        delivery = DeliveryRoles(
+            self,
+            "delivery",
+            config=config.delivery,
+            context=config.context,
+            region=config.region,
+            state=StateAccess(bucket_arn=state.bucket_arn, state_key=config.state_key, kms_key_arn=state.kms_key_arn),
+        )
+        TerraformOutput(self, "ci_oidc_provider_arn", value=delivery.oidc_provider_arn)
+        TerraformOutput(self, "ci_plan_role_arn", value=delivery.plan_role_arn)
+        TerraformOutput(self, "ci_apply_role_arn", value=delivery.apply_role_arn)
 
 
 class EnvironmentStack(TerraformStack):

@@ -75,8 +75,11 @@ from cdktf_cdktf_provider_aws.elasticache_replication_group import (
     ElasticacheReplicationGroupLogDeliveryConfiguration,
 )
 from cdktf_cdktf_provider_aws.elasticache_subnet_group import ElasticacheSubnetGroup
+from cdktf_cdktf_provider_aws.iam_openid_connect_provider import IamOpenidConnectProvider
+from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from cdktf_cdktf_provider_aws.lambda_alias import LambdaAlias
@@ -166,8 +169,11 @@ __all__ = [
     "ElasticacheReplicationGroup",
     "ElasticacheReplicationGroupLogDeliveryConfiguration",
     "ElasticacheSubnetGroup",
+    "IamOpenidConnectProvider",
+    "IamPolicy",
     "IamRole",
     "IamRolePolicy",
+    "IamRolePolicyAttachment",
     "KmsAlias",
     "KmsKey",
     "LambdaAlias",

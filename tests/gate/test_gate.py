@@ -13,7 +13,14 @@ from cli.errors import UserError
 from cli.settings import Settings
 
 CHECKOV = Settings.from_environment().checkov
-KINDS = ("aws_kms_key", "aws_iam_role", "aws_iam_role_policy", "aws_lambda_function", "aws_budgets_budget")
+KINDS = (
+    "aws_kms_key",
+    "aws_iam_role",
+    "aws_iam_role_policy",
+    "aws_lambda_function",
+    "aws_budgets_budget",
+    "aws_iam_policy",
+)
 
 UNENCRYPTED_BUCKET = {
     "provider": {"aws": [{"region": "eu-central-1"}]},
@@ -62,7 +69,8 @@ def test_shipped_stacks_pass_with_every_skip_used(stacks: dict[str, Any], tmp_pa
     count = {kind: sum(len(s.get("resource", {}).get(kind, {})) for s in stacks.values()) for kind in KINDS}
     assert result.passed_by_check["CKV_MBK_14"] == count["aws_kms_key"] > 0
     assert result.passed_by_check["CKV_MBK_13"] == count["aws_iam_role"] > 0
-    assert result.passed_by_check["CKV_MBK_9"] == count["aws_iam_role_policy"] > 0
+    assert result.passed_by_check["CKV_MBK_9"] == count["aws_iam_role_policy"] + count["aws_iam_policy"] > 0
+    assert count["aws_iam_policy"] == 15  # the CI roles' managed policies: 5 per environment
     assert result.passed_by_check["CKV_MBK_1"] == count["aws_lambda_function"] > 0
     assert result.passed_by_check["CKV_MBK_8"] == count["aws_budgets_budget"] == 7  # 2 per environment + the total
     assert (tmp_path / "reports" / "results_junitxml.xml").exists()

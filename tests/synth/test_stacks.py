@@ -120,4 +120,11 @@ def test_kms_key_policies_are_plain_json_granting_kms_star_only_to_the_account_r
 def test_main_stack_exports_the_alert_topic(stacks: dict[str, dict[str, Any]]) -> None:
     topic_name = next(iter(resources(stacks["dev"], "aws_sns_topic")))
     assert stacks["dev"]["output"]["alert_topic_arn"] == {"value": f"${{aws_sns_topic.{topic_name}.arn}}"}
-    assert set(stacks["dev-bootstrap"]["output"]) == {"state_bucket_name", "state_bucket_arn", "state_kms_key_arn"}
+    assert set(stacks["dev-bootstrap"]["output"]) == {
+        "state_bucket_name",
+        "state_bucket_arn",
+        "state_kms_key_arn",
+        "ci_oidc_provider_arn",
+        "ci_plan_role_arn",
+        "ci_apply_role_arn",
+    }

@@ -1,0 +1,1 @@
+"""CI delivery access: the GitHub OIDC provider and each environment's plan and apply roles."""
