@@ -9,6 +9,7 @@ import pytest
 from cli import cost_gate
 from cli.errors import UserError
 from cli.settings import Settings
+from environments.loader import load_environment
 from tests.conftest import PYTHON, run, synthesize
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -57,4 +58,8 @@ def test_the_gate_command_fails_on_an_over_budget_estimate(repo_copy: Path) -> N
         [PYTHON, "-m", "cli", "gate", "--env", "dev", "--cost-estimate", str(WITHIN)], cwd=repo_copy, env=checkov
     )
     assert passed.returncode == 0, passed.stderr
-    assert "cost gate: dev floor 9.50 / ceiling 27.00 EUR/month against soft 15 / burst 30 EUR" in passed.stdout
+    budget = load_environment("dev").budget
+    assert (
+        f"cost gate: dev floor 9.50 / ceiling 27.00 EUR/month against soft {budget.soft_limit_eur:g} / "
+        f"burst {budget.burst_limit_eur:g} EUR"
+    ) in passed.stdout
