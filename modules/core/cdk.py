@@ -34,7 +34,7 @@ def _register_provider_package_without_submodules() -> None:
 
 _register_provider_package_without_submodules()
 
-from cdktf import App, LocalBackend, S3Backend, TerraformOutput, TerraformResourceLifecycle, TerraformStack
+from cdktf import App, Fn, LocalBackend, S3Backend, TerraformOutput, TerraformResourceLifecycle, TerraformStack
 from cdktf_cdktf_provider_aws.appautoscaling_policy import (
     AppautoscalingPolicy,
     AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
@@ -56,6 +56,15 @@ from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdent
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
 from cdktf_cdktf_provider_aws.data_aws_secretsmanager_random_password import DataAwsSecretsmanagerRandomPassword
+from cdktf_cdktf_provider_aws.db_instance import DbInstance
+from cdktf_cdktf_provider_aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
+from cdktf_cdktf_provider_aws.db_proxy import DbProxy, DbProxyAuth
+from cdktf_cdktf_provider_aws.db_proxy_default_target_group import (
+    DbProxyDefaultTargetGroup,
+    DbProxyDefaultTargetGroupConnectionPoolConfig,
+)
+from cdktf_cdktf_provider_aws.db_proxy_target import DbProxyTarget
+from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
 from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
 from cdktf_cdktf_provider_aws.elasticache_parameter_group import (
     ElasticacheParameterGroup,
@@ -68,6 +77,7 @@ from cdktf_cdktf_provider_aws.elasticache_replication_group import (
 from cdktf_cdktf_provider_aws.elasticache_subnet_group import ElasticacheSubnetGroup
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from cdktf_cdktf_provider_aws.lambda_alias import LambdaAlias
@@ -143,14 +153,25 @@ __all__ = [
     "DataAwsPartition",
     "DataAwsRegion",
     "DataAwsSecretsmanagerRandomPassword",
+    "DbInstance",
+    "DbParameterGroup",
+    "DbParameterGroupParameter",
+    "DbProxy",
+    "DbProxyAuth",
+    "DbProxyDefaultTargetGroup",
+    "DbProxyDefaultTargetGroupConnectionPoolConfig",
+    "DbProxyTarget",
+    "DbSubnetGroup",
     "DefaultSecurityGroup",
     "ElasticacheParameterGroup",
     "ElasticacheParameterGroupParameter",
     "ElasticacheReplicationGroup",
     "ElasticacheReplicationGroupLogDeliveryConfiguration",
     "ElasticacheSubnetGroup",
+    "Fn",
     "IamRole",
     "IamRolePolicy",
+    "IamRolePolicyAttachment",
     "KmsAlias",
     "KmsKey",
     "LambdaAlias",
