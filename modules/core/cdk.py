@@ -77,7 +77,6 @@ from cdktf_cdktf_provider_aws.elasticache_replication_group import (
 from cdktf_cdktf_provider_aws.elasticache_subnet_group import ElasticacheSubnetGroup
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
-from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from cdktf_cdktf_provider_aws.lambda_alias import LambdaAlias
@@ -171,7 +170,6 @@ __all__ = [
     "Fn",
     "IamRole",
     "IamRolePolicy",
-    "IamRolePolicyAttachment",
     "KmsAlias",
     "KmsKey",
     "LambdaAlias",

@@ -26,7 +26,6 @@ from modules.core.cdk import (
     Fn,
     IamRole,
     IamRolePolicy,
-    IamRolePolicyAttachment,
     SecurityGroup,
     VpcSecurityGroupEgressRule,
     VpcSecurityGroupIngressRule,
@@ -44,7 +43,8 @@ STORAGE_TYPE = "gp3"
 LOG_EXPORTS = ("postgresql", "upgrade")
 # What CloudWatch Logs needs of a key that encrypts a log group (CloudWatch Logs user guide).
 LOGS_KEY_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
-ENHANCED_MONITORING_POLICY = "policy/service-role/AmazonRDSEnhancedMonitoringRole"
+OS_METRICS_LOG_GROUP = "RDSOSMetrics"
+"""Where enhanced monitoring publishes, one log group per account and region (created by RDS)."""
 GIB = 1024**3
 
 
@@ -150,11 +150,32 @@ class PostgresDatabase(Construct):
             ),
             tags=context.tags,
         )
-        monitoring_policy = IamRolePolicyAttachment(
+        # AmazonRDSEnhancedMonitoringRole's permissions, narrowed to this account and region.
+        os_metrics = f"arn:{partition}:logs:{region}:{account_id}:log-group:{OS_METRICS_LOG_GROUP}"
+        monitoring_policy = IamRolePolicy(
             self,
             "monitoring_policy",
-            role=monitoring_role.name,
-            policy_arn=f"arn:{partition}:iam::aws:{ENHANCED_MONITORING_POLICY}",
+            name="publish-os-metrics",
+            role=monitoring_role.id,
+            policy=policy_document(
+                {
+                    "Sid": "ManageOsMetricsLogGroup",
+                    "Effect": "Allow",
+                    "Action": ["logs:CreateLogGroup", "logs:PutRetentionPolicy"],
+                    "Resource": os_metrics,
+                },
+                {
+                    "Sid": "WriteOsMetrics",
+                    "Effect": "Allow",
+                    "Action": [
+                        "logs:CreateLogStream",
+                        "logs:DescribeLogStreams",
+                        "logs:GetLogEvents",
+                        "logs:PutLogEvents",
+                    ],
+                    "Resource": f"{os_metrics}:log-stream:*",
+                },
+            ),
         )
         # What the primary and its read replicas share.
         common: dict[str, Any] = {
