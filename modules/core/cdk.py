@@ -34,7 +34,16 @@ def _register_provider_package_without_submodules() -> None:
 
 _register_provider_package_without_submodules()
 
-from cdktf import App, Fn, LocalBackend, S3Backend, TerraformOutput, TerraformResourceLifecycle, TerraformStack
+from cdktf import (
+    App,
+    Fn,
+    LocalBackend,
+    S3Backend,
+    TerraformLocal,
+    TerraformOutput,
+    TerraformResourceLifecycle,
+    TerraformStack,
+)
 from cdktf_cdktf_provider_aws.appautoscaling_policy import (
     AppautoscalingPolicy,
     AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
@@ -207,6 +216,7 @@ __all__ = [
     "SnsTopicPolicy",
     "SqsQueue",
     "Subnet",
+    "TerraformLocal",
     "TerraformOutput",
     "TerraformResourceLifecycle",
     "TerraformStack",

@@ -27,6 +27,7 @@ from modules.core.cdk import (
     IamRole,
     IamRolePolicy,
     SecurityGroup,
+    TerraformLocal,
     VpcSecurityGroupEgressRule,
     VpcSecurityGroupIngressRule,
 )
@@ -259,8 +260,10 @@ class PostgresDatabase(Construct):
         self.client_security_group_id: str = client_group.id
         self.proxy_name: str = proxy.name
         self.proxy_endpoint: str = proxy.endpoint
-        # `arn:…:db-proxy:prx-…`: IAM authorizes `rds-db:connect` on the proxy's resource id.
-        self.proxy_resource_id: str = Fn.element(Fn.split(":", proxy.arn), 6)
+        # `arn:…:db-proxy:prx-…`: IAM authorizes `rds-db:connect` on the proxy's resource id. A local
+        # keeps the expression (and its quotes) out of the JSON policy documents that embed it.
+        resource_id = TerraformLocal(self, "proxy_resource_id", Fn.element(Fn.split(":", proxy.arn), 6))
+        self.proxy_resource_id: str = resource_id.as_string
         self.replica_identifiers: list[str] = [f"{identifier}-replica-{n}" for n in range(1, len(replicas) + 1)]
         self.runbooks: dict[str, str] = {}
         self.alarm_names: dict[str, str] = {}

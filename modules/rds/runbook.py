@@ -28,12 +28,14 @@ Runbook: {{ alarm_name }} ({{ environment }})
 Observed: {{ observed }}.
 Instance: {{ identifier }}, {{ current.name }} ({{ current.memory_gib }} GiB memory, {{ current.vcpus }} vCPU, \
 default max_connections {{ current.max_connections }}).
+
 {% if action == "resize" %}
 Sustained, this means the instance class is too small.
 
 First rule out a cause that a bigger class would only hide:
 {% for check in checks %}- {{ check }}
 {% endfor %}
+
 {% if next_class is not none %}
 Next class up: {{ next_class.name }} ({{ next_class.memory_gib }} GiB memory, {{ next_class.vcpus }} vCPU, \
 default max_connections {{ next_class.max_connections }}).
