@@ -41,6 +41,7 @@ from modules.rds.runbook import Action, AlarmFacts, render_runbook, render_summa
 
 NAMESPACE = "AWS/RDS"
 STORAGE_TYPE = "gp3"
+CA_CERTIFICATE = "rds-ca-rsa2048-g1"
 LOG_EXPORTS = ("postgresql", "upgrade")
 # What CloudWatch Logs needs of a key that encrypts a log group (CloudWatch Logs user guide).
 LOGS_KEY_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
@@ -186,6 +187,8 @@ class PostgresDatabase(Construct):
             "vpc_security_group_ids": [database_group.id],
             "parameter_group_name": parameters.name,
             "publicly_accessible": False,
+            # The current default CA; pinned so that an instance created with an older one is moved.
+            "ca_cert_identifier": CA_CERTIFICATE,
             "iam_database_authentication_enabled": True,
             "multi_az": config.multi_az,
             "maintenance_window": config.maintenance_window,
@@ -306,7 +309,7 @@ class PostgresDatabase(Construct):
             rule_class = VpcSecurityGroupIngressRule if kind == "ingress" else VpcSecurityGroupEgressRule
             rule_class(
                 self,
-                f"{name}",
+                name,
                 security_group_id=group.id,
                 referenced_security_group_id=peer,
                 ip_protocol="tcp",

@@ -106,6 +106,7 @@ def test_instance_is_encrypted_private_iam_authenticated_and_has_no_password_in_
     assert instance["master_user_secret_kms_key_id"] == key
     assert not {"password", "password_wo"} & set(instance)
     assert instance["publicly_accessible"] is False
+    assert instance["ca_cert_identifier"] == "rds-ca-rsa2048-g1"
     assert instance["iam_database_authentication_enabled"] is True
     assert instance["vpc_security_group_ids"] == [
         _ref(stack, "aws_security_group", "database/database_security_group", "id")

@@ -10,6 +10,8 @@ import pytest
 
 from environments.loader import load_environment
 from modules.core.cdk import App, AwsProvider, TerraformStack
+from modules.lambda_service.config import LambdaServiceConfig
+from modules.lambda_service.module import LambdaService
 from modules.network.module import PrivateNetwork
 from modules.observability.module import AlertTopic
 from modules.rds.config import INSTANCE_CLASSES, RdsConfig, instance_class, next_class_up
@@ -128,3 +130,17 @@ def test_a_missing_variable_is_an_error_not_an_empty_string() -> None:
 def test_a_summary_too_long_for_aws_is_refused() -> None:
     with pytest.raises(ValueError, match="AWS allows 1024"):
         render_summary(_facts(action="investigate", checks=("z" * 1100,)))
+
+
+def test_a_function_granted_the_database_needs_the_stacks_proxy() -> None:
+    config = load_environment("dev")
+    functions = LambdaServiceConfig.model_validate(
+        {
+            **config.lambda_service.model_dump(),
+            "functions": {"auth": {"grants": {"rds_proxy": {"db_user": "app_admin"}}}},
+        }
+    )
+    stack = TerraformStack(App(outdir="/tmp/unused"), "dev")
+    AwsProvider(stack, "aws", region=config.region)
+    with pytest.raises(ValueError, match="needs the stack's database proxy"):
+        LambdaService(stack, "lambda", config=functions, context=config.context)
