@@ -273,12 +273,11 @@ class PostgresDatabase(Construct):
         self._alarms(identifier, proxy_name=context.id("db-proxy"))
 
     def function_environment(self) -> dict[str, str]:
-        """What a function granted the database needs: it connects to the proxy with IAM auth."""
+        """Where a function granted the database connects (with IAM auth, as its grant's user)."""
         return {
             "DATABASE_HOST": self.proxy_endpoint,
             "DATABASE_PORT": str(self.port),
             "DATABASE_NAME": self.database_name,
-            "DATABASE_USER": self.master_username,
         }
 
     def _security_groups(self, network: PrivateNetwork) -> tuple[SecurityGroup, SecurityGroup, SecurityGroup]:
