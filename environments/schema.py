@@ -98,6 +98,40 @@ class EnvironmentConfig(StackSetConfig):
             )
         return value
 
+    @field_validator("rds")
+    @classmethod
+    def _prod_database_is_safe(cls, value: RdsConfig, info: ValidationInfo) -> RdsConfig:
+        if info.data.get("name") != "prod":
+            return value
+        problems = []
+        if not value.multi_az:
+            problems.append("multi_az must be true in prod: a standby in another zone takes over on failure")
+        if value.backup_retention_days < 7:
+            problems.append(
+                f"backup_retention_days must be ≥ 7 in prod (got {value.backup_retention_days}): a week of "
+                "point-in-time recovery"
+            )
+        if not value.deletion_protection:
+            problems.append("deletion_protection must be true in prod")
+        if not value.final_snapshot:
+            problems.append("final_snapshot must be true in prod")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
+
+    @field_validator("rds")
+    @classmethod
+    def _database_users_have_a_proxy_secret(cls, value: RdsConfig, info: ValidationInfo) -> RdsConfig:
+        functions = info.data["lambda_service"].functions if "lambda_service" in info.data else {}
+        for key, settings in sorted(functions.items()):
+            grant = settings.grants.rds_proxy
+            if grant is not None and grant.db_user != value.master_username:
+                raise ValueError(
+                    f"lambda.functions.{key}.grants.rds_proxy.db_user is {grant.db_user}, but the proxy holds "
+                    f"a secret only for master_username ({value.master_username}); use that user"
+                )
+        return value
+
     @field_validator("network")
     @classmethod
     def _zones_in_region(cls, value: NetworkConfig, info: ValidationInfo) -> NetworkConfig:

@@ -24,6 +24,7 @@ from modules.network.module import PrivateNetwork
 from modules.observability.alarms import ServiceAlarms
 from modules.observability.dashboard import Dashboard, dashboard_body
 from modules.observability.module import AlertTopic
+from modules.rds.module import PostgresDatabase
 from modules.state.module import StateBucket, state_bucket_name
 
 
@@ -89,12 +90,17 @@ class EnvironmentStack(TerraformStack):
         cache = ElastiCacheCluster(
             self, "cache", config=config.elasticache, context=config.context, network=network, alerts=alerts
         )
+        database = PostgresDatabase(
+            self, "database", config=config.rds, context=config.context, network=network, alerts=alerts
+        )
         functions = LambdaService(
             self,
             "lambda",
             config=config.lambda_service,
             context=config.context,
             cache_environment=cache.function_environment(),
+            database_environment=database.function_environment(),
+            database_proxy_resource_id=database.proxy_resource_id,
         )
         service_alarms = ServiceAlarms(
             self,
@@ -129,6 +135,16 @@ class EnvironmentStack(TerraformStack):
         TerraformOutput(self, "cache_client_security_group_id", value=cache.client_security_group_id)
         TerraformOutput(self, "cache_auth_secret_arn", value=cache.auth_secret_arn)
         TerraformOutput(self, "cache_key_ttl_seconds", value=cache.key_ttl_seconds)
+        TerraformOutput(self, "database_endpoint_address", value=database.endpoint_address)
+        TerraformOutput(self, "database_proxy_endpoint", value=database.proxy_endpoint)
+        TerraformOutput(self, "database_port", value=database.port)
+        TerraformOutput(self, "database_name", value=database.database_name)
+        TerraformOutput(self, "database_master_user_secret_arn", value=database.master_user_secret_arn)
+        TerraformOutput(self, "database_security_group_id", value=database.security_group_id)
+        TerraformOutput(self, "database_proxy_security_group_id", value=database.proxy_security_group_id)
+        TerraformOutput(self, "database_client_security_group_id", value=database.client_security_group_id)
+        TerraformOutput(self, "database_proxy_resource_id", value=database.proxy_resource_id)
+        TerraformOutput(self, "rds_runbooks", value=database.runbooks)
 
 
 class AccountStack(TerraformStack):

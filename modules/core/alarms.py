@@ -69,29 +69,35 @@ def metric_alarm(
     """An alarm on `expression` over `metrics` (ids usable in it), or on the single metric given.
 
     `expressions` are intermediate math steps (id → expression) the final expression may use.
+    A single metric without an expression is a plain metric alarm (percentiles as extended statistics).
     """
-    if expression is None and len(metrics) != 1:
-        raise ValueError(f"alarm {name}: an expression is needed to combine {len(metrics)} metrics")
-    queries = [
-        CloudwatchMetricAlarmMetricQuery(
-            id=metric_id,
-            return_data=expression is None,
-            metric=CloudwatchMetricAlarmMetricQueryMetric(
-                namespace=metric.namespace,
-                metric_name=metric.name,
-                dimensions=dict(metric.dimensions),
-                period=metric.period_seconds,
-                stat=metric.statistic,
-            ),
-        )
-        for metric_id, metric in metrics.items()
-    ]
-    queries += [
-        CloudwatchMetricAlarmMetricQuery(id=step_id, expression=step, return_data=False)
-        for step_id, step in (expressions or {}).items()
-    ]
-    if expression is not None:
+    single: Metric | None = None
+    queries: list[CloudwatchMetricAlarmMetricQuery] | None = None
+    if expression is None:
+        if len(metrics) != 1 or expressions:
+            raise ValueError(f"alarm {name}: an expression is needed to combine {len(metrics)} metrics")
+        (single,) = metrics.values()
+    else:
+        queries = [
+            CloudwatchMetricAlarmMetricQuery(
+                id=metric_id,
+                return_data=False,
+                metric=CloudwatchMetricAlarmMetricQueryMetric(
+                    namespace=metric.namespace,
+                    metric_name=metric.name,
+                    dimensions=dict(metric.dimensions),
+                    period=metric.period_seconds,
+                    stat=metric.statistic,
+                ),
+            )
+            for metric_id, metric in metrics.items()
+        ]
+        queries += [
+            CloudwatchMetricAlarmMetricQuery(id=step_id, expression=step, return_data=False)
+            for step_id, step in (expressions or {}).items()
+        ]
         queries.append(CloudwatchMetricAlarmMetricQuery(id="result", expression=expression, return_data=True))
+    percentile = single is not None and single.statistic.startswith("p")
     return CloudwatchMetricAlarm(
         scope,
         id_,
@@ -102,6 +108,12 @@ def metric_alarm(
         evaluation_periods=rule.evaluation_periods,
         datapoints_to_alarm=rule.datapoints_to_alarm,
         treat_missing_data=rule.treat_missing_data,
+        namespace=single.namespace if single else None,
+        metric_name=single.name if single else None,
+        dimensions=dict(single.dimensions) if single else None,
+        period=single.period_seconds if single else None,
+        statistic=single.statistic if single and not percentile else None,
+        extended_statistic=single.statistic if single and percentile else None,
         metric_query=queries,
         alarm_actions=[target.topic_arn],
         ok_actions=[target.topic_arn],

@@ -34,7 +34,16 @@ def _register_provider_package_without_submodules() -> None:
 
 _register_provider_package_without_submodules()
 
-from cdktf import App, LocalBackend, S3Backend, TerraformOutput, TerraformResourceLifecycle, TerraformStack
+from cdktf import (
+    App,
+    Fn,
+    LocalBackend,
+    S3Backend,
+    TerraformLocal,
+    TerraformOutput,
+    TerraformResourceLifecycle,
+    TerraformStack,
+)
 from cdktf_cdktf_provider_aws.appautoscaling_policy import (
     AppautoscalingPolicy,
     AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
@@ -65,6 +74,15 @@ from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdent
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
 from cdktf_cdktf_provider_aws.data_aws_secretsmanager_random_password import DataAwsSecretsmanagerRandomPassword
+from cdktf_cdktf_provider_aws.db_instance import DbInstance
+from cdktf_cdktf_provider_aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
+from cdktf_cdktf_provider_aws.db_proxy import DbProxy, DbProxyAuth
+from cdktf_cdktf_provider_aws.db_proxy_default_target_group import (
+    DbProxyDefaultTargetGroup,
+    DbProxyDefaultTargetGroupConnectionPoolConfig,
+)
+from cdktf_cdktf_provider_aws.db_proxy_target import DbProxyTarget
+from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
 from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
 from cdktf_cdktf_provider_aws.elasticache_parameter_group import (
     ElasticacheParameterGroup,
@@ -163,12 +181,22 @@ __all__ = [
     "DataAwsPartition",
     "DataAwsRegion",
     "DataAwsSecretsmanagerRandomPassword",
+    "DbInstance",
+    "DbParameterGroup",
+    "DbParameterGroupParameter",
+    "DbProxy",
+    "DbProxyAuth",
+    "DbProxyDefaultTargetGroup",
+    "DbProxyDefaultTargetGroupConnectionPoolConfig",
+    "DbProxyTarget",
+    "DbSubnetGroup",
     "DefaultSecurityGroup",
     "ElasticacheParameterGroup",
     "ElasticacheParameterGroupParameter",
     "ElasticacheReplicationGroup",
     "ElasticacheReplicationGroupLogDeliveryConfiguration",
     "ElasticacheSubnetGroup",
+    "Fn",
     "IamOpenidConnectProvider",
     "IamPolicy",
     "IamRole",
@@ -212,6 +240,7 @@ __all__ = [
     "SnsTopicSubscription",
     "SqsQueue",
     "Subnet",
+    "TerraformLocal",
     "TerraformOutput",
     "TerraformResourceLifecycle",
     "TerraformStack",

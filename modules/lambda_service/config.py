@@ -75,10 +75,12 @@ class VpcPlacement(StrictModel):
 
 
 class RdsProxyGrant(StrictModel):
-    """IAM authentication through an RDS Proxy as one database user."""
+    """IAM authentication through the stack's own RDS Proxy as one database user."""
 
-    proxy_resource_id: str = Field(pattern=r"^prx-[0-9a-z]+$", description="The proxy's resource id (`prx-…`).")
-    db_user: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$", description="Database user to connect as.")
+    db_user: str = Field(
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$",
+        description="Database user to connect as; the proxy holds a secret for rds.master_username only.",
+    )
 
 
 class CacheGrant(StrictModel):

@@ -102,9 +102,14 @@ class LambdaService(Construct):
         config: LambdaServiceConfig,
         context: Context,
         cache_environment: Mapping[str, str] | None = None,
+        database_environment: Mapping[str, str] | None = None,
+        database_proxy_resource_id: str | None = None,
     ) -> None:
         """`cache_environment` (the cache's endpoint, secret and TTL classes) is added to the
-        environment of every function granted the cache, so code and alarms share the TTLs."""
+        environment of every function granted the cache, so code and alarms share the TTLs.
+        `database_environment` (the proxy's endpoint, port and database) is added to that of every
+        function granted `rds_proxy`, which may connect as its user through the proxy whose resource
+        id is `database_proxy_resource_id` (`prx-…`) only."""
         super().__init__(scope, id_)
         account = AwsAccount.of(self)
         log_group_prefix = f"/aws/lambda/{context.id()}-"
@@ -146,6 +151,8 @@ class LambdaService(Construct):
                 account=account,
                 key=key,
                 cache_environment=cache_environment or {},
+                database_environment=database_environment or {},
+                database_proxy_resource_id=database_proxy_resource_id,
             ).deployed
             for name, settings in config.functions.items()
         }
@@ -167,6 +174,7 @@ def execution_role_statements(
     log_group_arn: str,
     dead_letter_queue_arn: str,
     key_arn: str,
+    database_proxy_resource_id: str | None = None,
 ) -> list[Statement]:
     """Exactly what one function needs: its logs, X-Ray, its DLQ, the key, and its grants."""
     statements: list[Statement] = [
@@ -222,12 +230,16 @@ def execution_role_statements(
     grants = settings.grants
     if grants.rds_proxy is not None:
         proxy = grants.rds_proxy
+        if database_proxy_resource_id is None:
+            raise ValueError(
+                "a function granted rds_proxy needs the stack's database proxy (database_proxy_resource_id)"
+            )
         statements.append(
             {
                 "Sid": "ConnectThroughRdsProxy",
                 "Effect": "Allow",
                 "Action": "rds-db:connect",
-                "Resource": account.arn("rds-db", f"dbuser:{proxy.proxy_resource_id}/{proxy.db_user}"),
+                "Resource": account.arn("rds-db", f"dbuser:{database_proxy_resource_id}/{proxy.db_user}"),
             }
         )
     if grants.cache is not None:
@@ -290,10 +302,14 @@ class _Function(Construct):
         account: AwsAccount,
         key: EncryptionKey,
         cache_environment: Mapping[str, str],
+        database_environment: Mapping[str, str],
+        database_proxy_resource_id: str | None,
     ) -> None:
         super().__init__(scope, id_)
         function_name = context.id(name)
         granted_cache = cache_environment if settings.grants.cache is not None else {}
+        database = settings.grants.rds_proxy
+        granted_database = {**database_environment, "DATABASE_USER": database.db_user} if database else {}
         log_group = CloudwatchLogGroup(
             self,
             "logs",
@@ -330,6 +346,7 @@ class _Function(Construct):
                     log_group_arn=log_group.arn,
                     dead_letter_queue_arn=dead_letter_queue.arn,
                     key_arn=key.arn,
+                    database_proxy_resource_id=database_proxy_resource_id,
                 )
             ),
         )
@@ -353,7 +370,12 @@ class _Function(Construct):
             # Every function has variables, so the key always applies (checkov CKV_AWS_173: a key
             # without variables makes the state drift).
             environment=LambdaFunctionEnvironment(
-                variables={"APP_ENVIRONMENT": context.environment, **granted_cache, **settings.environment_variables}
+                variables={
+                    "APP_ENVIRONMENT": context.environment,
+                    **granted_cache,
+                    **granted_database,
+                    **settings.environment_variables,
+                }
             ),
             vpc_config=LambdaFunctionVpcConfig(
                 subnet_ids=list(settings.vpc.subnet_ids), security_group_ids=list(settings.vpc.security_group_ids)

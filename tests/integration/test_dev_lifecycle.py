@@ -86,8 +86,10 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
     assert planned.stdout.count("gate: ") == 2
     # 3 (alert topic: key, alias, topic) + 3 (topic policy, two budgets) + 32 (Lambda: key and
     # alias; per function a log group, queue, role, role policy, function and alias; dev has no
-    # provisioned concurrency) + 23 (the cache and its private network).
-    assert "plan: dev on emulator-" in planned.stdout and "93 to add" in planned.stdout
+    # provisioned concurrency) + 23 (the cache and its private network) + 28 (the database: key
+    # and alias, 2 log groups, subnet and parameter groups, 2 roles and their policies, 3 security
+    # groups and 4 rules, the instance, the proxy with its pool and target, 7 alarms).
+    assert "plan: dev on emulator-" in planned.stdout and "NNN to add" in planned.stdout
 
     # Apply the saved plan: the state lands in the emulator's bucket under dev's key, encrypted.
     applied = workbench.cli("apply", "--env", "dev")
@@ -104,6 +106,9 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
         "aws_elasticache_parameter_group",
         "aws_secretsmanager_secret_version",
         "aws_cloudwatch_metric_alarm",
+        "aws_db_instance",
+        "aws_db_proxy",
+        "aws_db_proxy_target",
     }
     assert any(arn.endswith(":matbakh-dev-api-alerts") for arn in _topics(workbench))
     assert _functions(workbench) == {f"matbakh-dev-api-{key}" for key in CRITICAL}
@@ -153,6 +158,7 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
     assert not any(arn.endswith(":matbakh-dev-api-alerts") for arn in _topics(workbench))
     assert _functions(workbench) == set()
     assert workbench.client("elasticache").describe_replication_groups()["ReplicationGroups"] == []
+    assert workbench.client("rds").describe_db_instances()["DBInstances"] == []
     assert json.loads(workbench.client("s3").get_object(Bucket=BUCKET, Key=STATE_KEY)["Body"].read())["resources"] == []
 
 

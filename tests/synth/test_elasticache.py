@@ -19,6 +19,11 @@ EXPECTED = {
 }
 
 
+def _cache_resources(stack: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    """The cache module's resources of `kind` (the stack holds other modules' too)."""
+    return {name: body for name, body in resources(stack, kind).items() if name.startswith("cache_")}
+
+
 def _ref(stack: dict[str, Any], kind: str, attribute: str, contains: str = "") -> str:
     (name,) = [n for n in resources(stack, kind) if contains in n]
     return f"${{{kind}.{name}.{attribute}}}"
@@ -120,16 +125,16 @@ def test_parameter_group_sets_cluster_mode_eviction_and_idle_timeout(
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_security_group_admits_only_the_client_group_on_the_port(stacks: dict[str, dict[str, Any]], env: str) -> None:
     stack = stacks[env]
-    groups = resources(stack, "aws_security_group")
+    groups = _cache_resources(stack, "aws_security_group")
     assert {body["name"] for body in groups.values()} == {
         f"matbakh-{env}-api-cache",
         f"matbakh-{env}-api-cache-clients",
     }
     assert all("ingress" not in body and "egress" not in body for body in groups.values())  # no inline rules
     cache, clients = (
-        _ref(stack, "aws_security_group", "id", part) for part in ("cache_security_group", "client_security")
+        _ref(stack, "aws_security_group", "id", part) for part in ("cache_security_group", "cache_client_security")
     )
-    (ingress,) = resources(stack, "aws_vpc_security_group_ingress_rule").values()
+    (ingress,) = _cache_resources(stack, "aws_vpc_security_group_ingress_rule").values()
     assert {
         k: ingress[k]
         for k in ("security_group_id", "referenced_security_group_id", "ip_protocol", "from_port", "to_port")
@@ -140,7 +145,7 @@ def test_security_group_admits_only_the_client_group_on_the_port(stacks: dict[st
         "from_port": 6379,
         "to_port": 6379,
     }
-    (egress,) = resources(stack, "aws_vpc_security_group_egress_rule").values()
+    (egress,) = _cache_resources(stack, "aws_vpc_security_group_egress_rule").values()
     assert (egress["security_group_id"], egress["referenced_security_group_id"], egress["from_port"]) == (
         clients,
         cache,
@@ -205,7 +210,7 @@ def test_replicas_autoscale_on_replica_engine_cpu_only_where_the_node_type_allow
 
 
 def _alarms(stack: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {body["alarm_name"]: body for body in resources(stack, "aws_cloudwatch_metric_alarm").values()}
+    return {body["alarm_name"]: body for body in _cache_resources(stack, "aws_cloudwatch_metric_alarm").values()}
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
@@ -251,7 +256,7 @@ def test_stack_outputs_endpoints_port_groups_secret_and_ttls(stacks: dict[str, d
     assert outputs["cache_primary_endpoint_address"] == outputs["cache_reader_endpoint_address"] == endpoint
     assert outputs["cache_port"] == 6379
     assert outputs["cache_security_group_id"] == _ref(stack, "aws_security_group", "id", "cache_security_group")
-    assert outputs["cache_client_security_group_id"] == _ref(stack, "aws_security_group", "id", "client_security")
+    assert outputs["cache_client_security_group_id"] == _ref(stack, "aws_security_group", "id", "cache_client_security")
     assert outputs["cache_auth_secret_arn"] == _ref(stack, "aws_secretsmanager_secret", "arn")
     assert outputs["cache_key_ttl_seconds"] == {"sessions": 86400, "persona_results": 3600}
 

@@ -32,7 +32,7 @@ lambda:
       vpc: {subnet_ids: [subnet-0123456789abcdef0, subnet-0fedcba9876543210], security_group_ids: [sg-0123456789abcdef0]}
       environment_variables: {TABLE: sessions}
       grants:
-        rds_proxy: {proxy_resource_id: prx-0abc123, db_user: app}
+        rds_proxy: {db_user: app_admin}
         cache: {replication_group_id: matbakh-dev-api, user_id: app}
         buckets: {uploads: {bucket: matbakh-dev-uploads, prefix: incoming/, access: read-write}}
         secrets: [matbakh/dev/jwt]
@@ -289,6 +289,7 @@ def test_granted_data_stores_and_vpc_add_exactly_their_statements(rich: dict[str
     (partition,) = rich["data"]["aws_partition"]
     (region,) = rich["data"]["aws_region"]
     (caller,) = rich["data"]["aws_caller_identity"]
+    proxy = next(n for n in rich["locals"] if n.startswith("database_proxy_resource_id"))
     p, r, a = (
         f"${{data.aws_partition.{partition}.partition}}",
         f"${{data.aws_region.{region}.name}}",
@@ -315,7 +316,12 @@ def test_granted_data_stores_and_vpc_add_exactly_their_statements(rich: dict[str
             ],
             None,
         ),
-        "ConnectThroughRdsProxy": ("rds-db:connect", f"arn:{p}:rds-db:{r}:{a}:dbuser:prx-0abc123/app", None),
+        # the stack's own proxy: its resource id (`prx-…`) is cut from its ARN in a local
+        "ConnectThroughRdsProxy": (
+            "rds-db:connect",
+            f"arn:{p}:rds-db:{r}:{a}:dbuser:${{local.{proxy}}}/app_admin",
+            None,
+        ),
         "ConnectToCache": (
             "elasticache:Connect",
             [f"arn:{p}:elasticache:{r}:{a}:replicationgroup:matbakh-dev-api", f"arn:{p}:elasticache:{r}:{a}:user:app"],

@@ -65,9 +65,9 @@ def test_every_critical_function_has_slo_alarms_at_its_environments_objectives(
         assert _slo_thresholds(stack, name) == pytest.approx(expected)
         alarms = _alarms(stack)
         latency = alarms[f"{name}-latency-p95"]
-        (query,) = latency["metric_query"]
-        assert (query["metric"]["metric_name"], query["metric"]["stat"]) == ("Duration", "p95")
-        assert query["metric"]["dimensions"] == {"FunctionName": name, "Resource": f"{name}:live"}
+        assert (latency["metric_name"], latency["extended_statistic"], latency["period"]) == ("Duration", "p95", 300)
+        assert "statistic" not in latency and "metric_query" not in latency
+        assert latency["dimensions"] == {"FunctionName": name, "Resource": f"{name}:live"}
         assert (latency["evaluation_periods"], latency["datapoints_to_alarm"]) == (3, 3)
         assert _periods(alarms[f"{name}-error-rate-fast-burn"]) == {FAST[1]}
         assert _periods(alarms[f"{name}-error-rate-slow-burn"]) == {SLOW[1]}
@@ -105,8 +105,8 @@ def test_service_alarms_watch_throttles_timeouts_and_spillover(stacks: dict[str,
         name = config.context.id(key)
         assert alarms[f"{name}-throttles"]["threshold"] == 0
         assert alarms[f"{name}-near-timeout"]["threshold"] == round(settings.timeout_seconds * 1000 * 0.9)
-        (query,) = alarms[f"{name}-near-timeout"]["metric_query"]
-        assert (query["metric"]["metric_name"], query["metric"]["stat"]) == ("Duration", "Maximum")
+        near_timeout = alarms[f"{name}-near-timeout"]
+        assert (near_timeout["metric_name"], near_timeout["statistic"]) == ("Duration", "Maximum")
         has_spillover_alarm = f"{name}-spillover" in alarms
         assert has_spillover_alarm == config.lambda_service.has_provisioned_concurrency(key)
 

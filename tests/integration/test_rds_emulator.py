@@ -1,0 +1,135 @@
+"""The database against the local emulator with real terraform (local state, so no state bucket):
+dev applied and destroyed (instance, proxy, its target, alarms); prod with a read replica planned.
+
+The emulator stores but does not act on storage autoscaling, Performance Insights, enhanced
+monitoring, log exports, IAM authentication, the parameter group, and the proxy's TLS, IAM auth
+and pooling: no database engine runs and nothing connects, so those are asserted on the
+synthesized JSON (tests/synth/test_rds.py). It does create the RDS-managed master secret."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cli import emulator
+from tests.conftest import copy_repository, run, synthesize
+from tests.integration.conftest import emulator_client
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[emulator.Emulator]:
+    directory = tmp_path_factory.mktemp("emulator")
+    yield emulator.start(directory)
+    emulator.stop(directory)
+
+
+def _terraform(running: emulator.Emulator, root: Path, env_name: str, tmp_path: Path) -> Any:
+    """Synthesize `env_name` in `root` with local state and init it against the emulator."""
+    synthesize(root / "cdktf.out", "--env", env_name, "--force", cwd=root)
+    stack_dir = root / "cdktf.out" / "stacks" / env_name
+    stack = json.loads((stack_dir / "cdk.tf.json").read_text())
+    stack["terraform"]["backend"] = {"local": {"path": str(tmp_path / "terraform.tfstate")}}
+    (stack_dir / "cdk.tf.json").write_text(json.dumps(stack))
+    env = {
+        **emulator.isolated_environment(running.terraform_environment("eu-central-1")),
+        "TF_DATA_DIR": str(tmp_path / ".terraform"),
+        "TF_IN_AUTOMATION": "1",
+    }
+    plugin_dir = env.get("TF_PLUGIN_DIR")
+    init = ["terraform", "init", "-input=false", "-no-color", *([f"-plugin-dir={plugin_dir}"] if plugin_dir else [])]
+    assert run(init, cwd=stack_dir, env=env, inherit=False).returncode == 0
+
+    def terraform(*args: str) -> Any:
+        return run(["terraform", *args, "-no-color"], cwd=stack_dir, env=env, inherit=False)
+
+    return terraform
+
+
+def test_dev_database_and_proxy_apply_and_destroy_on_the_emulator(running: emulator.Emulator, tmp_path: Path) -> None:
+    root = copy_repository(tmp_path / "repo")
+    terraform = _terraform(running, root, "dev", tmp_path)
+    assert terraform("validate").returncode == 0
+    applied = terraform("apply", "-auto-approve", "-input=false")
+    assert applied.returncode == 0, applied.stderr
+
+    rds = emulator_client(running, "rds")
+    (instance,) = rds.describe_db_instances(DBInstanceIdentifier="matbakh-dev-api-db")["DBInstances"]
+    assert (instance["Engine"], instance["DBInstanceClass"]) == ("postgres", "db.t4g.micro")
+    assert (instance["AllocatedStorage"], instance["StorageType"]) == (20, "gp3")
+    assert instance["StorageEncrypted"] is True and instance["MultiAZ"] is False
+    assert instance["IAMDatabaseAuthenticationEnabled"] is True
+    assert instance["PubliclyAccessible"] is False
+    assert instance["DeletionProtection"] is False and instance["BackupRetentionPeriod"] == 1
+    assert instance["MaxAllocatedStorage"] == 50
+    secret = emulator_client(running, "secretsmanager").describe_secret(
+        SecretId=instance["MasterUserSecret"]["SecretArn"]
+    )
+    key = emulator_client(running, "kms").describe_key(KeyId="alias/matbakh-dev-api-database")["KeyMetadata"]
+    assert secret["KmsKeyId"] in {key["Arn"], key["KeyId"]}
+    assert instance["KmsKeyId"] == key["Arn"]
+    (proxy,) = rds.describe_db_proxies(DBProxyName="matbakh-dev-api-db-proxy")["DBProxies"]
+    assert (proxy["EngineFamily"], proxy["RequireTLS"]) == ("POSTGRESQL", True)
+    (auth,) = proxy["Auth"]
+    assert (auth["AuthScheme"], auth["IAMAuth"]) == ("SECRETS", "REQUIRED")
+    assert auth["SecretArn"] == instance["MasterUserSecret"]["SecretArn"]
+    (target,) = rds.describe_db_proxy_targets(DBProxyName="matbakh-dev-api-db-proxy")["Targets"]
+    assert target["RdsResourceId"] == "matbakh-dev-api-db"
+
+    alarms = emulator_client(running, "cloudwatch").describe_alarms(AlarmNamePrefix="matbakh-dev-api-db-")
+    assert {a["AlarmName"].removeprefix("matbakh-dev-api-db-") for a in alarms["MetricAlarms"]} == {
+        "cpu",
+        "connections",
+        "freeable-memory",
+        "free-storage",
+        "read-latency",
+        "write-latency",
+        "proxy-client-connections",
+    }
+    outputs = json.loads(terraform("output", "-json").stdout)
+    assert outputs["database_proxy_resource_id"]["value"] == proxy["DBProxyArn"].split(":")[6]
+    assert outputs["database_master_user_secret_arn"]["value"] == instance["MasterUserSecret"]["SecretArn"]
+    assert "instance_class: db.t4g.small" in outputs["rds_runbooks"]["value"]["cpu"]
+
+    # dev has no deletion protection and no final snapshot, so destroy removes the database.
+    destroyed = terraform("destroy", "-auto-approve", "-input=false")
+    assert destroyed.returncode == 0, destroyed.stderr
+    assert rds.describe_db_instances()["DBInstances"] == []
+    assert rds.describe_db_proxies()["DBProxies"] == []
+
+
+def test_prod_with_a_read_replica_plans_on_the_emulator(running: emulator.Emulator, tmp_path: Path) -> None:
+    root = copy_repository(tmp_path / "repo")
+    (root / "environments" / "prod.yaml").write_text("rds: {read_replicas: 1}\n")
+    terraform = _terraform(running, root, "prod", tmp_path)
+    assert terraform("validate").returncode == 0
+    planned = terraform("plan", "-input=false", f"-out={tmp_path / 'plan'}")
+    assert planned.returncode == 0, planned.stderr
+    shown = terraform("show", "-json", str(tmp_path / "plan"))
+    changes = json.loads(shown.stdout)["resource_changes"]
+    created = Counter(c["type"] for c in changes if c["change"]["actions"] == ["create"])
+    assert created["aws_db_instance"] == 2
+    assert (created["aws_db_proxy"], created["aws_db_proxy_target"], created["aws_db_proxy_default_target_group"]) == (
+        1,
+        1,
+        1,
+    )
+    database_alarms = [
+        c["change"]["after"]["alarm_name"]
+        for c in changes
+        if c["type"] == "aws_cloudwatch_metric_alarm"
+        and c["change"]["after"]["alarm_name"].startswith("matbakh-prod-api-db")
+    ]
+    assert len(database_alarms) == 8 and "matbakh-prod-api-db-replica-1-lag" in database_alarms
+    primary = next(
+        c["change"]["after"] for c in changes if c["address"].startswith("aws_db_instance.database_instance_")
+    )
+    assert (primary["multi_az"], primary["deletion_protection"], primary["skip_final_snapshot"]) == (True, True, False)
+    assert primary["final_snapshot_identifier"] == "matbakh-prod-api-db-final"
+    assert (primary["allocated_storage"], primary["max_allocated_storage"]) == (100, 500)
