@@ -17,8 +17,12 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cli import jsii_cache
+
+if TYPE_CHECKING:
+    from environments.schema import EnvironmentConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK_SETS = ("dev", "staging", "prod", "account")  # = environments.schema.STACK_SETS (a test checks it)
@@ -36,7 +40,7 @@ def handler(event, context):
     return {"statusCode": 503, "body": "not deployed yet"}
 """
 _INPUT_FILES = ("main.py", "cdktf.json", "requirements.txt", "cli/synth.py", "cli/jsii_cache.py")
-_INPUT_DIRS = ("environments", "modules")
+_INPUT_DIRS = ("environments", "modules", "cli/cost/prices")  # prices: the database runbooks quote them
 
 
 def input_hash(environments: list[str], root: Path = ROOT) -> str:
@@ -98,6 +102,29 @@ def _install(staging: Path, outdir: Path) -> list[Path]:
     return written
 
 
+def database_resize_prices(configs: list[EnvironmentConfig]) -> dict[str, float | None]:
+    """Per environment, what the next database class up costs more a month (EUR), for the resize
+    runbooks; None where the price table has no figure (the runbook then points to `make cost`)."""
+    from cli.cost.prices import PRICES_DIR, load_price_table
+    from modules.rds.config import next_class_up
+
+    prices: dict[str, float | None] = {}
+    for config in configs:
+        database, bigger = config.rds, next_class_up(config.rds.instance_class)
+        prices[config.name] = None
+        if bigger is None or not (PRICES_DIR / f"{config.region}.yaml").exists():
+            continue
+        table = load_price_table(config.region)
+        try:
+            difference_usd = table.monthly_instance_price_usd(
+                bigger.name, database.multi_az
+            ) - table.monthly_instance_price_usd(database.instance_class, database.multi_az)
+        except KeyError:
+            continue
+        prices[config.name] = round(difference_usd / config.budget.usd_per_eur, 2)
+    return prices
+
+
 def synthesize(environments: list[str], outdir: Path) -> list[Path]:
     """Validate all environments, synthesize them in one app, then write the output."""
     from environments.loader import ConfigError, load_account, load_environments
@@ -118,7 +145,7 @@ def synthesize(environments: list[str], outdir: Path) -> list[Path]:
 
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".synth-", dir=outdir) as staging:
-        build_app(configs, staging, account=account).synth()
+        build_app(configs, staging, account=account, database_resize_prices=database_resize_prices(configs)).synth()
         return _install(Path(staging), outdir)
 
 

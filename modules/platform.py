@@ -12,6 +12,8 @@ Stack outputs are made here and nowhere else.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from environments.schema import AccountConfig, EnvironmentConfig, StackSetConfig
 from modules.budgets.anomaly import CostAnomalyDetection
 from modules.budgets.module import AccountBudget, EnvironmentBudgets
@@ -78,7 +80,10 @@ class BootstrapStack(TerraformStack):
 class EnvironmentStack(TerraformStack):
     """The environment's infrastructure, with remote, encrypted and locked state."""
 
-    def __init__(self, scope: Construct, *, config: EnvironmentConfig) -> None:
+    def __init__(
+        self, scope: Construct, *, config: EnvironmentConfig, database_resize_price_eur: float | None = None
+    ) -> None:
+        """`database_resize_price_eur`: what the next database class up costs more a month (runbooks)."""
         super().__init__(scope, environment_stack_name(config))
         _remote_state(self, config)
         AwsProvider(self, "aws", region=config.region)
@@ -91,7 +96,13 @@ class EnvironmentStack(TerraformStack):
             self, "cache", config=config.elasticache, context=config.context, network=network, alerts=alerts
         )
         database = PostgresDatabase(
-            self, "database", config=config.rds, context=config.context, network=network, alerts=alerts
+            self,
+            "database",
+            config=config.rds,
+            context=config.context,
+            network=network,
+            alerts=alerts,
+            next_class_monthly_price_difference_eur=database_resize_price_eur,
         )
         functions = LambdaService(
             self,
@@ -171,12 +182,18 @@ class AccountStack(TerraformStack):
         TerraformOutput(self, "anomaly_subscription_arn", value=anomalies.subscription_arn)
 
 
-def build_app(configs: list[EnvironmentConfig], outdir: str, *, account: AccountConfig | None = None) -> App:
+def build_app(
+    configs: list[EnvironmentConfig],
+    outdir: str,
+    *,
+    account: AccountConfig | None = None,
+    database_resize_prices: Mapping[str, float | None] | None = None,
+) -> App:
     """One app with both stacks of every given environment (and the account's), synthesized in one process."""
     app = App(outdir=outdir)
     for config in configs:
         BootstrapStack(app, config=config)
-        EnvironmentStack(app, config=config)
+        EnvironmentStack(app, config=config, database_resize_price_eur=(database_resize_prices or {}).get(config.name))
     if account is not None:
         BootstrapStack(app, config=account)
         AccountStack(app, config=account)

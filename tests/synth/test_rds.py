@@ -396,3 +396,14 @@ def test_a_granted_function_connects_through_the_stacks_own_proxy_only(with_repl
         assert not any(
             k.startswith("DATABASE_") for k in functions[f"dev/lambda/{name}/function"]["environment"]["variables"]
         )
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_the_resize_runbooks_quote_the_price_table(stacks: dict[str, dict[str, Any]], env: str) -> None:
+    from cli.synth import database_resize_prices
+    from environments.loader import load_environment
+
+    price = database_resize_prices([load_environment(env)])[env]
+    runbooks = stacks[env]["output"]["rds_runbooks"]["value"]
+    for key in ("cpu", "connections"):
+        assert f"Monthly price difference: +{price:.2f} EUR per month." in runbooks[key]

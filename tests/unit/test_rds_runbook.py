@@ -144,3 +144,22 @@ def test_a_function_granted_the_database_needs_the_stacks_proxy() -> None:
     AwsProvider(stack, "aws", region=config.region)
     with pytest.raises(ValueError, match="needs the stack's database proxy"):
         LambdaService(stack, "lambda", config=functions, context=config.context)
+
+
+def test_every_shipped_environments_resize_runbook_quotes_the_price_of_the_next_class() -> None:
+    from cli.cost.prices import load_price_table
+    from cli.synth import database_resize_prices
+    from environments.loader import load_environments
+    from modules.rds.config import next_class_up
+
+    configs = load_environments(["dev", "staging", "prod"])
+    prices = database_resize_prices(configs)
+    for config in configs:
+        table, database = load_price_table(config.region), config.rds
+        bigger = next_class_up(database.instance_class)
+        assert bigger is not None
+        by_hand = (
+            table.monthly_instance_price_usd(bigger.name, database.multi_az)
+            - table.monthly_instance_price_usd(database.instance_class, database.multi_az)
+        ) / config.budget.usd_per_eur
+        assert prices[config.name] == round(by_hand, 2) > 0
