@@ -83,7 +83,11 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
     assert planned.returncode == 0, planned.stderr
     assert "targets the LOCAL AWS EMULATOR" in planned.stdout
     assert "no AWS credentials are configured" in planned.stdout
-    assert planned.stdout.count("gate: ") == 2
+    assert [line.split(":")[0] for line in planned.stdout.splitlines() if "gate: " in line] == [
+        "gate",
+        "cost gate",
+        "gate",
+    ]
     # 3 (alert topic: key, alias, topic) + 3 (topic policy, two budgets) + 32 (Lambda: key and
     # alias; per function a log group, queue, role, role policy, function and alias; dev has no
     # provisioned concurrency) + 23 (the cache and its private network) + 28 (the database: key
