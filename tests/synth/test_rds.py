@@ -16,7 +16,7 @@ GIB = 1024**3
 # environment: class, allocated/max storage, Multi-AZ, backup days, deletion protection, final snapshot
 EXPECTED = {
     "dev": ("db.t4g.micro", 20, 50, False, 1, False, False),
-    "staging": ("db.t4g.small", 20, 100, False, 3, True, True),
+    "staging": ("db.t4g.micro", 20, 50, False, 3, True, True),
     "prod": ("db.m7g.large", 100, 500, True, 14, True, True),
 }
 # Thresholds by hand: CPU %, connections (= max_connections x % / 100, with max_connections =
@@ -34,8 +34,8 @@ THRESHOLDS = {
     },
     "staging": {
         "cpu": 70,
-        "connections": 225 * 85 / 100,  # t4g.small: 2 GiB / 9531392 = 225
-        "freeable-memory": 2 * GIB * 10 / 100,
+        "connections": 112 * 85 / 100,  # t4g.micro: 1 GiB / 9531392 = 112
+        "freeable-memory": 1 * GIB * 10 / 100,
         "free-storage": 2 * GIB,
         "read-latency": 0.03,
         "write-latency": 0.03,
@@ -51,7 +51,7 @@ THRESHOLDS = {
         "proxy-client-connections": 1000,
     },
 }
-NEXT_CLASS = {"dev": "db.t4g.small", "staging": "db.t4g.medium", "prod": "db.m7g.xlarge"}
+NEXT_CLASS = {"dev": "db.t4g.small", "staging": "db.t4g.small", "prod": "db.m7g.xlarge"}
 
 
 def _by_path(stack: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
@@ -279,13 +279,17 @@ def test_class_too_small_alarms_carry_the_next_class_and_the_yaml_change(
     alarms = _by_path(stack, "aws_cloudwatch_metric_alarm")
     runbooks = stack["output"]["rds_runbooks"]["value"]
     assert set(runbooks) == {path.removeprefix("alarm_").replace("_", "-") for path in alarms}
+    from cli.synth import database_resize_prices
+    from environments.loader import load_environment
+
+    price = database_resize_prices([load_environment(env)])[env]
     for key in ("cpu", "connections"):
         description = alarms[f"alarm_{key}"]["alarm_description"]
-        assert f"Next up: {NEXT_CLASS[env]}: set rds.instance_class: {NEXT_CLASS[env]} in environments/{env}.yaml" in (
-            description
-        )
+        assert (
+            f"Next up: {NEXT_CLASS[env]} (+{price:.2f} EUR per month): set rds.instance_class: {NEXT_CLASS[env]} "
+            f"in environments/{env}.yaml"
+        ) in description
         assert f"\nrds:\n  instance_class: {NEXT_CLASS[env]}\n" in runbooks[key]
-        assert f"`make cost ENV={env}` shows it" in runbooks[key]
     assert "max_connections 112" in runbooks["connections"] if env == "dev" else True
 
 

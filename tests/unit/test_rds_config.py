@@ -57,7 +57,7 @@ def test_each_family_grows_in_memory() -> None:
     ("env", "expected"),
     [
         ("dev", ("db.t4g.micro", 20, 50, False, 1, False, False, 80)),
-        ("staging", ("db.t4g.small", 20, 100, False, 3, True, True, 70)),
+        ("staging", ("db.t4g.micro", 20, 50, False, 3, True, True, 70)),
         ("prod", ("db.m7g.large", 100, 500, True, 14, True, True, 60)),
     ],
 )
