@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from modules.budgets.config import BudgetConfig
+from modules.cdn.config import CdnConfig
 from modules.core.base import StrictModel
 from modules.core.label import Context, NamePart
 from modules.elasticache.config import ElastiCacheConfig
@@ -49,6 +50,7 @@ class EnvironmentConfig(StrictModel):
     elasticache: ElastiCacheConfig = Field(default_factory=ElastiCacheConfig)
     budget: BudgetConfig = Field(default_factory=BudgetConfig)
     slo: SloConfig = Field(default_factory=SloConfig)
+    cdn: CdnConfig = Field(default_factory=CdnConfig)
 
     @field_validator("elasticache")
     @classmethod

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from environments.schema import EnvironmentConfig
 from modules.budgets.module import EnvironmentBudgets
+from modules.cdn.module import EDGE_REGION, CdnDistribution
 from modules.core.cdk import App, AwsProvider, Construct, LocalBackend, S3Backend, TerraformOutput, TerraformStack
 from modules.elasticache.module import ElastiCacheCluster
 from modules.lambda_service.module import LambdaService
@@ -55,7 +56,9 @@ class EnvironmentStack(TerraformStack):
         # S3-native locking (Terraform ≥ 1.10); cdktf 0.21 predates the argument.
         self.add_override("terraform.backend.s3.use_lockfile", True)
         AwsProvider(self, "aws", region=config.region)
-        alerts = AlertTopic(self, "alerts", context=config.context)
+        # CloudFront's metrics and WAF web ACLs of scope CLOUDFRONT exist only in us-east-1.
+        edge = AwsProvider(self, "aws_edge", region=EDGE_REGION, alias="edge")
+        alerts = AlertTopic(self, "alerts", context=config.context, accepts_eventbridge=True)
         budgets = EnvironmentBudgets(self, "budgets", config=config.budget, context=config.context, alerts=alerts)
         TerraformOutput(self, "alert_topic_arn", value=alerts.topic_arn)
         TerraformOutput(self, "budget_names", value=budgets.budget_names)
@@ -81,6 +84,17 @@ class EnvironmentStack(TerraformStack):
         TerraformOutput(self, "cache_client_security_group_id", value=cache.client_security_group_id)
         TerraformOutput(self, "cache_auth_secret_arn", value=cache.auth_secret_arn)
         TerraformOutput(self, "cache_key_ttl_seconds", value=cache.key_ttl_seconds)
+        cdn = CdnDistribution(self, "cdn", config=config.cdn, context=config.context, alerts=alerts, edge_provider=edge)
+        TerraformOutput(self, "cdn_distribution_id", value=cdn.distribution_id)
+        TerraformOutput(self, "cdn_distribution_arn", value=cdn.distribution_arn)
+        TerraformOutput(self, "cdn_domain_name", value=cdn.domain_name)
+        TerraformOutput(self, "cdn_hosted_zone_id", value=cdn.hosted_zone_id)
+        TerraformOutput(self, "cdn_assets_bucket_name", value=cdn.assets_bucket_name)
+        TerraformOutput(self, "cdn_assets_bucket_arn", value=cdn.assets_bucket_arn)
+        TerraformOutput(self, "cdn_log_bucket_name", value=cdn.log_bucket_name)
+        TerraformOutput(self, "cdn_edge_alert_topic_arn", value=cdn.edge_alert_topic_arn)
+        if cdn.web_acl_arn is not None:
+            TerraformOutput(self, "cdn_web_acl_arn", value=cdn.web_acl_arn)
 
 
 def build_app(configs: list[EnvironmentConfig], outdir: str) -> App:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from modules.core.cdk import Construct, DataAwsCallerIdentity, DataAwsPartition, KmsAlias, KmsKey
+from modules.core.cdk import (
+    Construct,
+    DataAwsCallerIdentity,
+    DataAwsPartition,
+    KmsAlias,
+    KmsKey,
+    TerraformProvider,
+)
 from modules.core.iam import Statement, key_admin_statement, policy_document
 from modules.core.label import Context
 
@@ -15,6 +22,7 @@ class EncryptionKey(Construct):
     `service_principals` (e.g. `cloudwatch.amazonaws.com`) may use it for `service_actions` (by
     default decrypt and generate data keys), and nothing more; `statements` adds further
     key-policy statements (e.g. CloudWatch Logs, which needs an encryption-context condition).
+    `provider` places the key in another region (e.g. us-east-1 for CloudFront's edge resources).
     """
 
     def __init__(
@@ -28,10 +36,11 @@ class EncryptionKey(Construct):
         service_actions: Sequence[str] = ("kms:Decrypt", "kms:GenerateDataKey*"),
         deletion_window_days: int = 30,
         statements: Sequence[Statement] = (),
+        provider: TerraformProvider | None = None,
     ) -> None:
         super().__init__(scope, id_)
-        partition = DataAwsPartition(self, "partition").partition
-        account_id = DataAwsCallerIdentity(self, "caller").account_id
+        partition = DataAwsPartition(self, "partition", provider=provider).partition
+        account_id = DataAwsCallerIdentity(self, "caller", provider=provider).account_id
         policy: list[Statement] = [key_admin_statement(partition, account_id)]
         if service_principals:
             policy.append(
@@ -52,8 +61,9 @@ class EncryptionKey(Construct):
             deletion_window_in_days=deletion_window_days,
             policy=policy_document(*policy),
             tags=context.tags,
+            provider=provider,
         )
-        KmsAlias(self, "alias", name=f"alias/{context.id(purpose)}", target_key_id=key.key_id)
+        KmsAlias(self, "alias", name=f"alias/{context.id(purpose)}", target_key_id=key.key_id, provider=provider)
 
         self.arn: str = key.arn
         self.key_id: str = key.key_id

@@ -2,20 +2,77 @@
 
 from __future__ import annotations
 
-from modules.core.cdk import Construct, SnsTopic, SnsTopicPolicy
-from modules.core.iam import policy_document
+from modules.core.cdk import Construct, DataAwsCallerIdentity, SnsTopic, SnsTopicPolicy, TerraformProvider
+from modules.core.iam import Statement, policy_document
 from modules.core.kms import EncryptionKey
 from modules.core.label import Context
 
+PUBLISHERS = ("budgets.amazonaws.com", "cloudwatch.amazonaws.com")
+EVENTBRIDGE = "events.amazonaws.com"
+
 
 class AlertTopic(Construct):
-    """An SNS topic encrypted with its own rotating key, to which CloudWatch alarms and AWS Budgets publish."""
+    """An SNS topic encrypted with its own rotating key, to which CloudWatch alarms and AWS Budgets publish.
 
-    def __init__(self, scope: Construct, id_: str, *, context: Context) -> None:
+    `purpose` names the topic and its key (`alerts` is the environment's topic). `provider` places
+    it in another region: CloudWatch alarms notify only a topic of their own region, so alarms on
+    CloudFront's us-east-1 metrics need a topic there. `accepts_eventbridge` lets EventBridge rules
+    of this account publish (the edge alarms' state changes are forwarded to the environment's topic).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        context: Context,
+        purpose: str = "alerts",
+        provider: TerraformProvider | None = None,
+        accepts_eventbridge: bool = False,
+    ) -> None:
         super().__init__(scope, id_)
-        publishers = ["budgets.amazonaws.com", "cloudwatch.amazonaws.com"]
-        key = EncryptionKey(self, "key", context=context, purpose="alerts", service_principals=publishers)
-        topic = SnsTopic(self, "topic", name=context.id("alerts"), kms_master_key_id=key.arn, tags=context.tags)
+        publishers = list(PUBLISHERS)
+        key_statements: list[Statement] = []
+        topic_statements: list[Statement] = []
+        if accepts_eventbridge:
+            account_id = DataAwsCallerIdentity(self, "caller", provider=provider).account_id
+            from_this_account = {"StringEquals": {"aws:SourceAccount": account_id}}
+            key_statements.append(
+                {
+                    "Sid": "EventBridgeRulesEncryptWithKey",
+                    "Effect": "Allow",
+                    "Principal": {"Service": EVENTBRIDGE},
+                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    "Resource": "*",
+                }
+            )
+            topic_statements.append(
+                {
+                    "Sid": "EventBridgeRulesForwardAlerts",
+                    "Effect": "Allow",
+                    "Principal": {"Service": EVENTBRIDGE},
+                    "Action": "sns:Publish",
+                    "Resource": "TOPIC",
+                    "Condition": from_this_account,
+                }
+            )
+        key = EncryptionKey(
+            self,
+            "key",
+            context=context,
+            purpose=purpose,
+            service_principals=publishers,
+            statements=key_statements,
+            provider=provider,
+        )
+        topic = SnsTopic(
+            self,
+            "topic",
+            name=context.id(purpose),
+            kms_master_key_id=key.arn,
+            tags=context.tags,
+            provider=provider,
+        )
         SnsTopicPolicy(
             self,
             "publishers",
@@ -27,8 +84,10 @@ class AlertTopic(Construct):
                     "Principal": {"Service": publishers},
                     "Action": "sns:Publish",
                     "Resource": topic.arn,
-                }
+                },
+                *({**statement, "Resource": topic.arn} for statement in topic_statements),
             ),
+            provider=provider,
         )
 
         self.topic_arn: str = topic.arn
