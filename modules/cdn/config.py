@@ -186,7 +186,9 @@ class SecurityHeaders(StrictModel):
         default=63_072_000, ge=0, description="Strict-Transport-Security max-age (two years by default)."
     )
     hsts_include_subdomains: bool = Field(default=True, description="HSTS for every subdomain as well.")
-    hsts_preload: bool = Field(default=False, description="Ask browsers' preload lists (hard to undo).")
+    hsts_preload: bool = Field(
+        default=True, description="The `preload` directive (listing still needs a submission to hstspreload.org)."
+    )
     frame_options: Literal["DENY", "SAMEORIGIN"] = Field(default="DENY", description="X-Frame-Options.")
     referrer_policy: Literal[
         "no-referrer",
@@ -253,7 +255,7 @@ class WebAcl(StrictModel):
     )
     rate_limit: RateLimit = Field(default_factory=RateLimit)
     log_retention_days: LogRetentionDays = Field(
-        default=90, description="Retention of the log group of blocked and counted requests."
+        default=365, description="Retention of the log group of blocked and counted requests (only those)."
     )
 
     @field_validator("managed_rule_groups")

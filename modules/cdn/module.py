@@ -41,6 +41,7 @@ from modules.core.cdk import (
     CloudfrontOriginRequestPolicy,
     CloudfrontOriginRequestPolicyCookiesConfig,
     CloudfrontOriginRequestPolicyHeadersConfig,
+    CloudfrontOriginRequestPolicyHeadersConfigHeaders,
     CloudfrontOriginRequestPolicyQueryStringsConfig,
     CloudfrontResponseHeadersPolicy,
     CloudfrontResponseHeadersPolicySecurityHeadersConfig,
@@ -515,7 +516,11 @@ class CdnDistribution(Construct):
                 "api_origin_request_policy",
                 name=context.id("cdn", "api"),
                 comment="API: every viewer header but Host, every cookie and query string",
-                headers_config=CloudfrontOriginRequestPolicyHeadersConfig(header_behavior="allViewerExceptHostHeader"),
+                # API Gateway and function URLs route on their own Host: every viewer header but Host.
+                headers_config=CloudfrontOriginRequestPolicyHeadersConfig(
+                    header_behavior="allExcept",
+                    headers=CloudfrontOriginRequestPolicyHeadersConfigHeaders(items=["Host"]),
+                ),
                 cookies_config=CloudfrontOriginRequestPolicyCookiesConfig(cookie_behavior="all"),
                 query_strings_config=CloudfrontOriginRequestPolicyQueryStringsConfig(query_string_behavior="all"),
             )

@@ -87,6 +87,7 @@ from cdktf_cdktf_provider_aws.cloudfront_origin_request_policy import (
     CloudfrontOriginRequestPolicy,
     CloudfrontOriginRequestPolicyCookiesConfig,
     CloudfrontOriginRequestPolicyHeadersConfig,
+    CloudfrontOriginRequestPolicyHeadersConfigHeaders,
     CloudfrontOriginRequestPolicyQueryStringsConfig,
 )
 from cdktf_cdktf_provider_aws.cloudfront_response_headers_policy import (
@@ -247,6 +248,7 @@ __all__ = [
     "CloudfrontOriginRequestPolicy",
     "CloudfrontOriginRequestPolicyCookiesConfig",
     "CloudfrontOriginRequestPolicyHeadersConfig",
+    "CloudfrontOriginRequestPolicyHeadersConfigHeaders",
     "CloudfrontOriginRequestPolicyQueryStringsConfig",
     "CloudfrontResponseHeadersPolicy",
     "CloudfrontResponseHeadersPolicySecurityHeadersConfig",
