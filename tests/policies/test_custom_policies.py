@@ -71,7 +71,12 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     ),
     "CKV_MBK_14": ({"pass_root_administers"}, {"fail_service_administers", "fail_role_administers"}),
     "CKV_MBK_15": (
-        {"pass_prod_certificate", "pass_cheapest_price_class", "fail_all_edge_locations", "unknown_price_class_reference"},
+        {
+            "pass_prod_certificate",
+            "pass_cheapest_price_class",
+            "fail_all_edge_locations",
+            "unknown_price_class_reference",
+        },
         {"fail_prod_default_certificate", "fail_prod_old_tls_policy"},
     ),
 }
