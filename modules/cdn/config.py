@@ -241,15 +241,19 @@ class RateLimit(StrictModel):
     window_seconds: Literal[60, 120, 300, 600] = Field(default=300, description="Evaluation window.")
 
 
+def _default_rule_groups() -> list[ManagedRuleGroup]:
+    return [
+        "AWSManagedRulesAmazonIpReputationList",
+        "AWSManagedRulesCommonRuleSet",
+        "AWSManagedRulesKnownBadInputsRuleSet",
+    ]
+
+
 class WebAcl(StrictModel):
     """AWS WAF in front of the distribution (scope CLOUDFRONT, so created in us-east-1)."""
 
     managed_rule_groups: list[ManagedRuleGroup] = Field(
-        default_factory=lambda: [
-            "AWSManagedRulesAmazonIpReputationList",
-            "AWSManagedRulesCommonRuleSet",
-            "AWSManagedRulesKnownBadInputsRuleSet",
-        ],
+        default_factory=_default_rule_groups,
         min_length=1,
         description="AWS managed rule groups, evaluated in this order (KnownBadInputs covers Log4j).",
     )
@@ -260,7 +264,7 @@ class WebAcl(StrictModel):
 
     @field_validator("managed_rule_groups")
     @classmethod
-    def _unique(cls, value: list[str]) -> list[str]:
+    def _unique(cls, value: list[ManagedRuleGroup]) -> list[ManagedRuleGroup]:
         if len(set(value)) != len(value):
             raise ValueError("each managed rule group may appear once")
         return value
