@@ -86,8 +86,10 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
     assert planned.stdout.count("gate: ") == 2
     # 3 (alert topic: key, alias, topic) + 3 (topic policy, two budgets) + 32 (Lambda: key and
     # alias; per function a log group, queue, role, role policy, function and alias; dev has no
-    # provisioned concurrency) + 23 (the cache and its private network).
-    assert "plan: dev on emulator-" in planned.stdout and "61 to add" in planned.stdout
+    # provisioned concurrency) + 23 (the cache and its private network) + 37 (the CDN: two buckets
+    # with their keys and settings, origin access control, three policy kinds, the distribution,
+    # the us-east-1 alert topic, two edge alarms and their forwarding to the alert topic).
+    assert "plan: dev on emulator-" in planned.stdout and "98 to add" in planned.stdout
 
     # Apply the saved plan: the state lands in the emulator's bucket under dev's key, encrypted.
     applied = workbench.cli("apply", "--env", "dev")
