@@ -10,7 +10,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHECKOV_VENV := .venv-checkov
 ENV ?= dev
-ENVIRONMENTS := dev staging prod
+ENVIRONMENTS := dev staging prod account  # account: the account-level stack set (total budget, anomalies)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: help setup prerequisites synth validate gate bootstrap plan apply destroy test test-fast lint typecheck bench discover emulator-stop clean check-env

@@ -9,25 +9,23 @@ from typing import TYPE_CHECKING
 
 from cli.errors import UserError, run_cli
 from cli.settings import Settings
-from cli.synth import ENVIRONMENT_NAMES
+from cli.synth import STACK_SETS
 
 if TYPE_CHECKING:
-    from environments.schema import EnvironmentConfig
+    from environments.schema import StackSetConfig
 
 
 def _environment(name: str) -> str:
-    if name not in ENVIRONMENT_NAMES:
-        raise UserError(
-            f"unknown environment {name!r}: known environments are {', '.join(ENVIRONMENT_NAMES)}", exit_code=2
-        )
+    if name not in STACK_SETS:
+        raise UserError(f"unknown environment {name!r}: known environments are {', '.join(STACK_SETS)}", exit_code=2)
     return name
 
 
-def _config(env: str) -> EnvironmentConfig:
+def _config(env: str) -> StackSetConfig:
     """Loaded only by the commands that need it, so `gate` and `emulator` start fast."""
-    from environments.loader import load_environment
+    from environments.loader import load_account, load_environment
 
-    return load_environment(env)
+    return load_account() if env == "account" else load_environment(env)
 
 
 def main(argv: list[str]) -> int:
@@ -70,7 +68,7 @@ def main(argv: list[str]) -> int:
             raise UserError("nothing synthesized: run `make synth` first")
         terraform.validate(settings, stacks)
     elif args.command == "gate":
-        envs = [_environment(e) for e in (args.env or ENVIRONMENT_NAMES)]
+        envs = [_environment(e) for e in (args.env or STACK_SETS)]
         targets = [settings.outdir / "stacks" / stack for e in envs for stack in (e, f"{e}-bootstrap")]
         missing = [t for t in targets if not (t / "cdk.tf.json").exists()]
         if missing:
@@ -78,7 +76,9 @@ def main(argv: list[str]) -> int:
         if args.cost_estimate:
             if len(envs) != 1:
                 raise UserError("--cost-estimate needs exactly one --env", exit_code=2)
-            budget = _config(envs[0]).budget
+            from environments.loader import load_environment
+
+            budget = load_environment(envs[0]).budget
             cost_gate.gate(
                 args.cost_estimate,
                 environment=envs[0],

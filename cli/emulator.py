@@ -168,6 +168,14 @@ def _budgets_describe_subscribers_and_keep_tags() -> None:
     BudgetsResponse.list_tags_for_resource = list_tags_for_resource  # type: ignore[attr-defined]
 
 
+def _fill_composite_alarms() -> None:
+    """moto's PutMetricAlarm already stores an `AlarmRule` (and DescribeAlarms returns such alarms
+    as composite ones); only the PutCompositeAlarm action itself is missing."""
+    from moto.cloudwatch.responses import CloudWatchResponse
+
+    CloudWatchResponse.put_composite_alarm = CloudWatchResponse.put_metric_alarm  # type: ignore[attr-defined]
+
+
 def _parameter_group_not_found(name: str) -> Exception:
     from moto.elasticache.exceptions import ElastiCacheException
 
@@ -451,6 +459,7 @@ def serve(port: int, cert: Path, key: Path) -> None:
 
     _evaluate_secure_transport_conditions()
     _budgets_describe_subscribers_and_keep_tags()
+    _fill_composite_alarms()
     _fill_cache_parameter_groups()
     _fill_replication_group_members()
     _fill_cloudfront_policies()

@@ -21,7 +21,7 @@ from pathlib import Path
 from cli import jsii_cache
 
 ROOT = Path(__file__).resolve().parent.parent
-ENVIRONMENT_NAMES = ("dev", "staging", "prod")  # checked against environments.schema by a test
+STACK_SETS = ("dev", "staging", "prod", "account")  # = environments.schema.STACK_SETS (a test checks it)
 _HASH_FILE = ".inputs.sha256"
 # Must equal modules.lambda_service.config.PLACEHOLDER_PACKAGE_FILE (a test checks it); not
 # imported from there so that the unchanged-synth fast path never loads pydantic.
@@ -100,21 +100,35 @@ def _install(staging: Path, outdir: Path) -> list[Path]:
 
 def synthesize(environments: list[str], outdir: Path) -> list[Path]:
     """Validate all environments, synthesize them in one app, then write the output."""
-    from environments.loader import load_environments
+    from environments.loader import ConfigError, load_account, load_environments
 
-    configs = load_environments(environments)  # raises ConfigError before anything is written
+    # Every problem of every file at once, before anything is written.
+    messages: list[str] = []
+    try:
+        configs = load_environments([name for name in environments if name != "account"])
+    except ConfigError as error:
+        messages.extend(error.messages)
+    try:
+        account = load_account() if "account" in environments else None
+    except ConfigError as error:
+        messages.extend(error.messages)
+    if messages:
+        raise ConfigError(messages)
     from modules.platform import build_app
 
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".synth-", dir=outdir) as staging:
-        build_app(configs, staging).synth()
+        build_app(configs, staging, account=account).synth()
         return _install(Path(staging), outdir)
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python main.py", description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--env", action="append", metavar="ENV", help="environment to synthesize (repeatable); default: all"
+        "--env",
+        action="append",
+        metavar="ENV",
+        help="environment (or `account`) to synthesize (repeatable); default: all",
     )
     parser.add_argument("--outdir", type=Path, default=ROOT / "cdktf.out", help="output folder (default: cdktf.out)")
     parser.add_argument("--force", action="store_true", help="synthesize even when no input changed")
@@ -125,11 +139,11 @@ def main(argv: list[str] | None = None) -> int:
     from cli.errors import UserError
 
     args = _parse(argv)
-    environments = list(dict.fromkeys(args.env or ENVIRONMENT_NAMES))
-    unknown = [env for env in environments if env not in ENVIRONMENT_NAMES]
+    environments = list(dict.fromkeys(args.env or STACK_SETS))
+    unknown = [env for env in environments if env not in STACK_SETS]
     if unknown:
         raise UserError(
-            f"unknown environment {unknown[0]!r}: known environments are {', '.join(ENVIRONMENT_NAMES)}", exit_code=2
+            f"unknown environment {unknown[0]!r}: known environments are {', '.join(STACK_SETS)}", exit_code=2
         )
     outdir: Path = args.outdir.resolve()
     digest = input_hash(environments)

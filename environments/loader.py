@@ -7,17 +7,18 @@ Each message names the file, the dotted field, what is wrong and the value given
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import ValidationError
 
 from environments.errors import ConfigError
-from environments.schema import ENVIRONMENT_NAMES, EnvironmentConfig
+from environments.schema import ACCOUNT, ENVIRONMENT_NAMES, AccountConfig, EnvironmentConfig, StackSetConfig
 
-__all__ = ["ConfigError", "load_environment", "load_environments", "parse_environment"]
+__all__ = ["ConfigError", "load_account", "load_environment", "load_environments", "parse_environment"]
 
 ENVIRONMENTS_DIR = Path(__file__).resolve().parent
+Config = TypeVar("Config", bound=StackSetConfig)
 
 
 def _display(path: Path) -> str:
@@ -43,11 +44,11 @@ def _allowed_fields(model: type[Any], location: tuple[int | str, ...]) -> list[s
     return sorted(field.alias or name for name, field in model.model_fields.items() if name != "name")
 
 
-def _describe(error: Any) -> str:
+def _describe(error: Any, model: type[StackSetConfig]) -> str:
     location: tuple[int | str, ...] = tuple(error["loc"])
     value = error.get("input")
     if error["type"] == "extra_forbidden":
-        allowed = ", ".join(_allowed_fields(EnvironmentConfig, location[:-1]))
+        allowed = ", ".join(_allowed_fields(model, location[:-1]))
         return f"{_dotted(location)}: unknown setting; allowed: {allowed} (got {value!r})"
     message = str(error["msg"]).removeprefix("Value error, ")
     return f"{_dotted(location)}: {message} (got {value!r})"
@@ -55,6 +56,10 @@ def _describe(error: Any) -> str:
 
 def parse_environment(name: str, text: str, source: Path) -> EnvironmentConfig:
     """Validate the YAML `text` of environment `name`; `source` is only used in messages."""
+    return _parse(EnvironmentConfig, name, text, source)
+
+
+def _parse(model: type[Config], name: str, text: str, source: Path) -> Config:
     where = _display(source)
     try:
         data = yaml.safe_load(text)
@@ -70,9 +75,9 @@ def parse_environment(name: str, text: str, source: Path) -> EnvironmentConfig:
     if "name" in data:
         raise ConfigError([f"{where}: name: is taken from the file name; remove it (got {data['name']!r})"])
     try:
-        return EnvironmentConfig.model_validate({**data, "name": name})
+        return model.model_validate({**data, "name": name})
     except ValidationError as error:
-        raise ConfigError([f"{where}: {_describe(item)}" for item in error.errors()]) from None
+        raise ConfigError([f"{where}: {_describe(item, model)}" for item in error.errors()]) from None
 
 
 def load_environment(name: str, directory: Path = ENVIRONMENTS_DIR) -> EnvironmentConfig:
@@ -80,12 +85,20 @@ def load_environment(name: str, directory: Path = ENVIRONMENTS_DIR) -> Environme
     if name not in ENVIRONMENT_NAMES:
         known = ", ".join(ENVIRONMENT_NAMES)
         raise ConfigError([f"unknown environment {name!r}: known environments are {known}"])
-    path = directory / f"{name}.yaml"
+    return _parse(EnvironmentConfig, name, _read(directory / f"{name}.yaml"), directory / f"{name}.yaml")
+
+
+def load_account(directory: Path = ENVIRONMENTS_DIR) -> AccountConfig:
+    """The validated configuration of the account-level stack from `<directory>/account.yaml`."""
+    path = directory / f"{ACCOUNT}.yaml"
+    return _parse(AccountConfig, ACCOUNT, _read(path), path)
+
+
+def _read(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError([f"{_display(path)}: file not found (each environment needs one, even if empty)"]) from None
-    return parse_environment(name, text, path)
+        raise ConfigError([f"{_display(path)}: file not found (each stack set needs one, even if empty)"]) from None
 
 
 def load_environments(names: list[str], directory: Path = ENVIRONMENTS_DIR) -> list[EnvironmentConfig]:

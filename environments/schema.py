@@ -10,18 +10,21 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
-from modules.budgets.config import BudgetConfig
+from modules.budgets.config import AccountBudgetConfig, AnomalyDetectionConfig, BudgetConfig
 from modules.cdn.config import CdnConfig
 from modules.core.base import StrictModel
 from modules.core.label import Context, NamePart
 from modules.elasticache.config import ElastiCacheConfig
 from modules.lambda_service.config import LambdaServiceConfig
 from modules.network.config import NetworkConfig
-from modules.observability.config import SloConfig
+from modules.observability.config import AlertsConfig, SloConfig
 from modules.rds.config import RdsConfig
 from modules.state.config import StateBucketConfig
 
 ENVIRONMENT_NAMES = ("dev", "staging", "prod")
+ACCOUNT = "account"
+STACK_SETS = (*ENVIRONMENT_NAMES, ACCOUNT)
+"""Every name `--env` accepts: the environments and the account-level stack set."""
 
 # Commercial regions where every service the stacks use (Lambda, RDS Proxy, ElastiCache
 # replica autoscaling, Budgets, CloudFront's us-east-1 metrics) is offered.
@@ -33,17 +36,47 @@ AwsRegion = Literal[
 ]  # fmt: skip
 
 
-class EnvironmentConfig(StrictModel):
-    """One environment, validated from `environments/<name>.yaml`."""
+class StackSetConfig(StrictModel):
+    """What every set of stacks (bootstrap + main) shares: where it lives, its names and its state."""
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True, serialize_by_alias=True)
 
-    name: Literal["dev", "staging", "prod"] = Field(description="Taken from the file name, never from YAML.")
-    region: AwsRegion = Field(default="eu-central-1", description="AWS region of the environment's stacks.")
+    name: str = Field(description="Taken from the file name, never from YAML.")
+    region: AwsRegion = Field(default="eu-central-1", description="AWS region of the stacks.")
     namespace: NamePart = Field(default="matbakh", description="Prefix of every resource name.")
     service: NamePart = Field(default="api", description="Service tag and name part of every resource.")
     cost_center: str = Field(default="matbakh-platform", description="`CostCenter` tag for cost allocation.")
     state: StateBucketConfig = Field(default_factory=StateBucketConfig)
+
+    @property
+    def context(self) -> Context:
+        return Context(
+            namespace=self.namespace, environment=self.name, service=self.service, cost_center=self.cost_center
+        )
+
+    @property
+    def state_key(self) -> str:
+        """The stack set's own object key in its state bucket."""
+        return f"{self.name}/{self.namespace}-{self.service}.tfstate"
+
+
+class AccountConfig(StackSetConfig):
+    """The account-level stack shared by every environment, from `environments/account.yaml`."""
+
+    name: Literal["account"] = Field(description="Taken from the file name, never from YAML.")
+    region: AwsRegion = Field(
+        default="us-east-1", description="Cost Explorer (anomaly detection) is served from us-east-1 only."
+    )
+    service: NamePart = Field(default="shared", description="Service tag and name part of every resource.")
+    budget: AccountBudgetConfig = Field(default_factory=AccountBudgetConfig)
+    anomaly_detection: AnomalyDetectionConfig = Field(default_factory=AnomalyDetectionConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+
+
+class EnvironmentConfig(StackSetConfig):
+    """One environment, validated from `environments/<name>.yaml`."""
+
+    name: Literal["dev", "staging", "prod"] = Field(description="Taken from the file name, never from YAML.")
     network: NetworkConfig = Field(default_factory=NetworkConfig)
     lambda_service: LambdaServiceConfig = Field(default_factory=LambdaServiceConfig, alias="lambda")
     rds: RdsConfig = Field(default_factory=RdsConfig)
@@ -51,6 +84,7 @@ class EnvironmentConfig(StrictModel):
     budget: BudgetConfig = Field(default_factory=BudgetConfig)
     slo: SloConfig = Field(default_factory=SloConfig)
     cdn: CdnConfig = Field(default_factory=CdnConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
 
     @field_validator("elasticache")
     @classmethod
@@ -73,14 +107,3 @@ class EnvironmentConfig(StrictModel):
                 f"not {', '.join(outside)}"
             )
         return value
-
-    @property
-    def context(self) -> Context:
-        return Context(
-            namespace=self.namespace, environment=self.name, service=self.service, cost_center=self.cost_center
-        )
-
-    @property
-    def state_key(self) -> str:
-        """The environment's own object key in its state bucket."""
-        return f"{self.name}/{self.namespace}-{self.service}.tfstate"

@@ -3,35 +3,54 @@
 * `<env>-bootstrap` (local state): the environment's state bucket. Applied once, before anything else.
 * `<env>`: everything else, with its state in that bucket under the environment's own key,
   locked with S3-native lock files.
+* `account-bootstrap` and `account`: the same pair for what the account has once, whatever the
+  environments (the total budget, cost anomaly detection).
 
 Stack outputs are made here and nowhere else.
 """
 
 from __future__ import annotations
 
-from environments.schema import EnvironmentConfig
-from modules.budgets.module import EnvironmentBudgets
+from environments.schema import AccountConfig, EnvironmentConfig, StackSetConfig
+from modules.budgets.anomaly import CostAnomalyDetection
+from modules.budgets.module import AccountBudget, EnvironmentBudgets
 from modules.cdn.module import EDGE_REGION, CdnDistribution
+from modules.core.alarms import AlarmTarget
 from modules.core.cdk import App, AwsProvider, Construct, LocalBackend, S3Backend, TerraformOutput, TerraformStack
 from modules.elasticache.module import ElastiCacheCluster
 from modules.lambda_service.module import LambdaService
 from modules.network.module import PrivateNetwork
+from modules.observability.alarms import ServiceAlarms
+from modules.observability.dashboard import Dashboard, dashboard_body
 from modules.observability.module import AlertTopic
 from modules.state.module import StateBucket, state_bucket_name
 
 
-def bootstrap_stack_name(config: EnvironmentConfig) -> str:
+def bootstrap_stack_name(config: StackSetConfig) -> str:
     return f"{config.name}-bootstrap"
 
 
-def environment_stack_name(config: EnvironmentConfig) -> str:
+def environment_stack_name(config: StackSetConfig) -> str:
     return config.name
+
+
+def _remote_state(stack: TerraformStack, config: StackSetConfig) -> None:
+    """The stack set's state: its bucket, its own key, encrypted, S3-native locking."""
+    S3Backend(
+        stack,
+        bucket=state_bucket_name(config.state, config.context),
+        key=config.state_key,
+        region=config.region,
+        encrypt=True,
+    )
+    # S3-native locking (Terraform ≥ 1.10); cdktf 0.21 predates the argument.
+    stack.add_override("terraform.backend.s3.use_lockfile", True)
 
 
 class BootstrapStack(TerraformStack):
     """Creates the state bucket; its own state stays local (it cannot live in the bucket it creates)."""
 
-    def __init__(self, scope: Construct, *, config: EnvironmentConfig) -> None:
+    def __init__(self, scope: Construct, *, config: StackSetConfig) -> None:
         super().__init__(scope, bootstrap_stack_name(config))
         LocalBackend(self, path="terraform.tfstate")
         AwsProvider(self, "aws", region=config.region)
@@ -46,19 +65,13 @@ class EnvironmentStack(TerraformStack):
 
     def __init__(self, scope: Construct, *, config: EnvironmentConfig) -> None:
         super().__init__(scope, environment_stack_name(config))
-        S3Backend(
-            self,
-            bucket=state_bucket_name(config.state, config.context),
-            key=config.state_key,
-            region=config.region,
-            encrypt=True,
-        )
-        # S3-native locking (Terraform ≥ 1.10); cdktf 0.21 predates the argument.
-        self.add_override("terraform.backend.s3.use_lockfile", True)
+        _remote_state(self, config)
         AwsProvider(self, "aws", region=config.region)
         # CloudFront's metrics and WAF web ACLs of scope CLOUDFRONT exist only in us-east-1.
         edge = AwsProvider(self, "aws_edge", region=EDGE_REGION, alias="edge")
-        alerts = AlertTopic(self, "alerts", context=config.context, accepts_eventbridge=True)
+        alerts = AlertTopic(
+            self, "alerts", context=config.context, emails=config.alerts.emails, accepts_eventbridge=True
+        )
         budgets = EnvironmentBudgets(self, "budgets", config=config.budget, context=config.context, alerts=alerts)
         TerraformOutput(self, "alert_topic_arn", value=alerts.topic_arn)
         TerraformOutput(self, "budget_names", value=budgets.budget_names)
@@ -73,6 +86,28 @@ class EnvironmentStack(TerraformStack):
             context=config.context,
             cache_environment=cache.function_environment(),
         )
+        service_alarms = ServiceAlarms(
+            self,
+            "service_alarms",
+            slo=config.slo,
+            functions=functions.functions,
+            target=AlarmTarget(context=config.context, topic_arn=alerts.topic_arn),
+        )
+        dashboard = Dashboard(
+            self,
+            "dashboard",
+            context=config.context,
+            body=dashboard_body(
+                context=config.context,
+                region=config.region,
+                slo=config.slo,
+                functions=functions.functions,
+                cache_node_ids=cache.node_ids,
+                slo_alarm_arns=[*service_alarms.slo_alarm_arns.values(), service_alarms.degraded_alarm_arn],
+            ),
+        )
+        TerraformOutput(self, "dashboard_name", value=dashboard.dashboard_name)
+        TerraformOutput(self, "service_degraded_alarm_arn", value=service_alarms.degraded_alarm_arn)
         TerraformOutput(self, "lambda_function_names", value=functions.function_names())
         TerraformOutput(self, "lambda_alias_arns", value=functions.alias_arns())
         TerraformOutput(self, "lambda_role_arns", value=functions.role_arns())
@@ -97,10 +132,37 @@ class EnvironmentStack(TerraformStack):
             TerraformOutput(self, "cdn_web_acl_arn", value=cdn.web_acl_arn)
 
 
-def build_app(configs: list[EnvironmentConfig], outdir: str) -> App:
-    """One app with both stacks of every given environment, synthesized in one process."""
+class AccountStack(TerraformStack):
+    """What the account has once: its total budget and cost anomaly detection, with their own alerts."""
+
+    def __init__(self, scope: Construct, *, config: AccountConfig) -> None:
+        super().__init__(scope, environment_stack_name(config))
+        _remote_state(self, config)
+        AwsProvider(self, "aws", region=config.region)
+        alerts = AlertTopic(
+            self,
+            "alerts",
+            context=config.context,
+            emails=config.alerts.emails,
+            publishers=("budgets.amazonaws.com", "costalerts.amazonaws.com"),
+        )
+        budget = AccountBudget(self, "budget", config=config.budget, context=config.context, alerts=alerts)
+        anomalies = CostAnomalyDetection(
+            self, "anomalies", config=config.anomaly_detection, context=config.context, alerts=alerts
+        )
+        TerraformOutput(self, "alert_topic_arn", value=alerts.topic_arn)
+        TerraformOutput(self, "total_budget_name", value=budget.budget_name)
+        TerraformOutput(self, "anomaly_monitor_arns", value=anomalies.monitor_arns)
+        TerraformOutput(self, "anomaly_subscription_arn", value=anomalies.subscription_arn)
+
+
+def build_app(configs: list[EnvironmentConfig], outdir: str, *, account: AccountConfig | None = None) -> App:
+    """One app with both stacks of every given environment (and the account's), synthesized in one process."""
     app = App(outdir=outdir)
     for config in configs:
         BootstrapStack(app, config=config)
         EnvironmentStack(app, config=config)
+    if account is not None:
+        BootstrapStack(app, config=account)
+        AccountStack(app, config=account)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -11,15 +12,10 @@ from modules.core.base import StrictModel
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
-class BudgetConfig(StrictModel):
-    """Monthly cost limits of one environment, in EUR; defaults are production's.
+class UsdRate(StrictModel):
+    """AWS Budgets accept USD only: EUR limits are converted at `usd_per_eur`, a dated rate kept
+    here (and in policies/caps.yaml, which the gate reads) so that a change of rate is reviewed."""
 
-    AWS Budgets accept USD only: limits are converted at `usd_per_eur`, a dated rate kept here
-    (and in policies/caps.yaml, which the gate reads) so that a change of rate is reviewed.
-    """
-
-    soft_limit_eur: float = Field(default=60, gt=0, description="Expected monthly spend; alerts start below it.")
-    burst_limit_eur: float = Field(default=120, gt=0, description="Hard ceiling the policy gate enforces.")
     usd_per_eur: float = Field(default=1.16, gt=0, description="Conversion rate for the USD-only AWS Budgets.")
     usd_per_eur_date: datetime.date = Field(
         default=datetime.date(2026, 11, 1), description="When `usd_per_eur` was taken."
@@ -29,15 +25,7 @@ class BudgetConfig(StrictModel):
     )
 
     @model_validator(mode="after")
-    def _soft_not_above_burst(self) -> BudgetConfig:
-        if self.soft_limit_eur > self.burst_limit_eur:
-            raise ValueError(
-                f"soft_limit_eur ({self.soft_limit_eur:g}) must be ≤ burst_limit_eur ({self.burst_limit_eur:g})"
-            )
-        return self
-
-    @model_validator(mode="after")
-    def _emails_look_like_emails(self) -> BudgetConfig:
+    def _emails_look_like_emails(self) -> Self:
         import re
 
         bad = [address for address in self.alert_emails if not re.match(_EMAIL, address)]
@@ -48,3 +36,38 @@ class BudgetConfig(StrictModel):
     def usd(self, amount_eur: float) -> str:
         """An EUR amount as the USD string AWS Budgets take, to the cent."""
         return f"{amount_eur * self.usd_per_eur:.2f}"
+
+
+class BudgetConfig(UsdRate):
+    """Monthly cost limits of one environment, in EUR; defaults are production's."""
+
+    soft_limit_eur: float = Field(default=60, gt=0, description="Expected monthly spend; alerts start below it.")
+    burst_limit_eur: float = Field(default=120, gt=0, description="Hard ceiling the policy gate enforces.")
+
+    @model_validator(mode="after")
+    def _soft_not_above_burst(self) -> BudgetConfig:
+        if self.soft_limit_eur > self.burst_limit_eur:
+            raise ValueError(
+                f"soft_limit_eur ({self.soft_limit_eur:g}) must be ≤ burst_limit_eur ({self.burst_limit_eur:g})"
+            )
+        return self
+
+
+class AccountBudgetConfig(UsdRate):
+    """The account's total monthly budget across every environment and everything untagged."""
+
+    total_limit_eur: float = Field(
+        default=100, gt=0, le=200, description="Total monthly limit of the account (100 EUR, raisable to 200)."
+    )
+
+
+class AnomalyDetectionConfig(StrictModel):
+    """Cost anomaly detection: AWS allows one service-dimension monitor per account."""
+
+    threshold_usd: float = Field(
+        default=10, gt=0, description="Report an anomaly whose total impact reaches this many USD."
+    )
+    environment_monitors: tuple[Literal["dev", "staging", "prod"], ...] = Field(
+        default=("dev", "staging", "prod"),
+        description="Environments that also get a monitor of their own, on their `Environment` cost-allocation tag.",
+    )

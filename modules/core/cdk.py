@@ -54,6 +54,13 @@ from cdktf_cdktf_provider_aws.appautoscaling_scheduled_action import (
 )
 from cdktf_cdktf_provider_aws.appautoscaling_target import AppautoscalingTarget
 from cdktf_cdktf_provider_aws.budgets_budget import BudgetsBudget, BudgetsBudgetCostFilter, BudgetsBudgetNotification
+from cdktf_cdktf_provider_aws.ce_anomaly_monitor import CeAnomalyMonitor
+from cdktf_cdktf_provider_aws.ce_anomaly_subscription import (
+    CeAnomalySubscription,
+    CeAnomalySubscriptionSubscriber,
+    CeAnomalySubscriptionThresholdExpression,
+    CeAnomalySubscriptionThresholdExpressionDimension,
+)
 from cdktf_cdktf_provider_aws.cloudfront_cache_policy import (
     CloudfrontCachePolicy,
     CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOrigin,
@@ -99,6 +106,8 @@ from cdktf_cdktf_provider_aws.cloudfront_response_headers_policy import (
     CloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicy,
     CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity,
 )
+from cdktf_cdktf_provider_aws.cloudwatch_composite_alarm import CloudwatchCompositeAlarm
+from cdktf_cdktf_provider_aws.cloudwatch_dashboard import CloudwatchDashboard
 from cdktf_cdktf_provider_aws.cloudwatch_event_rule import CloudwatchEventRule
 from cdktf_cdktf_provider_aws.cloudwatch_event_target import CloudwatchEventTarget
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
@@ -181,6 +190,7 @@ from cdktf_cdktf_provider_aws.secretsmanager_secret_version import Secretsmanage
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
+from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
 from cdktf_cdktf_provider_aws.subnet import Subnet
 from cdktf_cdktf_provider_aws.vpc import Vpc
@@ -222,6 +232,11 @@ __all__ = [
     "BudgetsBudget",
     "BudgetsBudgetCostFilter",
     "BudgetsBudgetNotification",
+    "CeAnomalyMonitor",
+    "CeAnomalySubscription",
+    "CeAnomalySubscriptionSubscriber",
+    "CeAnomalySubscriptionThresholdExpression",
+    "CeAnomalySubscriptionThresholdExpressionDimension",
     "CloudfrontCachePolicy",
     "CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOrigin",
     "CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfig",
@@ -257,6 +272,8 @@ __all__ = [
     "CloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptions",
     "CloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicy",
     "CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity",
+    "CloudwatchCompositeAlarm",
+    "CloudwatchDashboard",
     "CloudwatchEventRule",
     "CloudwatchEventTarget",
     "CloudwatchLogGroup",
@@ -319,6 +336,7 @@ __all__ = [
     "SecurityGroup",
     "SnsTopic",
     "SnsTopicPolicy",
+    "SnsTopicSubscription",
     "SqsQueue",
     "Subnet",
     "TerraformOutput",

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from modules.core.alarms import AlarmRule, AlarmTarget, Comparison, Metric, metric_alarm
 from modules.core.cdk import (
     AppautoscalingPolicy,
     AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
     AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification,
     AppautoscalingTarget,
     CloudwatchLogGroup,
-    CloudwatchMetricAlarm,
-    CloudwatchMetricAlarmMetricQuery,
-    CloudwatchMetricAlarmMetricQueryMetric,
     Construct,
     DataAwsRegion,
     DataAwsSecretsmanagerRandomPassword,
@@ -191,7 +189,8 @@ class ElastiCacheCluster(Construct):
                     scale_out_cooldown=autoscaling.scale_out_cooldown_seconds,
                 ),
             )
-        self._alarms(node_ids(group_id, config.replicas.max))
+        self.node_ids: list[str] = node_ids(group_id, config.replicas.max)
+        self._alarms(self.node_ids)
 
         # In cluster mode one configuration endpoint serves writes and reads: the client
         # discovers each shard's primary and replicas from it (reads with READONLY).
@@ -292,7 +291,7 @@ class ElastiCacheCluster(Construct):
         name: str,
         *,
         description: str,
-        comparison: str,
+        comparison: Comparison,
         threshold: float,
         expression: str,
         metrics: Mapping[str, tuple[str, str, str]],
@@ -300,38 +299,25 @@ class ElastiCacheCluster(Construct):
     ) -> None:
         """One metric-math alarm: `metrics` maps an id to (metric name, node id, statistic)."""
         alarms = self._config.alarms
-        queries = [
-            CloudwatchMetricAlarmMetricQuery(
-                id=metric_id,
-                return_data=False,
-                metric=CloudwatchMetricAlarmMetricQueryMetric(
-                    namespace=NAMESPACE,
-                    metric_name=metric_name,
-                    dimensions={"CacheClusterId": node},
-                    period=alarms.period_seconds,
-                    stat=statistic,
-                ),
-            )
-            for metric_id, (metric_name, node, statistic) in metrics.items()
-        ]
-        queries += [
-            CloudwatchMetricAlarmMetricQuery(id=expression_id, expression=text, return_data=False)
-            for expression_id, text in (extra_expressions or {}).items()
-        ]
-        queries.append(CloudwatchMetricAlarmMetricQuery(id="result", expression=expression, return_data=True))
-        CloudwatchMetricAlarm(
+        metric_alarm(
             self,
             f"alarm_{name.replace('-', '_')}",
-            alarm_name=self._context.id("cache", name),
-            alarm_description=description,
-            comparison_operator=comparison,
-            threshold=threshold,
-            evaluation_periods=alarms.evaluation_periods,
-            treat_missing_data="notBreaching",
-            metric_query=queries,
-            alarm_actions=[self._alert_topic_arn],
-            ok_actions=[self._alert_topic_arn],
-            tags=self._context.tags,
+            target=AlarmTarget(context=self._context, topic_arn=self._alert_topic_arn),
+            name=self._context.id("cache", name),
+            description=description,
+            rule=AlarmRule(
+                comparison=comparison,
+                threshold=threshold,
+                evaluation_periods=alarms.evaluation_periods,
+                datapoints_to_alarm=alarms.evaluation_periods,
+                treat_missing_data="notBreaching",
+            ),
+            metrics={
+                metric_id: Metric(NAMESPACE, metric_name, {"CacheClusterId": node}, statistic, alarms.period_seconds)
+                for metric_id, (metric_name, node, statistic) in metrics.items()
+            },
+            expression=expression,
+            expressions=extra_expressions,
         )
 
     def _alarms(self, nodes: list[str]) -> None:

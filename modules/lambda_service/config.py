@@ -111,6 +111,9 @@ class LambdaFunctionSettings(StrictModel):
     """One function: a published version, a `live` alias, its own role, log group and DLQ."""
 
     description: str = Field(default="", max_length=256, description="What the function does.")
+    critical: bool = Field(
+        default=True, description="Serves users directly: gets SLO alarms (p95, error-rate and availability burn)."
+    )
     runtime: Runtime = Field(default="python3.12", description="Lambda runtime identifier.")
     handler: str = Field(default="index.handler", min_length=1, max_length=128, description="Entry point.")
     architecture: Literal["arm64", "x86_64"] = Field(default="arm64", description="Instruction set.")

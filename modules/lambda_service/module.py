@@ -71,6 +71,8 @@ class DeployedFunction:
     log_group_name: str
     dead_letter_queue_arn: str
     autoscaling_resource_id: str | None
+    timeout_seconds: int
+    critical: bool
 
     def metric_dimensions(self) -> dict[str, str]:
         """CloudWatch dimensions of the invoked alias (or the function without one)."""
@@ -415,6 +417,8 @@ class _Function(Construct):
             log_group_name=log_group.name,
             dead_letter_queue_arn=dead_letter_queue.arn,
             autoscaling_resource_id=resource_id,
+            timeout_seconds=settings.timeout_seconds,
+            critical=settings.critical,
         )
 
     def _autoscale(

@@ -1,10 +1,14 @@
-"""Inputs of observability: the service-level objectives."""
+"""Inputs of observability: the service-level objectives and where alerts go."""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 from pydantic import Field
 
 from modules.core.base import StrictModel
+
+Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 
 
 class SloConfig(StrictModel):
@@ -13,3 +17,20 @@ class SloConfig(StrictModel):
     latency_p95_ms: float = Field(default=200, gt=0, description="p95 API latency objective, milliseconds.")
     error_rate_percent: float = Field(default=1.0, gt=0, lt=100, description="Highest acceptable error rate.")
     availability_percent: float = Field(default=99.9, gt=0, lt=100, description="Availability objective.")
+
+    @property
+    def error_budget_percent(self) -> float:
+        """The share of requests that may fail over the SLO period (30 days)."""
+        return self.error_rate_percent
+
+    @property
+    def unavailability_budget_percent(self) -> float:
+        return round(100 - self.availability_percent, 6)
+
+
+class AlertsConfig(StrictModel):
+    """Who hears the environment's alarms (the topic also gets budget notifications)."""
+
+    emails: tuple[Email, ...] = Field(
+        default=(), description="E-mail subscriptions of the alert topic (each must confirm once)."
+    )

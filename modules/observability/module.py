@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from modules.core.cdk import Construct, DataAwsCallerIdentity, SnsTopic, SnsTopicPolicy, TerraformProvider
+import re
+from collections.abc import Sequence
+
+from modules.core.cdk import (
+    Construct,
+    DataAwsCallerIdentity,
+    SnsTopic,
+    SnsTopicPolicy,
+    SnsTopicSubscription,
+    TerraformProvider,
+)
 from modules.core.iam import Statement, policy_document
 from modules.core.kms import EncryptionKey
 from modules.core.label import Context
 
-PUBLISHERS = ("budgets.amazonaws.com", "cloudwatch.amazonaws.com")
 EVENTBRIDGE = "events.amazonaws.com"
 
 
@@ -26,17 +35,19 @@ class AlertTopic(Construct):
         id_: str,
         *,
         context: Context,
+        emails: Sequence[str] = (),
+        publishers: Sequence[str] = ("budgets.amazonaws.com", "cloudwatch.amazonaws.com"),
         purpose: str = "alerts",
         provider: TerraformProvider | None = None,
         accepts_eventbridge: bool = False,
     ) -> None:
+        """`publishers`: the AWS services allowed to publish (and to use the topic's key)."""
         super().__init__(scope, id_)
-        publishers = list(PUBLISHERS)
+        publishers = list(publishers)
         key_statements: list[Statement] = []
         topic_statements: list[Statement] = []
         if accepts_eventbridge:
             account_id = DataAwsCallerIdentity(self, "caller", provider=provider).account_id
-            from_this_account = {"StringEquals": {"aws:SourceAccount": account_id}}
             key_statements.append(
                 {
                     "Sid": "EventBridgeRulesEncryptWithKey",
@@ -52,8 +63,7 @@ class AlertTopic(Construct):
                     "Effect": "Allow",
                     "Principal": {"Service": EVENTBRIDGE},
                     "Action": "sns:Publish",
-                    "Resource": "TOPIC",
-                    "Condition": from_this_account,
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
                 }
             )
         key = EncryptionKey(
@@ -66,12 +76,7 @@ class AlertTopic(Construct):
             provider=provider,
         )
         topic = SnsTopic(
-            self,
-            "topic",
-            name=context.id(purpose),
-            kms_master_key_id=key.arn,
-            tags=context.tags,
-            provider=provider,
+            self, "topic", name=context.id(purpose), kms_master_key_id=key.arn, tags=context.tags, provider=provider
         )
         SnsTopicPolicy(
             self,
@@ -89,6 +94,11 @@ class AlertTopic(Construct):
             ),
             provider=provider,
         )
+        for address in emails:  # keyed by address: reordering the list changes nothing
+            construct_id = "email_" + re.sub(r"[^a-z0-9]+", "_", address.lower())
+            SnsTopicSubscription(
+                self, construct_id, topic_arn=topic.arn, protocol="email", endpoint=address, provider=provider
+            )
 
         self.topic_arn: str = topic.arn
         self.kms_key_arn: str = key.arn

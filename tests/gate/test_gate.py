@@ -72,7 +72,7 @@ def test_shipped_stacks_pass_with_every_skip_used(stacks: dict[str, Any], tmp_pa
     assert result.passed_by_check["CKV_MBK_13"] == count["aws_iam_role"] > 0
     assert result.passed_by_check["CKV_MBK_9"] == count["aws_iam_role_policy"] > 0
     assert result.passed_by_check["CKV_MBK_1"] == count["aws_lambda_function"] > 0
-    assert result.passed_by_check["CKV_MBK_8"] == count["aws_budgets_budget"] == 6
+    assert result.passed_by_check["CKV_MBK_8"] == count["aws_budgets_budget"] == 7  # 2 per environment + the total
     assert (tmp_path / "reports" / "results_junitxml.xml").exists()
     sarif = json.loads((tmp_path / "reports" / "results_sarif.sarif").read_text())
     assert sarif["version"] == "2.1.0"

@@ -113,3 +113,30 @@ def state_versions(bench: Workbench, bucket: str, key: str) -> list[dict[str, An
 
 def load_json(path: Path) -> Any:
     return json.loads(path.read_text())
+
+
+def plan_with_local_state(
+    running: emulator.Emulator, stack_dir: Path, tmp_path: Path, region: str
+) -> list[dict[str, Any]]:
+    """`terraform init` + `plan` of a synthesized stack against the emulator, its backend swapped
+    for local state (no state bucket, no minute-long wait); the plan's resource changes."""
+    stack = json.loads((stack_dir / "cdk.tf.json").read_text())
+    stack["terraform"]["backend"] = {"local": {"path": str(tmp_path / "terraform.tfstate")}}
+    (stack_dir / "cdk.tf.json").write_text(json.dumps(stack))
+    env = {
+        **emulator.isolated_environment(running.terraform_environment(region)),
+        "TF_DATA_DIR": str(tmp_path / ".terraform"),
+        "TF_IN_AUTOMATION": "1",
+    }
+    plugin_dir = env.get("TF_PLUGIN_DIR")
+    init = ["terraform", "init", "-input=false", "-no-color", *([f"-plugin-dir={plugin_dir}"] if plugin_dir else [])]
+    initialized = run(init, cwd=stack_dir, env=env, inherit=False)
+    assert initialized.returncode == 0, initialized.stderr
+    plan_file = tmp_path / "plan"
+    plan = run(
+        ["terraform", "plan", "-input=false", "-no-color", f"-out={plan_file}"], cwd=stack_dir, env=env, inherit=False
+    )
+    assert plan.returncode == 0, plan.stderr
+    shown = run(["terraform", "show", "-json", str(plan_file)], cwd=stack_dir, env=env, inherit=False)
+    changes: list[dict[str, Any]] = json.loads(shown.stdout)["resource_changes"]
+    return changes

@@ -89,7 +89,7 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
     # provisioned concurrency) + 23 (the cache and its private network) + 37 (the CDN: two buckets
     # with their keys and settings, origin access control, three policy kinds, the distribution,
     # the us-east-1 alert topic, two edge alarms and their forwarding to the alert topic).
-    assert "plan: dev on emulator-" in planned.stdout and "98 to add" in planned.stdout
+    assert "plan: dev on emulator-" in planned.stdout and "130 to add" in planned.stdout
 
     # Apply the saved plan: the state lands in the emulator's bucket under dev's key, encrypted.
     applied = workbench.cli("apply", "--env", "dev")
@@ -167,4 +167,6 @@ def test_destroying_prod_needs_explicit_confirmation(workbench: Workbench) -> No
 def test_an_unknown_environment_is_refused_before_anything_runs(workbench: Workbench, tmp_path: Path) -> None:
     refused = workbench.cli("plan", "--env", "qa")
     assert refused.returncode == 2
-    assert refused.stderr.strip() == "error: unknown environment 'qa': known environments are dev, staging, prod"
+    assert (
+        refused.stderr.strip() == "error: unknown environment 'qa': known environments are dev, staging, prod, account"
+    )

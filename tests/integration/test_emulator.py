@@ -111,6 +111,40 @@ def test_budgets_describe_subscribers_and_keep_tags(running: emulator.Emulator) 
     assert budgets.list_tags_for_resource(ResourceARN=arn)["ResourceTags"] == [{"Key": "Service", "Value": "api"}]
 
 
+def test_composite_alarms_are_created_described_tagged_and_deleted(running: emulator.Emulator) -> None:
+    cloudwatch = emulator_client(running, "cloudwatch")
+    topic = "arn:aws:sns:eu-central-1:123456789012:alerts"
+    cloudwatch.put_metric_alarm(
+        AlarmName="slow",
+        ComparisonOperator="GreaterThanThreshold",
+        EvaluationPeriods=1,
+        MetricName="Duration",
+        Namespace="AWS/Lambda",
+        Period=300,
+        ExtendedStatistic="p95",
+        Threshold=200,
+    )
+    cloudwatch.put_composite_alarm(
+        AlarmName="degraded",
+        AlarmRule='ALARM("slow")',
+        AlarmActions=[topic],
+        OKActions=[topic],
+        Tags=[{"Key": "Environment", "Value": "dev"}],
+    )
+    described = cloudwatch.describe_alarms(AlarmNames=["degraded"], AlarmTypes=["CompositeAlarm"])
+    (composite,) = described["CompositeAlarms"]
+    assert (composite["AlarmRule"], composite["AlarmActions"], composite["OKActions"]) == (
+        'ALARM("slow")',
+        [topic],
+        [topic],
+    )
+    assert cloudwatch.list_tags_for_resource(ResourceARN=composite["AlarmArn"])["Tags"] == [
+        {"Key": "Environment", "Value": "dev"}
+    ]
+    cloudwatch.delete_alarms(AlarmNames=["degraded"])
+    assert cloudwatch.describe_alarms(AlarmNames=["degraded"], AlarmTypes=["CompositeAlarm"])["CompositeAlarms"] == []
+
+
 def test_it_still_counts_as_running_once_a_lambda_function_exists(running: emulator.Emulator) -> None:
     """moto's data.json fails with Lambda functions (no Docker); the health probe must not use it."""
     from cli.synth import placeholder_package

@@ -24,7 +24,7 @@ def test_output_is_byte_identical_across_runs(tmp_path: Path) -> None:
     synthesize(tmp_path / "first", "--force")
     synthesize(tmp_path / "second", "--force")
     first, second = _files(tmp_path / "first"), _files(tmp_path / "second")
-    assert len(first) == 6
+    assert len(first) == 8  # three environments and the account, two stacks each
     assert first == second
 
 
@@ -62,7 +62,7 @@ def test_unchanged_inputs_skip_synthesis_and_changed_inputs_do_not(repo_copy: Pa
 
     again = run([PYTHON, "main.py"], cwd=repo_copy)
     assert again.returncode == 0
-    assert again.stdout.startswith("synth: up to date (dev, staging, prod; inputs sha256 ")
+    assert again.stdout.startswith("synth: up to date (dev, staging, prod, account; inputs sha256 ")
     assert {p: p.stat().st_mtime_ns for p in stamp} == stamp
 
     dev_yaml = repo_copy / "environments" / "dev.yaml"

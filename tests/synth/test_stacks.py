@@ -13,8 +13,11 @@ ENVIRONMENTS = ("dev", "staging", "prod")
 REQUIRED_TAGS = {"Environment", "Service", "ManagedBy", "CostCenter"}
 
 
-def test_every_environment_has_a_bootstrap_and_a_main_stack(stacks: dict[str, dict[str, Any]]) -> None:
-    assert sorted(stacks) == sorted([*ENVIRONMENTS, *(f"{env}-bootstrap" for env in ENVIRONMENTS)])
+def test_every_environment_and_the_account_have_a_bootstrap_and_a_main_stack(
+    stacks: dict[str, dict[str, Any]],
+) -> None:
+    sets = (*ENVIRONMENTS, "account")
+    assert sorted(stacks) == sorted([*sets, *(f"{name}-bootstrap" for name in sets)])
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)

@@ -73,7 +73,9 @@ def test_unknown_key_names_the_allowed_ones() -> None:
 
 def test_unknown_top_level_key_lists_the_sections() -> None:
     (message,) = _errors("lamda: {}\n")
-    assert message.startswith("environments/prod.yaml: lamda: unknown setting; allowed: budget, cdn, cost_center,")
+    assert message.startswith(
+        "environments/prod.yaml: lamda: unknown setting; allowed: alerts, budget, cdn, cost_center,"
+    )
     assert "lambda" in message and "elasticache" in message
 
 
@@ -186,12 +188,15 @@ def test_errors_in_several_files_are_all_reported(repo_copy: Path) -> None:
 def test_unknown_environment_on_the_command_line(repo_copy: Path) -> None:
     result = run([PYTHON, "main.py", "--env", "qa"], cwd=repo_copy)
     assert result.returncode == 2
-    assert result.stderr.strip() == "error: unknown environment 'qa': known environments are dev, staging, prod"
+    assert (
+        result.stderr.strip() == "error: unknown environment 'qa': known environments are dev, staging, prod, account"
+    )
     assert not (repo_copy / "cdktf.out").exists()
 
 
-def test_cli_and_schema_agree_on_the_environment_names() -> None:
-    from cli.synth import ENVIRONMENT_NAMES as CLI_NAMES
+def test_cli_and_schema_agree_on_the_stack_set_names() -> None:
+    from cli.synth import STACK_SETS as CLI_NAMES
+    from environments.schema import STACK_SETS
 
-    assert CLI_NAMES == ENVIRONMENT_NAMES
-    assert sorted(p.stem for p in (REPO / "environments").glob("*.yaml")) == sorted(ENVIRONMENT_NAMES)
+    assert CLI_NAMES == STACK_SETS == (*ENVIRONMENT_NAMES, "account")
+    assert sorted(p.stem for p in (REPO / "environments").glob("*.yaml")) == sorted(STACK_SETS)

@@ -1,0 +1,109 @@
+"""CloudWatch alarms in one shape: metric queries (plain metrics and math), always to the alert topic.
+
+Every alarm of every module is made here, so each one notifies the environment's alert topic on
+ALARM and on OK, carries the tags, and treats missing data deliberately.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from modules.core.cdk import (
+    CloudwatchMetricAlarm,
+    CloudwatchMetricAlarmMetricQuery,
+    CloudwatchMetricAlarmMetricQueryMetric,
+    Construct,
+)
+from modules.core.label import Context
+
+Comparison = Literal[
+    "GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"
+]
+MissingData = Literal["breaching", "notBreaching", "ignore", "missing"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One CloudWatch metric with its statistic (`Sum`, `Maximum`, `p95`, …) and period."""
+
+    namespace: str
+    name: str
+    dimensions: Mapping[str, str]
+    statistic: str
+    period_seconds: int = 300
+
+
+@dataclass(frozen=True)
+class AlarmRule:
+    """When the alarm fires: `datapoints_to_alarm` breaching datapoints among `evaluation_periods`."""
+
+    comparison: Comparison
+    threshold: float
+    evaluation_periods: int
+    datapoints_to_alarm: int
+    treat_missing_data: MissingData
+
+
+@dataclass(frozen=True)
+class AlarmTarget:
+    """Where an alarm goes and how it is named and tagged."""
+
+    context: Context
+    topic_arn: str
+
+
+def metric_alarm(
+    scope: Construct,
+    id_: str,
+    *,
+    target: AlarmTarget,
+    name: str,
+    description: str,
+    rule: AlarmRule,
+    metrics: Mapping[str, Metric],
+    expression: str | None = None,
+    expressions: Mapping[str, str] | None = None,
+) -> CloudwatchMetricAlarm:
+    """An alarm on `expression` over `metrics` (ids usable in it), or on the single metric given.
+
+    `expressions` are intermediate math steps (id → expression) the final expression may use.
+    """
+    if expression is None and len(metrics) != 1:
+        raise ValueError(f"alarm {name}: an expression is needed to combine {len(metrics)} metrics")
+    queries = [
+        CloudwatchMetricAlarmMetricQuery(
+            id=metric_id,
+            return_data=expression is None,
+            metric=CloudwatchMetricAlarmMetricQueryMetric(
+                namespace=metric.namespace,
+                metric_name=metric.name,
+                dimensions=dict(metric.dimensions),
+                period=metric.period_seconds,
+                stat=metric.statistic,
+            ),
+        )
+        for metric_id, metric in metrics.items()
+    ]
+    queries += [
+        CloudwatchMetricAlarmMetricQuery(id=step_id, expression=step, return_data=False)
+        for step_id, step in (expressions or {}).items()
+    ]
+    if expression is not None:
+        queries.append(CloudwatchMetricAlarmMetricQuery(id="result", expression=expression, return_data=True))
+    return CloudwatchMetricAlarm(
+        scope,
+        id_,
+        alarm_name=name,
+        alarm_description=description[:1024],
+        comparison_operator=rule.comparison,
+        threshold=rule.threshold,
+        evaluation_periods=rule.evaluation_periods,
+        datapoints_to_alarm=rule.datapoints_to_alarm,
+        treat_missing_data=rule.treat_missing_data,
+        metric_query=queries,
+        alarm_actions=[target.topic_arn],
+        ok_actions=[target.topic_arn],
+        tags=target.context.tags,
+    )

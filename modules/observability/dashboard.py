@@ -1,0 +1,51 @@
+"""The environment's CloudWatch dashboard, rendered with jinja2 from the stack's real resources."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from modules.core.cdk import CloudwatchDashboard, Construct
+from modules.core.label import Context
+from modules.core.text import render
+from modules.lambda_service.module import DeployedFunction
+from modules.observability.config import SloConfig
+
+
+def dashboard_body(
+    *,
+    context: Context,
+    region: str,
+    slo: SloConfig,
+    functions: Mapping[str, DeployedFunction],
+    cache_node_ids: Sequence[str],
+    slo_alarm_arns: Sequence[str],
+) -> str:
+    """The dashboard's JSON body; names only metrics of the resources passed in."""
+    return render(
+        __file__,
+        "dashboard.json.j2",
+        title=f"{context.id()}: {context.environment}",
+        region=region,
+        slo=slo,
+        functions=[
+            {
+                "key": key,
+                "name": function.function_name,
+                "dimensions": function.metric_dimensions(),
+                "provisioned": function.autoscaling_resource_id is not None,
+                "critical": function.critical,
+            }
+            for key, function in functions.items()
+        ],
+        cache_nodes=list(cache_node_ids),
+        slo_alarm_arns=list(slo_alarm_arns),
+    )
+
+
+class Dashboard(Construct):
+    """One `aws_cloudwatch_dashboard` per environment."""
+
+    def __init__(self, scope: Construct, id_: str, *, context: Context, body: str) -> None:
+        super().__init__(scope, id_)
+        dashboard = CloudwatchDashboard(self, "dashboard", dashboard_name=context.id(), dashboard_body=body)
+        self.dashboard_name: str = dashboard.dashboard_name

@@ -1,0 +1,250 @@
+"""SLO and service alarms, the composite alarm, the dashboard and the account-level stack,
+asserted on the synthesized JSON of every shipped environment."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from environments.loader import ConfigError, load_account, load_environment
+from tests.conftest import only, resources, synthesize
+
+ENVIRONMENTS = ("dev", "staging", "prod")
+FAST, SLOW = (14.4, 3600), (6.0, 21600)  # the SRE workbook's burn rates over 1 h and 6 h
+
+
+def _alarms(stack: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {body["alarm_name"]: body for body in resources(stack, "aws_cloudwatch_metric_alarm").values()}
+
+
+def _critical_functions(env: str) -> dict[str, str]:
+    """Function key → function name of every critical function of `env`."""
+    config = load_environment(env)
+    return {
+        key: config.context.id(key) for key, settings in config.lambda_service.functions.items() if settings.critical
+    }
+
+
+def _periods(alarm: dict[str, Any]) -> set[int]:
+    return {query["metric"]["period"] for query in alarm["metric_query"] if "metric" in query}
+
+
+def _expected_slo_thresholds(env: str, slo: dict[str, float] | None = None) -> dict[str, float]:
+    objective = slo or load_environment(env).slo.model_dump()
+    unavailable = 100 - objective["availability_percent"]
+    return {
+        "latency-p95": objective["latency_p95_ms"],
+        "error-rate-fast-burn": min(100, objective["error_rate_percent"] * FAST[0]),
+        "error-rate-slow-burn": min(100, objective["error_rate_percent"] * SLOW[0]),
+        "availability": 100 - min(100, unavailable * FAST[0]),
+    }
+
+
+def _slo_thresholds(stack: dict[str, Any], function_name: str) -> dict[str, float]:
+    alarms = _alarms(stack)
+    return {
+        kind: alarms[f"{function_name}-{kind}"]["threshold"]
+        for kind in ("latency-p95", "error-rate-fast-burn", "error-rate-slow-burn", "availability")
+    }
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_every_critical_function_has_slo_alarms_at_its_environments_objectives(
+    stacks: dict[str, dict[str, Any]], env: str
+) -> None:
+    stack = stacks[env]
+    expected = _expected_slo_thresholds(env)
+    functions = _critical_functions(env)
+    assert functions, "the shipped environments have critical functions"
+    for name in functions.values():
+        assert _slo_thresholds(stack, name) == pytest.approx(expected)
+        alarms = _alarms(stack)
+        latency = alarms[f"{name}-latency-p95"]
+        (query,) = latency["metric_query"]
+        assert (query["metric"]["metric_name"], query["metric"]["stat"]) == ("Duration", "p95")
+        assert query["metric"]["dimensions"] == {"FunctionName": name, "Resource": f"{name}:live"}
+        assert (latency["evaluation_periods"], latency["datapoints_to_alarm"]) == (3, 3)
+        assert _periods(alarms[f"{name}-error-rate-fast-burn"]) == {FAST[1]}
+        assert _periods(alarms[f"{name}-error-rate-slow-burn"]) == {SLOW[1]}
+        assert _periods(alarms[f"{name}-availability"]) == {FAST[1]}
+        for kind in ("latency-p95", "error-rate-fast-burn", "error-rate-slow-burn", "availability"):
+            assert alarms[f"{name}-{kind}"]["treat_missing_data"] == "notBreaching"
+        assert alarms[f"{name}-availability"]["comparison_operator"] == "LessThanThreshold"
+        result = [q for q in alarms[f"{name}-error-rate-fast-burn"]["metric_query"] if q["return_data"]]
+        assert result == [{"id": "result", "expression": "100 * errors / invocations", "return_data": True}]
+
+
+def test_changing_the_slo_and_the_critical_flag_in_yaml_changes_the_alarms(repo_copy: Path, tmp_path: Path) -> None:
+    dev_yaml = repo_copy / "environments" / "dev.yaml"
+    data = yaml.safe_load(dev_yaml.read_text())
+    slo = {"latency_p95_ms": 350, "error_rate_percent": 0.5, "availability_percent": 99.5}
+    data["slo"] = slo
+    data.setdefault("lambda", {})["functions"] = {"upload": {"critical": False}}
+    data["alerts"] = {"emails": ["oncall@example.com"]}
+    dev_yaml.write_text(yaml.safe_dump(data))
+    stack = synthesize(tmp_path / "out", "--env", "dev", "--force", cwd=repo_copy)["dev"]
+
+    assert _slo_thresholds(stack, "matbakh-dev-api-persona") == pytest.approx(_expected_slo_thresholds("dev", slo))
+    alarms = _alarms(stack)
+    assert not [name for name in alarms if name.startswith("matbakh-dev-api-upload-") and "burn" in name]
+    assert alarms["matbakh-dev-api-upload-errors"]["threshold"] == 0  # non-critical: any error is reported
+    (subscription,) = resources(stack, "aws_sns_topic_subscription").values()
+    assert (subscription["protocol"], subscription["endpoint"]) == ("email", "oncall@example.com")
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_service_alarms_watch_throttles_timeouts_and_spillover(stacks: dict[str, dict[str, Any]], env: str) -> None:
+    config = load_environment(env)
+    alarms = _alarms(stacks[env])
+    for key, settings in config.lambda_service.functions.items():
+        name = config.context.id(key)
+        assert alarms[f"{name}-throttles"]["threshold"] == 0
+        assert alarms[f"{name}-near-timeout"]["threshold"] == round(settings.timeout_seconds * 1000 * 0.9)
+        (query,) = alarms[f"{name}-near-timeout"]["metric_query"]
+        assert (query["metric"]["metric_name"], query["metric"]["stat"]) == ("Duration", "Maximum")
+        has_spillover_alarm = f"{name}-spillover" in alarms
+        assert has_spillover_alarm == config.lambda_service.has_provisioned_concurrency(key)
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_the_composite_alarm_fires_when_any_slo_alarm_does(stacks: dict[str, dict[str, Any]], env: str) -> None:
+    stack = stacks[env]
+    composite = only(stack, "aws_cloudwatch_composite_alarm")
+    assert composite["alarm_name"] == f"matbakh-{env}-api-service-degraded"
+    referenced = re.findall(
+        r'ALARM\("\$\{aws_cloudwatch_metric_alarm\.([^.]+)\.alarm_name\}"\)', composite["alarm_rule"]
+    )
+    named = {resources(stack, "aws_cloudwatch_metric_alarm")[ref]["alarm_name"] for ref in referenced}
+    expected = {
+        f"{name}-{kind}"
+        for name in _critical_functions(env).values()
+        for kind in ("latency-p95", "error-rate-fast-burn", "error-rate-slow-burn", "availability")
+    }
+    assert named == expected
+    assert composite["alarm_rule"].count(" OR ") == len(expected) - 1
+
+
+def test_every_alarm_of_every_stack_notifies_its_alert_topic_on_alarm_and_ok(
+    stacks: dict[str, dict[str, Any]],
+) -> None:
+    walked = 0
+    for stack_name, stack in stacks.items():
+        topics = resources(stack, "aws_sns_topic")
+        for kind in ("aws_cloudwatch_metric_alarm", "aws_cloudwatch_composite_alarm"):
+            for address, alarm in resources(stack, kind).items():
+                # An alarm notifies only a topic of its own region: the CDN's us-east-1 alarms notify
+                # the us-east-1 topic, whose state changes EventBridge forwards (tests/synth/test_cdn.py).
+                same_region = [t for t, body in topics.items() if body.get("provider") == alarm.get("provider")]
+                alert_topics = [t for t in same_region if t.startswith(("alerts_topic", "cdn_edge_alerts_topic"))]
+                assert len(alert_topics) == 1, f"{stack_name}: {kind}.{address} has no alert topic in its stack"
+                topic = alert_topics[0]
+                reference = f"${{aws_sns_topic.{topic}.arn}}"
+                assert alarm["alarm_actions"] == [reference], f"{stack_name}: {kind}.{address}"
+                assert alarm["ok_actions"] == [reference], f"{stack_name}: {kind}.{address}"
+                walked += 1
+    assert walked > 3 * 20  # the walk saw the alarms of all three environments
+
+
+def _dashboard_metrics(stack: dict[str, Any]) -> tuple[list[list[Any]], list[str]]:
+    body = json.loads(only(stack, "aws_cloudwatch_dashboard")["dashboard_body"])
+    metrics = [row for widget in body["widgets"] for row in widget["properties"].get("metrics", [])]
+    alarms = [arn for widget in body["widgets"] for arn in widget["properties"].get("alarms", [])]
+    return metrics, alarms
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_the_dashboard_is_json_and_names_only_resources_of_its_stack(
+    stacks: dict[str, dict[str, Any]], env: str
+) -> None:
+    stack = stacks[env]
+    metrics, alarm_arns = _dashboard_metrics(stack)
+    functions = {f["function_name"] for f in resources(stack, "aws_lambda_function").values()}
+    aliases = {f"{name}:live" for name in functions}
+    (group,) = [g["replication_group_id"] for g in resources(stack, "aws_elasticache_replication_group").values()]
+    seen_namespaces = set()
+    for row in metrics:
+        namespace, _metric, *rest = row
+        dimensions = dict(zip(rest[0:-1:2], rest[1:-1:2], strict=True))
+        seen_namespaces.add(namespace)
+        if namespace == "AWS/Lambda":
+            assert dimensions["FunctionName"] in functions, row
+            assert dimensions.get("Resource", f"{dimensions['FunctionName']}:live") in aliases, row
+        elif namespace == "AWS/ElastiCache":
+            assert re.fullmatch(rf"{group}-0001-00[1-9]", dimensions["CacheClusterId"]), row
+        else:
+            pytest.fail(f"unexpected namespace {namespace}")
+    assert seen_namespaces == {"AWS/Lambda", "AWS/ElastiCache"}
+    alarm_resources = {
+        f"${{{kind}.{name}.arn}}"
+        for kind in ("aws_cloudwatch_metric_alarm", "aws_cloudwatch_composite_alarm")
+        for name in resources(stack, kind)
+    }
+    assert alarm_arns and set(alarm_arns) <= alarm_resources
+    titles = [
+        w["properties"].get("title")
+        for w in json.loads(only(stack, "aws_cloudwatch_dashboard")["dashboard_body"])["widgets"]
+    ]
+    for wanted in ("Lambda concurrent executions", "Lambda errors", "Lambda throttles", "Cache hit rate (%)"):
+        assert wanted in titles
+    assert ("Provisioned concurrency utilization" in titles) == any(
+        load_environment(env).lambda_service.has_provisioned_concurrency(k)
+        for k in load_environment(env).lambda_service.functions
+    )
+
+
+def test_the_account_stack_has_the_total_budget_and_anomaly_detection_once(
+    stacks: dict[str, dict[str, Any]],
+) -> None:
+    totals = [
+        (stack_name, body)
+        for stack_name, stack in stacks.items()
+        for body in resources(stack, "aws_budgets_budget").values()
+        if "cost_filter" not in body
+    ]
+    assert [stack_name for stack_name, _ in totals] == ["account"]
+    (_, total), account = totals[0], load_account()
+    assert total["name"] == "matbakh-account-shared-budget-total"
+    assert total["limit_amount"] == f"{100 * account.budget.usd_per_eur:.2f}"
+    assert [(n["threshold"], n["notification_type"]) for n in total["notification"]] == [
+        (50, "ACTUAL"),
+        (80, "ACTUAL"),
+        (100, "ACTUAL"),
+        (100, "FORECASTED"),
+    ]
+    stack = stacks["account"]
+    assert account.region == "us-east-1" and stack["provider"]["aws"][0]["region"] == "us-east-1"
+    monitors = list(resources(stack, "aws_ce_anomaly_monitor").values())
+    services = [m for m in monitors if m["monitor_type"] == "DIMENSIONAL"]
+    assert [m["monitor_dimension"] for m in services] == ["SERVICE"]
+    tagged = {
+        json.loads(m["monitor_specification"])["Tags"]["Values"][0] for m in monitors if m["monitor_type"] == "CUSTOM"
+    }
+    assert tagged == set(ENVIRONMENTS)
+    assert all(not resources(stacks[s], "aws_ce_anomaly_monitor") for s in stacks if s != "account")
+    subscription = only(stack, "aws_ce_anomaly_subscription")
+    topic = next(iter(resources(stack, "aws_sns_topic")))
+    assert subscription["frequency"] == "IMMEDIATE"
+    assert subscription["subscriber"] == [{"type": "SNS", "address": f"${{aws_sns_topic.{topic}.arn}}"}]
+    assert len(subscription["monitor_arn_list"]) == len(monitors)
+    assert subscription["threshold_expression"]["dimension"] == {
+        "key": "ANOMALY_TOTAL_IMPACT_ABSOLUTE",
+        "match_options": ["GREATER_THAN_OR_EQUAL"],
+        "values": [f"{account.anomaly_detection.threshold_usd:g}"],
+    }
+    policy = json.loads(only(stack, "aws_sns_topic_policy")["policy"])
+    assert policy["Statement"][0]["Principal"] == {"Service": ["budgets.amazonaws.com", "costalerts.amazonaws.com"]}
+
+
+def test_the_total_budget_may_be_raised_to_200_eur_and_no_further(tmp_path: Path) -> None:
+    (tmp_path / "account.yaml").write_text("budget: {total_limit_eur: 200}\n")
+    assert load_account(tmp_path).budget.total_limit_eur == 200
+    (tmp_path / "account.yaml").write_text("budget: {total_limit_eur: 250}\n")
+    with pytest.raises(ConfigError) as raised:
+        load_account(tmp_path)
+    (message,) = raised.value.messages
+    assert message.endswith("account.yaml: budget.total_limit_eur: Input should be less than or equal to 200 (got 250)")
