@@ -91,7 +91,7 @@ def test_dev_cdn_applies_to_the_emulator(running: emulator.Emulator, tmp_path: P
     stack_dir = _stack("dev", tmp_path)
     terraform = _terraform(running, stack_dir, tmp_path)
     applied = terraform("apply", "-input=false", "-auto-approve")
-    assert "Apply complete! Resources: 98 added" in applied.stdout
+    assert "Apply complete! Resources: 130 added" in applied.stdout
     outputs = json.loads(terraform("output", "-json").stdout)
     try:
         cloudfront = emulator_client(running, "cloudfront", "us-east-1")
