@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 from modules.cdn.config import CdnConfig, CustomErrorResponse
+from modules.core.alarms import AlarmRule, AlarmTarget, Comparison, Metric, metric_alarm
 from modules.core.cdk import (
     CloudfrontCachePolicy,
     CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOrigin,
@@ -53,9 +54,6 @@ from modules.core.cdk import (
     CloudwatchEventRule,
     CloudwatchEventTarget,
     CloudwatchLogGroup,
-    CloudwatchMetricAlarm,
-    CloudwatchMetricAlarmMetricQuery,
-    CloudwatchMetricAlarmMetricQueryMetric,
     Construct,
     DataAwsCallerIdentity,
     DataAwsCanonicalUserId,
@@ -716,7 +714,7 @@ class CdnDistribution(Construct):
     def _alarms(self, topic_arn: str) -> list[str]:
         """Error rates always; origin latency and cache hit rate only with the additional metrics."""
         thresholds = self._config.alarms
-        alarms = [
+        alarms: list[tuple[str, str, str, float, Comparison, str]] = [
             ("5xx-error-rate", "5xxErrorRate", "Average", thresholds.error_rate_5xx_percent, "GreaterThanThreshold",
              f"More than {thresholds.error_rate_5xx_percent:g} % of requests answered 5xx"),
             ("4xx-error-rate", "4xxErrorRate", "Average", thresholds.error_rate_4xx_percent, "GreaterThanThreshold",
@@ -729,35 +727,32 @@ class CdnDistribution(Construct):
                 ("cache-hit-rate", "CacheHitRate", "Average", thresholds.cache_hit_rate_min_percent,
                  "LessThanThreshold", f"Cache hit rate below {thresholds.cache_hit_rate_min_percent:g} %"),
             ]  # fmt: skip
+        target = AlarmTarget(context=self._context, topic_arn=topic_arn, provider=self._edge)
         arns = []
         for name, metric, statistic, threshold, comparison, description in alarms:
-            alarm = CloudwatchMetricAlarm(
+            alarm = metric_alarm(
                 self,
                 f"alarm_{name.replace('-', '_')}",
-                alarm_name=self._context.id("cdn", name),
-                alarm_description=description,
-                comparison_operator=comparison,
-                threshold=threshold,
-                evaluation_periods=thresholds.evaluation_periods,
+                target=target,
+                name=self._context.id("cdn", name),
+                description=description,
                 # No requests means no errors and nothing to hit or miss: not an incident.
-                treat_missing_data="notBreaching",
-                metric_query=[
-                    CloudwatchMetricAlarmMetricQuery(
-                        id="m",
-                        return_data=True,
-                        metric=CloudwatchMetricAlarmMetricQueryMetric(
-                            namespace=NAMESPACE,
-                            metric_name=metric,
-                            dimensions=self.metric_dimensions,
-                            period=thresholds.period_seconds,
-                            stat=statistic,
-                        ),
+                rule=AlarmRule(
+                    comparison=comparison,
+                    threshold=threshold,
+                    evaluation_periods=thresholds.evaluation_periods,
+                    datapoints_to_alarm=thresholds.evaluation_periods,
+                    treat_missing_data="notBreaching",
+                ),
+                metrics={
+                    "m": Metric(
+                        namespace=NAMESPACE,
+                        name=metric,
+                        dimensions=self.metric_dimensions,
+                        statistic=statistic,
+                        period_seconds=thresholds.period_seconds,
                     )
-                ],
-                alarm_actions=[topic_arn],
-                ok_actions=[topic_arn],
-                tags=self._context.tags,
-                provider=self._edge,
+                },
             )
             arns.append(alarm.arn)
         return arns
