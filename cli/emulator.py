@@ -23,6 +23,8 @@ Gaps filled here (each tested in tests/integration/test_emulator.py):
 * moto's replication groups have no member cache clusters (Terraform reads the first one) and
   stay `deleting` forever: members are created with the group, and a deleted group is gone.
 * moto cannot delete a cache subnet group: it can here.
+* moto has no CloudFront cache, origin request or response headers policies: they are kept in
+  memory (create, get, get config, update, delete), enough for Terraform's lifecycle of one.
 """
 
 from __future__ import annotations
@@ -340,6 +342,82 @@ def _fill_replication_group_members() -> None:
     setattr(ElastiCacheBackend, "delete_replication_group", delete_replication_group)  # noqa: B010
 
 
+# CloudFront policies moto lacks: URL segment → API shape name (`CreateCachePolicy`, …).
+CLOUDFRONT_POLICIES = {
+    "cache-policy": "CachePolicy",
+    "origin-request-policy": "OriginRequestPolicy",
+    "response-headers-policy": "ResponseHeadersPolicy",
+}
+
+
+def _fill_cloudfront_policies() -> None:
+    """CloudFront policies in memory, per account; the provider reads back exactly what it sent."""
+    import uuid
+
+    from moto.cloudfront import urls
+    from moto.cloudfront.exceptions import CloudFrontException
+    from moto.cloudfront.responses import CloudFrontResponse
+    from moto.core.responses import ActionResult, EmptyResult
+
+    def store(self: CloudFrontResponse, kind: str) -> dict[str, dict[str, Any]]:
+        policies: dict[str, dict[str, dict[str, Any]]] = self.backend.__dict__.setdefault("_autoscale_policies", {})
+        return policies.setdefault(kind, {})
+
+    def find(self: CloudFrontResponse, kind: str) -> dict[str, Any]:
+        policy_id = self._get_param("Id")
+        if policy_id not in store(self, kind):
+            raise CloudFrontException(f"NoSuch{kind}", f"The {kind} {policy_id} does not exist.")
+        return store(self, kind)[policy_id]
+
+    def handlers(segment: str, kind: str) -> dict[str, Any]:
+        def answer(entry: dict[str, Any], **extra: Any) -> ActionResult:
+            return ActionResult({kind: entry["policy"], "ETag": entry["etag"], **extra})
+
+        def create(self: CloudFrontResponse) -> ActionResult:
+            policy_id = str(uuid.uuid4())
+            policy = {
+                "Id": policy_id,
+                "LastModifiedTime": datetime.datetime.now(datetime.UTC),
+                f"{kind}Config": self._get_param(f"{kind}Config", {}),
+            }
+            entry = store(self, kind)[policy_id] = {"policy": policy, "etag": uuid.uuid4().hex}
+            return answer(entry, Location=f"https://cloudfront.amazonaws.com/2020-05-31/{segment}/{policy_id}")
+
+        def get(self: CloudFrontResponse) -> ActionResult:
+            return answer(find(self, kind))
+
+        def get_config(self: CloudFrontResponse) -> ActionResult:
+            entry = find(self, kind)
+            return ActionResult({f"{kind}Config": entry["policy"][f"{kind}Config"], "ETag": entry["etag"]})
+
+        def update(self: CloudFrontResponse) -> ActionResult:
+            entry = find(self, kind)
+            entry["policy"][f"{kind}Config"] = self._get_param(f"{kind}Config", {})
+            entry["policy"]["LastModifiedTime"] = datetime.datetime.now(datetime.UTC)
+            entry["etag"] = uuid.uuid4().hex
+            return answer(entry)
+
+        def delete(self: CloudFrontResponse) -> EmptyResult:
+            entry = find(self, kind)
+            del store(self, kind)[entry["policy"]["Id"]]
+            return EmptyResult()
+
+        snake = segment.replace("-", "_")
+        return {
+            f"create_{snake}": create,
+            f"get_{snake}": get,
+            f"get_{snake}_config": get_config,
+            f"update_{snake}": update,
+            f"delete_{snake}": delete,
+        }
+
+    for segment, kind in CLOUDFRONT_POLICIES.items():
+        for path in ("", "/(?P<policy_id>[^/]+)", "/(?P<policy_id>[^/]+)/config"):
+            urls.url_paths[f"{{0}}/2020-05-31/{segment}{path}$"] = CloudFrontResponse.dispatch
+        for name, handler in handlers(segment, kind).items():
+            setattr(CloudFrontResponse, name, handler)
+
+
 def _write_certificate(directory: Path) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1 and localhost; the CA bundle is the certificate."""
     from cryptography import x509
@@ -384,6 +462,7 @@ def serve(port: int, cert: Path, key: Path) -> None:
     _fill_composite_alarms()
     _fill_cache_parameter_groups()
     _fill_replication_group_members()
+    _fill_cloudfront_policies()
     run_simple(
         HOST, port, DomainDispatcherApplication(create_backend_app), threaded=True, ssl_context=(str(cert), str(key))
     )

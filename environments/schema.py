@@ -12,6 +12,7 @@ from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from environments.usage import UsageAssumptions
 from modules.budgets.config import AccountBudgetConfig, AnomalyDetectionConfig, BudgetConfig
+from modules.cdn.config import CdnConfig
 from modules.core.base import StrictModel
 from modules.core.label import Context, NamePart
 from modules.delivery.config import DeliveryConfig
@@ -84,6 +85,7 @@ class EnvironmentConfig(StackSetConfig):
     elasticache: ElastiCacheConfig = Field(default_factory=ElastiCacheConfig)
     budget: BudgetConfig = Field(default_factory=BudgetConfig)
     slo: SloConfig = Field(default_factory=SloConfig)
+    cdn: CdnConfig = Field(default_factory=CdnConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     usage: UsageAssumptions = Field(default_factory=UsageAssumptions)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)

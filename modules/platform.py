@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from environments.schema import AccountConfig, EnvironmentConfig, StackSetConfig
 from modules.budgets.anomaly import CostAnomalyDetection
 from modules.budgets.module import AccountBudget, EnvironmentBudgets
+from modules.cdn.module import EDGE_REGION, CdnDistribution
 from modules.core.alarms import AlarmTarget
 from modules.core.cdk import App, AwsProvider, Construct, LocalBackend, S3Backend, TerraformOutput, TerraformStack
 from modules.delivery.module import DeliveryRoles, StateAccess
@@ -87,7 +88,11 @@ class EnvironmentStack(TerraformStack):
         super().__init__(scope, environment_stack_name(config))
         _remote_state(self, config)
         AwsProvider(self, "aws", region=config.region)
-        alerts = AlertTopic(self, "alerts", context=config.context, emails=config.alerts.emails)
+        # CloudFront's metrics and WAF web ACLs of scope CLOUDFRONT exist only in us-east-1.
+        edge = AwsProvider(self, "aws_edge", region=EDGE_REGION, alias="edge")
+        alerts = AlertTopic(
+            self, "alerts", context=config.context, emails=config.alerts.emails, accepts_eventbridge=True
+        )
         budgets = EnvironmentBudgets(self, "budgets", config=config.budget, context=config.context, alerts=alerts)
         TerraformOutput(self, "alert_topic_arn", value=alerts.topic_arn)
         TerraformOutput(self, "budget_names", value=budgets.budget_names)
@@ -156,6 +161,17 @@ class EnvironmentStack(TerraformStack):
         TerraformOutput(self, "database_client_security_group_id", value=database.client_security_group_id)
         TerraformOutput(self, "database_proxy_resource_id", value=database.proxy_resource_id)
         TerraformOutput(self, "rds_runbooks", value=database.runbooks)
+        cdn = CdnDistribution(self, "cdn", config=config.cdn, context=config.context, alerts=alerts, edge_provider=edge)
+        TerraformOutput(self, "cdn_distribution_id", value=cdn.distribution_id)
+        TerraformOutput(self, "cdn_distribution_arn", value=cdn.distribution_arn)
+        TerraformOutput(self, "cdn_domain_name", value=cdn.domain_name)
+        TerraformOutput(self, "cdn_hosted_zone_id", value=cdn.hosted_zone_id)
+        TerraformOutput(self, "cdn_assets_bucket_name", value=cdn.assets_bucket_name)
+        TerraformOutput(self, "cdn_assets_bucket_arn", value=cdn.assets_bucket_arn)
+        TerraformOutput(self, "cdn_log_bucket_name", value=cdn.log_bucket_name)
+        TerraformOutput(self, "cdn_edge_alert_topic_arn", value=cdn.edge_alert_topic_arn)
+        if cdn.web_acl_arn is not None:
+            TerraformOutput(self, "cdn_web_acl_arn", value=cdn.web_acl_arn)
 
 
 class AccountStack(TerraformStack):

@@ -15,6 +15,7 @@ from modules.core.cdk import (
     CloudwatchMetricAlarmMetricQuery,
     CloudwatchMetricAlarmMetricQueryMetric,
     Construct,
+    TerraformProvider,
 )
 from modules.core.label import Context
 
@@ -48,10 +49,15 @@ class AlarmRule:
 
 @dataclass(frozen=True)
 class AlarmTarget:
-    """Where an alarm goes and how it is named and tagged."""
+    """Where an alarm goes and how it is named and tagged.
+
+    `provider` places the alarm in another region (CloudFront's metrics exist in us-east-1 only);
+    `topic_arn` must then be a topic of that region.
+    """
 
     context: Context
     topic_arn: str
+    provider: TerraformProvider | None = None
 
 
 def metric_alarm(
@@ -118,4 +124,5 @@ def metric_alarm(
         alarm_actions=[target.topic_arn],
         ok_actions=[target.topic_arn],
         tags=target.context.tags,
+        provider=target.provider,
     )

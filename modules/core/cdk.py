@@ -41,6 +41,7 @@ from cdktf import (
     S3Backend,
     TerraformLocal,
     TerraformOutput,
+    TerraformProvider,
     TerraformResourceLifecycle,
     TerraformStack,
 )
@@ -62,8 +63,55 @@ from cdktf_cdktf_provider_aws.ce_anomaly_subscription import (
     CeAnomalySubscriptionThresholdExpression,
     CeAnomalySubscriptionThresholdExpressionDimension,
 )
+from cdktf_cdktf_provider_aws.cloudfront_cache_policy import (
+    CloudfrontCachePolicy,
+    CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOrigin,
+    CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfig,
+    CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigCookies,
+    CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfig,
+    CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigHeaders,
+    CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfig,
+    CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigQueryStrings,
+)
+from cdktf_cdktf_provider_aws.cloudfront_distribution import (
+    CloudfrontDistribution,
+    CloudfrontDistributionCustomErrorResponse,
+    CloudfrontDistributionDefaultCacheBehavior,
+    CloudfrontDistributionLoggingConfig,
+    CloudfrontDistributionOrderedCacheBehavior,
+    CloudfrontDistributionOrigin,
+    CloudfrontDistributionOriginCustomOriginConfig,
+    CloudfrontDistributionOriginOriginShield,
+    CloudfrontDistributionRestrictions,
+    CloudfrontDistributionRestrictionsGeoRestriction,
+    CloudfrontDistributionViewerCertificate,
+)
+from cdktf_cdktf_provider_aws.cloudfront_monitoring_subscription import (
+    CloudfrontMonitoringSubscription,
+    CloudfrontMonitoringSubscriptionMonitoringSubscription,
+    CloudfrontMonitoringSubscriptionMonitoringSubscriptionRealtimeMetricsSubscriptionConfig,
+)
+from cdktf_cdktf_provider_aws.cloudfront_origin_access_control import CloudfrontOriginAccessControl
+from cdktf_cdktf_provider_aws.cloudfront_origin_request_policy import (
+    CloudfrontOriginRequestPolicy,
+    CloudfrontOriginRequestPolicyCookiesConfig,
+    CloudfrontOriginRequestPolicyHeadersConfig,
+    CloudfrontOriginRequestPolicyHeadersConfigHeaders,
+    CloudfrontOriginRequestPolicyQueryStringsConfig,
+)
+from cdktf_cdktf_provider_aws.cloudfront_response_headers_policy import (
+    CloudfrontResponseHeadersPolicy,
+    CloudfrontResponseHeadersPolicySecurityHeadersConfig,
+    CloudfrontResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicy,
+    CloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptions,
+    CloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptions,
+    CloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicy,
+    CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity,
+)
 from cdktf_cdktf_provider_aws.cloudwatch_composite_alarm import CloudwatchCompositeAlarm
 from cdktf_cdktf_provider_aws.cloudwatch_dashboard import CloudwatchDashboard
+from cdktf_cdktf_provider_aws.cloudwatch_event_rule import CloudwatchEventRule
+from cdktf_cdktf_provider_aws.cloudwatch_event_target import CloudwatchEventTarget
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import (
     CloudwatchMetricAlarm,
@@ -71,6 +119,10 @@ from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import (
     CloudwatchMetricAlarmMetricQueryMetric,
 )
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.data_aws_canonical_user_id import DataAwsCanonicalUserId
+from cdktf_cdktf_provider_aws.data_aws_cloudfront_log_delivery_canonical_user_id import (
+    DataAwsCloudfrontLogDeliveryCanonicalUserId,
+)
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
 from cdktf_cdktf_provider_aws.data_aws_secretsmanager_random_password import DataAwsSecretsmanagerRandomPassword
@@ -111,10 +163,18 @@ from cdktf_cdktf_provider_aws.lambda_function import (
 )
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from cdktf_cdktf_provider_aws.s3_bucket_acl import (
+    S3BucketAcl,
+    S3BucketAclAccessControlPolicy,
+    S3BucketAclAccessControlPolicyGrant,
+    S3BucketAclAccessControlPolicyGrantGrantee,
+    S3BucketAclAccessControlPolicyOwner,
+)
 from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
     S3BucketLifecycleConfiguration,
     S3BucketLifecycleConfigurationRule,
     S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
+    S3BucketLifecycleConfigurationRuleExpiration,
     S3BucketLifecycleConfigurationRuleFilter,
     S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
 )
@@ -150,6 +210,27 @@ from cdktf_cdktf_provider_aws.subnet import Subnet
 from cdktf_cdktf_provider_aws.vpc import Vpc
 from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
+from cdktf_cdktf_provider_aws.wafv2_web_acl import (
+    Wafv2WebAcl,
+    Wafv2WebAclDefaultAction,
+    Wafv2WebAclDefaultActionAllow,
+    Wafv2WebAclRule,
+    Wafv2WebAclRuleAction,
+    Wafv2WebAclRuleActionBlock,
+    Wafv2WebAclRuleOverrideAction,
+    Wafv2WebAclRuleOverrideActionNone,
+    Wafv2WebAclRuleVisibilityConfig,
+    Wafv2WebAclVisibilityConfig,
+)
+from cdktf_cdktf_provider_aws.wafv2_web_acl_logging_configuration import (
+    Wafv2WebAclLoggingConfiguration,
+    Wafv2WebAclLoggingConfigurationLoggingFilter,
+    Wafv2WebAclLoggingConfigurationLoggingFilterFilter,
+    Wafv2WebAclLoggingConfigurationLoggingFilterFilterCondition,
+    Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionActionCondition,
+    Wafv2WebAclLoggingConfigurationRedactedFields,
+    Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeader,
+)
 from constructs import Construct
 
 __all__ = [
@@ -170,14 +251,53 @@ __all__ = [
     "CeAnomalySubscriptionSubscriber",
     "CeAnomalySubscriptionThresholdExpression",
     "CeAnomalySubscriptionThresholdExpressionDimension",
+    "CloudfrontCachePolicy",
+    "CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOrigin",
+    "CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfig",
+    "CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigCookies",
+    "CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfig",
+    "CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigHeaders",
+    "CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfig",
+    "CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigQueryStrings",
+    "CloudfrontDistribution",
+    "CloudfrontDistributionCustomErrorResponse",
+    "CloudfrontDistributionDefaultCacheBehavior",
+    "CloudfrontDistributionLoggingConfig",
+    "CloudfrontDistributionOrderedCacheBehavior",
+    "CloudfrontDistributionOrigin",
+    "CloudfrontDistributionOriginCustomOriginConfig",
+    "CloudfrontDistributionOriginOriginShield",
+    "CloudfrontDistributionRestrictions",
+    "CloudfrontDistributionRestrictionsGeoRestriction",
+    "CloudfrontDistributionViewerCertificate",
+    "CloudfrontMonitoringSubscription",
+    "CloudfrontMonitoringSubscriptionMonitoringSubscription",
+    "CloudfrontMonitoringSubscriptionMonitoringSubscriptionRealtimeMetricsSubscriptionConfig",
+    "CloudfrontOriginAccessControl",
+    "CloudfrontOriginRequestPolicy",
+    "CloudfrontOriginRequestPolicyCookiesConfig",
+    "CloudfrontOriginRequestPolicyHeadersConfig",
+    "CloudfrontOriginRequestPolicyHeadersConfigHeaders",
+    "CloudfrontOriginRequestPolicyQueryStringsConfig",
+    "CloudfrontResponseHeadersPolicy",
+    "CloudfrontResponseHeadersPolicySecurityHeadersConfig",
+    "CloudfrontResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicy",
+    "CloudfrontResponseHeadersPolicySecurityHeadersConfigContentTypeOptions",
+    "CloudfrontResponseHeadersPolicySecurityHeadersConfigFrameOptions",
+    "CloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicy",
+    "CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity",
     "CloudwatchCompositeAlarm",
     "CloudwatchDashboard",
+    "CloudwatchEventRule",
+    "CloudwatchEventTarget",
     "CloudwatchLogGroup",
     "CloudwatchMetricAlarm",
     "CloudwatchMetricAlarmMetricQuery",
     "CloudwatchMetricAlarmMetricQueryMetric",
     "Construct",
     "DataAwsCallerIdentity",
+    "DataAwsCanonicalUserId",
+    "DataAwsCloudfrontLogDeliveryCanonicalUserId",
     "DataAwsPartition",
     "DataAwsRegion",
     "DataAwsSecretsmanagerRandomPassword",
@@ -214,9 +334,15 @@ __all__ = [
     "LocalBackend",
     "S3Backend",
     "S3Bucket",
+    "S3BucketAcl",
+    "S3BucketAclAccessControlPolicy",
+    "S3BucketAclAccessControlPolicyGrant",
+    "S3BucketAclAccessControlPolicyGrantGrantee",
+    "S3BucketAclAccessControlPolicyOwner",
     "S3BucketLifecycleConfiguration",
     "S3BucketLifecycleConfigurationRule",
     "S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload",
+    "S3BucketLifecycleConfigurationRuleExpiration",
     "S3BucketLifecycleConfigurationRuleFilter",
     "S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration",
     "S3BucketOwnershipControls",
@@ -242,9 +368,27 @@ __all__ = [
     "Subnet",
     "TerraformLocal",
     "TerraformOutput",
+    "TerraformProvider",
     "TerraformResourceLifecycle",
     "TerraformStack",
     "Vpc",
     "VpcSecurityGroupEgressRule",
     "VpcSecurityGroupIngressRule",
+    "Wafv2WebAcl",
+    "Wafv2WebAclDefaultAction",
+    "Wafv2WebAclDefaultActionAllow",
+    "Wafv2WebAclLoggingConfiguration",
+    "Wafv2WebAclLoggingConfigurationLoggingFilter",
+    "Wafv2WebAclLoggingConfigurationLoggingFilterFilter",
+    "Wafv2WebAclLoggingConfigurationLoggingFilterFilterCondition",
+    "Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionActionCondition",
+    "Wafv2WebAclLoggingConfigurationRedactedFields",
+    "Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeader",
+    "Wafv2WebAclRule",
+    "Wafv2WebAclRuleAction",
+    "Wafv2WebAclRuleActionBlock",
+    "Wafv2WebAclRuleOverrideAction",
+    "Wafv2WebAclRuleOverrideActionNone",
+    "Wafv2WebAclRuleVisibilityConfig",
+    "Wafv2WebAclVisibilityConfig",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from modules.core.account import AwsAccount
-from modules.core.cdk import Construct, KmsAlias, KmsKey
+from modules.core.cdk import Construct, KmsAlias, KmsKey, TerraformProvider
 from modules.core.iam import Statement, key_admin_statement, policy_document
 from modules.core.label import Context
 
@@ -16,6 +16,7 @@ class EncryptionKey(Construct):
     `service_principals` (e.g. `cloudwatch.amazonaws.com`) may use it for `service_actions` (by
     default decrypt and generate data keys), and nothing more; `statements` adds further
     key-policy statements (e.g. CloudWatch Logs, which needs an encryption-context condition).
+    `provider` places the key in another region (e.g. us-east-1 for CloudFront's edge resources).
     """
 
     def __init__(
@@ -29,8 +30,10 @@ class EncryptionKey(Construct):
         service_actions: Sequence[str] = ("kms:Decrypt", "kms:GenerateDataKey*"),
         deletion_window_days: int = 30,
         statements: Sequence[Statement] = (),
+        provider: TerraformProvider | None = None,
     ) -> None:
         super().__init__(scope, id_)
+        # Partition and account are the same whatever the key's region (provider).
         account = AwsAccount.of(self)
         policy: list[Statement] = [key_admin_statement(account.partition, account.account_id)]
         if service_principals:
@@ -52,8 +55,9 @@ class EncryptionKey(Construct):
             deletion_window_in_days=deletion_window_days,
             policy=policy_document(*policy),
             tags=context.tags,
+            provider=provider,
         )
-        KmsAlias(self, "alias", name=f"alias/{context.id(purpose)}", target_key_id=key.key_id)
+        KmsAlias(self, "alias", name=f"alias/{context.id(purpose)}", target_key_id=key.key_id, provider=provider)
 
         self.arn: str = key.arn
         self.key_id: str = key.key_id

@@ -5,14 +5,29 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from modules.core.cdk import Construct, SnsTopic, SnsTopicPolicy, SnsTopicSubscription
-from modules.core.iam import policy_document
+from modules.core.account import AwsAccount
+from modules.core.cdk import (
+    Construct,
+    SnsTopic,
+    SnsTopicPolicy,
+    SnsTopicSubscription,
+    TerraformProvider,
+)
+from modules.core.iam import Statement, policy_document
 from modules.core.kms import EncryptionKey
 from modules.core.label import Context
 
+EVENTBRIDGE = "events.amazonaws.com"
+
 
 class AlertTopic(Construct):
-    """An SNS topic encrypted with its own rotating key, to which CloudWatch alarms and AWS Budgets publish."""
+    """An SNS topic encrypted with its own rotating key, to which CloudWatch alarms and AWS Budgets publish.
+
+    `purpose` names the topic and its key (`alerts` is the environment's topic). `provider` places
+    it in another region: CloudWatch alarms notify only a topic of their own region, so alarms on
+    CloudFront's us-east-1 metrics need a topic there. `accepts_eventbridge` lets EventBridge rules
+    of this account publish (the edge alarms' state changes are forwarded to the environment's topic).
+    """
 
     def __init__(
         self,
@@ -22,12 +37,47 @@ class AlertTopic(Construct):
         context: Context,
         emails: Sequence[str] = (),
         publishers: Sequence[str] = ("budgets.amazonaws.com", "cloudwatch.amazonaws.com"),
+        purpose: str = "alerts",
+        provider: TerraformProvider | None = None,
+        accepts_eventbridge: bool = False,
     ) -> None:
         """`publishers`: the AWS services allowed to publish (and to use the topic's key)."""
         super().__init__(scope, id_)
         publishers = list(publishers)
-        key = EncryptionKey(self, "key", context=context, purpose="alerts", service_principals=publishers)
-        topic = SnsTopic(self, "topic", name=context.id("alerts"), kms_master_key_id=key.arn, tags=context.tags)
+        key_statements: list[Statement] = []
+        topic_statements: list[Statement] = []
+        if accepts_eventbridge:
+            account_id = AwsAccount.of(self).account_id  # the same in every region
+            key_statements.append(
+                {
+                    "Sid": "EventBridgeRulesEncryptWithKey",
+                    "Effect": "Allow",
+                    "Principal": {"Service": EVENTBRIDGE},
+                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    "Resource": "*",
+                }
+            )
+            topic_statements.append(
+                {
+                    "Sid": "EventBridgeRulesForwardAlerts",
+                    "Effect": "Allow",
+                    "Principal": {"Service": EVENTBRIDGE},
+                    "Action": "sns:Publish",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                }
+            )
+        key = EncryptionKey(
+            self,
+            "key",
+            context=context,
+            purpose=purpose,
+            service_principals=publishers,
+            statements=key_statements,
+            provider=provider,
+        )
+        topic = SnsTopic(
+            self, "topic", name=context.id(purpose), kms_master_key_id=key.arn, tags=context.tags, provider=provider
+        )
         SnsTopicPolicy(
             self,
             "publishers",
@@ -39,12 +89,16 @@ class AlertTopic(Construct):
                     "Principal": {"Service": publishers},
                     "Action": "sns:Publish",
                     "Resource": topic.arn,
-                }
+                },
+                *({**statement, "Resource": topic.arn} for statement in topic_statements),
             ),
+            provider=provider,
         )
         for address in emails:  # keyed by address: reordering the list changes nothing
             construct_id = "email_" + re.sub(r"[^a-z0-9]+", "_", address.lower())
-            SnsTopicSubscription(self, construct_id, topic_arn=topic.arn, protocol="email", endpoint=address)
+            SnsTopicSubscription(
+                self, construct_id, topic_arn=topic.arn, protocol="email", endpoint=address, provider=provider
+            )
 
         self.topic_arn: str = topic.arn
         self.kms_key_arn: str = key.arn

@@ -29,7 +29,8 @@ class BudgetWithinBurstLimit(BaseResourceCheck):  # type: ignore[misc]
         amount = first(conf.get("limit_amount"))
         if is_unresolved(amount):
             return CheckResult.UNKNOWN
-        amount_eur = None if amount is None else float(amount) / float(caps()["eur_to_usd"]["rate"])
+        # Back to EUR at the dated rate, to the cent: the USD amount was itself rounded to the cent.
+        amount_eur = None if amount is None else round(float(amount) / float(caps()["eur_to_usd"]["rate"]), 2)
         return judge_against_cap(self.details, conf, amount_eur, "budget_limit_eur_max", "budget limit (EUR)")
 
 

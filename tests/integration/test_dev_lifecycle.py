@@ -88,12 +88,11 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
         "cost gate",
         "gate",
     ]
-    # 3 (alert topic: key, alias, topic) + 3 (topic policy, two budgets) + 32 (Lambda: key and
-    # alias; per function a log group, queue, role, role policy, function and alias; dev has no
-    # provisioned concurrency) + 23 (the cache and its private network) + 28 (the database: key
-    # and alias, 2 log groups, subnet and parameter groups, 2 roles and their policies, 3 security
-    # groups and 4 rules, the instance, the proxy with its pool and target, 7 alarms).
-    assert "plan: dev on emulator-" in planned.stdout and "NNN to add" in planned.stdout
+    # Every resource of dev's stack: the alert
+    # topic and budgets, Lambda (no provisioned concurrency in dev), the cache and its private
+    # network, the database and its proxy, the CDN with its edge alarms, and the SLO and service
+    # alarms, the composite alarm and the dashboard.
+    assert "plan: dev on emulator-" in planned.stdout and "158 to add" in planned.stdout
 
     # Apply the saved plan: the state lands in the emulator's bucket under dev's key, encrypted.
     applied = workbench.cli("apply", "--env", "dev")

@@ -212,3 +212,41 @@ def test_the_liveness_probe_answers_once_resources_exist(running: emulator.Emula
     """Runs after the tests above created resources: the probe must not grow with them (`data.json` did)."""
     record = Path(str(running.ca_bundle)).parent
     assert emulator.running(record) == running
+
+
+@pytest.mark.parametrize(
+    ("kind", "config"),
+    [
+        ("CachePolicy", {"Name": "p", "MinTTL": 0, "DefaultTTL": 0, "MaxTTL": 60,
+                         "ParametersInCacheKeyAndForwardedToOrigin": {
+                             "EnableAcceptEncodingGzip": True, "EnableAcceptEncodingBrotli": True,
+                             "HeadersConfig": {"HeaderBehavior": "none"}, "CookiesConfig": {"CookieBehavior": "none"},
+                             "QueryStringsConfig": {"QueryStringBehavior": "all"}}}),
+        ("OriginRequestPolicy", {"Name": "p", "HeadersConfig": {"HeaderBehavior": "allExcept",
+                                                                "Headers": {"Quantity": 1, "Items": ["Host"]}},
+                                 "CookiesConfig": {"CookieBehavior": "all"},
+                                 "QueryStringsConfig": {"QueryStringBehavior": "all"}}),
+        ("ResponseHeadersPolicy", {"Name": "p", "SecurityHeadersConfig": {
+            "ContentTypeOptions": {"Override": True},
+            "FrameOptions": {"FrameOption": "DENY", "Override": True}}}),
+    ],
+)  # fmt: skip
+def test_cloudfront_policies_live_through_terraforms_lifecycle(
+    running: emulator.Emulator, kind: str, config: dict[str, object]
+) -> None:
+    cloudfront = emulator_client(running, "cloudfront", "us-east-1")
+    snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in kind).lstrip("_")
+    created = getattr(cloudfront, f"create_{snake}")(**{f"{kind}Config": config})
+    policy_id = created[kind]["Id"]
+    assert created["ETag"] and created["Location"].endswith(policy_id)
+    read = getattr(cloudfront, f"get_{snake}")(Id=policy_id)
+    assert read[kind][f"{kind}Config"] == config and read["ETag"] == created["ETag"]
+    assert getattr(cloudfront, f"get_{snake}_config")(Id=policy_id)[f"{kind}Config"] == config
+    updated = getattr(cloudfront, f"update_{snake}")(
+        Id=policy_id, IfMatch=read["ETag"], **{f"{kind}Config": {**config, "Comment": "changed"}}
+    )
+    assert updated[kind][f"{kind}Config"]["Comment"] == "changed" and updated["ETag"] != read["ETag"]
+    getattr(cloudfront, f"delete_{snake}")(Id=policy_id, IfMatch=updated["ETag"])
+    with pytest.raises(ClientError) as missing:
+        getattr(cloudfront, f"get_{snake}")(Id=policy_id)
+    assert missing.value.response["Error"]["Code"] == f"NoSuch{kind}"

@@ -31,7 +31,16 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "CKV_MBK_4": ({"pass_small_instance"}, {"fail_large_instance_and_storage"}),
     "CKV_MBK_5": ({"pass_small_node"}, {"fail_large_node"}),
     "CKV_MBK_6": ({"pass_small_instance"}, {"fail_large_instance_and_storage"}),
-    "CKV_MBK_7": ({"pass_cheapest_price_class"}, {"fail_all_edge_locations"}),
+    "CKV_MBK_7": (
+        {
+            "pass_cheapest_price_class",
+            "pass_prod_certificate",
+            "fail_prod_default_certificate",
+            "fail_prod_old_tls_policy",
+            "unknown_prod_certificate_reference",
+        },
+        {"fail_all_edge_locations"},
+    ),
     "CKV_MBK_8": ({"pass_budget_within_burst"}, {"fail_budget_above_burst", "fail_budget_without_notification"}),
     "CKV_MBK_9": (
         {"pass_scoped_policy", "pass_inline_scoped", "fail_star_resource", "fail_pass_any_role"},
@@ -61,6 +70,15 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
         {"fail_anyone_trust", "fail_oidc_without_subject"},
     ),
     "CKV_MBK_14": ({"pass_root_administers"}, {"fail_service_administers", "fail_role_administers"}),
+    "CKV_MBK_15": (
+        {
+            "pass_prod_certificate",
+            "pass_cheapest_price_class",
+            "fail_all_edge_locations",
+            "unknown_price_class_reference",
+        },
+        {"fail_prod_default_certificate", "fail_prod_old_tls_policy"},
+    ),
 }
 
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from environments.loader import load_environment
-from tests.conftest import REPO, only, resources
+from tests.conftest import REPO, resources
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 
@@ -39,11 +39,14 @@ def test_soft_and_burst_budgets_in_usd_filtered_by_environment_tag(stacks: dict[
 def test_budgets_may_publish_to_the_encrypted_alert_topic(stacks: dict[str, Any]) -> None:
     import json
 
-    policy = json.loads(only(stacks["prod"], "aws_sns_topic_policy")["policy"])
-    (statement,) = policy["Statement"]
+    (topic_name,) = [name for name in resources(stacks["prod"], "aws_sns_topic") if name.startswith("alerts_")]
+    (policy_name,) = [name for name in resources(stacks["prod"], "aws_sns_topic_policy") if name.startswith("alerts_")]
+    policy = json.loads(resources(stacks["prod"], "aws_sns_topic_policy")[policy_name]["policy"])
+    statement = next(s for s in policy["Statement"] if s["Sid"] == "AwsServicesPublishAlerts")
     assert statement["Principal"] == {"Service": ["budgets.amazonaws.com", "cloudwatch.amazonaws.com"]}
     assert statement["Action"] == "sns:Publish"
-    key_address = only(stacks["prod"], "aws_sns_topic")["kms_master_key_id"]  # ${aws_kms_key.<name>.arn}
+    # ${aws_kms_key.<name>.arn}
+    key_address = resources(stacks["prod"], "aws_sns_topic")[topic_name]["kms_master_key_id"]
     key_name = key_address.split(".")[1]
     key_policy = json.loads(resources(stacks["prod"], "aws_kms_key")[key_name]["policy"])
     services = [s for s in key_policy["Statement"] if s["Sid"] == "ServicesEncryptWithKey"]

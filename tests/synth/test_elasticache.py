@@ -221,7 +221,8 @@ def test_alarms_watch_every_node_and_notify_the_alert_topic(stacks: dict[str, di
     if env == "prod":
         expected.add("replication-lag")  # dev and staging have no replica
     assert set(alarms) == {f"matbakh-{env}-api-cache-{name}" for name in expected}
-    topic = _ref(stack, "aws_sns_topic", "arn")
+    (topic_name,) = [name for name in resources(stack, "aws_sns_topic") if name.startswith("alerts_")]
+    topic = f"${{aws_sns_topic.{topic_name}.arn}}"
     max_replicas = {"dev": 0, "staging": 0, "prod": 3}[env]
     nodes = [f"matbakh-{env}-api-cache-0001-{n:03d}" for n in range(1, max_replicas + 2)]
     for alarm in alarms.values():

@@ -137,7 +137,10 @@ def test_every_alarm_of_every_stack_notifies_its_alert_topic_on_alarm_and_ok(
         topics = resources(stack, "aws_sns_topic")
         for kind in ("aws_cloudwatch_metric_alarm", "aws_cloudwatch_composite_alarm"):
             for address, alarm in resources(stack, kind).items():
-                alert_topics = [t for t in topics if t.startswith("alerts_topic")]
+                # An alarm notifies only a topic of its own region: the CDN's us-east-1 alarms notify
+                # the us-east-1 topic, whose state changes EventBridge forwards (tests/synth/test_cdn.py).
+                same_region = [t for t, body in topics.items() if body.get("provider") == alarm.get("provider")]
+                alert_topics = [t for t in same_region if t.startswith(("alerts_topic", "cdn_edge_alerts_topic"))]
                 assert len(alert_topics) == 1, f"{stack_name}: {kind}.{address} has no alert topic in its stack"
                 topic = alert_topics[0]
                 reference = f"${{aws_sns_topic.{topic}.arn}}"

@@ -103,7 +103,9 @@ def test_names_and_tags_come_from_the_environment(stacks: dict[str, dict[str, An
             "ManagedBy": "autoscale-infra",
             "CostCenter": "matbakh-platform",
         }, address
-    assert only(stacks[env], "aws_sns_topic")["name"] == f"matbakh-{env}-api-alerts"
+    topics = {body["name"]: body.get("provider") for body in resources(stacks[env], "aws_sns_topic").values()}
+    # The environment's topic, and the CDN's us-east-1 topic for the edge alarms.
+    assert topics == {f"matbakh-{env}-api-alerts": None, f"matbakh-{env}-api-alerts-edge": "aws.edge"}
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)

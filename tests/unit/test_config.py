@@ -47,9 +47,17 @@ def test_shipped_environments_reproduce_the_seed_table(name: str) -> None:
     assert (config.slo.latency_p95_ms, config.slo.error_rate_percent, config.slo.availability_percent) == slo
 
 
-def test_defaults_are_production_so_prod_yaml_states_no_differences() -> None:
-    assert parse_environment("prod", "", Path("prod.yaml")) == load_environment("prod")
-    assert load_environment("prod").model_dump() == parse_environment("prod", "{}", Path("x")).model_dump()
+def test_defaults_are_production_so_prod_yaml_states_only_what_has_no_default() -> None:
+    """prod.yaml holds only the CDN's API domain and certificate: values no default can know."""
+    shipped = load_environment("prod")
+    assert set(shipped.model_dump(exclude_unset=True)) == {"name", "cdn"}
+    assert set(shipped.cdn.model_dump(exclude_unset=True)) == {"api", "certificate"}
+    assert set(shipped.cdn.api.model_dump(exclude_unset=True)) == {"domain_name"}  # type: ignore[union-attr]
+    defaults = parse_environment("prod", "", Path("prod.yaml"))
+    assert shipped.model_dump(exclude={"cdn"}) == defaults.model_dump(exclude={"cdn"})
+    assert shipped.cdn.model_dump(exclude={"api", "certificate"}) == defaults.cdn.model_dump(
+        exclude={"api", "certificate"}
+    )
 
 
 def _errors(text: str) -> list[str]:
@@ -79,7 +87,7 @@ def test_unknown_key_names_the_allowed_ones() -> None:
 def test_unknown_top_level_key_lists_the_sections() -> None:
     (message,) = _errors("lamda: {}\n")
     assert message.startswith(
-        "environments/prod.yaml: lamda: unknown setting; allowed: alerts, budget, cost_center, delivery,"
+        "environments/prod.yaml: lamda: unknown setting; allowed: alerts, budget, cdn, cost_center, delivery,"
     )
     assert "lambda" in message and "elasticache" in message
 

@@ -1,0 +1,1 @@
+"""A CloudFront distribution with its assets and log buckets, WAF and edge alarms."""

@@ -1,0 +1,139 @@
+"""The CDN with real terraform against the local emulator: prod validates and plans (WAF, the
+additional-metrics subscription and its alarms included); dev applies and is inspected.
+
+What the emulator cannot do: moto has no CloudFront monitoring subscription (prod's additional
+metrics), so prod is planned, not applied; CloudFront's cache, origin request and response
+headers policies are filled in by `cli/emulator.py`. moto echoes only part of a distribution,
+so a second plan is not empty; nothing here asserts on it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cli import emulator
+from tests.conftest import copy_repository, run, synthesize
+from tests.integration.conftest import emulator_client
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[emulator.Emulator]:
+    directory = tmp_path_factory.mktemp("emulator")
+    yield emulator.start(directory)
+    emulator.stop(directory)
+
+
+def _stack(env: str, tmp_path: Path) -> Path:
+    """The synthesized stack of `env` with local state, in a scratch copy of the repository."""
+    root = copy_repository(tmp_path / "repo")
+    synthesize(root / "cdktf.out", "--env", env, "--force", cwd=root)
+    stack_dir = root / "cdktf.out" / "stacks" / env
+    stack = json.loads((stack_dir / "cdk.tf.json").read_text())
+    stack["terraform"]["backend"] = {"local": {"path": str(tmp_path / "terraform.tfstate")}}
+    (stack_dir / "cdk.tf.json").write_text(json.dumps(stack))
+    return stack_dir
+
+
+def _terraform(running: emulator.Emulator, stack_dir: Path, tmp_path: Path) -> Any:
+    env = {
+        **emulator.isolated_environment(running.terraform_environment("eu-central-1")),
+        "TF_DATA_DIR": str(tmp_path / ".terraform"),
+        "TF_IN_AUTOMATION": "1",
+    }
+    plugin_dir = env.get("TF_PLUGIN_DIR")
+    init = ["terraform", "init", "-input=false", "-no-color", *([f"-plugin-dir={plugin_dir}"] if plugin_dir else [])]
+    assert run(init, cwd=stack_dir, env=env, inherit=False).returncode == 0
+
+    def terraform(*args: str) -> Any:
+        result = run(["terraform", *args, "-no-color"], cwd=stack_dir, env=env, inherit=False)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+        return result
+
+    return terraform
+
+
+def test_prod_cdn_validates_and_plans_against_the_emulator(running: emulator.Emulator, tmp_path: Path) -> None:
+    stack_dir = _stack("prod", tmp_path)
+    terraform = _terraform(running, stack_dir, tmp_path)
+    terraform("validate")
+    terraform("plan", "-input=false", f"-out={tmp_path / 'plan'}")
+    shown = json.loads(terraform("show", "-json", str(tmp_path / "plan")).stdout)
+    created = Counter(c["type"] for c in shown["resource_changes"] if c["change"]["actions"] == ["create"])
+    assert created["aws_cloudfront_distribution"] == 1
+    assert created["aws_cloudfront_cache_policy"] == 2
+    assert created["aws_cloudfront_origin_request_policy"] == created["aws_cloudfront_response_headers_policy"] == 1
+    assert created["aws_cloudfront_monitoring_subscription"] == 1
+    assert created["aws_wafv2_web_acl"] == created["aws_wafv2_web_acl_logging_configuration"] == 1
+    assert created["aws_cloudwatch_event_rule"] == created["aws_cloudwatch_event_target"] == 2
+    edge = {
+        resource["address"]
+        for resource in shown["configuration"]["root_module"]["resources"]
+        if resource.get("provider_config_key") == "aws.edge"
+    }
+    alarms = [c for c in shown["resource_changes"] if c["type"] == "aws_cloudwatch_metric_alarm"]
+    cdn_alarms = [c for c in alarms if c["name"].startswith("cdn_")]
+    assert len(cdn_alarms) == 4 and all(c["address"] in edge for c in cdn_alarms)
+    (acl,) = [c for c in shown["resource_changes"] if c["type"] == "aws_wafv2_web_acl"]
+    assert acl["address"] in edge and acl["change"]["after"]["scope"] == "CLOUDFRONT"
+    shown_config = shown["configuration"]["provider_config"]
+    assert shown_config["aws.edge"]["expressions"]["region"]["constant_value"] == "us-east-1"
+
+
+def test_dev_cdn_applies_to_the_emulator(running: emulator.Emulator, tmp_path: Path) -> None:
+    stack_dir = _stack("dev", tmp_path)
+    terraform = _terraform(running, stack_dir, tmp_path)
+    applied = terraform("apply", "-input=false", "-auto-approve")
+    assert "Apply complete! Resources: 130 added" in applied.stdout
+    outputs = json.loads(terraform("output", "-json").stdout)
+    try:
+        cloudfront = emulator_client(running, "cloudfront", "us-east-1")
+        distribution = cloudfront.get_distribution(Id=outputs["cdn_distribution_id"]["value"])["Distribution"]
+        config = distribution["DistributionConfig"]
+        assert (config["HttpVersion"], config["IsIPV6Enabled"], config["PriceClass"]) == (
+            "http2and3",
+            True,
+            "PriceClass_100",
+        )
+        assert config["DefaultCacheBehavior"]["CachePolicyId"]
+        assert config["Logging"]["Bucket"].startswith("matbakh-dev-api-cdn-logs.")
+        assert outputs["cdn_domain_name"]["value"] == distribution["DomainName"]
+
+        s3 = emulator_client(running, "s3")
+        bucket = outputs["cdn_assets_bucket_name"]["value"]
+        assert bucket == "matbakh-dev-api-cdn-assets"
+        encryption = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+        assert encryption["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+        policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+        (read,) = [s for s in policy["Statement"] if s["Sid"] == "ThisDistributionReadsAssets"]
+        assert read["Condition"]["StringEquals"]["AWS:SourceArn"] == distribution["ARN"]
+        grants = s3.get_bucket_acl(Bucket="matbakh-dev-api-cdn-logs")["Grants"]
+        assert len([g for g in grants if g["Permission"] == "FULL_CONTROL"]) == 2  # owner and awslogsdelivery
+
+        alarms = emulator_client(running, "cloudwatch", "us-east-1").describe_alarms(
+            AlarmNamePrefix="matbakh-dev-api-cdn-"
+        )["MetricAlarms"]
+        assert sorted(a["AlarmName"] for a in alarms) == [
+            "matbakh-dev-api-cdn-4xx-error-rate",
+            "matbakh-dev-api-cdn-5xx-error-rate",
+        ]
+        topic = outputs["cdn_edge_alert_topic_arn"]["value"]
+        assert topic.startswith("arn:aws:sns:us-east-1:")
+        assert all(a["AlarmActions"] == [topic] for a in alarms)
+        edge_targets = emulator_client(running, "events", "us-east-1").list_targets_by_rule(
+            Rule="matbakh-dev-api-cdn-edge-alarms"
+        )["Targets"]
+        assert [t["Arn"].split(":")[3] for t in edge_targets] == ["eu-central-1"]
+        home_targets = emulator_client(running, "events").list_targets_by_rule(Rule="matbakh-dev-api-cdn-edge-alarms")[
+            "Targets"
+        ]
+        assert [t["Arn"] for t in home_targets] == [outputs["alert_topic_arn"]["value"]]
+    finally:
+        terraform("destroy", "-input=false", "-auto-approve")
