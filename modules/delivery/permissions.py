@@ -516,10 +516,6 @@ PERMISSIONS: Mapping[str, Permissions] = {
         read=(_grant("lambda:GetAlias", *LAMBDA),),
         write=(_grant("lambda:CreateAlias lambda:UpdateAlias lambda:DeleteAlias", *LAMBDA),),
     ),
-    "aws_lambda_provisioned_concurrency_config": Permissions(
-        read=(_grant("lambda:GetProvisionedConcurrencyConfig", *LAMBDA),),
-        write=(_grant("lambda:PutProvisionedConcurrencyConfig lambda:DeleteProvisionedConcurrencyConfig", *LAMBDA),),
-    ),
     # S3 buckets named `<prefix>-…` (the state bucket is guarded by a Deny in the write policies).
     "aws_s3_bucket": Permissions(
         read=(_S3_READ,),
