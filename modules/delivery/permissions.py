@@ -115,6 +115,7 @@ ORIGIN_REQUEST_POLICIES = _named("cloudfront", "origin-request-policy/*", where=
 RESPONSE_HEADERS_POLICIES = _named("cloudfront", "response-headers-policy/*", where=Where.GLOBAL)
 ORIGIN_ACCESS_CONTROLS = _named("cloudfront", "origin-access-control/*", where=Where.GLOBAL)
 DB_PROXY_TARGET_GROUPS = _named("rds", "target-group:*")
+RDS_MASTER_SECRETS = _named("secretsmanager", "secret:rds!db-*")  # manage_master_user_password
 
 BY_ID_REASONS: Mapping[Arn, str] = {
     CACHE_POLICIES[0]: "CloudFront names cache policies by a generated id; they take no tags.",
@@ -122,6 +123,7 @@ BY_ID_REASONS: Mapping[Arn, str] = {
     RESPONSE_HEADERS_POLICIES[0]: "CloudFront names response headers policies by a generated id; they take no tags.",
     ORIGIN_ACCESS_CONTROLS[0]: "CloudFront names origin access controls by a generated id; they take no tags.",
     DB_PROXY_TARGET_GROUPS[0]: "RDS names a proxy's target group by a generated id; it takes no tags.",
+    RDS_MASTER_SECRETS[0]: "RDS creates the master user's secret as `rds!db-<generated id>`, in the caller's name.",
 }
 
 R, Q = Tag.RESOURCE, Tag.REQUEST
@@ -307,6 +309,11 @@ PERMISSIONS: Mapping[str, Permissions] = {
                 *DB_SUBNET_GROUPS,
             ),
             _grant("rds:CreateDBSnapshot rds:AddTagsToResource", *DB_SNAPSHOTS),
+            _grant(  # RDS creates, rotates and deletes the managed master secret with the caller's permissions
+                "secretsmanager:CreateSecret secretsmanager:RotateSecret secretsmanager:TagResource "
+                "secretsmanager:UpdateSecret secretsmanager:DeleteSecret",
+                *RDS_MASTER_SECRETS,
+            ),
             _grant("iam:PassRole", *ROLES, passed_to=("monitoring.rds.amazonaws.com",)),
             _grant(
                 "iam:CreateServiceLinkedRole",
