@@ -6,8 +6,10 @@
   `<namespace>-<env>-<service>-…` names (or, where AWS names nothing, by the `Environment` tag);
   assumable only by jobs of the environment's GitHub environment (prod: required reviewers).
 
-The read and write permissions are managed policies (a role's inline policies share one 10 KB
-quota); every `Resource: "*"` action is one AWS cannot scope, listed in policies/unscoped_actions.yaml.
+Both roles' permissions come from the table in `permissions.py` (keyed by Terraform resource type),
+packed into as many managed policies as IAM's 6,144-character limit needs (a role's inline policies
+share one 10 KB quota); every `Resource: "*"` action is one AWS cannot scope, listed in
+policies/unscoped_actions.yaml.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ from modules.core.label import Context
 from modules.delivery.config import GITHUB_OIDC_URL, STS_AUDIENCE, DeliveryConfig
 from modules.delivery.permissions import Account, read_grants, statements, write_grants
 
-# IAM's limit for a managed policy (moto's too); measured on the policy with sample account values
-# (the real ones are no longer: partition `aws`, a 12-digit account), whitespace included.
+# IAM's limit for a managed policy, measured on the document with sample values for the references
+# (the longest partition, a 12-digit account), whitespace included: the real document is never longer.
 MANAGED_POLICY_LIMIT = 6144
 MAX_MANAGED_POLICIES_PER_ROLE = 10
 SAMPLE_PARTITION, SAMPLE_ACCOUNT = "aws-us-gov", "123456789012"
