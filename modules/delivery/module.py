@@ -6,18 +6,19 @@
   `<namespace>-<env>-<service>-…` names (or, where AWS names nothing, by the `Environment` tag);
   assumable only by jobs of the environment's GitHub environment (prod: required reviewers).
 
-The read and write permissions are managed policies (a role's inline policies share one 10 KB
-quota); every `Resource: "*"` action is one AWS cannot scope, listed in policies/unscoped_actions.yaml.
+Both roles' permissions come from the table in `permissions.py` (keyed by Terraform resource type),
+packed into as many managed policies as IAM's 6,144-character limit needs (a role's inline policies
+share one 10 KB quota); every `Resource: "*"` action is one AWS cannot scope, listed in
+policies/unscoped_actions.yaml.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from modules.core.account import AwsAccount
 from modules.core.cdk import (
     Construct,
-    DataAwsCallerIdentity,
-    DataAwsPartition,
     IamOpenidConnectProvider,
     IamPolicy,
     IamRole,
@@ -26,21 +27,15 @@ from modules.core.cdk import (
 from modules.core.iam import Statement, policy_document
 from modules.core.label import Context
 from modules.delivery.config import GITHUB_OIDC_URL, STS_AUDIENCE, DeliveryConfig
+from modules.delivery.permissions import Account, read_grants, statements, write_grants
+
+# IAM's limit for a managed policy, measured on the document with sample values for the references
+# (the longest partition, a 12-digit account), whitespace included: the real document is never longer.
+MANAGED_POLICY_LIMIT = 6144
+MAX_MANAGED_POLICIES_PER_ROLE = 10
+SAMPLE_PARTITION, SAMPLE_ACCOUNT = "aws-us-gov", "123456789012"
 
 OIDC_HOST = GITHUB_OIDC_URL.removeprefix("https://")
-
-
-@dataclass(frozen=True)
-class Arns:
-    """ARNs in one account and region (partition and account may be Terraform references)."""
-
-    partition: str
-    account_id: str
-    region: str
-
-    def __call__(self, service: str, resource: str, *, regional: bool = True) -> str:
-        region = self.region if regional else ""
-        return f"arn:{self.partition}:{service}:{region}:{self.account_id}:{resource}"
 
 
 def trust_policy(provider_arn: str, subjects: list[str]) -> str:
@@ -88,279 +83,59 @@ def state_statements(bucket_arn: str, state_key: str, kms_key_arn: str, *, write
     ]
 
 
-def read_statements(arn: Arns, prefix: str, environment: str) -> list[Statement]:
-    """What a refresh of the environment's stack reads."""
-    tagged = {"StringEquals": {"aws:ResourceTag/Environment": environment}}
-    return [
-        {
-            "Sid": "ReadNamedResources",
-            "Effect": "Allow",
-            "Action": [
-                "lambda:Get*",
-                "lambda:List*",
-                "iam:GetRole",
-                "iam:GetRolePolicy",
-                "iam:ListRolePolicies",
-                "iam:ListAttachedRolePolicies",
-                "iam:ListRoleTags",
-                "logs:ListTagsForResource",
-                "logs:ListTagsLogGroup",
-                "sqs:GetQueueAttributes",
-                "sqs:GetQueueUrl",
-                "sqs:ListQueueTags",
-                "sns:GetTopicAttributes",
-                "sns:ListTagsForResource",
-                "secretsmanager:DescribeSecret",
-                "secretsmanager:GetResourcePolicy",
-                "secretsmanager:GetSecretValue",
-                "elasticache:Describe*",
-                "elasticache:ListTagsForResource",
-                "cloudwatch:DescribeAlarms",
-                "cloudwatch:ListTagsForResource",
-                "budgets:ViewBudget",
-                "budgets:ListTagsForResource",
-                "scheduler:GetSchedule",
-                "scheduler:ListTagsForResource",
-            ],
-            "Resource": _named(arn, prefix),
-        },
-        {
-            "Sid": "ReadEnvironmentKeysAndScalableTargets",
-            "Effect": "Allow",
-            "Action": [
-                "kms:DescribeKey",
-                "kms:GetKeyPolicy",
-                "kms:GetKeyRotationStatus",
-                "kms:ListResourceTags",
-                "application-autoscaling:ListTagsForResource",
-            ],
-            "Resource": [arn("kms", "key/*"), arn("application-autoscaling", "scalable-target/*")],
-            "Condition": tagged,
-        },
-        {
-            "Sid": "ReadWhatAwsCannotScope",
-            "Effect": "Allow",
-            "Action": [
-                "application-autoscaling:DescribeScalableTargets",
-                "application-autoscaling:DescribeScalingPolicies",
-                "application-autoscaling:DescribeScheduledActions",
-                "ec2:Describe*",
-                "kms:ListAliases",
-                "logs:DescribeLogGroups",
-                "secretsmanager:GetRandomPassword",
-            ],
-            "Resource": "*",
-        },
-    ]
+def read_statements(account: Account) -> list[Statement]:
+    """What a refresh of the environment's stack reads: the table's `read` grants."""
+    return statements(read_grants(), account, "Read")
 
 
-def _named(arn: Arns, prefix: str) -> list[str]:
-    """Every resource the stack names with the environment's prefix, by service."""
-    return [
-        arn("lambda", f"function:{prefix}-*"),
-        arn("iam", f"role/{prefix}-*", regional=False),
-        arn("logs", f"log-group:/aws/*/{prefix}-*"),
-        arn("sqs", f"{prefix}-*"),
-        arn("sns", f"{prefix}-*"),
-        arn("secretsmanager", f"secret:{prefix}-*"),
-        arn("elasticache", f"*:{prefix}-*"),
-        arn("cloudwatch", f"alarm:{prefix}-*"),
-        arn("budgets", f"budget/{prefix}-*", regional=False),
-        arn("scheduler", f"schedule/*/{prefix}-*"),
-    ]
-
-
-def write_statements(arn: Arns, prefix: str, environment: str) -> list[Statement]:
-    """What an apply of the environment's stack changes, and nothing of the CI roles themselves."""
-    tagged = {"StringEquals": {"aws:ResourceTag/Environment": environment}}
-    tagging = {"StringEquals": {"aws:RequestTag/Environment": environment}}
-    return [
-        {
-            "Sid": "WriteNamedResources",
-            "Effect": "Allow",
-            "Action": [
-                "lambda:CreateFunction",
-                "lambda:UpdateFunctionCode",
-                "lambda:UpdateFunctionConfiguration",
-                "lambda:DeleteFunction",
-                "lambda:PublishVersion",
-                "lambda:CreateAlias",
-                "lambda:UpdateAlias",
-                "lambda:DeleteAlias",
-                "lambda:PutFunctionConcurrency",
-                "lambda:DeleteFunctionConcurrency",
-                "lambda:PutProvisionedConcurrencyConfig",
-                "lambda:DeleteProvisionedConcurrencyConfig",
-                "lambda:TagResource",
-                "lambda:UntagResource",
-                "iam:CreateRole",
-                "iam:DeleteRole",
-                "iam:UpdateRole",
-                "iam:UpdateRoleDescription",
-                "iam:UpdateAssumeRolePolicy",
-                "iam:PutRolePolicy",
-                "iam:DeleteRolePolicy",
-                "iam:TagRole",
-                "iam:UntagRole",
-                "logs:CreateLogGroup",
-                "logs:DeleteLogGroup",
-                "logs:PutRetentionPolicy",
-                "logs:DeleteRetentionPolicy",
-                "logs:AssociateKmsKey",
-                "logs:DisassociateKmsKey",
-                "logs:TagResource",
-                "logs:UntagResource",
-                "logs:TagLogGroup",
-                "logs:UntagLogGroup",
-                "sqs:CreateQueue",
-                "sqs:DeleteQueue",
-                "sqs:SetQueueAttributes",
-                "sqs:TagQueue",
-                "sqs:UntagQueue",
-                "sns:CreateTopic",
-                "sns:DeleteTopic",
-                "sns:SetTopicAttributes",
-                "sns:TagResource",
-                "sns:UntagResource",
-                "secretsmanager:CreateSecret",
-                "secretsmanager:DeleteSecret",
-                "secretsmanager:PutSecretValue",
-                "secretsmanager:UpdateSecret",
-                "secretsmanager:RestoreSecret",
-                "secretsmanager:TagResource",
-                "secretsmanager:UntagResource",
-                "elasticache:CreateReplicationGroup",
-                "elasticache:ModifyReplicationGroup",
-                "elasticache:DeleteReplicationGroup",
-                "elasticache:IncreaseReplicaCount",
-                "elasticache:DecreaseReplicaCount",
-                "elasticache:CreateCacheParameterGroup",
-                "elasticache:ModifyCacheParameterGroup",
-                "elasticache:ResetCacheParameterGroup",
-                "elasticache:DeleteCacheParameterGroup",
-                "elasticache:CreateCacheSubnetGroup",
-                "elasticache:ModifyCacheSubnetGroup",
-                "elasticache:DeleteCacheSubnetGroup",
-                "elasticache:AddTagsToResource",
-                "elasticache:RemoveTagsFromResource",
-                "cloudwatch:PutMetricAlarm",
-                "cloudwatch:DeleteAlarms",
-                "cloudwatch:TagResource",
-                "cloudwatch:UntagResource",
-                "budgets:ModifyBudget",
-                "budgets:TagResource",
-                "budgets:UntagResource",
-                "scheduler:CreateSchedule",
-                "scheduler:UpdateSchedule",
-                "scheduler:DeleteSchedule",
-                "scheduler:TagResource",
-                "scheduler:UntagResource",
-            ],
-            "Resource": _named(arn, prefix),
-        },
-        {
-            "Sid": "PassTheEnvironmentsRolesToItsServices",
-            "Effect": "Allow",
-            "Action": ["iam:PassRole"],
-            "Resource": [arn("iam", f"role/{prefix}-*", regional=False)],
-            "Condition": {"StringEquals": {"iam:PassedToService": ["lambda.amazonaws.com", "scheduler.amazonaws.com"]}},
-        },
-        {
-            "Sid": "ServiceLinkedRolesOfTheStacksServices",
-            "Effect": "Allow",
-            "Action": ["iam:CreateServiceLinkedRole"],
-            "Resource": [arn("iam", "role/aws-service-role/*", regional=False)],
-            "Condition": {
-                "StringEquals": {
-                    "iam:AWSServiceName": [
-                        "elasticache.amazonaws.com",
-                        "elasticache.application-autoscaling.amazonaws.com",
-                        "lambda.application-autoscaling.amazonaws.com",
-                    ]
-                }
-            },
-        },
-        {
-            "Sid": "CreateTaggedKeysAndNetwork",
-            "Effect": "Allow",
-            "Action": [
-                "ec2:CreateVpc",
-                "ec2:CreateSubnet",
-                "ec2:CreateSecurityGroup",
-                "ec2:AuthorizeSecurityGroupIngress",
-                "ec2:AuthorizeSecurityGroupEgress",
-                "ec2:CreateTags",
-            ],
-            "Resource": [arn("ec2", "*")],
-            "Condition": tagging,
-        },
-        {
-            "Sid": "CreateTaggedKeys",
-            "Effect": "Allow",
-            "Action": ["kms:CreateKey"],
-            "Resource": "*",
-            "Condition": tagging,
-        },
-        {
-            "Sid": "ChangeTheEnvironmentsTaggedResources",
-            "Effect": "Allow",
-            "Action": [
-                "ec2:DeleteVpc",
-                "ec2:ModifyVpcAttribute",
-                "ec2:DeleteSubnet",
-                "ec2:ModifySubnetAttribute",
-                "ec2:CreateSecurityGroup",
-                "ec2:DeleteSecurityGroup",
-                "ec2:AuthorizeSecurityGroupIngress",
-                "ec2:AuthorizeSecurityGroupEgress",
-                "ec2:RevokeSecurityGroupIngress",
-                "ec2:RevokeSecurityGroupEgress",
-                "ec2:ModifySecurityGroupRules",
-                "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
-                "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
-                "ec2:CreateTags",
-                "ec2:DeleteTags",
-                "kms:PutKeyPolicy",
-                "kms:EnableKeyRotation",
-                "kms:UpdateKeyDescription",
-                "kms:ScheduleKeyDeletion",
-                "kms:TagResource",
-                "kms:UntagResource",
-                "kms:CreateGrant",
-                "kms:Encrypt",
-                "kms:Decrypt",
-                "kms:GenerateDataKey",
-                "kms:CreateAlias",
-                "kms:UpdateAlias",
-                "kms:DeleteAlias",
-                "application-autoscaling:RegisterScalableTarget",
-                "application-autoscaling:DeregisterScalableTarget",
-                "application-autoscaling:PutScalingPolicy",
-                "application-autoscaling:DeleteScalingPolicy",
-                "application-autoscaling:PutScheduledAction",
-                "application-autoscaling:DeleteScheduledAction",
-                "application-autoscaling:TagResource",
-                "application-autoscaling:UntagResource",
-            ],
-            "Resource": [arn("ec2", "*"), arn("kms", "key/*"), arn("application-autoscaling", "scalable-target/*")],
-            "Condition": tagged,
-        },
-        {
-            "Sid": "NameTheEnvironmentsKeys",  # an alias call needs the alias (here) and the key (tagged, above)
-            "Effect": "Allow",
-            "Action": ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"],
-            "Resource": [arn("kms", f"alias/{prefix}-*")],
-        },
+def write_statements(account: Account, state: StateAccess) -> list[Statement]:
+    """What an apply of the environment's stack changes: the table's `write` grants; never the CI roles
+    themselves, nor the state bucket's settings or the state key (both in the bootstrap stack)."""
+    global_iam = f"arn:{account.partition}:iam::{account.account_id}"
+    denies: list[Statement] = [
         {
             "Sid": "NeverTheCiRolesThemselves",
             "Effect": "Deny",
             "Action": ["iam:*"],
-            "Resource": [arn("iam", f"role/{prefix}-ci-*", regional=False)],
+            "Resource": [f"{global_iam}:role/{account.prefix}-ci-*"],
+        },
+        {
+            "Sid": "NeverTheStateBucketsSettings",
+            "Effect": "Deny",
+            "Action": ["s3:CreateBucket", "s3:DeleteBucket*", "s3:PutBucket*", "s3:Put*Configuration"],
+            "Resource": [state.bucket_arn],
+        },
+        {
+            "Sid": "NeverTheStateKeysSettings",
+            "Effect": "Deny",
+            "Action": [
+                "kms:CreateAlias",
+                "kms:CreateGrant",
+                "kms:DeleteAlias",
+                "kms:DisableKey*",
+                "kms:PutKeyPolicy",
+                "kms:ScheduleKeyDeletion",
+                "kms:TagResource",
+                "kms:UntagResource",
+                "kms:UpdateAlias",
+                "kms:UpdateKeyDescription",
+            ],
+            "Resource": [state.kms_key_arn],
         },
     ]
+    return denies + statements(write_grants(), account, "Write")
 
 
-_NAMED_WRITE_SIDS = {"WriteNamedResources", "PassTheEnvironmentsRolesToItsServices", "NeverTheCiRolesThemselves"}
+def pack(documents: list[Statement], limit: int = MANAGED_POLICY_LIMIT) -> list[list[int]]:
+    """Indices of `documents`' statements, in order, grouped so that each group's policy fits `limit`."""
+    groups: list[list[int]] = [[]]
+    for index in range(len(documents)):
+        candidate = [*groups[-1], index]
+        if groups[-1] and len(policy_document(*(documents[i] for i in candidate))) > limit:
+            groups.append([index])
+        else:
+            groups[-1] = candidate
+    return groups
 
 
 @dataclass(frozen=True)
@@ -386,10 +161,22 @@ class DeliveryRoles(Construct):
         state: StateAccess,
     ) -> None:
         super().__init__(scope, id_)
-        arn = Arns(
-            DataAwsPartition(self, "partition").partition, DataAwsCallerIdentity(self, "caller").account_id, region
+        prefix, environment = context.id(), context.environment
+        stack_account = AwsAccount.of(self)
+        account = Account(
+            stack_account.partition,
+            stack_account.account_id,
+            region,
+            prefix,
+            environment,
         )
-        prefix = context.id()
+        # The same statements with sample values, to measure the policies as IAM will see them.
+        sample = Account(SAMPLE_PARTITION, SAMPLE_ACCOUNT, region, prefix, environment)
+        sample_state = StateAccess(
+            f"arn:{SAMPLE_PARTITION}:s3:::{prefix}-tfstate",
+            state.state_key,
+            f"arn:{SAMPLE_PARTITION}:kms:{region}:{SAMPLE_ACCOUNT}:key/00000000-0000-0000-0000-000000000000",
+        )
         provider_arn = config.oidc_provider_arn
         if provider_arn is None:
             provider_arn = IamOpenidConnectProvider(
@@ -406,16 +193,22 @@ class DeliveryRoles(Construct):
                 tags=context.tags,
             )
 
-        environment = context.environment
-        read = managed(
-            "read", "CI: read what the environment's stack manages", read_statements(arn, prefix, environment)
+        def split(kind: str, purpose: str, real: list[Statement], measured: list[Statement]) -> list[IamPolicy]:
+            """As many managed policies `<kind>-<n>` as the statements need (6,144 characters each)."""
+            return [
+                managed(f"{kind}-{number}", purpose, [real[i] for i in group])
+                for number, group in enumerate(pack(measured), start=1)
+            ]
+
+        reads = split(
+            "read", "CI: read what the environment's stack manages", read_statements(account), read_statements(sample)
         )
-        # A managed policy holds at most 6,144 characters: the named resources, then the tagged ones.
-        writes = write_statements(arn, prefix, environment)
-        named = [w for w in writes if w["Sid"] in _NAMED_WRITE_SIDS]
-        write_named = managed("write-named", "CI: change the environment's named resources", named)
-        tagged = [w for w in writes if w["Sid"] not in _NAMED_WRITE_SIDS]
-        write_tagged = managed("write-tagged", "CI: change the environment's tagged resources and keys", tagged)
+        writes = split(
+            "write",
+            "CI: change what the environment's stack manages",
+            write_statements(account, state),
+            write_statements(sample, sample_state),
+        )
         plan_state = managed(
             "plan-state", "CI plan: read the state, write its lock", state_statements(**_state(state), write=False)
         )
@@ -440,16 +233,13 @@ class DeliveryRoles(Construct):
             max_session_duration=3600,
             tags=context.tags,
         )
-        attachments = {
-            "plan-read": (plan_role, read),
-            "plan-state": (plan_role, plan_state),
-            "apply-read": (apply_role, read),
-            "apply-write-named": (apply_role, write_named),
-            "apply-write-tagged": (apply_role, write_tagged),
-            "apply-state": (apply_role, apply_state),
-        }
-        for attachment_id, (role, policy) in attachments.items():
-            IamRolePolicyAttachment(self, f"attach-{attachment_id}", role=role.name, policy_arn=policy.arn)
+        attachments = {"plan": (plan_role, [*reads, plan_state]), "apply": (apply_role, [*reads, *writes, apply_state])}
+        for which, (role, policies) in attachments.items():
+            if len(policies) > MAX_MANAGED_POLICIES_PER_ROLE:
+                raise ValueError(f"the {which} role would need {len(policies)} managed policies (IAM allows 10)")
+            for policy in policies:
+                suffix = policy.node.id.removeprefix(f"{which}-")
+                IamRolePolicyAttachment(self, f"attach-{which}-{suffix}", role=role.name, policy_arn=policy.arn)
 
         self.oidc_provider_arn: str = provider_arn
         self.plan_role_arn: str = plan_role.arn

@@ -80,7 +80,7 @@ def test_shipped_stacks_pass_with_every_skip_used(stacks: dict[str, Any], tmp_pa
     assert result.passed_by_check["CKV_MBK_14"] == count["aws_kms_key"] > 0
     assert result.passed_by_check["CKV_MBK_13"] == count["aws_iam_role"] > 0
     assert result.passed_by_check["CKV_MBK_9"] == count["aws_iam_role_policy"] + count["aws_iam_policy"] > 0
-    assert count["aws_iam_policy"] == 15  # the CI roles' managed policies: 5 per environment
+    assert count["aws_iam_policy"] == 21  # the CI roles' managed policies: 7 per environment (read 2, write 3, state 2)
     assert result.passed_by_check["CKV_MBK_1"] == count["aws_lambda_function"] > 0
     assert result.passed_by_check["CKV_MBK_8"] == count["aws_budgets_budget"] == 7  # 2 per environment + the total
     assert (tmp_path / "reports" / "results_junitxml.xml").exists()

@@ -4,17 +4,20 @@ who may assume them (the OIDC trust) and what they may do (least privilege)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from modules.delivery.permissions import BY_ID_REASONS
 from tests.conftest import only, resources, synthesize
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 REPOSITORY = "matbakh/autoscale-infra"
 OIDC = "token.actions.githubusercontent.com"
+BY_ID = {arn.resource for arn in BY_ID_REASONS}
 UNSCOPED = {a.lower() for a in yaml.safe_load(Path("policies/unscoped_actions.yaml").read_text())["actions"]}
 
 
@@ -37,6 +40,16 @@ def _policies_of(stack: dict[str, Any], role_name: str) -> dict[str, list[dict[s
         (policy,) = [p for n, p in policies.items() if attachment["policy_arn"] == _ref("aws_iam_policy", n, "arn")]
         attached[policy["name"]] = json.loads(policy["policy"])["Statement"]
     return attached
+
+
+def _kinds(policies: dict[str, Any], env: str) -> set[str]:
+    """`read`, `write` (numbered parts, `-1` … `-n`, contiguous) or the state policies' names."""
+    kinds: dict[str, list[int]] = {}
+    for name in policies:
+        kind = re.sub(r"-[0-9]+$", "", name.removeprefix(f"matbakh-{env}-api-ci-"))
+        kinds.setdefault(kind, []).append(int(name.rsplit("-", 1)[1]) if kind in {"read", "write"} else 0)
+    assert all(sorted(n) == list(range(1, len(n) + 1)) for k, n in kinds.items() if k in {"read", "write"}), kinds
+    return set(kinds)
 
 
 def _trust(role: dict[str, Any]) -> dict[str, Any]:
@@ -71,7 +84,7 @@ def test_the_plan_role_trusts_pull_requests_and_the_branch_only(stacks: dict[str
             }
         },
     }
-    assert set(_policies_of(stack, name)) == {f"matbakh-{env}-api-ci-read", f"matbakh-{env}-api-ci-plan-state"}
+    assert _kinds(_policies_of(stack, name), env) == {"read", "plan-state"}
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
@@ -80,9 +93,9 @@ def test_the_apply_role_trusts_only_the_github_environment(stacks: dict[str, dic
     name, role = _role(stack, "apply")
     condition = _trust(role)["Condition"]["StringEquals"]
     assert condition == {f"{OIDC}:aud": "sts.amazonaws.com", f"{OIDC}:sub": [f"repo:{REPOSITORY}:environment:{env}"]}
-    assert set(_policies_of(stack, name)) == {
-        f"matbakh-{env}-api-ci-{suffix}" for suffix in ("read", "write-named", "write-tagged", "apply-state")
-    }
+    assert _kinds(_policies_of(stack, name), env) == {"read", "write", "apply-state"}
+    plan_policies = set(_policies_of(stack, _role(stack, "plan")[0]))
+    assert {p for p in _policies_of(stack, name) if "-ci-read-" in p} == {p for p in plan_policies if "-ci-read-" in p}
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
@@ -131,21 +144,62 @@ def test_every_permission_is_scoped_to_the_environment(stacks: dict[str, dict[st
                 scoped = f"matbakh-{env}-api-" in arn or f'"aws:ResourceTag/Environment": "{env}"' in condition
                 scoped = scoped or f'"aws:RequestTag/Environment": "{env}"' in condition or "aws-service-role" in arn
                 scoped = scoped or "aws_s3_bucket" in arn or "aws_kms_key" in arn
+                scoped = scoped or any(arn.endswith(f":{pattern}") for pattern in BY_ID)  # generated id, no tags
+                scoped = scoped or arn.endswith(f":dashboard/matbakh-{env}-api")  # the dashboard is the prefix
                 assert scoped, (policy["name"], statement["Sid"], arn)
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_the_apply_role_can_never_change_the_ci_roles(stacks: dict[str, dict[str, Any]], env: str) -> None:
     stack = stacks[f"{env}-bootstrap"]
-    statements = _policies_of(stack, _role(stack, "apply")[0])[f"matbakh-{env}-api-ci-write-named"]
-    (deny,) = [s for s in statements if s["Effect"] == "Deny"]
+    statements = [s for p in _policies_of(stack, _role(stack, "apply")[0]).values() for s in p]
+    (deny,) = [s for s in statements if s["Sid"] == "NeverTheCiRolesThemselves"]
+    assert deny["Effect"] == "Deny"
     assert deny["Action"] == ["iam:*"] and deny["Resource"][0].endswith(f":role/matbakh-{env}-api-ci-*")
     (pass_role,) = [s for s in statements if s["Action"] == ["iam:PassRole"]]
+    assert pass_role["Resource"] == [pass_role["Resource"][0]]
     assert pass_role["Resource"][0].endswith(f":role/matbakh-{env}-api-*")
     assert pass_role["Condition"]["StringEquals"]["iam:PassedToService"] == [
+        "events.amazonaws.com",
         "lambda.amazonaws.com",
+        "monitoring.rds.amazonaws.com",
+        "rds.amazonaws.com",
         "scheduler.amazonaws.com",
     ]
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_the_apply_role_can_never_change_the_state_buckets_settings_or_its_key(
+    stacks: dict[str, dict[str, Any]], env: str
+) -> None:
+    stack = stacks[f"{env}-bootstrap"]
+    statements = {s["Sid"]: s for p in _policies_of(stack, _role(stack, "apply")[0]).values() for s in p}
+    (bucket_name,) = resources(stack, "aws_s3_bucket")
+    (key_name,) = resources(stack, "aws_kms_key")
+    bucket, key = statements["NeverTheStateBucketsSettings"], statements["NeverTheStateKeysSettings"]
+    assert (bucket["Effect"], bucket["Resource"]) == ("Deny", [_ref("aws_s3_bucket", bucket_name, "arn")])
+    assert {"s3:DeleteBucket*", "s3:PutBucket*"} <= set(bucket["Action"])
+    assert (key["Effect"], key["Resource"]) == ("Deny", [_ref("aws_kms_key", key_name, "arn")])
+    assert {"kms:ScheduleKeyDeletion", "kms:PutKeyPolicy", "kms:DisableKey*"} <= set(key["Action"])
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_every_managed_policy_fits_iams_limit_once_references_resolve(
+    stacks: dict[str, dict[str, Any]], env: str
+) -> None:
+    """6,144 characters per managed policy, with the longest partition and real-length ids for the references."""
+    stack = stacks[f"{env}-bootstrap"]
+    stand_ins = {
+        "partition": "aws-us-gov",
+        "account_id": "123456789012",
+        "arn": "arn:aws-us-gov:kms:eu-central-1:123456789012:key/00000000-0000-0000-0000-000000000000",
+    }
+    for policy in resources(stack, "aws_iam_policy").values():
+        resolved = re.sub(r"\$\{[^}]*\.(partition|account_id|arn)\}", lambda m: stand_ins[m.group(1)], policy["policy"])
+        assert "${" not in resolved, resolved
+        assert len(resolved) <= 6144, (policy["name"], len(resolved))
+    for which in ("plan", "apply"):
+        assert len(_policies_of(stack, _role(stack, which)[0])) <= 10  # IAM's default quota per role
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
