@@ -205,8 +205,10 @@ class CdnDistribution(Construct):
 
         edge_alerts = AlertTopic(self, "edge_alerts", context=context, purpose="alerts-edge", provider=edge_provider)
         self.edge_alert_topic_arn: str = edge_alerts.topic_arn
-        alarm_arns = self._alarms(edge_alerts.topic_arn)
-        self._forward_alarms(alarm_arns, alerts.topic_arn)
+        self.edge_provider: TerraformProvider = edge_provider
+        self.additional_metrics: bool = config.additional_metrics
+        self._alarms(edge_alerts.topic_arn)
+        self._forward_alarms(alerts.topic_arn)
 
     # Buckets -----------------------------------------------------------------------------------
 
@@ -708,7 +710,7 @@ class CdnDistribution(Construct):
 
     # Alarms ------------------------------------------------------------------------------------
 
-    def _alarms(self, topic_arn: str) -> list[str]:
+    def _alarms(self, topic_arn: str) -> None:
         """Error rates always; origin latency and cache hit rate only with the additional metrics."""
         thresholds = self._config.alarms
         alarms: list[tuple[str, str, str, float, Comparison, str]] = [
@@ -725,9 +727,8 @@ class CdnDistribution(Construct):
                  "LessThanThreshold", f"Cache hit rate below {thresholds.cache_hit_rate_min_percent:g} %"),
             ]  # fmt: skip
         target = AlarmTarget(context=self._context, topic_arn=topic_arn, provider=self._edge)
-        arns = []
         for name, metric, statistic, threshold, comparison, description in alarms:
-            alarm = metric_alarm(
+            metric_alarm(
                 self,
                 f"alarm_{name.replace('-', '_')}",
                 target=target,
@@ -751,16 +752,19 @@ class CdnDistribution(Construct):
                     )
                 },
             )
-            arns.append(alarm.arn)
-        return arns
 
-    def _forward_alarms(self, alarm_arns: list[str], topic_arn: str) -> None:
-        """us-east-1 rule → the environment region's default bus → rule → the environment's topic."""
+    def _forward_alarms(self, topic_arn: str) -> None:
+        """us-east-1 rule → the environment region's default bus → rule → the environment's topic.
+
+        Every us-east-1 alarm named with the environment's prefix is forwarded: the CDN's own and
+        the edge SLO alarms that observability adds with `edge_provider`.
+        """
         context, edge = self._context, self._edge
+        alarm_prefix = f"arn:{self._partition}:cloudwatch:{EDGE_REGION}:{self._account_id}:alarm:{context.id()}-"
         pattern: dict[str, Any] = {
             "source": ["aws.cloudwatch"],
             "detail-type": [ALARM_STATE_CHANGE],
-            "resources": alarm_arns,
+            "resources": [{"prefix": alarm_prefix}],
         }
         bus_arn = f"arn:{self._partition}:events:{self._region}:{self._account_id}:event-bus/default"
         role = IamRole(
