@@ -24,8 +24,8 @@ from modules.delivery.module import DeliveryRoles, StateAccess
 from modules.elasticache.module import ElastiCacheCluster
 from modules.lambda_service.module import LambdaService
 from modules.network.module import PrivateNetwork
-from modules.observability.alarms import ServiceAlarms
-from modules.observability.dashboard import Dashboard, dashboard_body
+from modules.observability.alarms import EdgeMetrics, EdgeSloAlarms, ServiceAlarms
+from modules.observability.dashboard import Dashboard, DatabaseMetrics, dashboard_body
 from modules.observability.module import AlertTopic
 from modules.rds.module import PostgresDatabase
 from modules.state.module import StateBucket, state_bucket_name
@@ -118,12 +118,25 @@ class EnvironmentStack(TerraformStack):
             database_environment=database.function_environment(),
             database_proxy_resource_id=database.proxy_resource_id,
         )
+        cdn = CdnDistribution(self, "cdn", config=config.cdn, context=config.context, alerts=alerts, edge_provider=edge)
         service_alarms = ServiceAlarms(
             self,
             "service_alarms",
             slo=config.slo,
             functions=functions.functions,
             target=AlarmTarget(context=config.context, topic_arn=alerts.topic_arn),
+        )
+        edge_slo_alarms = EdgeSloAlarms(
+            self,
+            "edge_slo_alarms",
+            slo=config.slo,
+            context=config.context,
+            edge=EdgeMetrics(
+                dimensions=cdn.metric_dimensions,
+                provider=cdn.edge_provider,
+                topic_arn=cdn.edge_alert_topic_arn,
+                additional_metrics=cdn.additional_metrics,
+            ),
         )
         dashboard = Dashboard(
             self,
@@ -135,7 +148,17 @@ class EnvironmentStack(TerraformStack):
                 slo=config.slo,
                 functions=functions.functions,
                 cache_node_ids=cache.node_ids,
-                slo_alarm_arns=[*service_alarms.slo_alarm_arns.values(), service_alarms.degraded_alarm_arn],
+                database=DatabaseMetrics(
+                    instance_identifiers=[database.instance_identifier, *database.replica_identifiers],
+                    proxy_name=database.proxy_name,
+                ),
+                edge_dimensions=cdn.metric_dimensions,
+                edge_additional_metrics=cdn.additional_metrics,
+                slo_alarm_arns=[
+                    *service_alarms.slo_alarm_arns.values(),
+                    *edge_slo_alarms.alarm_arns.values(),
+                    service_alarms.degraded_alarm_arn,
+                ],
             ),
         )
         TerraformOutput(self, "dashboard_name", value=dashboard.dashboard_name)
@@ -161,7 +184,6 @@ class EnvironmentStack(TerraformStack):
         TerraformOutput(self, "database_client_security_group_id", value=database.client_security_group_id)
         TerraformOutput(self, "database_proxy_resource_id", value=database.proxy_resource_id)
         TerraformOutput(self, "rds_runbooks", value=database.runbooks)
-        cdn = CdnDistribution(self, "cdn", config=config.cdn, context=config.context, alerts=alerts, edge_provider=edge)
         TerraformOutput(self, "cdn_distribution_id", value=cdn.distribution_id)
         TerraformOutput(self, "cdn_distribution_arn", value=cdn.distribution_arn)
         TerraformOutput(self, "cdn_domain_name", value=cdn.domain_name)

@@ -22,11 +22,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from modules.core.alarms import AlarmRule, AlarmTarget, Metric, metric_alarm
-from modules.core.cdk import CloudwatchCompositeAlarm, Construct
+from modules.core.cdk import CloudwatchCompositeAlarm, Construct, TerraformProvider
+from modules.core.label import Context
 from modules.lambda_service.module import DeployedFunction
 from modules.observability.config import SloConfig
 
 LAMBDA = "AWS/Lambda"
+CLOUDFRONT = "AWS/CloudFront"
 SLO_PERIOD_DAYS = 30
 
 
@@ -214,3 +216,61 @@ class ServiceAlarms(Construct):
                 rule=AlarmRule("GreaterThanThreshold", threshold, 3, 2, "notBreaching"),
                 metrics={"m": metric},
             )
+
+
+@dataclass(frozen=True)
+class EdgeMetrics:
+    """What the SLO alarms need of the CDN: its metrics live in us-east-1, so do its alarms."""
+
+    dimensions: Mapping[str, str]
+    provider: TerraformProvider
+    topic_arn: str
+    additional_metrics: bool
+
+
+class EdgeSloAlarms(Construct):
+    """The SLO at the edge: availability (5xx responses) as a fast-burn alarm and, where the paid
+    additional metrics are on, p95 origin latency. They live in us-east-1, beside CloudFront's
+    metrics, notify the edge topic and reach the environment's topic through the CDN's forwarding;
+    a composite alarm cannot span regions, so they are not part of "service degraded"."""
+
+    def __init__(self, scope: Construct, id_: str, *, slo: SloConfig, edge: EdgeMetrics, context: Context) -> None:
+        super().__init__(scope, id_)
+        target = AlarmTarget(context=context, topic_arn=edge.topic_arn, provider=edge.provider)
+        window = FAST_BURN.window_seconds
+        floor = round(100 - burn_threshold_percent(slo.unavailability_budget_percent, FAST_BURN), 4)
+        alarms = {
+            "availability": metric_alarm(
+                self,
+                "availability",
+                target=target,
+                name=context.id("edge", "availability"),
+                description=(
+                    f"Share of viewer requests not answered 5xx over {window // 3600} h below {floor:g} %: "
+                    f"the {slo.availability_percent:g} % objective's budget burns {FAST_BURN.factor:g} × too fast"
+                ),
+                rule=AlarmRule("LessThanThreshold", floor, 1, 1, "notBreaching"),
+                metrics={"errors": Metric(CLOUDFRONT, "5xxErrorRate", edge.dimensions, "Average", window)},
+                expression="100 - errors",
+            )
+        }
+        if edge.additional_metrics:
+            alarms["latency-p95"] = metric_alarm(
+                self,
+                "latency_p95",
+                target=target,
+                name=context.id("edge", "latency-p95"),
+                description=(
+                    f"p95 origin latency at the edge above the {slo.latency_p95_ms:g} ms objective in "
+                    f"{LATENCY_EVALUATION_PERIODS} consecutive {LATENCY_PERIOD_SECONDS // 60}-minute periods"
+                ),
+                rule=AlarmRule(
+                    "GreaterThanThreshold",
+                    slo.latency_p95_ms,
+                    LATENCY_EVALUATION_PERIODS,
+                    LATENCY_EVALUATION_PERIODS,
+                    "notBreaching",
+                ),
+                metrics={"p95": Metric(CLOUDFRONT, "OriginLatency", edge.dimensions, "p95", LATENCY_PERIOD_SECONDS)},
+            )
+        self.alarm_arns: dict[str, str] = {context.id("edge", kind): alarm.arn for kind, alarm in alarms.items()}

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
+from modules.cdn.module import EDGE_REGION
 from modules.core.cdk import CloudwatchDashboard, Construct
 from modules.core.label import Context
 from modules.core.text import render
 from modules.lambda_service.module import DeployedFunction
 from modules.observability.config import SloConfig
+
+
+@dataclass(frozen=True)
+class DatabaseMetrics:
+    """The database's metric dimensions: the instance and its replicas, and the proxy."""
+
+    instance_identifiers: Sequence[str]
+    proxy_name: str
 
 
 def dashboard_body(
@@ -18,6 +28,9 @@ def dashboard_body(
     slo: SloConfig,
     functions: Mapping[str, DeployedFunction],
     cache_node_ids: Sequence[str],
+    database: DatabaseMetrics,
+    edge_dimensions: Mapping[str, str],
+    edge_additional_metrics: bool,
     slo_alarm_arns: Sequence[str],
 ) -> str:
     """The dashboard's JSON body; names only metrics of the resources passed in."""
@@ -38,6 +51,11 @@ def dashboard_body(
             for key, function in functions.items()
         ],
         cache_nodes=list(cache_node_ids),
+        database_instances=list(database.instance_identifiers),
+        database_proxy=database.proxy_name,
+        edge_dimensions=dict(edge_dimensions),
+        edge_region=EDGE_REGION,
+        edge_additional_metrics=edge_additional_metrics,
         slo_alarm_arns=list(slo_alarm_arns),
     )
 

@@ -166,6 +166,9 @@ def test_the_dashboard_is_json_and_names_only_resources_of_its_stack(
     functions = {f["function_name"] for f in resources(stack, "aws_lambda_function").values()}
     aliases = {f"{name}:live" for name in functions}
     (group,) = [g["replication_group_id"] for g in resources(stack, "aws_elasticache_replication_group").values()]
+    databases = {d["identifier"] for d in resources(stack, "aws_db_instance").values()}
+    proxies = {f"${{aws_db_proxy.{name}.name}}" for name in resources(stack, "aws_db_proxy")}
+    (distribution,) = resources(stack, "aws_cloudfront_distribution")
     seen_namespaces = set()
     for row in metrics:
         namespace, _metric, *rest = row
@@ -176,9 +179,19 @@ def test_the_dashboard_is_json_and_names_only_resources_of_its_stack(
             assert dimensions.get("Resource", f"{dimensions['FunctionName']}:live") in aliases, row
         elif namespace == "AWS/ElastiCache":
             assert re.fullmatch(rf"{group}-0001-00[1-9]", dimensions["CacheClusterId"]), row
+        elif namespace == "AWS/RDS":
+            assert dimensions.get("DBInstanceIdentifier") in databases or dimensions.get("ProxyName") in proxies, row
+        elif namespace == "AWS/CloudFront":
+            assert dimensions == {
+                "DistributionId": f"${{aws_cloudfront_distribution.{distribution}.id}}",
+                "Region": "Global",
+            }
         else:
             pytest.fail(f"unexpected namespace {namespace}")
-    assert seen_namespaces == {"AWS/Lambda", "AWS/ElastiCache"}
+    assert seen_namespaces == {"AWS/Lambda", "AWS/ElastiCache", "AWS/RDS", "AWS/CloudFront"}
+    body = json.loads(only(stack, "aws_cloudwatch_dashboard")["dashboard_body"])
+    edge_widgets = [w for w in body["widgets"] if "AWS/CloudFront" in json.dumps(w)]
+    assert edge_widgets and all(w["properties"]["region"] == "us-east-1" for w in edge_widgets)
     alarm_resources = {
         f"${{{kind}.{name}.arn}}"
         for kind in ("aws_cloudwatch_metric_alarm", "aws_cloudwatch_composite_alarm")
@@ -189,8 +202,19 @@ def test_the_dashboard_is_json_and_names_only_resources_of_its_stack(
         w["properties"].get("title")
         for w in json.loads(only(stack, "aws_cloudwatch_dashboard")["dashboard_body"])["widgets"]
     ]
-    for wanted in ("Lambda concurrent executions", "Lambda errors", "Lambda throttles", "Cache hit rate (%)"):
+    for wanted in (
+        "Lambda concurrent executions",
+        "Lambda errors",
+        "Lambda throttles",
+        "Cache hit rate (%)",
+        "Database CPU (%)",
+        "Database connections",
+        "Database free storage (bytes)",
+        "Edge requests",
+        "Edge error rates (%)",
+    ):
         assert wanted in titles
+    assert ("Edge cache hit rate (%)" in titles) == (env == "prod")  # the paid additional metrics
     assert ("Provisioned concurrency utilization" in titles) == any(
         load_environment(env).lambda_service.has_provisioned_concurrency(k)
         for k in load_environment(env).lambda_service.functions
@@ -248,3 +272,25 @@ def test_the_total_budget_may_be_raised_to_200_eur_and_no_further(tmp_path: Path
         load_account(tmp_path)
     (message,) = raised.value.messages
     assert message.endswith("account.yaml: budget.total_limit_eur: Input should be less than or equal to 200 (got 250)")
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_the_edge_has_slo_alarms_in_us_east_1_at_the_environments_objectives(
+    stacks: dict[str, dict[str, Any]], env: str
+) -> None:
+    stack = stacks[env]
+    objective = load_environment(env).slo
+    alarms = _alarms(stack)
+    availability = alarms[f"matbakh-{env}-api-edge-availability"]
+    assert availability["provider"] == "aws.edge"
+    assert availability["threshold"] == pytest.approx(_expected_slo_thresholds(env)["availability"])
+    assert availability["comparison_operator"] == "LessThanThreshold"
+    (errors,) = [q["metric"] for q in availability["metric_query"] if "metric" in q]
+    assert (errors["namespace"], errors["metric_name"], errors["period"]) == ("AWS/CloudFront", "5xxErrorRate", 3600)
+    latency = alarms.get(f"matbakh-{env}-api-edge-latency-p95")
+    if env == "prod":  # OriginLatency is one of the paid additional metrics, on in prod only
+        assert latency is not None and latency["provider"] == "aws.edge"
+        assert (latency["metric_name"], latency["extended_statistic"]) == ("OriginLatency", "p95")
+        assert latency["threshold"] == objective.latency_p95_ms
+    else:
+        assert latency is None
