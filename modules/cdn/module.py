@@ -16,6 +16,7 @@ from typing import Any
 from modules.cdn.config import CdnConfig, CustomErrorResponse
 from modules.core.account import AwsAccount
 from modules.core.alarms import AlarmRule, AlarmTarget, Comparison, Metric, metric_alarm
+from modules.core.buckets import deny_insecure_transport, private_versioned_encrypted
 from modules.core.cdk import (
     CloudfrontCachePolicy,
     CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOrigin,
@@ -75,12 +76,6 @@ from modules.core.cdk import (
     S3BucketOwnershipControls,
     S3BucketOwnershipControlsRule,
     S3BucketPolicy,
-    S3BucketPublicAccessBlock,
-    S3BucketServerSideEncryptionConfigurationA,
-    S3BucketServerSideEncryptionConfigurationRuleA,
-    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
-    S3BucketVersioningA,
-    S3BucketVersioningVersioningConfiguration,
     TerraformProvider,
     Wafv2WebAcl,
     Wafv2WebAclDefaultAction,
@@ -100,7 +95,7 @@ from modules.core.cdk import (
     Wafv2WebAclRuleVisibilityConfig,
     Wafv2WebAclVisibilityConfig,
 )
-from modules.core.iam import Statement, policy_document
+from modules.core.iam import policy_document
 from modules.core.kms import EncryptionKey
 from modules.core.label import Context
 from modules.observability.module import AlertTopic
@@ -119,17 +114,6 @@ ALARM_STATE_CHANGE = "CloudWatch Alarm State Change"
 def metric_dimensions(distribution_id: str) -> dict[str, str]:
     """Dimensions of every CloudFront metric of a distribution (always `Region=Global`, in us-east-1)."""
     return {"DistributionId": distribution_id, "Region": "Global"}
-
-
-def _deny_insecure_transport(bucket_arn: str) -> Statement:
-    return {
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [bucket_arn, f"{bucket_arn}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
 
 
 class CdnDistribution(Construct):
@@ -232,7 +216,7 @@ class CdnDistribution(Construct):
             service_actions=("kms:GenerateDataKey*",),
         )
         bucket = S3Bucket(self, "log_bucket", bucket=context.id("cdn-logs"), tags=context.tags)
-        self._private_versioned_encrypted(bucket, key.arn, "log")
+        private_versioned_encrypted(self, "log_bucket_", bucket, key.arn)
         ownership = S3BucketOwnershipControls(
             self,
             "log_bucket_ownership",
@@ -258,7 +242,7 @@ class CdnDistribution(Construct):
             depends_on=[ownership],
         )
         S3BucketPolicy(
-            self, "log_bucket_policy", bucket=bucket.id, policy=policy_document(_deny_insecure_transport(bucket.arn))
+            self, "log_bucket_policy", bucket=bucket.id, policy=policy_document(deny_insecure_transport(bucket.arn))
         )
         S3BucketLifecycleConfiguration(
             self,
@@ -280,36 +264,6 @@ class CdnDistribution(Construct):
             ],
         )
         return bucket
-
-    def _private_versioned_encrypted(self, bucket: S3Bucket, key_arn: str, name: str) -> None:
-        S3BucketVersioningA(
-            self,
-            f"{name}_bucket_versioning",
-            bucket=bucket.id,
-            versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
-        )
-        S3BucketServerSideEncryptionConfigurationA(
-            self,
-            f"{name}_bucket_encryption",
-            bucket=bucket.id,
-            rule=[
-                S3BucketServerSideEncryptionConfigurationRuleA(
-                    apply_server_side_encryption_by_default=S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
-                        sse_algorithm="aws:kms", kms_master_key_id=key_arn
-                    ),
-                    bucket_key_enabled=True,
-                )
-            ],
-        )
-        S3BucketPublicAccessBlock(
-            self,
-            f"{name}_bucket_public_access_block",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-        )
 
     def _assets_bucket_settings(self, bucket: S3Bucket, distribution_arn: str) -> None:
         """Private and SSE-KMS; only this distribution (OAC, `AWS:SourceArn`) reads it, over TLS.
@@ -335,7 +289,7 @@ class CdnDistribution(Construct):
                 }
             ],
         )
-        self._private_versioned_encrypted(bucket, key.arn, "assets")
+        private_versioned_encrypted(self, "assets_bucket_", bucket, key.arn)
         S3BucketOwnershipControls(
             self,
             "assets_bucket_ownership",
@@ -347,7 +301,7 @@ class CdnDistribution(Construct):
             "assets_bucket_policy",
             bucket=bucket.id,
             policy=policy_document(
-                _deny_insecure_transport(bucket.arn),
+                deny_insecure_transport(bucket.arn),
                 {
                     "Sid": "ThisDistributionReadsAssets",
                     "Effect": "Allow",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from modules.core.buckets import deny_insecure_transport, private_versioned_encrypted
 from modules.core.cdk import (
     Construct,
     S3Bucket,
@@ -13,12 +14,6 @@ from modules.core.cdk import (
     S3BucketOwnershipControls,
     S3BucketOwnershipControlsRule,
     S3BucketPolicy,
-    S3BucketPublicAccessBlock,
-    S3BucketServerSideEncryptionConfigurationA,
-    S3BucketServerSideEncryptionConfigurationRuleA,
-    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
-    S3BucketVersioningA,
-    S3BucketVersioningVersioningConfiguration,
 )
 from modules.core.iam import policy_document
 from modules.core.kms import EncryptionKey
@@ -40,34 +35,7 @@ class StateBucket(Construct):
             self, "key", context=context, purpose="tfstate", deletion_window_days=config.kms_deletion_window_days
         )
         bucket = S3Bucket(self, "bucket", bucket=state_bucket_name(config, context), tags=context.tags)
-        S3BucketVersioningA(
-            self,
-            "versioning",
-            bucket=bucket.id,
-            versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
-        )
-        S3BucketServerSideEncryptionConfigurationA(
-            self,
-            "encryption",
-            bucket=bucket.id,
-            rule=[
-                S3BucketServerSideEncryptionConfigurationRuleA(
-                    apply_server_side_encryption_by_default=S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
-                        sse_algorithm="aws:kms", kms_master_key_id=key.arn
-                    ),
-                    bucket_key_enabled=True,
-                )
-            ],
-        )
-        S3BucketPublicAccessBlock(
-            self,
-            "public_access_block",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-        )
+        private_versioned_encrypted(self, "", bucket, key.arn)
         S3BucketOwnershipControls(
             self,
             "ownership",
@@ -78,16 +46,7 @@ class StateBucket(Construct):
             self,
             "tls_only",
             bucket=bucket.id,
-            policy=policy_document(
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "s3:*",
-                    "Resource": [bucket.arn, f"{bucket.arn}/*"],
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                }
-            ),
+            policy=policy_document(deny_insecure_transport(bucket.arn)),
         )
         S3BucketLifecycleConfiguration(
             self,

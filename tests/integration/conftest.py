@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+import subprocess
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,11 +116,11 @@ def load_json(path: Path) -> Any:
     return json.loads(path.read_text())
 
 
-def plan_with_local_state(
-    running: emulator.Emulator, stack_dir: Path, tmp_path: Path, region: str
-) -> list[dict[str, Any]]:
-    """`terraform init` + `plan` of a synthesized stack against the emulator, its backend swapped
-    for local state (no state bucket, no minute-long wait); the plan's resource changes."""
+def local_state_terraform(
+    running: emulator.Emulator, stack_dir: Path, tmp_path: Path, region: str = "eu-central-1"
+) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """A synthesized stack, its backend swapped for local state (no state bucket, no minute-long
+    wait), `terraform init`-ed against the emulator; returns a runner of `terraform <args>`."""
     stack = json.loads((stack_dir / "cdk.tf.json").read_text())
     stack["terraform"]["backend"] = {"local": {"path": str(tmp_path / "terraform.tfstate")}}
     (stack_dir / "cdk.tf.json").write_text(json.dumps(stack))
@@ -128,15 +129,23 @@ def plan_with_local_state(
         "TF_DATA_DIR": str(tmp_path / ".terraform"),
         "TF_IN_AUTOMATION": "1",
     }
+
+    def terraform(*args: str) -> subprocess.CompletedProcess[str]:
+        return run(["terraform", *args, "-no-color"], cwd=stack_dir, env=env, inherit=False)
+
     plugin_dir = env.get("TF_PLUGIN_DIR")
-    init = ["terraform", "init", "-input=false", "-no-color", *([f"-plugin-dir={plugin_dir}"] if plugin_dir else [])]
-    initialized = run(init, cwd=stack_dir, env=env, inherit=False)
+    initialized = terraform("init", "-input=false", *([f"-plugin-dir={plugin_dir}"] if plugin_dir else []))
     assert initialized.returncode == 0, initialized.stderr
+    return terraform
+
+
+def plan_with_local_state(
+    running: emulator.Emulator, stack_dir: Path, tmp_path: Path, region: str
+) -> list[dict[str, Any]]:
+    """The resource changes of a plan of the stack with local state against the emulator."""
+    terraform = local_state_terraform(running, stack_dir, tmp_path, region)
     plan_file = tmp_path / "plan"
-    plan = run(
-        ["terraform", "plan", "-input=false", "-no-color", f"-out={plan_file}"], cwd=stack_dir, env=env, inherit=False
-    )
+    plan = terraform("plan", "-input=false", f"-out={plan_file}")
     assert plan.returncode == 0, plan.stderr
-    shown = run(["terraform", "show", "-json", str(plan_file)], cwd=stack_dir, env=env, inherit=False)
-    changes: list[dict[str, Any]] = json.loads(shown.stdout)["resource_changes"]
+    changes: list[dict[str, Any]] = json.loads(terraform("show", "-json", str(plan_file)).stdout)["resource_changes"]
     return changes

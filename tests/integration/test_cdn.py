@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from cli import emulator
-from tests.conftest import copy_repository, run, synthesize
-from tests.integration.conftest import emulator_client
+from tests.conftest import copy_repository, synthesize
+from tests.integration.conftest import emulator_client, local_state_terraform
 
 pytestmark = pytest.mark.integration
 
@@ -32,32 +32,22 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[emulator.Emula
 
 
 def _stack(env: str, tmp_path: Path) -> Path:
-    """The synthesized stack of `env` with local state, in a scratch copy of the repository."""
+    """The synthesized stack of `env`, in a scratch copy of the repository."""
     root = copy_repository(tmp_path / "repo")
     synthesize(root / "cdktf.out", "--env", env, "--force", cwd=root)
-    stack_dir = root / "cdktf.out" / "stacks" / env
-    stack = json.loads((stack_dir / "cdk.tf.json").read_text())
-    stack["terraform"]["backend"] = {"local": {"path": str(tmp_path / "terraform.tfstate")}}
-    (stack_dir / "cdk.tf.json").write_text(json.dumps(stack))
-    return stack_dir
+    return root / "cdktf.out" / "stacks" / env
 
 
 def _terraform(running: emulator.Emulator, stack_dir: Path, tmp_path: Path) -> Any:
-    env = {
-        **emulator.isolated_environment(running.terraform_environment("eu-central-1")),
-        "TF_DATA_DIR": str(tmp_path / ".terraform"),
-        "TF_IN_AUTOMATION": "1",
-    }
-    plugin_dir = env.get("TF_PLUGIN_DIR")
-    init = ["terraform", "init", "-input=false", "-no-color", *([f"-plugin-dir={plugin_dir}"] if plugin_dir else [])]
-    assert run(init, cwd=stack_dir, env=env, inherit=False).returncode == 0
+    """`terraform <args>` of the stack with local state against the emulator; fails on an error."""
+    terraform = local_state_terraform(running, stack_dir, tmp_path)
 
-    def terraform(*args: str) -> Any:
-        result = run(["terraform", *args, "-no-color"], cwd=stack_dir, env=env, inherit=False)
+    def checked(*args: str) -> Any:
+        result = terraform(*args)
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr
         return result
 
-    return terraform
+    return checked
 
 
 def test_prod_cdn_validates_and_plans_against_the_emulator(running: emulator.Emulator, tmp_path: Path) -> None:

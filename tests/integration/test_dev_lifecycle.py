@@ -92,7 +92,7 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
     # topic and budgets, Lambda (no provisioned concurrency in dev), the cache and its private
     # network, the database and its proxy, the CDN with its edge alarms, and the SLO and service
     # alarms, the composite alarm and the dashboard.
-    assert "plan: dev on emulator-" in planned.stdout and "158 to add" in planned.stdout
+    assert "plan: dev on emulator-" in planned.stdout and "159 to add" in planned.stdout
 
     # Apply the saved plan: the state lands in the emulator's bucket under dev's key, encrypted.
     applied = workbench.cli("apply", "--env", "dev")

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from cli import emulator
-from tests.conftest import copy_repository, run, synthesize
-from tests.integration.conftest import emulator_client
+from tests.conftest import copy_repository, synthesize
+from tests.integration.conftest import emulator_client, local_state_terraform
 
 pytestmark = pytest.mark.integration
 
@@ -33,23 +33,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[emulator.Emula
 def _terraform(running: emulator.Emulator, root: Path, env_name: str, tmp_path: Path) -> Any:
     """Synthesize `env_name` in `root` with local state and init it against the emulator."""
     synthesize(root / "cdktf.out", "--env", env_name, "--force", cwd=root)
-    stack_dir = root / "cdktf.out" / "stacks" / env_name
-    stack = json.loads((stack_dir / "cdk.tf.json").read_text())
-    stack["terraform"]["backend"] = {"local": {"path": str(tmp_path / "terraform.tfstate")}}
-    (stack_dir / "cdk.tf.json").write_text(json.dumps(stack))
-    env = {
-        **emulator.isolated_environment(running.terraform_environment("eu-central-1")),
-        "TF_DATA_DIR": str(tmp_path / ".terraform"),
-        "TF_IN_AUTOMATION": "1",
-    }
-    plugin_dir = env.get("TF_PLUGIN_DIR")
-    init = ["terraform", "init", "-input=false", "-no-color", *([f"-plugin-dir={plugin_dir}"] if plugin_dir else [])]
-    assert run(init, cwd=stack_dir, env=env, inherit=False).returncode == 0
-
-    def terraform(*args: str) -> Any:
-        return run(["terraform", *args, "-no-color"], cwd=stack_dir, env=env, inherit=False)
-
-    return terraform
+    return local_state_terraform(running, root / "cdktf.out" / "stacks" / env_name, tmp_path)
 
 
 def test_dev_database_and_proxy_apply_and_destroy_on_the_emulator(running: emulator.Emulator, tmp_path: Path) -> None:
