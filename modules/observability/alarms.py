@@ -60,6 +60,25 @@ def burn_threshold_percent(budget_percent: float, burn: BurnRate) -> float:
     return round(min(100.0, budget_percent * burn.factor), 4)
 
 
+def availability_floor_percent(slo: SloConfig) -> float:
+    """The availability (%) below which the fast burn spends the availability budget."""
+    return round(100 - burn_threshold_percent(slo.unavailability_budget_percent, FAST_BURN), 4)
+
+
+def latency_rule(slo: SloConfig) -> AlarmRule:
+    """p95 above the objective in every one of the evaluated periods; no traffic is not slow."""
+    return AlarmRule(
+        "GreaterThanThreshold",
+        slo.latency_p95_ms,
+        LATENCY_EVALUATION_PERIODS,
+        LATENCY_EVALUATION_PERIODS,
+        "notBreaching",
+    )
+
+
+LATENCY_WINDOW = f"in {LATENCY_EVALUATION_PERIODS} consecutive {LATENCY_PERIOD_SECONDS // 60}-minute periods"
+
+
 @dataclass(frozen=True)
 class FunctionAlarmNames:
     """The alarms of one function, by kind (`latency-p95`, `error-rate-fast-burn`, …)."""
@@ -122,15 +141,9 @@ class ServiceAlarms(Construct):
                 name=self._name(key, "latency-p95"),
                 description=(
                     f"p95 duration of {function.function_name} above the {slo.latency_p95_ms:g} ms objective "
-                    f"in {LATENCY_EVALUATION_PERIODS} consecutive {LATENCY_PERIOD_SECONDS // 60}-minute periods"
+                    f"{LATENCY_WINDOW}"
                 ),
-                rule=AlarmRule(
-                    "GreaterThanThreshold",
-                    slo.latency_p95_ms,
-                    LATENCY_EVALUATION_PERIODS,
-                    LATENCY_EVALUATION_PERIODS,
-                    "notBreaching",
-                ),
+                rule=latency_rule(slo),
                 metrics={"p95": metric("Duration", "p95", LATENCY_PERIOD_SECONDS)},
             )
         }
@@ -153,7 +166,7 @@ class ServiceAlarms(Construct):
                 },
                 expression="100 * errors / invocations",
             )
-        availability_floor = round(100 - burn_threshold_percent(slo.unavailability_budget_percent, FAST_BURN), 4)
+        availability_floor = availability_floor_percent(slo)
         window = FAST_BURN.window_seconds
         alarms["availability"] = metric_alarm(
             self,
@@ -238,7 +251,7 @@ class EdgeSloAlarms(Construct):
         super().__init__(scope, id_)
         target = AlarmTarget(context=context, topic_arn=edge.topic_arn, provider=edge.provider)
         window = FAST_BURN.window_seconds
-        floor = round(100 - burn_threshold_percent(slo.unavailability_budget_percent, FAST_BURN), 4)
+        floor = availability_floor_percent(slo)
         alarms = {
             "availability": metric_alarm(
                 self,
@@ -261,16 +274,9 @@ class EdgeSloAlarms(Construct):
                 target=target,
                 name=context.id("edge", "latency-p95"),
                 description=(
-                    f"p95 origin latency at the edge above the {slo.latency_p95_ms:g} ms objective in "
-                    f"{LATENCY_EVALUATION_PERIODS} consecutive {LATENCY_PERIOD_SECONDS // 60}-minute periods"
+                    f"p95 origin latency at the edge above the {slo.latency_p95_ms:g} ms objective {LATENCY_WINDOW}"
                 ),
-                rule=AlarmRule(
-                    "GreaterThanThreshold",
-                    slo.latency_p95_ms,
-                    LATENCY_EVALUATION_PERIODS,
-                    LATENCY_EVALUATION_PERIODS,
-                    "notBreaching",
-                ),
+                rule=latency_rule(slo),
                 metrics={"p95": Metric(CLOUDFRONT, "OriginLatency", edge.dimensions, "p95", LATENCY_PERIOD_SECONDS)},
             )
         self.alarm_arns: dict[str, str] = {context.id("edge", kind): alarm.arn for kind, alarm in alarms.items()}
