@@ -73,7 +73,8 @@ def main(argv: list[str]) -> int:
     if args.command == "cost":
         from cli.cost import command as cost
 
-        envs = [_environment(e) for e in (args.env or STACK_SETS) if args.env or e != "account"]
+        # Every environment by default; the account set has no budget of its own.
+        envs = [_environment(e) for e in args.env] if args.env else [e for e in STACK_SETS if e != "account"]
         if "account" in envs:
             raise UserError("cost: the account stack set has no budget of its own to estimate against", exit_code=2)
         return cost.main(args.outdir or settings.outdir, settings.work_dir, envs, update_budgets=args.update)

@@ -20,6 +20,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from cli.synth import STACK_SETS
+
 ROOT = Path(__file__).resolve().parent.parent
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 PLAIN_SYNTH = "import sys\nimport cdktf_cdktf_provider_aws\nfrom cli.synth import main\nsys.exit(main(sys.argv[1:]))\n"
@@ -81,7 +83,7 @@ def main() -> int:
     repeats = int(os.environ.get("BENCH_REPEATS", "3"))
     env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
     make = ["make", "--no-print-directory", "-s", "synth"]
-    print(f"bench: synthesizing all environments (dev, staging, prod), {os.cpu_count()} cores")
+    print(f"bench: synthesizing every stack set ({', '.join(STACK_SETS)}), {os.cpu_count()} cores")
     changed = summarize(
         "make synth, inputs changed", [measure([*make, "SYNTH_ARGS=--force"], env) for _ in range(repeats)]
     )
