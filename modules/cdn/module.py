@@ -95,7 +95,7 @@ from modules.core.cdk import (
     Wafv2WebAclRuleVisibilityConfig,
     Wafv2WebAclVisibilityConfig,
 )
-from modules.core.iam import policy_document
+from modules.core.iam import policy_document, service_trust_policy
 from modules.core.kms import EncryptionKey
 from modules.core.label import Context
 from modules.observability.module import AlertTopic
@@ -726,14 +726,7 @@ class CdnDistribution(Construct):
             "forwarder_role",
             name=context.id("cdn-alarm-forwarder"),
             description="EventBridge forwards the edge alarms' state changes to the environment's region",
-            assume_role_policy=policy_document(
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "events.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": self._account_id}},
-                }
-            ),
+            assume_role_policy=service_trust_policy("events.amazonaws.com", self._account_id),
             tags=context.tags,
         )
         IamRolePolicy(

@@ -31,3 +31,12 @@ def key_admin_statement(partition: str, account_id: str) -> Statement:
         "Action": "kms:*",
         "Resource": "*",
     }
+
+
+def service_trust_policy(service: str, account_id: str | None = None) -> str:
+    """A role's trust policy: `service` may assume it, on behalf of `account_id` only when given
+    (the confused-deputy guard)."""
+    statement: Statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    if account_id is not None:
+        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": account_id}}
+    return policy_document(statement)

@@ -33,7 +33,7 @@ from modules.core.cdk import (
     SqsQueue,
     TerraformResourceLifecycle,
 )
-from modules.core.iam import Statement, policy_document
+from modules.core.iam import Statement, policy_document, service_trust_policy
 from modules.core.kms import EncryptionKey
 from modules.core.label import Context
 from modules.lambda_service.config import (
@@ -77,17 +77,6 @@ class DeployedFunction:
         if self.alias_name is None:
             return {"FunctionName": self.function_name}
         return {"FunctionName": self.function_name, "Resource": f"{self.function_name}:{self.alias_name}"}
-
-
-def _assume_role_policy(service: str, account: AwsAccount | None = None) -> str:
-    statement: Statement = {
-        "Effect": "Allow",
-        "Principal": {"Service": service},
-        "Action": "sts:AssumeRole",
-    }
-    if account is not None:
-        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": account.account_id}}
-    return policy_document(statement)
 
 
 class LambdaService(Construct):
@@ -331,7 +320,7 @@ class _Function(Construct):
             "role",
             name=context.id(name, "lambda"),
             description=f"Execution role of {function_name}",
-            assume_role_policy=_assume_role_policy("lambda.amazonaws.com"),
+            assume_role_policy=service_trust_policy("lambda.amazonaws.com"),
             tags=context.tags,
         )
         role_policy = IamRolePolicy(
@@ -505,7 +494,7 @@ class _Function(Construct):
             "warmer_role",
             name=context.id(name, "warmer"),
             description=f"EventBridge Scheduler invokes {context.id(name)} to keep it warm",
-            assume_role_policy=_assume_role_policy("scheduler.amazonaws.com", account),
+            assume_role_policy=service_trust_policy("scheduler.amazonaws.com", account.account_id),
             tags=context.tags,
         )
         IamRolePolicy(

@@ -29,7 +29,7 @@ from modules.core.cdk import (
     VpcSecurityGroupEgressRule,
     VpcSecurityGroupIngressRule,
 )
-from modules.core.iam import policy_document
+from modules.core.iam import policy_document, service_trust_policy
 from modules.core.kms import EncryptionKey
 from modules.core.label import Context
 from modules.network.module import PrivateNetwork
@@ -139,14 +139,7 @@ class PostgresDatabase(Construct):
             "monitoring_role",
             name=context.id("db-monitoring"),
             description=f"RDS enhanced monitoring of {identifier} publishes OS metrics",
-            assume_role_policy=policy_document(
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "monitoring.rds.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-                }
-            ),
+            assume_role_policy=service_trust_policy("monitoring.rds.amazonaws.com", account_id),
             tags=context.tags,
         )
         # AmazonRDSEnhancedMonitoringRole's permissions, narrowed to this account and region.
@@ -341,14 +334,7 @@ class PostgresDatabase(Construct):
             "proxy_role",
             name=context.id("db-proxy"),
             description=f"The {context.environment} database proxy reads the master user's secret",
-            assume_role_policy=policy_document(
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "rds.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-                }
-            ),
+            assume_role_policy=service_trust_policy("rds.amazonaws.com", account_id),
             tags=context.tags,
         )
         policy = IamRolePolicy(
