@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from modules.cdn.module import EDGE_REGION
 from modules.core.cdk import CloudwatchDashboard, Construct
 from modules.core.label import Context
-from modules.core.text import render
 from modules.lambda_service.module import DeployedFunction
 from modules.observability.config import SloConfig
+from modules.observability.dashboard_template import DASHBOARD
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,7 @@ def dashboard_body(
     slo_alarm_arns: Sequence[str],
 ) -> str:
     """The dashboard's JSON body; names only metrics of the resources passed in."""
-    return render(
-        __file__,
-        "dashboard.json.j2",
+    return DASHBOARD.render(
         title=f"{context.id()}: {context.environment}",
         region=region,
         slo=slo,

@@ -5,7 +5,7 @@ description (AWS allows 1,024 characters there). Alarms that mean "the instance 
 small" (CPU, connections) say what was observed, the next class up, its monthly price difference
 when a cost estimate gives one, and the exact YAML change.
 
-The templates live here as strings, not files: modules do no file I/O.
+The templates live here as strings, not files: modules do no file I/O (`modules/core/text.py`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from jinja2 import Environment, StrictUndefined
-
+from modules.core.text import template
 from modules.rds.config import InstanceClass
 
 ALARM_DESCRIPTION_LIMIT = 1024
@@ -86,9 +85,8 @@ replicas.{% endif %}{% elif action == "storage" %} Storage autoscaling is at its
 rds.max_allocated_storage_gib in {{ yaml_file }}.{% else %} Investigate: {{ checks[0] }}.{% endif %} \
 Full runbook: terraform output rds_runbooks ({{ alarm_key }})."""
 
-_JINJA = Environment(undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True, autoescape=False)
-_RUNBOOK = _JINJA.from_string(RUNBOOK)
-_SUMMARY = _JINJA.from_string(SUMMARY)
+_RUNBOOK = template(RUNBOOK)
+_SUMMARY = template(SUMMARY)
 
 
 @dataclass(frozen=True)

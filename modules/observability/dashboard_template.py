@@ -1,5 +1,13 @@
-{# One CloudWatch dashboard per environment. Every metric names a resource of the stack. #}
-{% macro row(namespace, metric, dimensions, options) -%}
+"""The dashboard's jinja2 template (a string: modules read no files). Its lines are JSON
+fragments, kept whole for reading, hence no line-length limit in this file."""
+
+from __future__ import annotations
+
+from modules.core.text import template
+
+# One CloudWatch dashboard per environment. Every metric names a resource of the stack.
+DASHBOARD = template(
+    r"""{% macro row(namespace, metric, dimensions, options) -%}
 [{{ namespace | tojson }}, {{ metric | tojson }}{% for name, value in dimensions.items() %}, {{ name | tojson }}, {{ value | tojson }}{% endfor %}, {{ options | tojson }}]
 {%- endmacro %}
 {% macro metric_widget(title, rows, stat, view="timeSeries", annotation=None, in_region=None) -%}
@@ -67,3 +75,5 @@
 {"widgets": [
 {{ widgets | join(",\n") }}
 ]}
+"""
+)
