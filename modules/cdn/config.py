@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from modules.core.base import StrictModel
+from modules.core.base import LogRetentionDays, StrictModel
 
 HostName = Annotated[
     str,
@@ -21,7 +21,6 @@ HeaderName = Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,64}$")]
 QueryStringName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.\-\[\]]{1,128}$")]
 CookieName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.\-]{1,128}$")]
 TtlSeconds = Annotated[int, Field(ge=0, le=31_536_000)]
-LogRetentionDays = Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557]
 PriceClass = Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"]
 
 # CloudFront's regional edge caches that can be Origin Shield (CloudFront developer guide, "Using

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from modules.core.base import StrictModel
+from modules.core.base import LogRetentionDays, StrictModel
 from modules.core.scaling import ScalingRange
 
 NodeType = Annotated[str, Field(pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")]
@@ -14,7 +14,6 @@ KeyClass = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 ClientName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,31}$")]
 SecurityGroupId = Annotated[str, Field(pattern=r"^sg-[0-9a-f]{8,17}$")]
 TtlSeconds = Annotated[int, Field(ge=1, le=30 * 24 * 3600)]
-LogRetentionDays = Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557]
 EvictionPolicy = Literal[
     "volatile-lru", "allkeys-lru", "volatile-lfu", "allkeys-lfu", "volatile-random", "allkeys-random",
     "volatile-ttl", "noeviction",

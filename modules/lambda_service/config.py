@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from modules.core.base import StrictModel
+from modules.core.base import LogRetentionDays, StrictModel
 from modules.core.scaling import ScalingRange
 
 PLACEHOLDER_PACKAGE_FILE = "lambda-placeholder.zip"
@@ -25,11 +25,6 @@ UNRESERVED_CONCURRENCY_FLOOR = 100
 SNAP_START_RUNTIMES = frozenset({"java11", "java17", "java21", "python3.12", "python3.13", "dotnet8"})
 
 Runtime = Literal["python3.12", "python3.13", "nodejs20.x", "nodejs22.x", "java17", "java21", "dotnet8"]
-
-# CloudWatch Logs accepts only these retention periods (days).
-LogRetentionDays = Literal[
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653
-]  # fmt: skip
 
 FunctionKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=24)]
 """Stable name of a function: part of its AWS name and its Terraform address."""

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from modules.core.base import StrictModel
+from modules.core.base import LogRetentionDays, StrictModel
 
 PORT = 5432
 
@@ -80,7 +80,6 @@ def next_class_up(name: str) -> InstanceClass | None:
 
 ClientName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,31}$")]
 SecurityGroupId = Annotated[str, Field(pattern=r"^sg-[0-9a-f]{8,17}$")]
-LogRetentionDays = Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557]
 DatabaseIdentifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
 
 
