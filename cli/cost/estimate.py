@@ -598,7 +598,7 @@ class _Pricer:
                     continue
                 if kind in self.prices.free:
                     self.free.append((address, self.prices.free[kind]))
-                elif kind not in {"aws_cloudwatch_metric_alarm"}:
+                else:
                     self.not_priced.append((address, kind))
 
 
