@@ -28,6 +28,8 @@ $(VENV)/.installed: requirements.txt
 	@echo "setup: creating $(VENV) (CDKTF, pydantic, pytest, moto, ruff, mypy)"
 	@$(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@echo "setup: compiling optimized bytecode (synthesis runs under python -O, see README \"Fast synth\")"
+	@$(PY) -O -m compileall -q -j 0 "$$($(PY) -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" >/dev/null
 	@touch $@
 
 $(CHECKOV_VENV)/.installed: requirements-checkov.txt

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from modules.cdn.config import CdnConfig, CustomErrorResponse
+from modules.cdn.config import CdnConfig, CustomErrorResponse, WebAcl
 from modules.core.account import AwsAccount
 from modules.core.alarms import AlarmRule, AlarmTarget, Comparison, Metric, metric_alarm
 from modules.core.buckets import deny_insecure_transport, private_versioned_encrypted
@@ -159,7 +159,7 @@ class CdnDistribution(Construct):
             signing_behavior="always",
             signing_protocol="sigv4",
         )
-        web_acl_arn = self._web_acl() if config.waf is not None else None
+        web_acl_arn = self._web_acl(config.waf) if config.waf is not None else None
         distribution = self._distribution(assets, access.id, logs, web_acl_arn)
         self._assets_bucket_settings(assets, distribution.arn)
 
@@ -557,13 +557,12 @@ class CdnDistribution(Construct):
 
     # WAF ---------------------------------------------------------------------------------------
 
-    def _web_acl(self) -> str:
+    def _web_acl(self, waf: WebAcl) -> str:
         """AWS managed rule groups, then a per-IP rate limit; blocked and counted requests are logged.
 
         Logging only BLOCK and COUNT keeps the log group (CloudWatch Logs ingestion) cheap.
         """
-        waf, context, edge = self._config.waf, self._context, self._edge
-        assert waf is not None
+        context, edge = self._context, self._edge
         metric_prefix = context.id("waf").replace("-", "_")
 
         def visibility(name: str) -> Wafv2WebAclRuleVisibilityConfig:

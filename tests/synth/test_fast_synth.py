@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from cli import jsii_cache
 from tests.conftest import PYTHON, REPO, run, synthesize
 
@@ -98,3 +100,73 @@ def test_entry_rewrite_makes_every_export_lazy_once(tmp_path: Path) -> None:
 def test_the_project_cache_is_warm_after_setup() -> None:
     root = Path(os.environ.get("JSII_RUNTIME_PACKAGE_CACHE_ROOT", REPO / ".cache" / "jsii"))
     assert jsii_cache.is_warm(root)
+
+
+def test_the_direct_kernel_talks_on_stdin_and_stdout(tmp_path: Path) -> None:
+    paths = jsii_cache.direct_kernel(tmp_path)
+    assert paths is not None, "the pinned jsii kernel no longer has the shape cli/jsii_cache.py patches"
+    launcher, kernel = paths
+    source = kernel.read_text()
+    assert source.count("readFD:0,writeFD:1") == 1 and "readFD:3,writeFD:3" not in source
+    assert (kernel.parent / "runtime-index-worker.js").exists()
+    assert os.access(launcher, os.X_OK) and "--preserve-symlinks" in launcher.read_text()
+    assert jsii_cache.direct_kernel(tmp_path) == paths  # written once per jsii release
+
+
+def test_a_kernel_of_unknown_shape_is_left_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    embedded = tmp_path / "embedded"
+    embedded.mkdir()
+    (embedded / "lib__program.js").write_text("new SyncStdio({readFD:4,writeFD:4})")
+    monkeypatch.setattr(jsii_cache, "_embedded_runtime", lambda: embedded)
+    assert jsii_cache.direct_kernel(tmp_path / "cache") is None
+    assert not (tmp_path / "cache").exists()
+
+
+def test_synthesis_runs_the_kernel_as_a_direct_child(tmp_path: Path) -> None:
+    probe = run(
+        [
+            PYTHON,
+            "-c",
+            "import os, sys\n"
+            "from pathlib import Path\n"
+            "from cli import jsii_cache\n"
+            "for name in ('JSII_NODE', 'JSII_RUNTIME'):\n"
+            "    os.environ.pop(name, None)\n"
+            "assert jsii_cache.use_direct_kernel(Path(sys.argv[1]))\n"
+            "import modules.core.cdk  # starts the kernel\n"
+            "def children(pid):\n"
+            "    found = []\n"
+            "    for stat in Path('/proc').glob('[0-9]*/stat'):\n"
+            "        try:\n"
+            "            fields = stat.read_text().rsplit(')', 1)[1].split()\n"
+            "        except OSError:\n"
+            "            continue\n"
+            "        if int(fields[1]) == pid:\n"
+            "            found.append(int(stat.parent.name))\n"
+            "    return found\n"
+            "(kernel,) = children(os.getpid())\n"
+            "print(Path(f'/proc/{kernel}/cmdline').read_bytes().replace(b'\\0', b' ').decode())\n"
+            "print(len(children(kernel)))\n"
+            "sys.stdout.flush(); os._exit(0)\n",
+            str(tmp_path),
+        ]
+    )
+    assert probe.returncode == 0, probe.stderr
+    command, grandchildren = probe.stdout.splitlines()
+    assert command.split()[:2] == ["node", "--preserve-symlinks"] and command.split()[-1].endswith("lib/program.js")
+    assert grandchildren == "0"  # no relay process in between
+
+
+def test_synthesis_runs_optimized_when_the_bytecode_is_installed(tmp_path: Path) -> None:
+    probe = run(
+        [
+            PYTHON,
+            "-c",
+            "import os, sys\n"
+            "from cli import synth\n"
+            "os.execv = lambda path, args: print(' '.join(args[1:2])) or sys.exit(0)\n"
+            "synth._synthesize_fast()\n",
+        ]
+    )
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.strip() == "-O"  # `make setup` compiled the optimized bytecode
