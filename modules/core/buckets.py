@@ -32,16 +32,17 @@ def private_versioned_encrypted(scope: Construct, id_prefix: str, bucket: S3Buck
 
     `id_prefix` keeps the construct ids (hence the Terraform addresses) each bucket already has.
     """
+    bucket_id = bucket.id
     S3BucketVersioningA(
         scope,
         f"{id_prefix}versioning",
-        bucket=bucket.id,
+        bucket=bucket_id,
         versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
     )
     S3BucketServerSideEncryptionConfigurationA(
         scope,
         f"{id_prefix}encryption",
-        bucket=bucket.id,
+        bucket=bucket_id,
         rule=[
             S3BucketServerSideEncryptionConfigurationRuleA(
                 apply_server_side_encryption_by_default=S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
@@ -54,7 +55,7 @@ def private_versioned_encrypted(scope: Construct, id_prefix: str, bucket: S3Buck
     S3BucketPublicAccessBlock(
         scope,
         f"{id_prefix}public_access_block",
-        bucket=bucket.id,
+        bucket=bucket_id,
         block_public_acls=True,
         block_public_policy=True,
         ignore_public_acls=True,

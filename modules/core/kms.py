@@ -57,7 +57,6 @@ class EncryptionKey(Construct):
             tags=context.tags,
             provider=provider,
         )
-        KmsAlias(self, "alias", name=f"alias/{context.id(purpose)}", target_key_id=key.key_id, provider=provider)
-
         self.arn: str = key.arn
         self.key_id: str = key.key_id
+        KmsAlias(self, "alias", name=f"alias/{context.id(purpose)}", target_key_id=self.key_id, provider=provider)

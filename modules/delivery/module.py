@@ -147,6 +147,14 @@ class StateAccess:
     kms_key_arn: str
 
 
+@dataclass(frozen=True)
+class ManagedPolicy:
+    """A CI managed policy as the roles attach it: its construct id and ARN (read once)."""
+
+    construct_id: str
+    arn: str
+
+
 class DeliveryRoles(Construct):
     """The OIDC provider (or an existing one) and the plan and apply roles of one environment."""
 
@@ -183,8 +191,8 @@ class DeliveryRoles(Construct):
                 self, "github", url=GITHUB_OIDC_URL, client_id_list=[STS_AUDIENCE], tags=context.tags
             ).arn
 
-        def managed(name: str, purpose: str, statements: list[Statement]) -> IamPolicy:
-            return IamPolicy(
+        def managed(name: str, purpose: str, statements: list[Statement]) -> ManagedPolicy:
+            policy = IamPolicy(
                 self,
                 name,
                 name=context.id("ci", name),
@@ -192,8 +200,9 @@ class DeliveryRoles(Construct):
                 policy=policy_document(*statements),
                 tags=context.tags,
             )
+            return ManagedPolicy(name, policy.arn)
 
-        def split(kind: str, purpose: str, real: list[Statement], measured: list[Statement]) -> list[IamPolicy]:
+        def split(kind: str, purpose: str, real: list[Statement], measured: list[Statement]) -> list[ManagedPolicy]:
             """As many managed policies `<kind>-<n>` as the statements need (6,144 characters each)."""
             return [
                 managed(f"{kind}-{number}", purpose, [real[i] for i in group])
@@ -237,9 +246,10 @@ class DeliveryRoles(Construct):
         for which, (role, policies) in attachments.items():
             if len(policies) > MAX_MANAGED_POLICIES_PER_ROLE:
                 raise ValueError(f"the {which} role would need {len(policies)} managed policies (IAM allows 10)")
+            role_name = role.name
             for policy in policies:
-                suffix = policy.node.id.removeprefix(f"{which}-")
-                IamRolePolicyAttachment(self, f"attach-{which}-{suffix}", role=role.name, policy_arn=policy.arn)
+                suffix = policy.construct_id.removeprefix(f"{which}-")
+                IamRolePolicyAttachment(self, f"attach-{which}-{suffix}", role=role_name, policy_arn=policy.arn)
 
         self.oidc_provider_arn: str = provider_arn
         self.plan_role_arn: str = plan_role.arn

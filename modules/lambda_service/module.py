@@ -58,6 +58,15 @@ PROVISIONED_CONCURRENCY_DIMENSION = "lambda:function:ProvisionedConcurrency"
 
 
 @dataclass(frozen=True)
+class _ScalableTarget:
+    """An Application Auto Scaling target's references, which its policy and actions repeat."""
+
+    namespace: str
+    resource_id: str
+    dimension: str
+
+
+@dataclass(frozen=True)
 class DeployedFunction:
     """What other modules and the stack's outputs need of one function."""
 
@@ -315,6 +324,7 @@ class _Function(Construct):
             message_retention_seconds=14 * 24 * 3600,
             tags=context.tags,
         )
+        dead_letter_queue_arn = dead_letter_queue.arn
         role = IamRole(
             self,
             "role",
@@ -323,6 +333,7 @@ class _Function(Construct):
             assume_role_policy=service_trust_policy("lambda.amazonaws.com"),
             tags=context.tags,
         )
+        role_arn = role.arn
         role_policy = IamRolePolicy(
             self,
             "role_policy",
@@ -333,7 +344,7 @@ class _Function(Construct):
                     settings=settings,
                     account=account,
                     log_group_arn=log_group.arn,
-                    dead_letter_queue_arn=dead_letter_queue.arn,
+                    dead_letter_queue_arn=dead_letter_queue_arn,
                     key_arn=key.arn,
                     database_proxy_resource_id=database_proxy_resource_id,
                 )
@@ -345,7 +356,7 @@ class _Function(Construct):
             "function",
             function_name=function_name,
             description=settings.description or None,
-            role=role.arn,
+            role=role_arn,
             runtime=settings.runtime,
             handler=settings.handler,
             architectures=[settings.architecture],
@@ -355,7 +366,7 @@ class _Function(Construct):
             reserved_concurrent_executions=settings.reserved_concurrency,
             kms_key_arn=key.arn,
             tracing_config=LambdaFunctionTracingConfig(mode="Active"),
-            dead_letter_config=LambdaFunctionDeadLetterConfig(target_arn=dead_letter_queue.arn),
+            dead_letter_config=LambdaFunctionDeadLetterConfig(target_arn=dead_letter_queue_arn),
             # Every function has variables, so the key always applies (checkov CKV_AWS_173: a key
             # without variables makes the state drift).
             environment=LambdaFunctionEnvironment(
@@ -383,31 +394,32 @@ class _Function(Construct):
 
         alias_arn: str | None = None
         resource_id: str | None = None
-        invoke_arn = function.arn
+        function_arn = invoke_arn = function.arn
         if settings.alias_name is not None:
+            function_name_reference = function.function_name
             alias = LambdaAlias(
                 self,
                 "alias",
                 name=settings.alias_name,
-                function_name=function.function_name,
+                function_name=function_name_reference,
                 function_version=function.version,
                 description="What clients invoke; provisioned concurrency and autoscaling attach here.",
             )
             alias_arn = invoke_arn = alias.arn
             if settings.provisioned_concurrency is not None and config.has_provisioned_concurrency(name):
-                resource_id = f"function:{function.function_name}:{alias.name}"
+                resource_id = f"function:{function_name_reference}:{alias.name}"
                 self._autoscale(resource_id, settings.provisioned_concurrency, config, context)
         if settings.warmer is not None:
             self._warm(name, settings.warmer.rate_minutes, invoke_arn, context, account, key)
 
         self.deployed = DeployedFunction(
             function_name=function_name,
-            function_arn=function.arn,
+            function_arn=function_arn,
             alias_name=settings.alias_name,
             alias_arn=alias_arn,
-            role_arn=role.arn,
+            role_arn=role_arn,
             log_group_name=log_group.name,
-            dead_letter_queue_arn=dead_letter_queue.arn,
+            dead_letter_queue_arn=dead_letter_queue_arn,
             autoscaling_resource_id=resource_id,
             timeout_seconds=settings.timeout_seconds,
             critical=settings.critical,
@@ -437,14 +449,17 @@ class _Function(Construct):
             if schedule is not None
             else None,
         )
+        # Read once: every attribute read is a round trip to the jsii kernel.
+        scalable = _ScalableTarget(target.service_namespace, target.resource_id, target.scalable_dimension)
+        name_prefix = context.id(self.node.id)
         policy = AppautoscalingPolicy(
             self,
             "scaling_policy",
-            name=f"{context.id(self.node.id)}-utilization",
+            name=f"{name_prefix}-utilization",
             policy_type="TargetTrackingScaling",
-            service_namespace=target.service_namespace,
-            resource_id=target.resource_id,
-            scalable_dimension=target.scalable_dimension,
+            service_namespace=scalable.namespace,
+            resource_id=scalable.resource_id,
+            scalable_dimension=scalable.dimension,
             target_tracking_scaling_policy_configuration=AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration(
                 target_value=scaling.target_utilization,
                 scale_in_cooldown=scaling.scale_in_cooldown_seconds,
@@ -455,15 +470,15 @@ class _Function(Construct):
             ),
         )
         if schedule is not None:
-            self._schedule(target, policy, schedule, config, context)
+            self._schedule(scalable, name_prefix, policy, schedule, config)
 
     def _schedule(
         self,
-        target: AppautoscalingTarget,
+        scalable: _ScalableTarget,
+        name_prefix: str,
         policy: AppautoscalingPolicy,
         schedule: ScalingSchedule,
         config: LambdaServiceConfig,
-        context: Context,
     ) -> None:
         bounds = config.provisioned_concurrency
         previous: AppautoscalingPolicy | AppautoscalingScheduledAction = policy
@@ -472,10 +487,10 @@ class _Function(Construct):
                 action = AppautoscalingScheduledAction(
                     self,
                     f"{window_name}_{edge}",
-                    name=f"{context.id(self.node.id)}-{window_name}-{edge}",
-                    service_namespace=target.service_namespace,
-                    resource_id=target.resource_id,
-                    scalable_dimension=target.scalable_dimension,
+                    name=f"{name_prefix}-{window_name}-{edge}",
+                    service_namespace=scalable.namespace,
+                    resource_id=scalable.resource_id,
+                    scalable_dimension=scalable.dimension,
                     schedule=window.cron(clock),
                     timezone=schedule.time_zone,
                     scalable_target_action=AppautoscalingScheduledActionScalableTargetAction(

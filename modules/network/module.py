@@ -37,12 +37,13 @@ class PrivateNetwork(Construct):
             tags={**context.tags, "Name": context.id("private")},
         )
         # The default security group admits nothing: every resource gets a group of its own.
-        DefaultSecurityGroup(self, "default_security_group", vpc_id=vpc.id, tags=context.tags)
+        vpc_id = vpc.id
+        DefaultSecurityGroup(self, "default_security_group", vpc_id=vpc_id, tags=context.tags)
         subnets = [
             Subnet(
                 self,
                 f"private_{index}",
-                vpc_id=vpc.id,
+                vpc_id=vpc_id,
                 cidr_block=cidr,
                 availability_zone=zone,
                 map_public_ip_on_launch=False,
@@ -56,5 +57,5 @@ class PrivateNetwork(Construct):
                 )
             )
         ]
-        self.vpc_id = vpc.id
+        self.vpc_id = vpc_id
         self.private_subnet_ids = [subnet.id for subnet in subnets]

@@ -78,27 +78,28 @@ class AlertTopic(Construct):
         topic = SnsTopic(
             self, "topic", name=context.id(purpose), kms_master_key_id=key.arn, tags=context.tags, provider=provider
         )
+        topic_arn = topic.arn
         SnsTopicPolicy(
             self,
             "publishers",
-            arn=topic.arn,
+            arn=topic_arn,
             policy=policy_document(
                 {
                     "Sid": "AwsServicesPublishAlerts",
                     "Effect": "Allow",
                     "Principal": {"Service": publishers},
                     "Action": "sns:Publish",
-                    "Resource": topic.arn,
+                    "Resource": topic_arn,
                 },
-                *({**statement, "Resource": topic.arn} for statement in topic_statements),
+                *({**statement, "Resource": topic_arn} for statement in topic_statements),
             ),
             provider=provider,
         )
         for address in emails:  # keyed by address: reordering the list changes nothing
             construct_id = "email_" + re.sub(r"[^a-z0-9]+", "_", address.lower())
             SnsTopicSubscription(
-                self, construct_id, topic_arn=topic.arn, protocol="email", endpoint=address, provider=provider
+                self, construct_id, topic_arn=topic_arn, protocol="email", endpoint=address, provider=provider
             )
 
-        self.topic_arn: str = topic.arn
+        self.topic_arn: str = topic_arn
         self.kms_key_arn: str = key.arn

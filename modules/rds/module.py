@@ -102,7 +102,7 @@ class PostgresDatabase(Construct):
         identifier = context.id("db")
         self.instance_identifier: str = identifier
 
-        database_group, proxy_group, client_group = self._security_groups(network)
+        database_group_id, proxy_group_id, client_group_id = self._security_groups(network)
         logs = [
             CloudwatchLogGroup(
                 self,
@@ -174,7 +174,7 @@ class PostgresDatabase(Construct):
             "instance_class": config.instance_class,
             "storage_encrypted": True,
             "kms_key_id": key.arn,
-            "vpc_security_group_ids": [database_group.id],
+            "vpc_security_group_ids": [database_group_id],
             "parameter_group_name": parameters.name,
             "publicly_accessible": False,
             # The current default CA; pinned so that an instance created with an older one is moved.
@@ -232,7 +232,7 @@ class PostgresDatabase(Construct):
         ]
         secret_arn = instance.master_user_secret.get(0).secret_arn
         proxy = self._proxy(
-            network, proxy_group, secret_arn=secret_arn, key_arn=key.arn, region=region, account_id=account_id
+            network, proxy_group_id, secret_arn=secret_arn, key_arn=key.arn, region=region, account_id=account_id
         )
         DbProxyTarget(
             self,
@@ -248,9 +248,9 @@ class PostgresDatabase(Construct):
         self.master_username: str = config.master_username
         self.master_user_secret_arn: str = secret_arn
         self.kms_key_arn: str = key.arn
-        self.security_group_id: str = database_group.id
-        self.proxy_security_group_id: str = proxy_group.id
-        self.client_security_group_id: str = client_group.id
+        self.security_group_id: str = database_group_id
+        self.proxy_security_group_id: str = proxy_group_id
+        self.client_security_group_id: str = client_group_id
         self.proxy_name: str = proxy.name
         self.proxy_endpoint: str = proxy.endpoint
         # `arn:…:db-proxy:prx-…`: IAM authorizes `rds-db:connect` on the proxy's resource id. A local
@@ -270,8 +270,9 @@ class PostgresDatabase(Construct):
             "DATABASE_NAME": self.database_name,
         }
 
-    def _security_groups(self, network: PrivateNetwork) -> tuple[SecurityGroup, SecurityGroup, SecurityGroup]:
-        """Database ← proxy ← clients; configured client groups may reach the database directly."""
+    def _security_groups(self, network: PrivateNetwork) -> tuple[str, str, str]:
+        """The ids of the database, proxy and client groups: database ← proxy ← clients; configured
+        client groups may reach the database directly."""
         context = self._context
         groups = {
             role: SecurityGroup(
@@ -281,7 +282,7 @@ class PostgresDatabase(Construct):
                 description=description,
                 vpc_id=network.vpc_id,
                 tags=context.tags,
-            )
+            ).id
             for role, name, description in (
                 ("database", "db", f"The {context.environment} database: admits only its proxy and named clients"),
                 ("proxy", "db-proxy", f"The {context.environment} database proxy: admits only its clients"),
@@ -294,12 +295,12 @@ class PostgresDatabase(Construct):
         }
         database, proxy, client = groups["database"], groups["proxy"], groups["client"]
 
-        def rule(kind: str, name: str, group: SecurityGroup, peer: str, description: str) -> None:
+        def rule(kind: str, name: str, group_id: str, peer: str, description: str) -> None:
             rule_class = VpcSecurityGroupIngressRule if kind == "ingress" else VpcSecurityGroupEgressRule
             rule_class(
                 self,
                 name,
-                security_group_id=group.id,
+                security_group_id=group_id,
                 referenced_security_group_id=peer,
                 ip_protocol="tcp",
                 from_port=PORT,
@@ -308,18 +309,18 @@ class PostgresDatabase(Construct):
                 tags=context.tags,
             )
 
-        rule("ingress", "database_from_proxy", database, proxy.id, "From the proxy")
+        rule("ingress", "database_from_proxy", database, proxy, "From the proxy")
         for name, group_id in sorted(self._config.client_security_group_ids.items()):
             rule("ingress", f"database_from_{name.replace('-', '_')}", database, group_id, f"From {name}")
-        rule("egress", "proxy_to_database", proxy, database.id, "To the database")
-        rule("ingress", "proxy_from_clients", proxy, client.id, "From granted clients")
-        rule("egress", "clients_to_proxy", client, proxy.id, "To the database proxy")
+        rule("egress", "proxy_to_database", proxy, database, "To the database")
+        rule("ingress", "proxy_from_clients", proxy, client, "From granted clients")
+        rule("egress", "clients_to_proxy", client, proxy, "To the database proxy")
         return database, proxy, client
 
     def _proxy(
         self,
         network: PrivateNetwork,
-        security_group: SecurityGroup,
+        security_group_id: str,
         *,
         secret_arn: str,
         key_arn: str,
@@ -368,7 +369,7 @@ class PostgresDatabase(Construct):
             idle_client_timeout=settings.idle_client_timeout_seconds,
             role_arn=role.arn,
             vpc_subnet_ids=network.private_subnet_ids,
-            vpc_security_group_ids=[security_group.id],
+            vpc_security_group_ids=[security_group_id],
             auth=[
                 DbProxyAuth(
                     auth_scheme="SECRETS",

@@ -35,23 +35,24 @@ class StateBucket(Construct):
             self, "key", context=context, purpose="tfstate", deletion_window_days=config.kms_deletion_window_days
         )
         bucket = S3Bucket(self, "bucket", bucket=state_bucket_name(config, context), tags=context.tags)
+        bucket_id = bucket.id
         private_versioned_encrypted(self, "", bucket, key.arn)
         S3BucketOwnershipControls(
             self,
             "ownership",
-            bucket=bucket.id,
+            bucket=bucket_id,
             rule=S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"),
         )
         S3BucketPolicy(
             self,
             "tls_only",
-            bucket=bucket.id,
+            bucket=bucket_id,
             policy=policy_document(deny_insecure_transport(bucket.arn)),
         )
         S3BucketLifecycleConfiguration(
             self,
             "lifecycle",
-            bucket=bucket.id,
+            bucket=bucket_id,
             rule=[
                 S3BucketLifecycleConfigurationRule(
                     id="expire-old-state-versions",
