@@ -8,6 +8,8 @@ SHELL := bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# -O: without the bindings' run-time type checks (cli/synth.py says why; `python main.py` re-executes so)
+SYNTH := $(PY) -O main.py
 CHECKOV_VENV := .venv-checkov
 ENV ?= dev
 ENVIRONMENTS := dev staging prod account  # account: the account-level stack set (total budget, anomalies)
@@ -43,7 +45,7 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 # makes their JavaScript entry lazy (cli/jsii_cache.py); every later one starts warm.
 $(JSII_WARM): $(VENV)/.installed
 	@echo "setup: warming the jsii package cache (first synthesis)"
-	@$(PY) main.py --force >/dev/null
+	@$(SYNTH) --force >/dev/null
 	@touch $@
 
 setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(JSII_WARM) ## create both virtual environments and warm the jsii cache
@@ -52,7 +54,7 @@ check-env:
 	@case " $(ENVIRONMENTS) " in *" $(ENV) "*) ;; *) echo "error: ENV must be one of: $(ENVIRONMENTS) (got '$(ENV)')" >&2; exit 2;; esac
 
 synth: setup ## synthesize every environment into cdktf.out/ (skipped when nothing changed)
-	@$(PY) main.py $(SYNTH_ARGS)
+	@$(SYNTH) $(SYNTH_ARGS)
 
 validate: synth ## terraform init (no backend) + validate of every stack
 	@$(PY) -m cli validate
@@ -68,29 +70,29 @@ cost: synth ## estimated monthly cost (all environments, or ENV=…): table; gat
 
 cost-update: synth ## after the stacks change: budgets (and caps) from the estimate, README cost table
 	@$(PY) -m cli cost --update
-	@$(PY) main.py
+	@$(SYNTH)
 
 bootstrap: check-env setup ## create the state bucket and CI roles of ENV (local state; needed once per environment)
-	@$(PY) main.py --env $(ENV)
+	@$(SYNTH) --env $(ENV)
 	@$(PY) -m cli bootstrap --env $(ENV)
 
 plan: check-env setup ## synth → gate → cost gate → init → plan -out → show -json → gate → summary, for ENV
-	@$(PY) main.py --env $(ENV)
+	@$(SYNTH) --env $(ENV)
 	@$(PY) -m cli plan --env $(ENV)
 
 apply: check-env setup ## apply the saved, gated plan of ENV (refuses a missing, stale, old, ungated or other-revision one)
 	@$(PY) -m cli apply --env $(ENV)
 
 rollback: check-env setup ## synth → gate → plan → safe apply of git revision TO (a ref, or TO=previous) for ENV
-	@$(PY) main.py --env $(ENV)
+	@$(SYNTH) --env $(ENV)
 	@$(PY) -m cli rollback --env $(ENV) --to "$(TO)"
 
 drift: check-env setup ## refresh-only plan of ENV: fails with a summary when the real infrastructure drifted
-	@$(PY) main.py --env $(ENV)
+	@$(SYNTH) --env $(ENV)
 	@$(PY) -m cli drift --env $(ENV)
 
 destroy: check-env setup ## destroy ENV's stack (prod needs CONFIRM=prod); the state bucket stays
-	@$(PY) main.py --env $(ENV)
+	@$(SYNTH) --env $(ENV)
 	@$(PY) -m cli destroy --env $(ENV) --confirm "$(CONFIRM)"
 
 discover: check-env setup ## inventory the account of ENV read-only: table, JSON, draft YAML, import blocks
