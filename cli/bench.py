@@ -24,6 +24,9 @@ from cli.synth import STACK_SETS
 
 ROOT = Path(__file__).resolve().parent.parent
 _PAGE = os.sysconf("SC_PAGE_SIZE")
+# A sweep of /proc takes ~2 ms of a core; every 10 ms that was ~20 % of one of the two cores the
+# measured run competes for. Every 50 ms it is ~4 %, and memory grows too slowly to miss a peak.
+_SAMPLE_SECONDS = 0.05
 PLAIN_SYNTH = "import sys\nimport cdktf_cdktf_provider_aws\nfrom cli.synth import main\nsys.exit(main(sys.argv[1:]))\n"
 
 
@@ -58,7 +61,7 @@ def measure(command: list[str], env: dict[str, str]) -> Measurement:
         nonlocal peak
         while not done.is_set():
             peak = max(peak, _group_rss_bytes(process.pid))
-            time.sleep(0.01)
+            time.sleep(_SAMPLE_SECONDS)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
