@@ -122,11 +122,11 @@ def main(argv: list[str]) -> int:
         env = _environment(args.env)
         config = _config(env)
         region = config.region
-        if args.command == "plan":
-            from environments.schema import EnvironmentConfig
+        from environments.schema import EnvironmentConfig
 
-            # The account set has no budget of its own to estimate against: no cost gate there.
-            cost_config = config if isinstance(config, EnvironmentConfig) else None
+        # The account set has no budget of its own to estimate against: no cost gate there.
+        cost_config = config if isinstance(config, EnvironmentConfig) else None
+        if args.command == "plan":
             terraform.plan(settings, env, region, revision.current(ROOT), cost_config)
         elif args.command == "apply":
             terraform.apply(settings, env, region, revision.current(ROOT))
@@ -135,7 +135,7 @@ def main(argv: list[str]) -> int:
         elif args.command == "rollback":
             from cli.rollback import rollback
 
-            rollback(settings, env, region, args.to)
+            rollback(settings, env, region, args.to, cost_config)
         elif args.command == "bootstrap":
             outputs = terraform.bootstrap(settings, env, target.resolve(settings, region))
             print(f"bootstrap: {env} state bucket {outputs['state_bucket_name']}")

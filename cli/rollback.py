@@ -1,9 +1,9 @@
 """`make rollback ENV=… TO=<git ref>`: that revision's configuration through the normal path.
 
 The revision's tree is exported (`git archive`) into a temporary folder and synthesized there
-by its own code; today's gate, plan and safe apply then run on that output, so a rollback
-passes exactly the checks a normal apply does. `TO=previous` reads the environment's revision
-record in the state bucket (see cli/revision.py).
+by its own code; today's gate, cost gate (against today's budgets), plan and safe apply then run
+on that output, so a rollback passes exactly the checks a normal apply does. `TO=previous` reads
+the environment's revision record in the state bucket (see cli/revision.py).
 """
 
 from __future__ import annotations
@@ -16,11 +16,15 @@ import sys
 import tarfile
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cli import target, terraform
 from cli.errors import UserError
 from cli.revision import PREVIOUS, Revision, RevisionRecord, resolve
 from cli.settings import ROOT, Settings
+
+if TYPE_CHECKING:
+    from environments.schema import EnvironmentConfig
 
 
 def export_tree(root: Path, commit: str, destination: Path) -> Path:
@@ -51,8 +55,11 @@ def synthesize_revision(tree: Path, env: str, outdir: Path) -> None:
         raise UserError(f"the revision's synthesis failed: {completed.stderr.strip()[-2000:]}")
 
 
-def rollback(settings: Settings, env: str, region: str, to: str) -> str:
-    """Synthesize, gate, plan and safely apply revision `to` (a git ref, or `previous`); return its commit."""
+def rollback(settings: Settings, env: str, region: str, to: str, cost_config: EnvironmentConfig | None = None) -> str:
+    """Synthesize, gate, plan and safely apply revision `to` (a git ref, or `previous`); return its commit.
+
+    `cost_config` is today's configuration of `env`: the revision's estimate must fit today's budgets.
+    """
     if not to:
         raise UserError(f"name the revision: make rollback ENV={env} TO=<git ref or previous>", exit_code=2)
     ref = to
@@ -70,7 +77,7 @@ def rollback(settings: Settings, env: str, region: str, to: str) -> str:
         synthesize_revision(tree, env, outdir)
         revision_settings = dataclasses.replace(settings, outdir=outdir)
         revision = Revision(commit=commit, dirty=False)  # an exported tree is its commit, exactly
-        terraform.plan(revision_settings, env, region, revision)
+        terraform.plan(revision_settings, env, region, revision, cost_config)
         terraform.apply(revision_settings, env, region, revision)
     print(f"rollback: {env} is at {commit[:12]}")
     return commit

@@ -81,7 +81,8 @@ def test_apply_a_then_b_then_roll_back_to_a_then_detect_drift(repository: Workbe
     rolled_back = bench.cli("rollback", "--env", "dev", "--to", "previous")
     assert rolled_back.returncode == 0, rolled_back.stderr
     assert f"rollback: dev to {revision_a[:12]} (previous)" in rolled_back.stdout
-    assert rolled_back.stdout.count("gate: ") == 2
+    assert rolled_back.stdout.count("gate: ") == 3
+    assert "cost gate: dev floor " in rolled_back.stdout  # A's estimate against today's budgets
     assert _memory(bench) == 512
     assert _revisions(bench)["current"] == revision_a
 
