@@ -42,21 +42,18 @@ DASHBOARD = template(
 {% endfor %}
 {% do widgets.append(metric_widget("Duration of " ~ function.key ~ " (ms)", durations, "p95", annotation={"label": "p95 objective", "value": slo.latency_p95_ms} if function.critical else None)) %}
 {% endfor %}
-{% if cache_nodes %}
-{% for metric, stat, title in [("EngineCPUUtilization", "Average", "Cache engine CPU (%)"), ("DatabaseMemoryUsagePercentage", "Average", "Cache memory used (%)"), ("Evictions", "Sum", "Cache evictions"), ("CacheHitRate", "Average", "Cache hit rate (%)")] %}
+{% set per_resource = [
+  ("AWS/ElastiCache", "CacheClusterId", cache_nodes, [("EngineCPUUtilization", "Average", "Cache engine CPU (%)"), ("DatabaseMemoryUsagePercentage", "Average", "Cache memory used (%)"), ("Evictions", "Sum", "Cache evictions"), ("CacheHitRate", "Average", "Cache hit rate (%)")]),
+  ("AWS/RDS", "DBInstanceIdentifier", database_instances, [("CPUUtilization", "Average", "Database CPU (%)"), ("FreeableMemory", "Minimum", "Database freeable memory (bytes)"), ("DatabaseConnections", "Maximum", "Database connections"), ("FreeStorageSpace", "Minimum", "Database free storage (bytes)")]),
+] %}
+{% for namespace, dimension, resources, panels in per_resource if resources %}
+{% for metric, stat, title in panels %}
 {% set rows = [] %}
-{% for node in cache_nodes %}
-{% do rows.append(row("AWS/ElastiCache", metric, {"CacheClusterId": node}, {"label": node})) %}
+{% for resource in resources %}
+{% do rows.append(row(namespace, metric, {dimension: resource}, {"label": resource})) %}
 {% endfor %}
 {% do widgets.append(metric_widget(title, rows, stat)) %}
 {% endfor %}
-{% endif %}
-{% for metric, stat, title in [("CPUUtilization", "Average", "Database CPU (%)"), ("FreeableMemory", "Minimum", "Database freeable memory (bytes)"), ("DatabaseConnections", "Maximum", "Database connections"), ("FreeStorageSpace", "Minimum", "Database free storage (bytes)")] %}
-{% set rows = [] %}
-{% for instance in database_instances %}
-{% do rows.append(row("AWS/RDS", metric, {"DBInstanceIdentifier": instance}, {"label": instance})) %}
-{% endfor %}
-{% do widgets.append(metric_widget(title, rows, stat)) %}
 {% endfor %}
 {% if database_instances | length > 1 %}
 {% set rows = [] %}
