@@ -83,7 +83,7 @@ plan: check-env setup ## synth → gate → cost gate → init → plan -out →
 apply: check-env setup ## apply the saved, gated plan of ENV (refuses a missing, stale, old, ungated or other-revision one)
 	@$(PY) -m cli apply --env $(ENV)
 
-rollback: check-env setup ## synth → gate → plan → safe apply of git revision TO (a ref, or TO=previous) for ENV
+rollback: check-env setup ## synth → gate → cost gate → plan → safe apply of git revision TO (a ref, or TO=previous) for ENV
 	@$(SYNTH) --env $(ENV)
 	@$(PY) -m cli rollback --env $(ENV) --to "$(TO)"
 

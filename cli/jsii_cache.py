@@ -8,7 +8,7 @@ kernel resolves types by walking those exports, so it loads exactly the modules 
 the classes, and so the synthesized JSON, are unchanged.
 
 Direct kernel: jsii starts a relay Node.js process that starts the kernel as a second one and
-copies every message between them (~2,000 per synthesis): two extra pipe hops per call and
+copies every message between them (~1,700 per synthesis): two extra pipe hops per call and
 ~50 MB. `use_direct_kernel` runs the kernel itself as Python's child instead (see there).
 """
 

@@ -22,6 +22,7 @@ from cli import target, terraform
 from cli.errors import UserError
 from cli.revision import PREVIOUS, Revision, RevisionRecord, resolve
 from cli.settings import ROOT, Settings
+from cli.synth import JSII_CACHE
 
 if TYPE_CHECKING:
     from environments.schema import EnvironmentConfig
@@ -42,7 +43,7 @@ def export_tree(root: Path, commit: str, destination: Path) -> Path:
 def synthesize_revision(tree: Path, env: str, outdir: Path) -> None:
     """Run the revision's own synthesizer with this project's Python environment and jsii cache."""
     environment = {**os.environ}
-    environment.setdefault("JSII_RUNTIME_PACKAGE_CACHE_ROOT", str(ROOT / ".cache" / "jsii"))
+    environment.setdefault("JSII_RUNTIME_PACKAGE_CACHE_ROOT", str(JSII_CACHE))
     completed = subprocess.run(
         [sys.executable, "main.py", "--env", env, "--outdir", str(outdir), "--force"],
         cwd=tree,
@@ -55,10 +56,11 @@ def synthesize_revision(tree: Path, env: str, outdir: Path) -> None:
         raise UserError(f"the revision's synthesis failed: {completed.stderr.strip()[-2000:]}")
 
 
-def rollback(settings: Settings, env: str, region: str, to: str, cost_config: EnvironmentConfig | None = None) -> str:
+def rollback(settings: Settings, env: str, region: str, to: str, cost_config: EnvironmentConfig | None) -> str:
     """Synthesize, gate, plan and safely apply revision `to` (a git ref, or `previous`); return its commit.
 
-    `cost_config` is today's configuration of `env`: the revision's estimate must fit today's budgets.
+    `cost_config` is today's configuration of `env`: the revision's estimate must fit today's budgets
+    (None for the account set, which has no budget of its own, as in `make plan`).
     """
     if not to:
         raise UserError(f"name the revision: make rollback ENV={env} TO=<git ref or previous>", exit_code=2)

@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK_SETS = ("dev", "staging", "prod", "account")  # = environments.schema.STACK_SETS (a test checks it)
+# The project's jsii package cache (unless JSII_RUNTIME_PACKAGE_CACHE_ROOT names another) and the
+# directly started kernel (cli/jsii_cache.py).
+JSII_CACHE = ROOT / ".cache" / "jsii"
+JSII_KERNEL = ROOT / ".cache" / "jsii-runtime"
 _HASH_FILE = ".inputs.sha256"
 # Must equal modules.lambda_service.config.PLACEHOLDER_PACKAGE_FILE (a test checks it); not
 # imported from there so that the unchanged-synth fast path never loads pydantic.
@@ -184,7 +188,7 @@ def main(argv: list[str] | None = None, *, before_synthesis: Callable[[], None] 
     if before_synthesis is not None:
         before_synthesis()
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-    cache_root = jsii_cache.use_cache_root(ROOT / ".cache" / "jsii")
+    cache_root = jsii_cache.use_cache_root(JSII_CACHE)
     was_warm = jsii_cache.is_warm(cache_root)
     written = synthesize(environments, outdir)
     (outdir / _HASH_FILE).write_text(digest + "\n")
@@ -213,7 +217,7 @@ def _synthesize_fast() -> None:
     if not sys.flags.optimize and _optimized_bytecode_installed():
         sys.stdout.flush()
         os.execv(sys.executable, [sys.executable, "-O", *sys.orig_argv[1:]])
-    jsii_cache.use_direct_kernel(ROOT / ".cache" / "jsii-runtime")
+    jsii_cache.use_direct_kernel(JSII_KERNEL)
 
 
 def run() -> None:
@@ -225,7 +229,7 @@ def run() -> None:
     """
     from cli.errors import run_cli
 
-    cache_root = jsii_cache.use_cache_root(ROOT / ".cache" / "jsii")
+    cache_root = jsii_cache.use_cache_root(JSII_CACHE)
     started_warm = jsii_cache.is_warm(cache_root)
     code = run_cli(lambda: main(sys.argv[1:], before_synthesis=_synthesize_fast))
     sys.stdout.flush()

@@ -205,6 +205,6 @@ def test_a_rollback_needs_a_revision(settings: Settings) -> None:
     from cli.rollback import rollback
 
     with pytest.raises(UserError) as refused:
-        rollback(settings, "dev", "eu-central-1", "")
+        rollback(settings, "dev", "eu-central-1", "", None)
     assert refused.value.exit_code == 2
     assert str(refused.value) == "name the revision: make rollback ENV=dev TO=<git ref or previous>"
