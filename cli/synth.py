@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from cli import jsii_cache
 
 if TYPE_CHECKING:
+    from cli.packages import BuiltPackage
     from environments.schema import EnvironmentConfig
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,8 +46,8 @@ def handler(event, context):
         return {"warm": True}
     return {"statusCode": 503, "body": "not deployed yet"}
 """
-_INPUT_FILES = ("main.py", "cdktf.json", "requirements.txt", "cli/synth.py", "cli/jsii_cache.py")
-_INPUT_DIRS = ("environments", "modules", "cli/cost/prices")  # prices: the database runbooks quote them
+_INPUT_FILES = ("main.py", "cdktf.json", "requirements.txt", "cli/synth.py", "cli/jsii_cache.py", "cli/packages.py")
+_INPUT_DIRS = ("environments", "modules", "functions", "cli/cost/prices")  # prices: the database runbooks quote them
 
 
 def input_hash(environments: list[str], root: Path = ROOT) -> str:
@@ -90,14 +91,17 @@ def placeholder_package() -> bytes:
     return buffer.getvalue()
 
 
-def _install(staging: Path, outdir: Path) -> list[Path]:
-    """Move the synthesized stacks into `outdir`, keeping Terraform's working files beside them."""
+def _install(staging: Path, outdir: Path, packages: list[BuiltPackage]) -> list[Path]:
+    """Move the synthesized stacks into `outdir`, keeping Terraform's working files beside them;
+    each stack gets the placeholder and the built function packages beside it."""
     written: list[Path] = []
     for stack_json in sorted((staging / "stacks").glob("*/cdk.tf.json")):
         target = outdir / "stacks" / stack_json.parent.name / "cdk.tf.json"
         target.parent.mkdir(parents=True, exist_ok=True)
         stack_json.replace(target)
         (target.parent / PLACEHOLDER_PACKAGE_FILE).write_bytes(placeholder_package())
+        for package in packages:
+            (target.parent / package.filename).write_bytes(package.data)
         written.append(target)
     manifest_path = outdir / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {"stacks": {}}
@@ -131,6 +135,30 @@ def database_resize_prices(configs: list[EnvironmentConfig]) -> dict[str, float 
     return prices
 
 
+def function_packages(configs: list[EnvironmentConfig]) -> list[BuiltPackage]:
+    """Every repository directory a function deploys, zipped once; a missing one is reported
+    with the file and field that name it."""
+    from cli.errors import UserError
+    from cli.packages import build
+    from environments.errors import ConfigError
+    from modules.lambda_service.config import SourceDirectory
+
+    built: dict[str, BuiltPackage] = {}
+    problems: list[str] = []
+    for config in configs:
+        for key, settings in sorted(config.lambda_service.functions.items()):
+            code = settings.code
+            if not isinstance(code, SourceDirectory) or code.path in built:
+                continue
+            try:
+                built[code.path] = build(ROOT, code.path)
+            except UserError as error:
+                problems.append(f"environments/{config.name}.yaml: lambda.functions.{key}.code.path: {error}")
+    if problems:
+        raise ConfigError(sorted(set(problems)))
+    return list(built.values())
+
+
 def synthesize(environments: list[str], outdir: Path) -> list[Path]:
     """Validate all environments, synthesize them in one app, then write the output."""
     from environments.loader import ConfigError, load_account, load_environments
@@ -149,10 +177,17 @@ def synthesize(environments: list[str], outdir: Path) -> list[Path]:
         raise ConfigError(messages)
     from modules.platform import build_app
 
+    packages = function_packages(configs)
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".synth-", dir=outdir) as staging:
-        build_app(configs, staging, account=account, database_resize_prices=database_resize_prices(configs)).synth()
-        return _install(Path(staging), outdir)
+        build_app(
+            configs,
+            staging,
+            account=account,
+            database_resize_prices=database_resize_prices(configs),
+            packages={package.source: (package.filename, package.sha256_base64) for package in packages},
+        ).synth()
+        return _install(Path(staging), outdir, packages)
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from environments.usage import UsageAssumptions
 from modules.budgets.config import AccountBudgetConfig, AnomalyDetectionConfig, BudgetConfig
@@ -82,7 +83,9 @@ class EnvironmentConfig(StackSetConfig):
     network: NetworkConfig = Field(default_factory=NetworkConfig)
     lambda_service: LambdaServiceConfig = Field(default_factory=LambdaServiceConfig, alias="lambda")
     rds: RdsConfig = Field(default_factory=RdsConfig)
-    elasticache: ElastiCacheConfig = Field(default_factory=ElastiCacheConfig)
+    elasticache: ElastiCacheConfig | None = Field(
+        default_factory=ElastiCacheConfig, description="The cache; null: the environment has none."
+    )
     budget: BudgetConfig = Field(default_factory=BudgetConfig)
     slo: SloConfig = Field(default_factory=SloConfig)
     cdn: CdnConfig = Field(default_factory=CdnConfig)
@@ -92,8 +95,8 @@ class EnvironmentConfig(StackSetConfig):
 
     @field_validator("elasticache")
     @classmethod
-    def _prod_cache_is_multi_az(cls, value: ElastiCacheConfig, info: ValidationInfo) -> ElastiCacheConfig:
-        if info.data.get("name") == "prod" and value.replicas.min < 1:
+    def _prod_cache_is_multi_az(cls, value: ElastiCacheConfig | None, info: ValidationInfo) -> ElastiCacheConfig | None:
+        if info.data.get("name") == "prod" and value is not None and value.replicas.min < 1:
             raise ValueError(
                 f"replicas.min must be ≥ 1 in prod: production always keeps a replica for Multi-AZ failover "
                 f"(got replicas.min = {value.replicas.min})"
@@ -121,19 +124,6 @@ class EnvironmentConfig(StackSetConfig):
             raise ValueError("; ".join(problems))
         return value
 
-    @field_validator("rds")
-    @classmethod
-    def _database_users_have_a_proxy_secret(cls, value: RdsConfig, info: ValidationInfo) -> RdsConfig:
-        functions = info.data["lambda_service"].functions if "lambda_service" in info.data else {}
-        for key, settings in sorted(functions.items()):
-            grant = settings.grants.rds_proxy
-            if grant is not None and grant.db_user != value.master_username:
-                raise ValueError(
-                    f"lambda.functions.{key}.grants.rds_proxy.db_user is {grant.db_user}, but the proxy holds "
-                    f"a secret only for master_username ({value.master_username}); use that user"
-                )
-        return value
-
     @field_validator("network")
     @classmethod
     def _zones_in_region(cls, value: NetworkConfig, info: ValidationInfo) -> NetworkConfig:
@@ -145,3 +135,24 @@ class EnvironmentConfig(StackSetConfig):
                 f"not {', '.join(outside)}"
             )
         return value
+
+    @model_validator(mode="after")
+    def _used_stores_exist(self) -> EnvironmentConfig:
+        stores = {"database": self.rds, "cache": self.elasticache}
+        missing = [
+            InitErrorDetails(
+                type=PydanticCustomError(
+                    "store_missing",
+                    f"the function uses the {store}, but the environment has none "
+                    f"({'elasticache' if store == 'cache' else 'rds'} is null); remove it from uses or configure one",
+                ),
+                loc=("lambda", "functions", key, "uses", index),
+                input=store,
+            )
+            for key, settings in sorted(self.lambda_service.functions.items())
+            for index, store in enumerate(settings.uses)
+            if stores[store] is None
+        ]
+        if missing:
+            raise ValidationError.from_exception_data(type(self).__name__, missing)
+        return self

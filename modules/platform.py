@@ -22,7 +22,8 @@ from modules.core.alarms import AlarmTarget
 from modules.core.cdk import App, AwsProvider, Construct, LocalBackend, S3Backend, TerraformOutput, TerraformStack
 from modules.delivery.module import DeliveryRoles, StateAccess
 from modules.elasticache.module import ElastiCacheCluster
-from modules.lambda_service.module import LambdaService
+from modules.front_door.module import FunctionUrlFrontDoor
+from modules.lambda_service.module import DataStores, FunctionPackage, LambdaService
 from modules.network.module import PrivateNetwork
 from modules.observability.alarms import EdgeMetrics, EdgeSloAlarms, ServiceAlarms
 from modules.observability.dashboard import Dashboard, DatabaseMetrics, dashboard_body
@@ -82,9 +83,15 @@ class EnvironmentStack(TerraformStack):
     """The environment's infrastructure, with remote, encrypted and locked state."""
 
     def __init__(
-        self, scope: Construct, *, config: EnvironmentConfig, database_resize_price_eur: float | None = None
+        self,
+        scope: Construct,
+        *,
+        config: EnvironmentConfig,
+        database_resize_price_eur: float | None = None,
+        packages: Mapping[str, FunctionPackage] | None = None,
     ) -> None:
-        """`database_resize_price_eur`: what the next database class up costs more a month (runbooks)."""
+        """`database_resize_price_eur`: what the next database class up costs more a month (runbooks);
+        `packages`: the function packages the CLI built, by source directory."""
         super().__init__(scope, environment_stack_name(config))
         _remote_state(self, config)
         AwsProvider(self, "aws", region=config.region)
@@ -97,8 +104,19 @@ class EnvironmentStack(TerraformStack):
         TerraformOutput(self, "alert_topic_arn", value=alerts.topic_arn)
         TerraformOutput(self, "budget_names", value=budgets.budget_names)
         network = PrivateNetwork(self, "network", config=config.network, context=config.context)
-        cache = ElastiCacheCluster(
-            self, "cache", config=config.elasticache, context=config.context, network=network, alerts=alerts
+        functions_config = config.lambda_service.functions
+        cache = (
+            ElastiCacheCluster(
+                self,
+                "cache",
+                config=config.elasticache,
+                context=config.context,
+                network=network,
+                alerts=alerts,
+                users=[key for key, settings in functions_config.items() if "cache" in settings.uses],
+            )
+            if config.elasticache is not None
+            else None
         )
         database = PostgresDatabase(
             self,
@@ -114,11 +132,19 @@ class EnvironmentStack(TerraformStack):
             "lambda",
             config=config.lambda_service,
             context=config.context,
-            cache_environment=cache.function_environment(),
-            database_environment=database.function_environment(),
-            database_proxy_resource_id=database.proxy_resource_id,
+            stores=DataStores(network=network, database=database, cache=cache),
+            packages=packages,
         )
-        cdn = CdnDistribution(self, "cdn", config=config.cdn, context=config.context, alerts=alerts, edge_provider=edge)
+        front_door = FunctionUrlFrontDoor(self, "front_door", functions=functions)
+        cdn = CdnDistribution(
+            self,
+            "cdn",
+            config=config.cdn,
+            context=config.context,
+            alerts=alerts,
+            edge_provider=edge,
+            front_door=front_door,
+        )
         service_alarms = ServiceAlarms(
             self,
             "service_alarms",
@@ -147,7 +173,7 @@ class EnvironmentStack(TerraformStack):
                 region=config.region,
                 slo=config.slo,
                 functions=functions.functions,
-                cache_node_ids=cache.node_ids,
+                cache_node_ids=cache.node_ids if cache is not None else [],
                 database=DatabaseMetrics(
                     instance_identifiers=[database.instance_identifier, *database.replica_identifiers],
                     proxy_name=database.proxy_name,
@@ -167,13 +193,15 @@ class EnvironmentStack(TerraformStack):
         TerraformOutput(self, "lambda_alias_arns", value=functions.alias_arns())
         TerraformOutput(self, "lambda_role_arns", value=functions.role_arns())
         TerraformOutput(self, "vpc_id", value=network.vpc_id)
-        TerraformOutput(self, "cache_primary_endpoint_address", value=cache.primary_endpoint_address)
-        TerraformOutput(self, "cache_reader_endpoint_address", value=cache.reader_endpoint_address)
-        TerraformOutput(self, "cache_port", value=cache.port)
-        TerraformOutput(self, "cache_security_group_id", value=cache.security_group_id)
-        TerraformOutput(self, "cache_client_security_group_id", value=cache.client_security_group_id)
-        TerraformOutput(self, "cache_auth_secret_arn", value=cache.auth_secret_arn)
-        TerraformOutput(self, "cache_key_ttl_seconds", value=cache.key_ttl_seconds)
+        TerraformOutput(self, "api_function_urls", value=front_door.function_urls)
+        if cache is not None:
+            TerraformOutput(self, "cache_primary_endpoint_address", value=cache.primary_endpoint_address)
+            TerraformOutput(self, "cache_reader_endpoint_address", value=cache.reader_endpoint_address)
+            TerraformOutput(self, "cache_port", value=cache.port)
+            TerraformOutput(self, "cache_security_group_id", value=cache.security_group_id)
+            TerraformOutput(self, "cache_client_security_group_id", value=cache.client_security_group_id)
+            TerraformOutput(self, "cache_key_ttl_seconds", value=cache.key_ttl_seconds)
+            TerraformOutput(self, "cache_user_ids", value={key: user.user_id for key, user in cache.users.items()})
         TerraformOutput(self, "database_endpoint_address", value=database.endpoint_address)
         TerraformOutput(self, "database_proxy_endpoint", value=database.proxy_endpoint)
         TerraformOutput(self, "database_port", value=database.port)
@@ -226,12 +254,21 @@ def build_app(
     *,
     account: AccountConfig | None = None,
     database_resize_prices: Mapping[str, float | None] | None = None,
+    packages: Mapping[str, tuple[str, str]] | None = None,
 ) -> App:
     """One app with both stacks of every given environment (and the account's), synthesized in one process."""
     app = App(outdir=outdir)
     for config in configs:
         BootstrapStack(app, config=config)
-        EnvironmentStack(app, config=config, database_resize_price_eur=(database_resize_prices or {}).get(config.name))
+        EnvironmentStack(
+            app,
+            config=config,
+            database_resize_price_eur=(database_resize_prices or {}).get(config.name),
+            packages={
+                source: FunctionPackage(filename=filename, sha256_base64=digest)
+                for source, (filename, digest) in (packages or {}).items()
+            },
+        )
     if account is not None:
         BootstrapStack(app, config=account)
         AccountStack(app, config=account)

@@ -23,6 +23,7 @@ _COPIED = (
     "requirements-checkov.txt",
     "cli",
     "environments",
+    "functions",
     "modules",
     "policies",
     "scripts",

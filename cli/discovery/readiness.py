@@ -12,6 +12,7 @@ from typing import Protocol, TypeVar
 
 from cli.discovery.model import Alarm, Classification, Finding, Inventory, Severity
 from environments.schema import EnvironmentConfig
+from modules.elasticache.config import ElastiCacheConfig
 
 LAMBDA_PROVISIONED = "lambda:function:ProvisionedConcurrency"
 CACHE_REPLICAS = "elasticache:replication-group:Replicas"
@@ -174,7 +175,8 @@ def assess(inventory: Inventory, config: EnvironmentConfig) -> tuple[Finding, ..
             "an RDS Proxy in front of the database (RDS module)",
         )
 
-    replicas = config.elasticache.replicas
+    # Without a cache of its own the environment is judged against the module's defaults.
+    replicas = (config.elasticache or ElastiCacheConfig()).replicas
     for group in mine(inventory.replication_groups):
         gid = group.replication_group_id
         if not cache_node_supports_replica_autoscaling(group.node_type):

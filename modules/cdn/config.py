@@ -58,24 +58,6 @@ ManagedRuleGroup = Literal[
 ]
 
 
-def validate_path_patterns(patterns: list[str]) -> list[str]:
-    """CloudFront's rules for path patterns: allowed characters, at most 255, unique, not `*` alone."""
-    problems = []
-    for pattern in patterns:
-        if not PATH_PATTERN.match(pattern):
-            problems.append(
-                f"{pattern!r} is not a CloudFront path pattern: 1 to 255 of the characters {PATH_PATTERN_CHARACTERS}"
-            )
-        elif pattern == "*":
-            problems.append("'*' is the default behavior (static assets); name the paths of the API, e.g. '/api/*'")
-    duplicates = sorted({pattern for pattern in patterns if patterns.count(pattern) > 1})
-    if duplicates:
-        problems.append(f"path patterns must be unique; repeated: {', '.join(duplicates)}")
-    if problems:
-        raise ValueError("; ".join(problems))
-    return patterns
-
-
 class CacheTtls(StrictModel):
     """TTLs of a cache policy; the origin's Cache-Control chooses within min…max, default without it."""
 
@@ -117,15 +99,9 @@ class StaticAssets(StrictModel):
 
 
 class ApiOrigin(StrictModel):
-    """The API: a custom origin (API Gateway, a Lambda function URL, a load balancer) reached over HTTPS."""
+    """How the distribution treats the API: the stack's function URLs (see the front door), one
+    origin per function, one cache behavior per configured route path."""
 
-    domain_name: HostName = Field(description="Host name of the API origin, e.g. `abc123.execute-api.<region>…`.")
-    origin_path: str = Field(
-        default="", pattern=r"^(/[A-Za-z0-9_\-.~]+)*$", description="Prefix CloudFront adds, e.g. `/prod`."
-    )
-    path_patterns: list[str] = Field(
-        default_factory=lambda: ["/api/*"], min_length=1, description="Paths routed to the API, in order."
-    )
     ttls: CacheTtls = Field(
         default=CacheTtls(min_seconds=0, default_seconds=0, max_seconds=60),
         description=(
@@ -135,18 +111,26 @@ class ApiOrigin(StrictModel):
     )
     compress: bool = Field(default=True, description="Gzip/Brotli responses; needs ttls.max_seconds > 0.")
     cache_key_headers: list[HeaderName] = Field(
-        default_factory=lambda: ["Authorization"],
-        description="Headers in the cache key; `Authorization` must be here to reach the API at all.",
+        default_factory=list,
+        description=(
+            "Headers in the cache key (and forwarded). Not `Authorization`: CloudFront signs every request to "
+            "the function URLs with it, so users authenticate with the session cookie."
+        ),
     )
     read_timeout_seconds: int = Field(default=30, ge=1, le=180, description="Wait for the API's first byte.")
     keepalive_timeout_seconds: int = Field(default=5, ge=1, le=180, description="Idle connection reuse.")
     connection_attempts: int = Field(default=3, ge=1, le=3, description="Connection attempts before failing.")
     connection_timeout_seconds: int = Field(default=10, ge=1, le=10, description="Wait per connection attempt.")
 
-    @field_validator("path_patterns")
+    @field_validator("cache_key_headers")
     @classmethod
-    def _path_patterns(cls, value: list[str]) -> list[str]:
-        return validate_path_patterns(value)
+    def _not_authorization(cls, value: list[str]) -> list[str]:
+        if any(header.lower() == "authorization" for header in value):
+            raise ValueError(
+                "must not name Authorization: CloudFront's origin access control signs each request to the "
+                "function URLs in that header (a viewer's value is replaced); carry sessions in a cookie"
+            )
+        return value
 
     @model_validator(mode="after")
     def _compression_needs_a_ttl(self) -> ApiOrigin:
@@ -287,12 +271,12 @@ class CdnAlarmThresholds(StrictModel):
 class CdnConfig(StrictModel):
     """The environment's distribution; defaults are production's.
 
-    Without `api` the distribution serves the assets bucket only. Without `certificate` it serves
-    `*.cloudfront.net` with CloudFront's default certificate; the gate requires one in prod
-    (`cloudfront_requires_certificate` in policies/caps.yaml).
+    The API's origins are the stack's function URLs (passed by object, never typed here).
+    Without `certificate` it serves `*.cloudfront.net` with CloudFront's default certificate; the
+    gate requires one in prod (`cloudfront_requires_certificate` in policies/caps.yaml).
     """
 
-    api: ApiOrigin | None = Field(default=None, description="The API origin; its domain has no default.")
+    api: ApiOrigin = Field(default_factory=ApiOrigin, description="How the API's routes are cached and reached.")
     static: StaticAssets = Field(default_factory=StaticAssets)
     certificate: ViewerCertificate | None = Field(
         default=None, description="ACM certificate (us-east-1) and aliases; null: the default certificate."

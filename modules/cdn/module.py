@@ -98,17 +98,25 @@ from modules.core.cdk import (
 from modules.core.iam import policy_document, service_trust_policy
 from modules.core.kms import EncryptionKey
 from modules.core.label import Context
+from modules.front_door.module import FunctionUrlFrontDoor
 from modules.observability.module import AlertTopic
 
 NAMESPACE = "AWS/CloudFront"
 EDGE_REGION = "us-east-1"
 """CloudFront publishes its metrics, and WAF keeps web ACLs of scope CLOUDFRONT, in us-east-1 only."""
 ASSETS_ORIGIN = "assets"
-API_ORIGIN = "api"
 TLS_POLICY = "TLSv1.2_2021"
 # What CloudWatch Logs needs of a key that encrypts a log group (CloudWatch Logs user guide).
 LOGS_KEY_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
 ALARM_STATE_CHANGE = "CloudWatch Alarm State Change"
+
+
+def allowed_methods(methods: tuple[str, ...]) -> list[str]:
+    """CloudFront allows one of three method sets on a behavior: the smallest holding `methods`."""
+    for allowed in (["GET", "HEAD"], ["GET", "HEAD", "OPTIONS"]):
+        if set(methods) <= set(allowed):
+            return allowed
+    return ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
 
 
 def metric_dimensions(distribution_id: str) -> dict[str, str]:
@@ -140,7 +148,10 @@ class CdnDistribution(Construct):
         context: Context,
         alerts: AlertTopic,
         edge_provider: TerraformProvider,
+        front_door: FunctionUrlFrontDoor | None = None,
     ) -> None:
+        """`front_door`: the API's function URLs; each becomes an origin signed with an origin
+        access control, and only this distribution is admitted to them."""
         super().__init__(scope, id_)
         self._config = config
         self._context = context
@@ -160,8 +171,11 @@ class CdnDistribution(Construct):
             signing_protocol="sigv4",
         )
         web_acl_arn = self._web_acl(config.waf) if config.waf is not None else None
-        distribution = self._distribution(assets, access.id, logs, web_acl_arn)
-        self._assets_bucket_settings(assets, distribution.arn)
+        distribution = self._distribution(assets, access.id, logs, web_acl_arn, front_door)
+        distribution_arn = distribution.arn
+        self._assets_bucket_settings(assets, distribution_arn)
+        if front_door is not None:
+            front_door.admit(distribution_arn)
 
         if config.additional_metrics:
             CloudfrontMonitoringSubscription(
@@ -176,7 +190,7 @@ class CdnDistribution(Construct):
             )
 
         self.distribution_id: str = distribution.id
-        self.distribution_arn: str = distribution.arn
+        self.distribution_arn: str = distribution_arn
         self.domain_name: str = distribution.domain_name
         self.hosted_zone_id: str = distribution.hosted_zone_id
         self.assets_bucket_name: str = assets.bucket
@@ -424,7 +438,12 @@ class CdnDistribution(Construct):
     # Distribution ------------------------------------------------------------------------------
 
     def _distribution(
-        self, assets: S3Bucket, access_control_id: str, logs: S3Bucket, web_acl_arn: str | None
+        self,
+        assets: S3Bucket,
+        access_control_id: str,
+        logs: S3Bucket,
+        web_acl_arn: str | None,
+        front_door: FunctionUrlFrontDoor | None,
     ) -> CloudfrontDistribution:
         config, context = self._config, self._context
         static = config.static
@@ -451,61 +470,9 @@ class CdnDistribution(Construct):
             )
         ]
         ordered: list[CloudfrontDistributionOrderedCacheBehavior] = []
-        api = config.api
-        if api is not None:
-            api_policy = self._cache_policy(
-                "api",
-                "API: cached only as its Cache-Control allows, briefly",
-                ttls=(api.ttls.min_seconds, api.ttls.default_seconds, api.ttls.max_seconds),
-                compress=api.compress,
-                headers=list(api.cache_key_headers),
-                query_strings=None,
-                cookies=[],
-            )
-            request_policy = CloudfrontOriginRequestPolicy(
-                self,
-                "api_origin_request_policy",
-                name=context.id("cdn", "api"),
-                comment="API: every viewer header but Host, every cookie and query string",
-                # API Gateway and function URLs route on their own Host: every viewer header but Host.
-                headers_config=CloudfrontOriginRequestPolicyHeadersConfig(
-                    header_behavior="allExcept",
-                    headers=CloudfrontOriginRequestPolicyHeadersConfigHeaders(items=["Host"]),
-                ),
-                cookies_config=CloudfrontOriginRequestPolicyCookiesConfig(cookie_behavior="all"),
-                query_strings_config=CloudfrontOriginRequestPolicyQueryStringsConfig(query_string_behavior="all"),
-            )
-            origins.append(
-                CloudfrontDistributionOrigin(
-                    origin_id=API_ORIGIN,
-                    domain_name=api.domain_name,
-                    origin_path=api.origin_path or None,
-                    connection_attempts=api.connection_attempts,
-                    connection_timeout=api.connection_timeout_seconds,
-                    custom_origin_config=CloudfrontDistributionOriginCustomOriginConfig(
-                        http_port=80,
-                        https_port=443,
-                        origin_protocol_policy="https-only",
-                        origin_ssl_protocols=["TLSv1.2"],
-                        origin_read_timeout=api.read_timeout_seconds,
-                        origin_keepalive_timeout=api.keepalive_timeout_seconds,
-                    ),
-                )
-            )
-            ordered = [
-                CloudfrontDistributionOrderedCacheBehavior(
-                    path_pattern=pattern,
-                    target_origin_id=API_ORIGIN,
-                    viewer_protocol_policy="https-only",
-                    allowed_methods=["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"],
-                    cached_methods=["GET", "HEAD"],
-                    compress=api.compress,
-                    cache_policy_id=api_policy.id,
-                    origin_request_policy_id=request_policy.id,
-                    response_headers_policy_id=headers_policy.id,
-                )
-                for pattern in api.path_patterns
-            ]
+        if front_door is not None and front_door.origins:
+            api_origins, ordered = self._api(front_door, headers_policy.id)
+            origins += api_origins
         certificate = config.certificate
         return CloudfrontDistribution(
             self,
@@ -545,6 +512,79 @@ class CdnDistribution(Construct):
             else CloudfrontDistributionViewerCertificate(cloudfront_default_certificate=True),
             tags=context.tags,
         )
+
+    def _api(
+        self, front_door: FunctionUrlFrontDoor, headers_policy_id: str
+    ) -> tuple[list[CloudfrontDistributionOrigin], list[CloudfrontDistributionOrderedCacheBehavior]]:
+        """An origin per function URL, signed with one origin access control of type `lambda`,
+        and a behavior per route path (CloudFront routes by path; the methods it allows are the
+        smallest of its three sets that holds the configured ones)."""
+        api, context = self._config.api, self._context
+        api_policy = self._cache_policy(
+            "api",
+            "API: cached only as its Cache-Control allows, briefly",
+            ttls=(api.ttls.min_seconds, api.ttls.default_seconds, api.ttls.max_seconds),
+            compress=api.compress,
+            headers=list(api.cache_key_headers),
+            query_strings=None,
+            cookies=[],
+        )
+        request_policy = CloudfrontOriginRequestPolicy(
+            self,
+            "api_origin_request_policy",
+            name=context.id("cdn", "api"),
+            comment="API: every viewer header but Host, every cookie and query string",
+            # A function URL routes on its own Host (and the signature covers it): every viewer header but Host.
+            headers_config=CloudfrontOriginRequestPolicyHeadersConfig(
+                header_behavior="allExcept",
+                headers=CloudfrontOriginRequestPolicyHeadersConfigHeaders(items=["Host"]),
+            ),
+            cookies_config=CloudfrontOriginRequestPolicyCookiesConfig(cookie_behavior="all"),
+            query_strings_config=CloudfrontOriginRequestPolicyQueryStringsConfig(query_string_behavior="all"),
+        )
+        signing = CloudfrontOriginAccessControl(
+            self,
+            "api_origin_access_control",
+            name=context.id("cdn-api"),
+            description=f"CloudFront signs every request to the {context.environment} function URLs",
+            origin_access_control_origin_type="lambda",
+            signing_behavior="always",
+            signing_protocol="sigv4",
+        )
+        signing_id, policy_id, request_policy_id = signing.id, api_policy.id, request_policy.id
+        origins = [
+            CloudfrontDistributionOrigin(
+                origin_id=origin.origin_id,
+                domain_name=origin.domain_name,
+                origin_access_control_id=signing_id,
+                connection_attempts=api.connection_attempts,
+                connection_timeout=api.connection_timeout_seconds,
+                custom_origin_config=CloudfrontDistributionOriginCustomOriginConfig(
+                    http_port=80,
+                    https_port=443,
+                    origin_protocol_policy="https-only",
+                    origin_ssl_protocols=["TLSv1.2"],
+                    origin_read_timeout=api.read_timeout_seconds,
+                    origin_keepalive_timeout=api.keepalive_timeout_seconds,
+                ),
+            )
+            for origin in front_door.origins
+        ]
+        behaviors = [
+            CloudfrontDistributionOrderedCacheBehavior(
+                path_pattern=behavior.path_pattern,
+                target_origin_id=behavior.origin_id,
+                viewer_protocol_policy="https-only",
+                allowed_methods=allowed_methods(behavior.methods),
+                cached_methods=["GET", "HEAD"],
+                compress=api.compress,
+                cache_policy_id=policy_id,
+                origin_request_policy_id=request_policy_id,
+                response_headers_policy_id=headers_policy_id,
+            )
+            for behavior in front_door.behaviors
+        ]
+        return origins, behaviors
 
     @staticmethod
     def _error_response(response: CustomErrorResponse) -> CloudfrontDistributionCustomErrorResponse:

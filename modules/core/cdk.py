@@ -161,7 +161,11 @@ from cdktf_cdktf_provider_aws.lambda_function import (
     LambdaFunctionTracingConfig,
     LambdaFunctionVpcConfig,
 )
+from cdktf_cdktf_provider_aws.lambda_function_url import LambdaFunctionUrl
+from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
+from cdktf_cdktf_provider_aws.route_table import RouteTable
+from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
 from cdktf_cdktf_provider_aws.s3_bucket_acl import (
     S3BucketAcl,
@@ -208,6 +212,7 @@ from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
 from cdktf_cdktf_provider_aws.subnet import Subnet
 from cdktf_cdktf_provider_aws.vpc import Vpc
+from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
 from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from cdktf_cdktf_provider_aws.wafv2_web_acl import (
@@ -330,8 +335,12 @@ __all__ = [
     "LambdaFunctionEnvironment",
     "LambdaFunctionSnapStart",
     "LambdaFunctionTracingConfig",
+    "LambdaFunctionUrl",
     "LambdaFunctionVpcConfig",
+    "LambdaPermission",
     "LocalBackend",
+    "RouteTable",
+    "RouteTableAssociation",
     "S3Backend",
     "S3Bucket",
     "S3BucketAcl",
@@ -372,6 +381,7 @@ __all__ = [
     "TerraformResourceLifecycle",
     "TerraformStack",
     "Vpc",
+    "VpcEndpoint",
     "VpcSecurityGroupEgressRule",
     "VpcSecurityGroupIngressRule",
     "Wafv2WebAcl",

@@ -7,12 +7,15 @@ and `functions: {report: {...}}` adds a function; the critical functions cannot 
 
 from __future__ import annotations
 
+import fnmatch
+import re
 import zoneinfo
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from modules.cdn.config import PATH_PATTERN, PATH_PATTERN_CHARACTERS
 from modules.core.base import LogRetentionDays, StrictModel
 from modules.core.scaling import ScalingRange
 
@@ -42,6 +45,20 @@ class DeploymentPackage(StrictModel):
     s3_object_version: str | None = Field(default=None, description="Pinned object version, if versioned.")
 
 
+class SourceDirectory(StrictModel):
+    """A directory of this repository: the CLI zips it at synthesis (deterministically), and
+    Terraform deploys it when its content hash changes."""
+
+    path: str = Field(
+        pattern=r"^(?!/)(?!.*(^|/)\.\.?(/|$))[A-Za-z0-9_.\-/]{1,255}$",
+        description="Directory relative to the repository root, e.g. `functions/api`.",
+    )
+
+
+DEFAULT_SOURCE = SourceDirectory(path="functions/api")
+"""The API's handler shipped in this repository (`functions/api/index.py`)."""
+
+
 class ProvisionedConcurrency(StrictModel):
     """Target tracking of the alias's provisioned concurrency within the environment's range."""
 
@@ -58,31 +75,58 @@ class Warmer(StrictModel):
     rate_minutes: int = Field(default=5, ge=1, le=60, description="Minutes between warm-up invocations.")
 
 
-class VpcPlacement(StrictModel):
-    """Subnets and security groups that let the function reach RDS and the cache."""
+Store = Literal["database", "cache"]
+"""A data store of the stack that a function can use: its proxy (`database`) or its cache."""
 
-    subnet_ids: tuple[Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8,17}$")], ...] = Field(
-        min_length=1, description="Private subnets, ideally one per availability zone."
-    )
-    security_group_ids: tuple[Annotated[str, Field(pattern=r"^sg-[0-9a-f]{8,17}$")], ...] = Field(
-        min_length=1, max_length=5, description="Security groups of the function's network interfaces."
-    )
+HTTP_METHODS = ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE")
+_ROUTE = re.compile(r"^(?P<method>[A-Z]+) (?P<path>\S+)$")
 
 
-class RdsProxyGrant(StrictModel):
-    """IAM authentication through the stack's own RDS Proxy as one database user."""
+class Route(StrictModel):
+    """`METHOD /path`: a request the front door sends to the function (the path is a CloudFront path pattern)."""
 
-    db_user: str = Field(
-        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$",
-        description="Database user to connect as; the proxy holds a secret for rds.master_username only.",
-    )
+    method: str
+    path: str
 
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        match = _ROUTE.match(value)
+        if match is None:
+            raise ValueError(f"must be 'METHOD /path', e.g. 'POST /vc/start' (got {value[:80]!r})")
+        return {"method": match["method"], "path": match["path"]}
 
-class CacheGrant(StrictModel):
-    """IAM authentication to an ElastiCache replication group as one user."""
+    @field_validator("method")
+    @classmethod
+    def _known_method(cls, value: str) -> str:
+        if value not in HTTP_METHODS:
+            raise ValueError(f"unknown HTTP method {value[:16]!r}; allowed: {', '.join(HTTP_METHODS)}")
+        return value
 
-    replication_group_id: str = Field(pattern=r"^[a-z][a-z0-9-]{0,39}$", description="Replication group id.")
-    user_id: str = Field(pattern=r"^[a-zA-Z][a-zA-Z0-9-]{0,39}$", description="ElastiCache user id.")
+    @field_validator("path")
+    @classmethod
+    def _path_pattern(cls, value: str) -> str:
+        if not value.startswith("/") or not PATH_PATTERN.match(value):
+            raise ValueError(
+                f"must be a CloudFront path pattern starting with /: 1 to 255 of {PATH_PATTERN_CHARACTERS} "
+                f"(got {value[:80]!r})"
+            )
+        if value in ("/", "/*", "*"):
+            raise ValueError(f"{value!r} is the default behavior (static assets); name the API's own paths")
+        return value
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+    def overlaps(self, other: Route) -> bool:
+        """Whether one path pattern matches the other: CloudFront routes by path only, not by method."""
+        return (
+            self.path == other.path
+            or fnmatch.fnmatchcase(self.path, other.path)
+            or fnmatch.fnmatchcase(other.path, self.path)
+        )
 
 
 class BucketGrant(StrictModel):
@@ -94,10 +138,8 @@ class BucketGrant(StrictModel):
 
 
 class DataGrants(StrictModel):
-    """The data stores a function may use; nothing else is granted."""
+    """Buckets and secrets outside the stack a function may use; nothing else is granted."""
 
-    rds_proxy: RdsProxyGrant | None = Field(default=None, description="Database access through the proxy.")
-    cache: CacheGrant | None = Field(default=None, description="Cache access.")
     buckets: dict[FunctionKey, BucketGrant] = Field(default_factory=dict, description="Buckets, keyed by name.")
     secrets: tuple[Annotated[str, Field(pattern=r"^[A-Za-z0-9/_+=.@-]{1,512}$")], ...] = Field(
         default=(), description="Secrets Manager secret names the function may read."
@@ -132,27 +174,45 @@ class LambdaFunctionSettings(StrictModel):
         default=False, description="SnapStart on published versions (not together with provisioned concurrency)."
     )
     warmer: Warmer | None = Field(default=None, description="Scheduled warm-up invocations; off by default.")
-    vpc: VpcPlacement | None = Field(default=None, description="VPC placement; None runs outside a VPC.")
-    grants: DataGrants = Field(default_factory=DataGrants, description="Data stores the function may use.")
+    uses: tuple[Store, ...] = Field(
+        default=(),
+        description=(
+            "The stack's data stores the function connects to (`database`, `cache`): it then runs in the stack's "
+            "private subnets with their client security groups and is granted IAM authentication to each."
+        ),
+    )
+    routes: tuple[Route, ...] = Field(
+        default=(),
+        description="Requests the CDN's front door sends to the function, each `METHOD /path`; none: not reachable.",
+    )
+    grants: DataGrants = Field(default_factory=DataGrants, description="Buckets and secrets the function may use.")
     environment_variables: dict[
         Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")], Annotated[str, Field(max_length=4096)]
     ] = Field(default_factory=dict, description="Environment variables (encrypted with the service's key).")
     log_retention_days: LogRetentionDays = Field(default=365, description="CloudWatch Logs retention.")
-    code: DeploymentPackage | None = Field(
-        default=None, description=f"The deployment package; None: the CLI's `{PLACEHOLDER_PACKAGE_FILE}`."
+    code: DeploymentPackage | SourceDirectory | None = Field(
+        default=DEFAULT_SOURCE,
+        description=(
+            "The deployment package: an object the build pipeline put in S3 (`s3_bucket`, `s3_key`, "
+            f"`s3_object_version`) or a directory of this repository (`path`); null: the CLI's "
+            f"`{PLACEHOLDER_PACKAGE_FILE}` (answers 503; the gate refuses it in staging and prod)."
+        ),
     )
 
 
-def _critical(description: str, **settings: Any) -> LambdaFunctionSettings:
-    return LambdaFunctionSettings(description=description, **settings)
+def _critical(description: str, routes: tuple[str, ...], **settings: Any) -> LambdaFunctionSettings:
+    """A function users call: reachable on its routes, using the database and the cache."""
+    return LambdaFunctionSettings(description=description, routes=routes, uses=("database", "cache"), **settings)
 
 
 DEFAULT_FUNCTIONS: dict[str, LambdaFunctionSettings] = {
-    "persona": _critical("Builds and serves user personas."),
-    "vc-start": _critical("Starts a visibility check.", timeout_seconds=30),
-    "vc-result": _critical("Returns the result of a visibility check."),
-    "auth": _critical("Authenticates users and issues sessions."),
-    "upload": _critical("Accepts uploads and hands them to storage.", memory_mb=1024, timeout_seconds=30),
+    "persona": _critical("Builds and serves user personas.", ("GET /persona/*", "PUT /persona/*")),
+    "vc-start": _critical("Starts a visibility check.", ("POST /vc/start",), timeout_seconds=30),
+    "vc-result": _critical("Returns the result of a visibility check.", ("GET /vc/result/*",)),
+    "auth": _critical("Authenticates users and issues sessions.", ("POST /auth/*", "GET /auth/session")),
+    "upload": _critical(
+        "Accepts uploads and hands them to storage.", ("POST /upload",), memory_mb=1024, timeout_seconds=30
+    ),
 }
 
 
@@ -202,6 +262,30 @@ def _error(location: tuple[str | int, ...], message: str, value: Any) -> InitErr
         loc=location,
         input=value,
     )
+
+
+def _route_collisions(functions: dict[str, LambdaFunctionSettings]) -> list[InitErrorDetails]:
+    """A path may lead to one function only (CloudFront routes by path, not by method), and a
+    function may not list the same route twice."""
+    errors: list[InitErrorDetails] = []
+    owners: list[tuple[str, int, Route]] = []
+    for key, settings in functions.items():
+        for index, route in enumerate(settings.routes):
+            for other_key, other_index, other in owners:
+                where = ("functions", key, "routes", index)
+                if other_key == key and route == other:
+                    errors.append(_error(where, f"repeats route {other_index} ({other})", str(route)))
+                elif other_key != key and route.overlaps(other):
+                    errors.append(
+                        _error(
+                            where,
+                            f"{route} overlaps {other} of function {other_key}: a path may lead to one function "
+                            "only (the CDN routes by path, whatever the method)",
+                            str(route),
+                        )
+                    )
+            owners.append((key, index, route))
+    return errors
 
 
 class LambdaServiceConfig(StrictModel):
@@ -304,6 +388,7 @@ class LambdaServiceConfig(StrictModel):
                         settings.warmer.model_dump(),
                     )
                 )
+        errors.extend(_route_collisions(self.functions))
         reserved = sum(settings.reserved_concurrency for settings in self.functions.values())
         reservable = self.account_concurrency_quota - UNRESERVED_CONCURRENCY_FLOOR
         if reserved > reservable:

@@ -36,13 +36,19 @@ from modules.core.cdk import (
 from modules.core.iam import Statement, policy_document, service_trust_policy
 from modules.core.kms import EncryptionKey
 from modules.core.label import Context
+from modules.elasticache.module import ElastiCacheCluster
 from modules.lambda_service.config import (
     PLACEHOLDER_PACKAGE_FILE,
+    DeploymentPackage,
     LambdaFunctionSettings,
     LambdaServiceConfig,
     ProvisionedConcurrency,
+    Route,
     ScalingSchedule,
+    SourceDirectory,
 )
+from modules.network.module import PrivateNetwork
+from modules.rds.module import PostgresDatabase
 
 WILDCARD_RESOURCE_ACTIONS: dict[str, str] = {
     "xray:PutTraceSegments": "X-Ray offers no resource-level permissions for sending traces.",
@@ -67,6 +73,38 @@ class _ScalableTarget:
 
 
 @dataclass(frozen=True)
+class FunctionPackage:
+    """A zip the CLI built from a `SourceDirectory` and wrote beside the stack."""
+
+    filename: str
+    sha256_base64: str
+
+
+@dataclass(frozen=True)
+class DataStores:
+    """What the functions may connect to: the stack's network, database proxy and cache (by object)."""
+
+    network: PrivateNetwork
+    database: PostgresDatabase | None = None
+    cache: ElastiCacheCluster | None = None
+
+    def placement(self, settings: LambdaFunctionSettings) -> tuple[list[str], list[str]]:
+        """The subnets and security groups of a function that uses stores; none for one that does not."""
+        if not settings.uses:
+            return [], []
+        groups = [self._store(name).client_security_group_id for name in settings.uses]
+        if self.network.endpoint_client_security_group_id is not None:
+            groups.append(self.network.endpoint_client_security_group_id)
+        return list(self.network.private_subnet_ids), groups
+
+    def _store(self, name: str) -> PostgresDatabase | ElastiCacheCluster:
+        store = self.database if name == "database" else self.cache
+        if store is None:  # the configuration schema reports this first, naming the file
+            raise ValueError(f"a function uses the {name}, but the stack has none")
+        return store
+
+
+@dataclass(frozen=True)
 class DeployedFunction:
     """What other modules and the stack's outputs need of one function."""
 
@@ -80,6 +118,10 @@ class DeployedFunction:
     autoscaling_resource_id: str | None
     timeout_seconds: int
     critical: bool
+    routes: tuple[Route, ...]
+    uses: tuple[str, ...]
+    security_group_ids: tuple[str, ...]
+    subnet_ids: tuple[str, ...]
 
     def metric_dimensions(self) -> dict[str, str]:
         """CloudWatch dimensions of the invoked alias (or the function without one)."""
@@ -99,15 +141,14 @@ class LambdaService(Construct):
         *,
         config: LambdaServiceConfig,
         context: Context,
-        cache_environment: Mapping[str, str] | None = None,
-        database_environment: Mapping[str, str] | None = None,
-        database_proxy_resource_id: str | None = None,
+        stores: DataStores,
+        packages: Mapping[str, FunctionPackage] | None = None,
     ) -> None:
-        """`cache_environment` (the cache's endpoint, secret and TTL classes) is added to the
-        environment of every function granted the cache, so code and alarms share the TTLs.
-        `database_environment` (the proxy's endpoint, port and database) is added to that of every
-        function granted `rds_proxy`, which may connect as its user through the proxy whose resource
-        id is `database_proxy_resource_id` (`prx-…`) only."""
+        """`packages`: the built zip of each `SourceDirectory` path the functions deploy.
+
+        A function that `uses` a store runs in the stack's private subnets with that store's
+        client security group, may authenticate to it with IAM as its own user, and finds its
+        endpoint in its environment; a function that uses none stays outside the VPC."""
         super().__init__(scope, id_)
         account = AwsAccount.of(self)
         log_group_prefix = f"/aws/lambda/{context.id()}-"
@@ -148,9 +189,8 @@ class LambdaService(Construct):
                 context=context,
                 account=account,
                 key=key,
-                cache_environment=cache_environment or {},
-                database_environment=database_environment or {},
-                database_proxy_resource_id=database_proxy_resource_id,
+                stores=stores,
+                package=_package(settings, packages or {}),
             ).deployed
             for name, settings in config.functions.items()
         }
@@ -165,6 +205,14 @@ class LambdaService(Construct):
         return {key: function.role_arn for key, function in self.functions.items()}
 
 
+def _package(settings: LambdaFunctionSettings, packages: Mapping[str, FunctionPackage]) -> FunctionPackage | None:
+    if not isinstance(settings.code, SourceDirectory):
+        return None
+    if settings.code.path not in packages:  # the CLI builds every path the configuration names
+        raise ValueError(f"no package was built for {settings.code.path}")
+    return packages[settings.code.path]
+
+
 def execution_role_statements(
     *,
     settings: LambdaFunctionSettings,
@@ -172,9 +220,10 @@ def execution_role_statements(
     log_group_arn: str,
     dead_letter_queue_arn: str,
     key_arn: str,
-    database_proxy_resource_id: str | None = None,
+    function_key: str,
+    stores: DataStores,
 ) -> list[Statement]:
-    """Exactly what one function needs: its logs, X-Ray, its DLQ, the key, and its grants."""
+    """Exactly what one function needs: its logs, X-Ray, its DLQ, the key, its stores and its grants."""
     statements: list[Statement] = [
         {
             "Sid": "WriteOwnLogs",
@@ -201,7 +250,8 @@ def execution_role_statements(
             "Resource": key_arn,
         },
     ]
-    if settings.vpc is not None:
+    subnet_ids, security_group_ids = stores.placement(settings)
+    if subnet_ids:
         statements += [
             {
                 "Sid": "DescribeNetworkInterfaces",
@@ -220,39 +270,32 @@ def execution_role_statements(
                 ],
                 "Resource": [
                     account.arn("ec2", "network-interface/*"),
-                    *(account.arn("ec2", f"subnet/{subnet}") for subnet in settings.vpc.subnet_ids),
-                    *(account.arn("ec2", f"security-group/{group}") for group in settings.vpc.security_group_ids),
+                    *(account.arn("ec2", f"subnet/{subnet}") for subnet in subnet_ids),
+                    *(account.arn("ec2", f"security-group/{group}") for group in security_group_ids),
                 ],
             },
         ]
-    grants = settings.grants
-    if grants.rds_proxy is not None:
-        proxy = grants.rds_proxy
-        if database_proxy_resource_id is None:
-            raise ValueError(
-                "a function granted rds_proxy needs the stack's database proxy (database_proxy_resource_id)"
-            )
+    if "database" in settings.uses and stores.database is not None:
+        database = stores.database
         statements.append(
             {
-                "Sid": "ConnectThroughRdsProxy",
+                "Sid": "ConnectThroughDatabaseProxy",
                 "Effect": "Allow",
                 "Action": "rds-db:connect",
-                "Resource": account.arn("rds-db", f"dbuser:{database_proxy_resource_id}/{proxy.db_user}"),
+                "Resource": account.arn("rds-db", f"dbuser:{database.proxy_resource_id}/{database.master_username}"),
             }
         )
-    if grants.cache is not None:
-        cache = grants.cache
+    if "cache" in settings.uses and stores.cache is not None:
+        cache = stores.cache
         statements.append(
             {
                 "Sid": "ConnectToCache",
                 "Effect": "Allow",
                 "Action": "elasticache:Connect",
-                "Resource": [
-                    account.arn("elasticache", f"replicationgroup:{cache.replication_group_id}"),
-                    account.arn("elasticache", f"user:{cache.user_id}"),
-                ],
+                "Resource": [cache.replication_group_arn, cache.users[function_key].user_arn],
             }
         )
+    grants = settings.grants
     for name, bucket in sorted(grants.buckets.items()):
         sid = "".join(part.capitalize() for part in name.split("-"))
         actions = ["s3:GetObject"] + (["s3:DeleteObject", "s3:PutObject"] if bucket.access == "read-write" else [])
@@ -299,15 +342,17 @@ class _Function(Construct):
         context: Context,
         account: AwsAccount,
         key: EncryptionKey,
-        cache_environment: Mapping[str, str],
-        database_environment: Mapping[str, str],
-        database_proxy_resource_id: str | None,
+        stores: DataStores,
+        package: FunctionPackage | None,
     ) -> None:
         super().__init__(scope, id_)
         function_name = context.id(name)
-        granted_cache = cache_environment if settings.grants.cache is not None else {}
-        database = settings.grants.rds_proxy
-        granted_database = {**database_environment, "DATABASE_USER": database.db_user} if database else {}
+        store_environment: dict[str, str] = {}
+        if "database" in settings.uses and stores.database is not None:
+            store_environment.update(stores.database.function_environment())
+        if "cache" in settings.uses and stores.cache is not None:
+            store_environment.update(stores.cache.connection_environment(name))
+        subnet_ids, security_group_ids = stores.placement(settings)
         log_group = CloudwatchLogGroup(
             self,
             "logs",
@@ -346,11 +391,13 @@ class _Function(Construct):
                     log_group_arn=log_group.arn,
                     dead_letter_queue_arn=dead_letter_queue_arn,
                     key_arn=key.arn,
-                    database_proxy_resource_id=database_proxy_resource_id,
+                    function_key=name,
+                    stores=stores,
                 )
             ),
         )
-        code = settings.code
+        code = settings.code if isinstance(settings.code, DeploymentPackage) else None
+        filename = package.filename if package else (PLACEHOLDER_PACKAGE_FILE if code is None else None)
         function = LambdaFunction(
             self,
             "function",
@@ -372,18 +419,18 @@ class _Function(Construct):
             environment=LambdaFunctionEnvironment(
                 variables={
                     "APP_ENVIRONMENT": context.environment,
-                    **granted_cache,
-                    **granted_database,
+                    # The handler answers only these (405 for another method on a routed path).
+                    **({"APP_ROUTES": ",".join(str(route) for route in settings.routes)} if settings.routes else {}),
+                    **store_environment,
                     **settings.environment_variables,
                 }
             ),
-            vpc_config=LambdaFunctionVpcConfig(
-                subnet_ids=list(settings.vpc.subnet_ids), security_group_ids=list(settings.vpc.security_group_ids)
-            )
-            if settings.vpc
+            vpc_config=LambdaFunctionVpcConfig(subnet_ids=subnet_ids, security_group_ids=security_group_ids)
+            if subnet_ids
             else None,
             snap_start=LambdaFunctionSnapStart(apply_on="PublishedVersions") if settings.snap_start else None,
-            filename=PLACEHOLDER_PACKAGE_FILE if code is None else None,
+            filename=filename,
+            source_code_hash=package.sha256_base64 if package else None,
             s3_bucket=code.s3_bucket if code else None,
             s3_key=code.s3_key if code else None,
             s3_object_version=code.s3_object_version if code else None,
@@ -423,6 +470,10 @@ class _Function(Construct):
             autoscaling_resource_id=resource_id,
             timeout_seconds=settings.timeout_seconds,
             critical=settings.critical,
+            routes=settings.routes,
+            uses=settings.uses,
+            security_group_ids=tuple(security_group_ids),
+            subnet_ids=tuple(subnet_ids),
         )
 
     def _autoscale(

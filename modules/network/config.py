@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
@@ -23,6 +23,10 @@ class ExistingNetwork(StrictModel):
     )
 
 
+InterfaceEndpointService = Literal["xray", "secretsmanager", "sqs", "kms", "sts", "logs"]
+"""AWS APIs a function in the private subnets may need to call: each is an interface endpoint (priced per zone-hour)."""
+
+
 class NetworkConfig(StrictModel):
     """A private VPC of the stack's own, unless `existing` names one; defaults are production's."""
 
@@ -36,6 +40,24 @@ class NetworkConfig(StrictModel):
     existing: ExistingNetwork | None = Field(
         default=None, description="Use this VPC and these subnets instead of creating a network."
     )
+    s3_gateway_endpoint: bool = Field(
+        default=True, description="A gateway endpoint to S3 in the created VPC (free): functions reach S3 without NAT."
+    )
+    interface_endpoints: tuple[InterfaceEndpointService, ...] = Field(
+        default=("xray",),
+        description=(
+            "Interface endpoints in every private subnet of the created VPC, for the AWS APIs functions call from "
+            "inside it (there is no NAT gateway). `xray`: the traces of active tracing. Each costs per zone-hour."
+        ),
+    )
+
+    @field_validator("interface_endpoints")
+    @classmethod
+    def _unique_endpoints(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        repeated = sorted({service for service in value if value.count(service) > 1})
+        if repeated:
+            raise ValueError(f"lists {', '.join(repeated)} more than once")
+        return value
 
     @field_validator("cidr_block")
     @classmethod

@@ -263,11 +263,13 @@ class PostgresDatabase(Construct):
         self._alarms(identifier, proxy_name=context.id("db-proxy"))
 
     def function_environment(self) -> dict[str, str]:
-        """Where a function granted the database connects (with IAM auth, as its grant's user)."""
+        """Where a function that uses the database connects: the proxy, with an IAM auth token for
+        `DATABASE_USER` (the proxy holds the secret of the master user only)."""
         return {
             "DATABASE_HOST": self.proxy_endpoint,
             "DATABASE_PORT": str(self.port),
             "DATABASE_NAME": self.database_name,
+            "DATABASE_USER": self.master_username,
         }
 
     def _security_groups(self, network: PrivateNetwork) -> tuple[str, str, str]:
