@@ -17,7 +17,7 @@ GRAPH_CHECK = "CKV2_MBK_1"
 EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     # check id: (resources that pass, resources that fail); `unknown_*` ones must be in neither
     "CKV_MBK_1": (
-        {"pass_reserved_within_cap"},
+        {"pass_reserved_within_cap", "pass_prod_repository_package", "pass_prod_s3_package", "fail_prod_placeholder"},
         {"fail_reserved_above_cap", "fail_unreserved", "fail_no_environment_tag"},
     ),
     "CKV_MBK_2": (
@@ -78,6 +78,17 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
             "unknown_price_class_reference",
         },
         {"fail_prod_default_certificate", "fail_prod_old_tls_policy"},
+    ),
+    "CKV_MBK_16": (
+        {
+            "pass_prod_repository_package",
+            "pass_prod_s3_package",
+            "pass_reserved_within_cap",
+            "fail_reserved_above_cap",
+            "fail_unreserved",
+            "unknown_reserved_reference",
+        },
+        {"fail_prod_placeholder", "fail_no_environment_tag"},
     ),
 }
 
