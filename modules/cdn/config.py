@@ -36,11 +36,6 @@ ORIGIN_SHIELD_REGIONS = (
 PATH_PATTERN = re.compile(r"""^[A-Za-z0-9_\-.*$/~"'@:+&]{1,255}$""")
 PATH_PATTERN_CHARACTERS = "A-Z a-z 0-9 _ - . * $ / ~ \" ' @ : + &"
 
-ACM_CERTIFICATE_ARN = re.compile(
-    r"^arn:aws:acm:(?P<region>[a-z]{2}(-[a-z]+)+-\d):\d{12}:certificate/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$"
-)
-CERTIFICATE_REGION = "us-east-1"
-
 # Error codes CloudFront can answer with a custom error response (API CustomErrorResponse).
 ErrorCode = Literal[400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504]
 
@@ -142,24 +137,19 @@ class ApiOrigin(StrictModel):
         return self
 
 
-class ViewerCertificate(StrictModel):
-    """The ACM certificate of the distribution's own domain names; CloudFront reads it from us-east-1."""
+class Domain(StrictModel):
+    """The product's own name: the stack requests its certificate from ACM in us-east-1 (where
+    CloudFront reads certificates), validates it with a DNS record in the hosted zone, and points
+    an alias (A and AAAA) at the distribution."""
 
-    acm_certificate_arn: str = Field(description="ARN of an issued ACM certificate in us-east-1.")
-    aliases: list[HostName] = Field(min_length=1, description="Domain names (CNAMEs) the certificate covers.")
+    name: HostName = Field(description="The name users type, e.g. the product's `www` name.")
+    hosted_zone_id: str = Field(
+        pattern=r"^Z[0-9A-Z]{1,32}$", description="The Route 53 public hosted zone that holds `name`."
+    )
 
-    @field_validator("acm_certificate_arn")
-    @classmethod
-    def _us_east_1_acm_arn(cls, value: str) -> str:
-        match = ACM_CERTIFICATE_ARN.match(value)
-        if match is None:
-            raise ValueError("must be an ACM certificate ARN: arn:aws:acm:us-east-1:<account>:certificate/<uuid>")
-        if match["region"] != CERTIFICATE_REGION:
-            raise ValueError(
-                f"CloudFront uses ACM certificates from {CERTIFICATE_REGION} only; request or import the "
-                f"certificate there (this one is in {match['region']})"
-            )
-        return value
+
+WaiverText = Annotated[str, Field(min_length=10, max_length=256, pattern=r"^[A-Za-z0-9 +\-=._:/@]+$")]
+"""Text that can be a tag value (AWS allows letters, digits, spaces and + - = . _ : / @)."""
 
 
 class SecurityHeaders(StrictModel):
@@ -272,15 +262,30 @@ class CdnConfig(StrictModel):
     """The environment's distribution; defaults are production's.
 
     The API's origins are the stack's function URLs (passed by object, never typed here).
-    Without `certificate` it serves `*.cloudfront.net` with CloudFront's default certificate; the
-    gate requires one in prod (`cloudfront_requires_certificate` in policies/caps.yaml).
+    Without `domain` it serves `*.cloudfront.net` with CloudFront's default certificate; where the
+    gate requires a domain (`cloudfront_requires_certificate` in policies/caps.yaml: prod), a
+    missing one needs `without_domain_reason`.
     """
 
     api: ApiOrigin = Field(default_factory=ApiOrigin, description="How the API's routes are cached and reached.")
     static: StaticAssets = Field(default_factory=StaticAssets)
-    certificate: ViewerCertificate | None = Field(
-        default=None, description="ACM certificate (us-east-1) and aliases; null: the default certificate."
+    domain: Domain | None = Field(
+        default=None, description="The product's own domain; null: CloudFront's `*.cloudfront.net` name."
     )
+    without_domain_reason: WaiverText | None = Field(
+        default=None,
+        description=(
+            "Why an environment that requires a domain (prod) has none yet; becomes the distribution's "
+            "`DomainWaiver` tag, which the gate accepts in place of the certificate."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _waiver_only_without_domain(self) -> CdnConfig:
+        if self.domain is not None and self.without_domain_reason is not None:
+            raise ValueError("without_domain_reason is for an environment without a domain; remove one of them")
+        return self
+
     price_class: PriceClass = Field(
         default="PriceClass_200", description="Edge locations used; PriceClass_100 is the cheapest."
     )

@@ -18,6 +18,8 @@ from modules.core.account import AwsAccount
 from modules.core.alarms import AlarmRule, AlarmTarget, Comparison, Metric, metric_alarm
 from modules.core.buckets import deny_insecure_transport, private_versioned_encrypted
 from modules.core.cdk import (
+    AcmCertificate,
+    AcmCertificateValidation,
     CloudfrontCachePolicy,
     CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOrigin,
     CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfig,
@@ -59,8 +61,11 @@ from modules.core.cdk import (
     Construct,
     DataAwsCanonicalUserId,
     DataAwsCloudfrontLogDeliveryCanonicalUserId,
+    Fn,
     IamRole,
     IamRolePolicy,
+    Route53Record,
+    Route53RecordAlias,
     S3Bucket,
     S3BucketAcl,
     S3BucketAclAccessControlPolicy,
@@ -176,6 +181,8 @@ class CdnDistribution(Construct):
         self._assets_bucket_settings(assets, distribution_arn)
         if front_door is not None:
             front_door.admit(distribution_arn)
+        if config.domain is not None:
+            self._alias_records(config.domain.name, config.domain.hosted_zone_id, distribution)
 
         if config.additional_metrics:
             CloudfrontMonitoringSubscription(
@@ -473,7 +480,9 @@ class CdnDistribution(Construct):
         if front_door is not None and front_door.origins:
             api_origins, ordered = self._api(front_door, headers_policy.id)
             origins += api_origins
-        certificate = config.certificate
+        domain = config.domain
+        certificate_arn = self._certificate(domain.name, domain.hosted_zone_id) if domain else None
+        waiver = {"DomainWaiver": config.without_domain_reason} if config.without_domain_reason else {}
         return CloudfrontDistribution(
             self,
             "distribution",
@@ -483,7 +492,7 @@ class CdnDistribution(Construct):
             is_ipv6_enabled=True,
             price_class=config.price_class,
             default_root_object=static.default_root_object,
-            aliases=list(certificate.aliases) if certificate else None,
+            aliases=[domain.name] if domain else None,
             web_acl_id=web_acl_arn,
             origin=origins,
             default_cache_behavior=CloudfrontDistributionDefaultCacheBehavior(
@@ -504,14 +513,57 @@ class CdnDistribution(Construct):
                 geo_restriction=CloudfrontDistributionRestrictionsGeoRestriction(restriction_type="none")
             ),
             viewer_certificate=CloudfrontDistributionViewerCertificate(
-                acm_certificate_arn=certificate.acm_certificate_arn,
+                acm_certificate_arn=certificate_arn,
                 ssl_support_method="sni-only",
                 minimum_protocol_version=TLS_POLICY,
             )
-            if certificate
+            if certificate_arn
             else CloudfrontDistributionViewerCertificate(cloudfront_default_certificate=True),
-            tags=context.tags,
+            tags={**context.tags, **waiver},
         )
+
+    def _certificate(self, name: str, hosted_zone_id: str) -> str:
+        """An ACM certificate for `name` in us-east-1, validated by a DNS record in the zone; the
+        ARN is that of the validation, so the distribution waits until the certificate is issued."""
+        certificate = AcmCertificate(
+            self,
+            "certificate",
+            provider=self._edge,
+            domain_name=name,
+            validation_method="DNS",
+            key_algorithm="EC_prime256v1",
+            tags=self._context.tags,
+        )
+        # One name, so one validation record: the first (only) element of the set.
+        option = Fn.element(Fn.tolist(certificate.domain_validation_options), 0)
+        record = Route53Record(
+            self,
+            "certificate_validation_record",
+            zone_id=hosted_zone_id,
+            name=Fn.lookup(option, "resource_record_name"),
+            type=Fn.lookup(option, "resource_record_type"),
+            records=[Fn.lookup(option, "resource_record_value")],
+            ttl=300,
+            allow_overwrite=True,
+        )
+        validation = AcmCertificateValidation(
+            self,
+            "certificate_validation",
+            provider=self._edge,
+            certificate_arn=certificate.arn,
+            validation_record_fqdns=[record.fqdn],
+        )
+        return validation.certificate_arn
+
+    def _alias_records(self, name: str, hosted_zone_id: str, distribution: CloudfrontDistribution) -> None:
+        """`name` (A and AAAA: the distribution is dual-stack) points at the distribution."""
+        target = Route53RecordAlias(
+            name=distribution.domain_name, zone_id=distribution.hosted_zone_id, evaluate_target_health=False
+        )
+        for record_type in ("A", "AAAA"):
+            Route53Record(
+                self, f"alias_{record_type.lower()}", zone_id=hosted_zone_id, name=name, type=record_type, alias=target
+            )
 
     def _api(
         self, front_door: FunctionUrlFrontDoor, headers_policy_id: str

@@ -45,6 +45,8 @@ from cdktf import (
     TerraformResourceLifecycle,
     TerraformStack,
 )
+from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate
+from cdktf_cdktf_provider_aws.acm_certificate_validation import AcmCertificateValidation
 from cdktf_cdktf_provider_aws.appautoscaling_policy import (
     AppautoscalingPolicy,
     AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
@@ -164,6 +166,7 @@ from cdktf_cdktf_provider_aws.lambda_function import (
 from cdktf_cdktf_provider_aws.lambda_function_url import LambdaFunctionUrl
 from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
+from cdktf_cdktf_provider_aws.route53_record import Route53Record, Route53RecordAlias
 from cdktf_cdktf_provider_aws.route_table import RouteTable
 from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
@@ -239,6 +242,8 @@ from cdktf_cdktf_provider_aws.wafv2_web_acl_logging_configuration import (
 from constructs import Construct
 
 __all__ = [
+    "AcmCertificate",
+    "AcmCertificateValidation",
     "App",
     "AppautoscalingPolicy",
     "AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration",
@@ -339,6 +344,8 @@ __all__ = [
     "LambdaFunctionVpcConfig",
     "LambdaPermission",
     "LocalBackend",
+    "Route53Record",
+    "Route53RecordAlias",
     "RouteTable",
     "RouteTableAssociation",
     "S3Backend",

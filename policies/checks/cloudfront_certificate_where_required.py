@@ -1,4 +1,5 @@
-"""Ensure a CloudFront distribution serves an ACM certificate with TLSv1.2_2021 where its environment requires one."""
+"""Ensure a CloudFront distribution serves an ACM certificate with TLSv1.2_2021 where its environment
+requires one, or carries the reviewed reason why it has no domain yet (its `DomainWaiver` tag)."""
 
 from __future__ import annotations
 
@@ -27,15 +28,19 @@ class CloudFrontCertificateWhereRequired(BaseResourceCheck):  # type: ignore[mis
             return CheckResult.FAILED
         if not limits.get("cloudfront_requires_certificate", False):
             return CheckResult.PASSED
+        tags = first(conf.get("tags")) or {}
+        waiver = first(tags.get("DomainWaiver")) if isinstance(tags, dict) else None
         certificate = first(conf.get("viewer_certificate")) or {}
         arn = first(certificate.get("acm_certificate_arn")) if isinstance(certificate, dict) else None
         protocol = first(certificate.get("minimum_protocol_version")) if isinstance(certificate, dict) else None
         if is_unresolved(arn) or is_unresolved(protocol):
             return CheckResult.UNKNOWN
         if not arn:
+            if isinstance(waiver, str) and waiver.strip():
+                return CheckResult.PASSED
             self.details.append(
-                f"{environment} requires an ACM certificate (cloudfront_requires_certificate in policies/caps.yaml); "
-                "set cdn.certificate in its environment file"
+                f"{environment} requires its own domain (cloudfront_requires_certificate in policies/caps.yaml); "
+                "set cdn.domain in its environment file, or cdn.without_domain_reason"
             )
             return CheckResult.FAILED
         if protocol != TLS_POLICY:

@@ -35,6 +35,7 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
         {
             "pass_cheapest_price_class",
             "pass_prod_certificate",
+            "pass_prod_domain_waiver",
             "fail_prod_default_certificate",
             "fail_prod_old_tls_policy",
             "unknown_prod_certificate_reference",
@@ -73,6 +74,7 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "CKV_MBK_15": (
         {
             "pass_prod_certificate",
+            "pass_prod_domain_waiver",
             "pass_cheapest_price_class",
             "fail_all_edge_locations",
             "unknown_price_class_reference",

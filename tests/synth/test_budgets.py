@@ -64,4 +64,5 @@ def test_the_gate_and_the_configuration_use_the_same_rate_and_the_budgets_fit_th
             config.lambda_service.provisioned_concurrency.max
             <= caps["environments"][env]["provisioned_concurrency_max"]
         )
+        assert config.elasticache is not None
         assert config.elasticache.replicas.max <= caps["environments"][env]["cache_replicas_max"]

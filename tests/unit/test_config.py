@@ -35,6 +35,7 @@ def test_shipped_environments_reproduce_the_seed_table(name: str) -> None:
     else:
         assert (shipped_pc.min, shipped_pc.max) == pc
     assert config.rds.cpu_alarm_threshold_percent == cpu
+    assert config.elasticache is not None
     shipped = config.elasticache.replicas
     if config.elasticache.replica_autoscaling is None:
         # The node type cannot autoscale (t-class): a fixed count within the seed's range.
@@ -48,15 +49,15 @@ def test_shipped_environments_reproduce_the_seed_table(name: str) -> None:
 
 
 def test_defaults_are_production_so_prod_yaml_states_only_what_has_no_default() -> None:
-    """prod.yaml holds only the CDN's API domain and certificate: values no default can know."""
+    """prod.yaml holds only what no default can know: why it has no domain of its own yet."""
     shipped = load_environment("prod")
     assert set(shipped.model_dump(exclude_unset=True)) == {"name", "cdn"}
-    assert set(shipped.cdn.model_dump(exclude_unset=True)) == {"api", "certificate"}
-    assert set(shipped.cdn.api.model_dump(exclude_unset=True)) == {"domain_name"}  # type: ignore[union-attr]
+    assert set(shipped.cdn.model_dump(exclude_unset=True)) == {"without_domain_reason"}
+    assert shipped.cdn.domain is None and shipped.cdn.without_domain_reason
     defaults = parse_environment("prod", "", Path("prod.yaml"))
     assert shipped.model_dump(exclude={"cdn"}) == defaults.model_dump(exclude={"cdn"})
-    assert shipped.cdn.model_dump(exclude={"api", "certificate"}) == defaults.cdn.model_dump(
-        exclude={"api", "certificate"}
+    assert shipped.cdn.model_dump(exclude={"without_domain_reason"}) == defaults.cdn.model_dump(
+        exclude={"without_domain_reason"}
     )
 
 

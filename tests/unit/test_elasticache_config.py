@@ -55,6 +55,7 @@ def test_a_small_node_with_a_fixed_replica_count_is_valid() -> None:
         "elasticache: {node_type: cache.t4g.micro, replica_autoscaling: null, replicas: {min: 1, max: 1}}\n",
         Path("dev.yaml"),
     )
+    assert config.elasticache is not None
     assert config.elasticache.replica_autoscaling is None and config.elasticache.replicas.max == 1
 
 
@@ -129,6 +130,7 @@ def test_fails_when_an_existing_network_has_one_subnet() -> None:
 
 def test_shipped_environments_say_how_their_replicas_scale() -> None:
     dev, staging, prod = (load_environment(name).elasticache for name in ("dev", "staging", "prod"))
+    assert dev is not None and staging is not None and prod is not None
     assert (dev.node_type, dev.replica_autoscaling, dev.replicas.min, dev.replicas.max) == (
         "cache.t4g.micro",
         None,
