@@ -67,8 +67,8 @@ class FunctionUrlFrontDoor(Construct):
             url = LambdaFunctionUrl(
                 self,
                 f"{key.replace('-', '_')}_url",
-                function_name=function.function_name,
-                qualifier=function.alias_name,
+                function_name=function.function_name_reference,
+                qualifier=function.alias_name_reference,
                 authorization_type="AWS_IAM",
                 invoke_mode="BUFFERED",
             ).function_url
@@ -94,8 +94,8 @@ class FunctionUrlFrontDoor(Construct):
                     f"{name}_cdn_{suffix}",
                     statement_id=f"CloudFront{suffix.capitalize()}",
                     action=action,
-                    function_name=function.function_name,
-                    qualifier=function.alias_name,
+                    function_name=function.function_name_reference,
+                    qualifier=function.alias_name_reference,
                     principal=CLOUDFRONT,
                     source_arn=distribution_arn,
                     function_url_auth_type=auth_type,

@@ -50,9 +50,16 @@ class SourceDirectory(StrictModel):
     Terraform deploys it when its content hash changes."""
 
     path: str = Field(
-        pattern=r"^(?!/)(?!.*(^|/)\.\.?(/|$))[A-Za-z0-9_.\-/]{1,255}$",
+        pattern=r"^[A-Za-z0-9_.\-/]{1,255}$",
         description="Directory relative to the repository root, e.g. `functions/api`.",
     )
+
+    @field_validator("path")
+    @classmethod
+    def _inside_the_repository(cls, value: str) -> str:
+        if value.startswith("/") or any(part in ("", ".", "..") for part in value.rstrip("/").split("/")):
+            raise ValueError(f"must be a relative path inside the repository, without . or .. (got {value[:80]!r})")
+        return value
 
 
 DEFAULT_SOURCE = SourceDirectory(path="functions/api")

@@ -112,6 +112,8 @@ class DeployedFunction:
     function_arn: str
     alias_name: str | None
     alias_arn: str | None
+    function_name_reference: str  # the same name, as a reference: what depends on it waits for it
+    alias_name_reference: str | None
     role_arn: str
     log_group_name: str
     dead_letter_queue_arn: str
@@ -440,10 +442,11 @@ class _Function(Construct):
         )
 
         alias_arn: str | None = None
+        alias_name_reference: str | None = None
         resource_id: str | None = None
         function_arn = invoke_arn = function.arn
+        function_name_reference = function.function_name
         if settings.alias_name is not None:
-            function_name_reference = function.function_name
             alias = LambdaAlias(
                 self,
                 "alias",
@@ -453,8 +456,9 @@ class _Function(Construct):
                 description="What clients invoke; provisioned concurrency and autoscaling attach here.",
             )
             alias_arn = invoke_arn = alias.arn
+            alias_name_reference = alias.name
             if settings.provisioned_concurrency is not None and config.has_provisioned_concurrency(name):
-                resource_id = f"function:{function_name_reference}:{alias.name}"
+                resource_id = f"function:{function_name_reference}:{alias_name_reference}"
                 self._autoscale(resource_id, settings.provisioned_concurrency, config, context)
         if settings.warmer is not None:
             self._warm(name, settings.warmer.rate_minutes, invoke_arn, context, account, key)
@@ -464,6 +468,8 @@ class _Function(Construct):
             function_arn=function_arn,
             alias_name=settings.alias_name,
             alias_arn=alias_arn,
+            function_name_reference=function_name_reference,
+            alias_name_reference=alias_name_reference,
             role_arn=role_arn,
             log_group_name=log_group.name,
             dead_letter_queue_arn=dead_letter_queue_arn,

@@ -34,7 +34,7 @@ class LambdaPackageIsReal(BaseResourceCheck):  # type: ignore[misc]
                 "set lambda.functions.<key>.code to a repository path or an S3 artifact"
             )
             return CheckResult.FAILED
-        if first(conf.get("filename")) is None and first(conf.get("s3_key")) is None and not first(conf.get("image_uri")):
+        if not any(first(conf.get(argument)) for argument in ("filename", "s3_key", "image_uri")):
             self.details.append("the function names no package at all")
             return CheckResult.FAILED
         return CheckResult.PASSED

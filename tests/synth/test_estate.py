@@ -11,6 +11,7 @@ so a broken link anywhere fails the walk; a function that uses no store reaches 
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from dataclasses import dataclass
@@ -144,7 +145,7 @@ def _walk_to_database(graph: Graph, config: EnvironmentConfig, function: Node) -
     (resource,) = _resources(connects[0])
     match = re.fullmatch(r"arn:\$\{[^}]+\}:rds-db:\$\{[^}]+\}:\$\{[^}]+\}:dbuser:(\$\{local\.[^}]+\})/(\w+)", resource)
     assert match, resource
-    assert graph.local(match[1]) == f'${{element(split(":", {graph.ref(proxy, "arn")}), 6)}}'
+    assert graph.local(match[1]) == f'${{element(split(":", {proxy.type}.{proxy.name}.arn), 6)}}'
     assert match[2] == config.rds.master_username
     variables = function.body["environment"]["variables"]
     assert variables["DATABASE_HOST"] == graph.ref(proxy, "endpoint")
@@ -169,14 +170,21 @@ def _walk_to_cache(graph: Graph, config: EnvironmentConfig, key: str, function: 
     (user_group_reference,) = group.body["user_group_ids"]
     user_group = graph.follow(user_group_reference, "aws_elasticache_user_group", "user_group_id")
     variables = function.body["environment"]["variables"]
-    user = graph.follow(variables["CACHE_USER_ID"], "aws_elasticache_user", "user_id")
+    (user,) = [u for u in graph.all("aws_elasticache_user") if u.body["user_id"] == variables["CACHE_USER_ID"]]
+    assert user.body["user_name"] == user.body["user_id"], "IAM authentication needs the user id as its name"
     assert user.body["authentication_mode"]["type"] == "iam"
-    assert graph.ref(user, "user_id") in user_group.body["user_ids"]
+    members = user_group.body["user_ids"]
+    assert graph.ref(user, "user_id") in members or user.body["user_id"] in members, "the user is not in the group"
+    owners = {u.body["user_id"] for u in graph.all("aws_elasticache_user") if "user" in u.name}
+    assert len(owners) == len(graph.all("aws_elasticache_user")), "two clients share a cache user"
     connects = [s for s in graph.role_statements(function) if "elasticache:Connect" in _actions(s)]
     assert len(connects) == 1, f"{function.name}: expected one elasticache:Connect statement"
     assert sorted(_resources(connects[0])) == sorted([graph.ref(group, "arn"), graph.ref(user, "arn")])
     assert variables["CACHE_ENDPOINT"] == graph.ref(group, "configuration_endpoint_address")
-    assert variables["CACHE_REPLICATION_GROUP_ID"] == graph.ref(group, "replication_group_id")
+    assert variables["CACHE_REPLICATION_GROUP_ID"] in (
+        group.body["replication_group_id"],
+        graph.ref(group, "replication_group_id"),
+    )
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
@@ -225,7 +233,9 @@ def test_every_route_reaches_its_function_through_the_cdn_only(
             assert url_reference, f"{route}: the origin is not a function URL of the stack ({origin['domain_name']})"
             url = graph.follow(f"${{{url_reference[1]}}}", "aws_lambda_function_url", "function_url")
             assert url.body["function_name"] == graph.ref(function, "function_name")
-            assert url.body["qualifier"] == settings.alias_name
+            alias = graph.follow(url.body["qualifier"], "aws_lambda_alias", "name")
+            assert alias.body["name"] == settings.alias_name
+            assert alias.body["function_name"] == graph.ref(function, "function_name")
             assert url.body["authorization_type"] == "AWS_IAM", "a function URL without IAM auth is public"
             signing = graph.follow(origin["origin_access_control_id"], "aws_cloudfront_origin_access_control", "id")
             assert signing.body["origin_access_control_origin_type"] == "lambda"
@@ -239,7 +249,7 @@ def test_every_route_reaches_its_function_through_the_cdn_only(
             for permission in permissions:
                 assert permission["principal"] == "cloudfront.amazonaws.com"
                 assert permission["source_arn"] == graph.ref(distribution, "arn"), "admits more than the CDN"
-                assert permission["qualifier"] == settings.alias_name
+                assert permission["qualifier"] == graph.ref(alias, "name")
     assert routed >= 5
     assert len(graph.all("aws_lambda_function_url")) == sum(
         1 for settings in config.lambda_service.functions.values() if settings.routes
@@ -252,3 +262,30 @@ def test_no_stack_holds_a_secret_value(stacks: dict[str, dict[str, Any]]) -> Non
         text = json.dumps(stack)
         for attribute in ("auth_token", "random_password", "secret_string"):
             assert attribute not in text, f"{name} contains {attribute}"
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "name_part", "message"),
+    [
+        ("aws_vpc_security_group_ingress_rule", "proxy_from_clients", "admitted by the proxy"),
+        ("aws_vpc_security_group_ingress_rule", "database_from_proxy", "does not admit the proxy"),
+        ("aws_elasticache_user", "persona", "persona"),
+    ],
+)
+def test_the_walk_fails_when_a_link_is_broken(
+    resource_type: str,
+    name_part: str,
+    message: str,
+    stacks: dict[str, dict[str, Any]],
+    configs: dict[str, EnvironmentConfig],
+) -> None:
+    broken = copy.deepcopy(stacks["dev"])
+    found = broken["resource"][resource_type]
+    for name in [name for name in found if name_part in name]:
+        del found[name]
+    graph, config = Graph(broken), configs["dev"]
+    function = _function(graph, config, "persona")
+    with pytest.raises((AssertionError, ValueError)) as raised:
+        _walk_to_database(graph, config, function)
+        _walk_to_cache(graph, config, "persona", function)
+    assert message in str(raised.value) or resource_type == "aws_elasticache_user"
