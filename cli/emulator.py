@@ -418,6 +418,23 @@ def _fill_cloudfront_policies() -> None:
             setattr(CloudFrontResponse, name, handler)
 
 
+def _cloudfront_distribution_arns_have_an_empty_region() -> None:
+    """moto 5.2.1 names a distribution `arn:aws:cloudfront:<account>:distribution/<id>`: one
+    section short (CloudFront ARNs have an empty region, `cloudfront::<account>`), so Terraform
+    rejects it wherever an ARN is validated (e.g. a Lambda permission's `source_arn`)."""
+    from moto.cloudfront.models import Distribution
+
+    original = Distribution.__init__
+
+    def __init__(self: Distribution, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        partition, rest = self.arn.split(":cloudfront:", 1)
+        if not rest.startswith(":"):
+            self.arn = f"{partition}:cloudfront::{rest}"
+
+    Distribution.__init__ = __init__  # type: ignore[method-assign]
+
+
 def _write_certificate(directory: Path) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1 and localhost; the CA bundle is the certificate."""
     from cryptography import x509
@@ -463,6 +480,7 @@ def serve(port: int, cert: Path, key: Path) -> None:
     _fill_cache_parameter_groups()
     _fill_replication_group_members()
     _fill_cloudfront_policies()
+    _cloudfront_distribution_arns_have_an_empty_region()
     run_simple(
         HOST, port, DomainDispatcherApplication(create_backend_app), threaded=True, ssl_context=(str(cert), str(key))
     )

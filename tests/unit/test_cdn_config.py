@@ -9,7 +9,7 @@ import pytest
 from environments.loader import ConfigError, load_environment, parse_environment
 from modules.cdn.config import ORIGIN_SHIELD_REGIONS, CdnConfig
 
-API = "cdn:\n  api: {domain_name: api.example.com"
+API = "cdn:\n  api: {read_timeout_seconds: 30"
 
 
 def _errors(text: str, env: str = "staging") -> list[str]:
@@ -26,47 +26,76 @@ def test_defaults_are_production_safe() -> None:
     config = CdnConfig()
     assert config.waf is not None and config.additional_metrics is True
     assert config.price_class == "PriceClass_200" and config.origin_shield_region == "eu-central-1"
-    assert config.api is None and config.certificate is None  # no sane default: set per environment
+    assert config.domain is None  # no sane default: set per environment
+    assert config.api.cache_key_headers == []  # the origin access control signs in Authorization
 
 
 @pytest.mark.parametrize(
-    ("env", "price_class", "waf", "certificate"),
+    ("env", "price_class", "waf", "waiver"),
     [("dev", "PriceClass_100", False, False), ("staging", "PriceClass_100", False, False),
      ("prod", "PriceClass_200", True, True)],
 )  # fmt: skip
-def test_shipped_environments(env: str, price_class: str, waf: bool, certificate: bool) -> None:
+def test_shipped_environments(env: str, price_class: str, waf: bool, waiver: bool) -> None:
     config = load_environment(env).cdn
     assert config.price_class == price_class
-    assert (config.waf is not None, config.certificate is not None) == (waf, certificate)
-    assert config.api is not None and config.api.path_patterns == ["/api/*"]
+    assert (config.waf is not None, config.without_domain_reason is not None) == (waf, waiver)
+    assert config.domain is None  # no domain is registered for the product yet
 
 
 @pytest.mark.parametrize(
     ("pattern", "problem"),
     [
-        ("/api/<id>", "is not a CloudFront path pattern: 1 to 255 of the characters"),
-        ("/api/ space", "is not a CloudFront path pattern"),
-        ("/" + "a" * 255, "is not a CloudFront path pattern"),
-        ("*", "'*' is the default behavior"),
+        ("/api/<id>", "must be a CloudFront path pattern starting with /: 1 to 255 of"),
+        ("api/x", "must be a CloudFront path pattern starting with /"),
+        ("/" + "a" * 255, "must be a CloudFront path pattern"),
+        ("/*", "'/*' is the default behavior"),
     ],
 )
-def test_fails_when_a_path_pattern_is_not_one_cloudfront_accepts(pattern: str, problem: str) -> None:
-    (message,) = _errors(f"{API}, path_patterns: ['{pattern}']}}\n")
-    assert message.startswith("environments/staging.yaml: cdn.api.path_patterns: ")
+def test_fails_when_a_route_path_is_not_one_cloudfront_accepts(pattern: str, problem: str) -> None:
+    (message,) = _errors(f"lambda:\n  functions:\n    report: {{routes: ['GET {pattern}']}}\n")
+    assert message.startswith("environments/staging.yaml: lambda.functions.report.routes.0.path: ")
     assert problem in message
 
 
-def test_fails_when_path_patterns_repeat() -> None:
-    (message,) = _errors(f"{API}, path_patterns: ['/api/*', '/v2/*', '/api/*']}}\n")
-    assert message == (
-        "environments/staging.yaml: cdn.api.path_patterns: path patterns must be unique; repeated: /api/* "
-        "(got ['/api/*', '/v2/*', '/api/*'])"
+def test_route_paths_may_use_every_allowed_character() -> None:
+    pattern = "/a-Z_0.9*$~\"'@:+&/"
+    config = parse_environment(
+        "staging",
+        f"lambda:\n  functions:\n    report: {{routes: ['GET {pattern.replace(chr(39), chr(39) * 2)}']}}\n",
+        Path("environments/staging.yaml"),
+    )
+    assert str(config.lambda_service.functions["report"].routes[0]) == f"GET {pattern}"
+
+
+def test_fails_when_the_cache_key_names_authorization() -> None:
+    (message,) = _errors("cdn:\n  api: {cache_key_headers: [Accept, authorization]}\n")
+    assert message.startswith(
+        "environments/staging.yaml: cdn.api.cache_key_headers: must not name Authorization: CloudFront's origin "
+        "access control signs each request"
     )
 
 
-def test_path_patterns_may_use_every_allowed_character() -> None:
-    pattern = "/a-Z_0.9*$~\"'@:+&/"
-    assert _cdn(f"{API}, path_patterns: ['/api/*', '{pattern.replace(chr(39), chr(39) * 2)}']}}\n").api is not None
+def test_a_domain_needs_a_route53_zone_id_and_a_host_name() -> None:
+    messages = _errors("cdn:\n  domain: {name: 'https://shop/v1', hosted_zone_id: zone-1}\n")
+    assert any(
+        m.startswith("environments/staging.yaml: cdn.domain.name: String should match pattern") for m in messages
+    )
+    assert any(
+        m.startswith("environments/staging.yaml: cdn.domain.hosted_zone_id: String should match") for m in messages
+    )
+
+
+def test_a_domain_and_a_waiver_exclude_each_other() -> None:
+    (message,) = _errors(
+        "cdn:\n  domain: {name: shop.test, hosted_zone_id: Z0123456789ABCDEF}\n"
+        "  without_domain_reason: No domain registered yet\n"
+    )
+    assert "cdn: without_domain_reason is for an environment without a domain; remove one of them" in message
+
+
+def test_a_waiver_is_text_a_tag_can_hold() -> None:
+    (message,) = _errors("cdn: {without_domain_reason: 'no domain, because; reasons!'}\n")
+    assert message.startswith("environments/staging.yaml: cdn.without_domain_reason: String should match pattern")
 
 
 def test_fails_when_origin_shield_is_not_offered_in_the_region() -> None:
@@ -76,32 +105,6 @@ def test_fails_when_origin_shield_is_not_offered_in_the_region() -> None:
         f"the region nearest the origin from {', '.join(ORIGIN_SHIELD_REGIONS)}, or null to turn it off "
         "(got 'eu-west-3')"
     )
-
-
-def test_fails_when_the_certificate_is_not_in_us_east_1() -> None:
-    arn = "arn:aws:acm:eu-central-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
-    (message,) = _errors(f"cdn:\n  certificate: {{acm_certificate_arn: '{arn}', aliases: [www.example.com]}}\n")
-    assert message == (
-        "environments/staging.yaml: cdn.certificate.acm_certificate_arn: CloudFront uses ACM certificates from "
-        f"us-east-1 only; request or import the certificate there (this one is in eu-central-1) (got '{arn}')"
-    )
-
-
-def test_fails_when_the_certificate_is_not_an_acm_arn() -> None:
-    (message,) = _errors("cdn:\n  certificate: {acm_certificate_arn: 'arn:aws:iam::1:server-certificate/x', "
-                         "aliases: [www.example.com]}\n")  # fmt: skip
-    assert "cdn.certificate.acm_certificate_arn: must be an ACM certificate ARN" in message
-
-
-def test_fails_when_a_certificate_has_no_alias() -> None:
-    arn = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
-    (message,) = _errors(f"cdn:\n  certificate: {{acm_certificate_arn: '{arn}', aliases: []}}\n")
-    assert message.startswith("environments/staging.yaml: cdn.certificate.aliases: List should have at least 1")
-
-
-def test_fails_when_the_api_domain_is_a_url() -> None:
-    (message,) = _errors("cdn:\n  api: {domain_name: 'https://api.example.com/v1'}\n")
-    assert message.startswith("environments/staging.yaml: cdn.api.domain_name: String should match pattern")
 
 
 def test_fails_when_api_compression_meets_all_zero_ttls() -> None:

@@ -122,9 +122,41 @@ FAILS_WHEN = {
         "lambda: {functions: {Auth_V2: {}}}",
         "environments/prod.yaml: lambda.functions.Auth_V2.[key]: String should match pattern",
     ),
-    "a subnet id that is not one": (
-        "lambda: {functions: {auth: {vpc: {subnet_ids: [my-subnet], security_group_ids: [sg-0123456789abcdef0]}}}}",
-        "environments/prod.yaml: lambda.functions.auth.vpc.subnet_ids.0: String should match pattern",
+    "literal subnets, now placement follows `uses`": (
+        "lambda: {functions: {auth: {vpc: {subnet_ids: [subnet-0123456789abcdef0]}}}}",
+        "environments/prod.yaml: lambda.functions.auth.vpc: unknown setting",
+    ),
+    "a route another function has": (
+        "lambda: {functions: {report: {routes: ['GET /vc/start']}}}",
+        "environments/prod.yaml: lambda.functions.report.routes.0: GET /vc/start overlaps POST /vc/start of function vc-start: a path may lead to one function only (the CDN routes by path, whatever the method) (got 'GET /vc/start')",
+    ),
+    "a wildcard route over another function's path": (
+        "lambda: {functions: {report: {routes: ['GET /vc/*']}}}",
+        "environments/prod.yaml: lambda.functions.report.routes.0: GET /vc/* overlaps POST /vc/start of function vc-start",
+    ),
+    "a route written twice": (
+        "lambda: {functions: {upload: {routes: ['POST /upload', 'POST /upload']}}}",
+        "environments/prod.yaml: lambda.functions.upload.routes.1: repeats route 0 (POST /upload) (got 'POST /upload')",
+    ),
+    "a route that is not METHOD /path": (
+        "lambda: {functions: {report: {routes: ['/report']}}}",
+        "environments/prod.yaml: lambda.functions.report.routes.0: must be 'METHOD /path', e.g. 'POST /vc/start' (got '/report')",
+    ),
+    "an unknown HTTP method": (
+        "lambda: {functions: {report: {routes: ['FETCH /report']}}}",
+        "environments/prod.yaml: lambda.functions.report.routes.0.method: unknown HTTP method; allowed: GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE (got 'FETCH')",
+    ),
+    "a store the stack does not have": (
+        "lambda: {functions: {report: {uses: [queue]}}}",
+        "environments/prod.yaml: lambda.functions.report.uses.0: Input should be 'database' or 'cache' (got 'queue')",
+    ),
+    "the cache used where there is none": (
+        "elasticache: null\nlambda: {functions: {report: {uses: [cache]}}}",
+        "environments/prod.yaml: lambda.functions.auth.uses.1: the function uses the cache, but the environment has none (elasticache is null); remove it from uses or configure one (got 'cache')",
+    ),
+    "a package path outside the repository": (
+        "lambda: {functions: {report: {code: {path: ../secrets}}}}",
+        "environments/prod.yaml: lambda.functions.report.code",
     ),
 }
 
@@ -134,6 +166,25 @@ def test_fails_when(case: str) -> None:
     text, expected = FAILS_WHEN[case]
     messages = _errors(text + "\n")
     assert any(message.startswith(expected) for message in messages), messages
+
+
+def test_the_critical_functions_use_the_stores_and_answer_their_routes() -> None:
+    config = LambdaServiceConfig()
+    for key in CRITICAL:
+        function = config.functions[key]
+        assert function.uses == ("database", "cache") and function.routes, key
+    assert [str(route) for route in config.functions["vc-start"].routes] == ["POST /vc/start"]
+    assert _lambda("lambda: {functions: {report: {}}}\n").functions["report"].uses == ()
+
+
+def test_a_function_without_stores_or_routes_is_valid_where_there_is_no_cache() -> None:
+    config = parse_environment(
+        "dev",
+        "elasticache: null\nlambda: {functions: {" + ", ".join(f"{k}: {{uses: [database]}}" for k in CRITICAL) + "}}\n",
+        Path("environments/dev.yaml"),
+    )
+    assert config.elasticache is None
+    assert all(f.uses == ("database",) for f in config.lambda_service.functions.values())
 
 
 def test_every_lambda_problem_is_reported_at_once() -> None:
