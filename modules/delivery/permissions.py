@@ -36,7 +36,7 @@ class Where(Enum):
     EDGE = "edge"
     BOTH = "both"
     GLOBAL = "global"  # IAM, budgets, CloudFront, dashboards: no region in the ARN
-    S3 = "s3"  # neither region nor account
+    S3 = "s3"  # neither region nor account (S3 buckets, Route 53 zones)
 
 
 class Tag(Enum):
@@ -106,6 +106,8 @@ KEY_ALIASES = _named("kms", "alias/{prefix}-*", where=Where.BOTH)
 # Named by AWS with a generated id: scoped by the Environment tag.
 KEYS = _named("kms", "key/*", where=Where.BOTH)
 NETWORK = _named("ec2", "*")
+CERTIFICATES = _named("acm", "certificate/*", where=Where.EDGE)
+HOSTED_ZONES = (Arn("route53", "hostedzone/*", Where.S3), Arn("route53", "change/*", Where.S3))
 SCALABLE_TARGETS = _named("application-autoscaling", "scalable-target/*")
 DISTRIBUTIONS = _named("cloudfront", "distribution/*", where=Where.GLOBAL)
 DB_PROXIES = _named("rds", "db-proxy:*")
@@ -396,6 +398,32 @@ PERMISSIONS: Mapping[str, Permissions] = {
             ),
         ),
     ),
+    "aws_route_table": Permissions(
+        read=(_grant("ec2:Describe*"),),
+        write=(
+            _grant("ec2:CreateRouteTable ec2:CreateTags", *NETWORK, tag=Q),
+            _grant("ec2:DeleteRouteTable ec2:CreateTags ec2:DeleteTags", *NETWORK, tag=R),
+        ),
+    ),
+    "aws_route_table_association": Permissions(
+        read=(_grant("ec2:Describe*"),),
+        write=(
+            _grant(
+                "ec2:AssociateRouteTable ec2:DisassociateRouteTable ec2:ReplaceRouteTableAssociation", *NETWORK, tag=R
+            ),
+        ),
+    ),
+    "aws_vpc_endpoint": Permissions(
+        read=(_grant("ec2:Describe*"),),
+        write=(
+            _grant("ec2:CreateVpcEndpoint ec2:CreateTags", *NETWORK, tag=Q),
+            _grant(
+                "ec2:CreateVpcEndpoint ec2:ModifyVpcEndpoint ec2:DeleteVpcEndpoints ec2:CreateTags ec2:DeleteTags",
+                *NETWORK,
+                tag=R,
+            ),
+        ),
+    ),
     "aws_default_security_group": Permissions(
         read=(_grant("ec2:Describe*"),),
         write=(
@@ -523,6 +551,38 @@ PERMISSIONS: Mapping[str, Permissions] = {
         read=(_grant("lambda:GetAlias", *LAMBDA),),
         write=(_grant("lambda:CreateAlias lambda:UpdateAlias lambda:DeleteAlias", *LAMBDA),),
     ),
+    # The product's own domain (cdn.domain): its certificate in us-east-1 and its DNS records.
+    "aws_acm_certificate": Permissions(
+        read=(_grant("acm:DescribeCertificate acm:ListTagsForCertificate", *CERTIFICATES),),
+        write=(
+            _grant("acm:RequestCertificate acm:AddTagsToCertificate", *CERTIFICATES, tag=Q),
+            _grant(
+                "acm:DeleteCertificate acm:AddTagsToCertificate acm:RemoveTagsFromCertificate", *CERTIFICATES, tag=R
+            ),
+        ),
+    ),
+    "aws_acm_certificate_validation": Permissions(
+        read=(_grant("acm:DescribeCertificate", *CERTIFICATES),),
+        write=(_grant("acm:DescribeCertificate", *CERTIFICATES),),
+    ),
+    "aws_route53_record": Permissions(
+        read=(_grant("route53:GetChange route53:ListResourceRecordSets", *HOSTED_ZONES),),
+        write=(_grant("route53:ChangeResourceRecordSets route53:GetChange", *HOSTED_ZONES),),
+    ),
+    # The front door: function URLs on the aliases, and the CDN's permission to invoke them.
+    "aws_lambda_function_url": Permissions(
+        read=(_grant("lambda:GetFunctionUrlConfig", *LAMBDA),),
+        write=(
+            _grant(
+                "lambda:CreateFunctionUrlConfig lambda:UpdateFunctionUrlConfig lambda:DeleteFunctionUrlConfig",
+                *LAMBDA,
+            ),
+        ),
+    ),
+    "aws_lambda_permission": Permissions(
+        read=(_grant("lambda:GetPolicy", *LAMBDA),),
+        write=(_grant("lambda:AddPermission lambda:RemovePermission", *LAMBDA),),
+    ),
     # S3 buckets named `<prefix>-…` (the state bucket is guarded by a Deny in the write policies).
     "aws_s3_bucket": Permissions(
         read=(_S3_READ,),
@@ -629,7 +689,7 @@ class Account:
     def render(self, arn: Arn) -> list[str]:
         resource = arn.resource.format(prefix=self.prefix)
         if arn.where is Where.S3:
-            return [f"arn:{self.partition}:s3:::{resource}"]
+            return [f"arn:{self.partition}:{arn.service}:::{resource}"]
         regions = {
             Where.REGIONAL: [self.region],
             Where.EDGE: [EDGE_REGION],

@@ -4,6 +4,7 @@ that uses every option (VPC, grants, min-0 windows, warmer, SnapStart, S3 code, 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,9 @@ ENVIRONMENTS = ("dev", "staging", "prod")
 CRITICAL = ["auth", "persona", "upload", "vc-result", "vc-start"]
 TAGS = {"Environment", "Service", "ManagedBy", "CostCenter"}
 
-# dev with every option: min 0 with two windows, a VPC function with grants, and three added
-# functions (a warmed SnapStart one with code in S3, one without alias, one without anything).
+# dev with every option: min 0 with two windows, a function with bucket and secret grants, one
+# using the cache only and one using no store, three added functions (a warmed, routed SnapStart
+# one with code in S3, one without alias on the placeholder package), and a domain of its own.
 RICH_DEV = """\
 lambda:
   provisioned_concurrency: {min: 0, max: 2}
@@ -29,24 +31,27 @@ lambda:
   functions:
     auth:
       memory_mb: 1024
-      vpc: {subnet_ids: [subnet-0123456789abcdef0, subnet-0fedcba9876543210], security_group_ids: [sg-0123456789abcdef0]}
       environment_variables: {TABLE: sessions}
       grants:
-        rds_proxy: {db_user: app_admin}
-        cache: {replication_group_id: matbakh-dev-api, user_id: app}
         buckets: {uploads: {bucket: matbakh-dev-uploads, prefix: incoming/, access: read-write}}
         secrets: [matbakh/dev/jwt]
+    persona: {uses: [cache]}
+    vc-result: {uses: []}
     report:
       description: Monthly reports.
       provisioned_concurrency: null
       snap_start: true
       warmer: {rate_minutes: 5}
       code: {s3_bucket: matbakh-artifacts, s3_key: report/1.2.3.zip}
+      routes: ['GET /reports/*']
     legacy:
       runtime: nodejs20.x
       alias_name: null
       provisioned_concurrency: null
       warmer: {rate_minutes: 1}
+      code: null
+cdn:
+  domain: {name: shop.dev.invalid, hosted_zone_id: Z0123456789ABCDEFGHIJ}
 """
 
 
@@ -83,11 +88,15 @@ def test_each_critical_function_has_a_published_version_an_alias_and_its_own_eve
         assert body["reserved_concurrent_executions"] == 50
         assert body["tracing_config"] == {"mode": "Active"}
         assert body["kms_key_arn"] == key
-        assert body["environment"] == {"variables": {"APP_ENVIRONMENT": env}}
+        variables = body["environment"]["variables"]
+        assert variables["APP_ENVIRONMENT"] == env and variables["APP_ROUTES"]  # the stores' are in test_estate
+        assert set(variables) >= {"DATABASE_HOST", "CACHE_ENDPOINT", "CACHE_USER_ID"}
         assert body["dead_letter_config"] == {"target_arn": _ref(stack, "aws_sqs_queue", f"{name}/dlq", "arn")}
         assert body["role"] == _ref(stack, "aws_iam_role", f"{name}/role", "arn")
-        assert body["filename"] == "lambda-placeholder.zip" and "s3_bucket" not in body
-        assert "vpc_config" not in body and "snap_start" not in body
+        # The repository's handler, zipped at synthesis and redeployed when its hash changes.
+        assert re.fullmatch(r"package-functions-api-[0-9a-f]{12}\.zip", body["filename"]) and "s3_bucket" not in body
+        assert body["source_code_hash"] and body["handler"] == "index.handler"
+        assert "vpc_config" in body and "snap_start" not in body
         assert set(body["tags"]) == TAGS
 
         alias = _by_path(stack, "aws_lambda_alias")[f"lambda/{name}/alias"]
@@ -207,15 +216,32 @@ def test_min_zero_with_windows_registers_a_zero_floor_raised_only_in_the_windows
     assert sorted(_by_path(rich, "aws_appautoscaling_target")) == [f"lambda/{k}/scaling_target" for k in CRITICAL]
 
 
-def test_vpc_placement_from_configuration(rich: dict[str, Any]) -> None:
-    auth = _by_path(rich, "aws_lambda_function")["lambda/auth/function"]
-    assert auth["vpc_config"] == {
-        "subnet_ids": ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
-        "security_group_ids": ["sg-0123456789abcdef0"],
+def test_placement_follows_what_each_function_uses(rich: dict[str, Any]) -> None:
+    functions = _by_path(rich, "aws_lambda_function")
+    subnets = sorted(_ref(rich, "aws_subnet", f"network/private_{i}", "id") for i in range(3))
+    groups = {
+        store: _ref(rich, "aws_security_group", path, "id")
+        for store, path in (
+            ("database", "database/client_security_group"),
+            ("cache", "cache/client_security_group"),
+            ("endpoints", "network/endpoint_clients"),
+        )
     }
+    auth, persona = functions["lambda/auth/function"], functions["lambda/persona/function"]
+    assert sorted(auth["vpc_config"]["subnet_ids"]) == subnets
+    assert auth["vpc_config"]["security_group_ids"] == [groups["database"], groups["cache"], groups["endpoints"]]
+    assert persona["vpc_config"]["security_group_ids"] == [groups["cache"], groups["endpoints"]]
+    for unplaced in ("vc-result", "report", "legacy"):
+        assert "vpc_config" not in functions[f"lambda/{unplaced}/function"], unplaced
     assert auth["memory_size"] == 1024
     variables = auth["environment"]["variables"]
-    assert (variables["APP_ENVIRONMENT"], variables["TABLE"]) == ("dev", "sessions")  # plus the cache's (granted)
+    assert (variables["APP_ENVIRONMENT"], variables["TABLE"]) == ("dev", "sessions")
+    assert not any(
+        name.startswith(("DATABASE_", "CACHE_"))
+        for name in functions["lambda/vc-result/function"]["environment"]["variables"]
+    )
+    assert set(persona["environment"]["variables"]) >= {"CACHE_ENDPOINT", "CACHE_USER_ID"}
+    assert not any(name.startswith("DATABASE_") for name in persona["environment"]["variables"])
 
 
 def test_snap_start_warmer_and_s3_code(rich: dict[str, Any]) -> None:
@@ -262,7 +288,16 @@ def _statements(stack: dict[str, Any], function: str) -> dict[str, dict[str, Any
 def test_the_default_execution_role_allows_exactly_logs_xray_dlq_and_key(stacks: dict[str, dict[str, Any]]) -> None:
     stack = stacks["prod"]
     statements = _statements(stack, "auth")
-    assert {sid: (s["Effect"], s["Action"], s["Resource"]) for sid, s in statements.items()} == {
+    stores = {"DescribeNetworkInterfaces", "ManageNetworkInterfacesInOwnSubnets", "ConnectThroughDatabaseProxy"}
+    assert set(statements) - {"WriteOwnLogs", "SendTraces", "SendToOwnDeadLetterQueue", "UseServiceKey"} == {
+        *stores,
+        "ConnectToCache",
+    }  # what it uses: the database and the cache (their statements are asserted with the rich dev)
+    assert {
+        sid: (s["Effect"], s["Action"], s["Resource"])
+        for sid, s in statements.items()
+        if sid not in stores and sid != "ConnectToCache"
+    } == {
         "WriteOwnLogs": (
             "Allow",
             ["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -283,7 +318,7 @@ def test_the_default_execution_role_allows_exactly_logs_xray_dlq_and_key(stacks:
     assert role["name"] == "matbakh-prod-api-auth-lambda"
 
 
-def test_granted_data_stores_and_vpc_add_exactly_their_statements(rich: dict[str, Any]) -> None:
+def test_used_stores_and_grants_add_exactly_their_statements(rich: dict[str, Any]) -> None:
     statements = _statements(rich, "auth")
     # The stack's one lookup of each (modules/core/account.py).
     (partition,) = rich["data"]["aws_partition"]
@@ -295,6 +330,11 @@ def test_granted_data_stores_and_vpc_add_exactly_their_statements(rich: dict[str
         f"${{data.aws_region.{region}.name}}",
         f"${{data.aws_caller_identity.{caller}.account_id}}",
     )
+    subnets = [_ref(rich, "aws_subnet", f"network/private_{i}", "id") for i in range(3)]
+    groups = [
+        _ref(rich, "aws_security_group", path, "id")
+        for path in ("database/client_security_group", "cache/client_security_group", "network/endpoint_clients")
+    ]
     added = {sid: (s["Action"], s["Resource"], s.get("Condition")) for sid, s in statements.items()}
     assert {
         sid: added[sid]
@@ -310,21 +350,23 @@ def test_granted_data_stores_and_vpc_add_exactly_their_statements(rich: dict[str
             ],
             [
                 f"arn:{p}:ec2:{r}:{a}:network-interface/*",
-                f"arn:{p}:ec2:{r}:{a}:subnet/subnet-0123456789abcdef0",
-                f"arn:{p}:ec2:{r}:{a}:subnet/subnet-0fedcba9876543210",
-                f"arn:{p}:ec2:{r}:{a}:security-group/sg-0123456789abcdef0",
+                *(f"arn:{p}:ec2:{r}:{a}:subnet/{subnet}" for subnet in subnets),
+                *(f"arn:{p}:ec2:{r}:{a}:security-group/{group}" for group in groups),
             ],
             None,
         ),
         # the stack's own proxy: its resource id (`prx-…`) is cut from its ARN in a local
-        "ConnectThroughRdsProxy": (
+        "ConnectThroughDatabaseProxy": (
             "rds-db:connect",
             f"arn:{p}:rds-db:{r}:{a}:dbuser:${{local.{proxy}}}/app_admin",
             None,
         ),
         "ConnectToCache": (
             "elasticache:Connect",
-            [f"arn:{p}:elasticache:{r}:{a}:replicationgroup:matbakh-dev-api", f"arn:{p}:elasticache:{r}:{a}:user:app"],
+            [
+                _ref(rich, "aws_elasticache_replication_group", "cache/group", "arn"),
+                _ref(rich, "aws_elasticache_user", "cache/user_auth", "arn"),
+            ],
             None,
         ),
         "ObjectsUploads": (
@@ -342,6 +384,12 @@ def test_granted_data_stores_and_vpc_add_exactly_their_statements(rich: dict[str
             [f"arn:{p}:secretsmanager:{r}:{a}:secret:matbakh/dev/jwt-??????"],
             None,
         ),
+    }
+    assert set(_statements(rich, "vc-result")) == {
+        "WriteOwnLogs",
+        "SendTraces",
+        "SendToOwnDeadLetterQueue",
+        "UseServiceKey",
     }
 
 
@@ -418,13 +466,15 @@ def test_the_placeholder_package_is_written_beside_each_stack(tmp_path: Path) ->
         assert "def handler(event, context):" in opened.read("index.py").decode()
 
 
-def test_functions_granted_the_cache_get_its_endpoint_secret_and_ttls(rich: dict[str, Any]) -> None:
+def test_functions_using_the_cache_get_its_endpoint_their_user_and_the_ttls(rich: dict[str, Any]) -> None:
     functions = _by_path(rich, "aws_lambda_function")
     granted = functions["lambda/auth/function"]["environment"]["variables"]
     group = next(iter(resources(rich, "aws_elasticache_replication_group")))
     assert granted["CACHE_ENDPOINT"] == f"${{aws_elasticache_replication_group.{group}.configuration_endpoint_address}}"
     assert granted["CACHE_PORT"] == "6379"
+    assert granted["CACHE_REPLICATION_GROUP_ID"] == "matbakh-dev-api-cache"
+    assert granted["CACHE_USER_ID"] == "matbakh-dev-api-cache-auth"
     assert (granted["CACHE_TTL_SESSIONS_SECONDS"], granted["CACHE_TTL_PERSONA_RESULTS_SECONDS"]) == ("86400", "3600")
-    assert granted["CACHE_AUTH_SECRET_ARN"].startswith("${aws_secretsmanager_secret.")
-    not_granted = functions["lambda/persona/function"]["environment"]["variables"]
+    assert not any("SECRET" in name for name in granted)
+    not_granted = functions["lambda/vc-result/function"]["environment"]["variables"]
     assert not any(name.startswith("CACHE_") for name in not_granted)
