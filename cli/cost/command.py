@@ -1,5 +1,10 @@
 """`make cost`: estimate every environment's synthesized stack, print it, write the gate's JSON and reports.
 
+An environment's estimate prices its stack and its bootstrap stack, before free tiers; with every
+environment, the account total follows: the account stack set plus the environments, less the free
+tiers AWS gives the account (credited once, cli/cost/account.py). Amounts convert at the dated
+ECB rate of cli/cost/exchange-rate.yaml.
+
 `--update` is the one step to re-run after the stacks change: it sets every environment's budget
 as `honest_budget` says (prod: its estimate rounded up; dev and staging: their seed unless even
 their cheapest settings exceed it), raises a cap in policies/caps.yaml that is below its burst
@@ -11,13 +16,15 @@ from __future__ import annotations
 import json
 import math
 import re
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cli.cost import report
+from cli.cost.account import ACCOUNT_STACKS, AccountEstimate, account_estimate
 from cli.cost.estimate import Estimate, estimate
-from cli.cost.prices import load_price_table
+from cli.cost.prices import load_exchange_rate, load_price_table
 from cli.cost.recommend import Advice, advise
 from cli.errors import UserError
 from cli.settings import ROOT
@@ -31,6 +38,7 @@ README_END = "<!-- cost-table:end -->"
 BUDGET_STEP_EUR = 10
 # The seed's budgets (EUR/month, soft and burst), before the estimate made them honest.
 SEED_BUDGETS_EUR = {"dev": (15, 30), "staging": (25, 50), "prod": (60, 120)}
+SEED_ACCOUNT_BUDGET_EUR = (100, 200)  # the account's total, and the most it may be raised to
 
 
 @dataclass(frozen=True)
@@ -39,15 +47,32 @@ class EnvironmentCost:
     estimate: Estimate
     advice: Advice
     unverified: list[str]
+    """The unverified price-table figures this estimate rests on."""
+
+    def unverified_share(self) -> tuple[float, float]:
+        """(floor, ceiling) share of the totals that rests on unverified figures."""
+        return _share(self.estimate, self.unverified)
 
 
-def cost_of(config: EnvironmentConfig, stack: dict[str, Any]) -> EnvironmentCost:
-    """Estimate and advice for one environment's synthesized stack."""
+def _share(result: Estimate, names: list[str]) -> tuple[float, float]:
+    floor, ceiling = result.resting_on(set(names))
+    return (
+        floor / result.total_floor_usd if result.total_floor_usd else 0.0,
+        ceiling / result.total_ceiling_usd if result.total_ceiling_usd else 0.0,
+    )
+
+
+def cost_of(
+    config: EnvironmentConfig, stack: dict[str, Any], bootstrap: dict[str, Any] | None = None
+) -> EnvironmentCost:
+    """Estimate and advice for one environment's synthesized stack (and its bootstrap stack)."""
     prices = load_price_table(config.region)
+    rate = load_exchange_rate()
     common: dict[str, Any] = {
         "environment": config.name,
-        "usd_per_eur": config.budget.usd_per_eur,
-        "usd_per_eur_date": config.budget.usd_per_eur_date.isoformat(),
+        "usd_per_eur": rate.usd_per_eur,
+        "usd_per_eur_date": rate.period,
+        "others": {} if bootstrap is None else {f"{config.name}-bootstrap": bootstrap},
     }
     result = estimate(stack, prices, config.usage, **common)
     advice = advise(
@@ -58,15 +83,35 @@ def cost_of(config: EnvironmentConfig, stack: dict[str, Any]) -> EnvironmentCost
         soft_limit_eur=config.budget.soft_limit_eur,
         burst_limit_eur=config.budget.burst_limit_eur,
     )
-    return EnvironmentCost(config, result, advice, prices.unverified())
+    return EnvironmentCost(config, result, advice, sorted(set(prices.unverified()) & result.prices_used()))
 
 
-def load_stack(outdir: Path, env: str) -> dict[str, Any]:
-    path = outdir / "stacks" / env / "cdk.tf.json"
+def load_stack(outdir: Path, name: str) -> dict[str, Any]:
+    path = outdir / "stacks" / name / "cdk.tf.json"
     if not path.exists():
         raise UserError(f"{path} is missing: run `make synth` first")
     stack: dict[str, Any] = json.loads(path.read_text())
     return stack
+
+
+def load_stacks(outdir: Path, env: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An environment's stack and its bootstrap stack (the state key and bucket)."""
+    return load_stack(outdir, env), load_stack(outdir, f"{env}-bootstrap")
+
+
+def account_cost(costs: list[EnvironmentCost], stacks: dict[str, dict[str, Any]]) -> AccountEstimate:
+    """The account total from every environment's cost and the account stack set (`account`, `account-bootstrap`)."""
+    regions = {cost.config.region for cost in costs}
+    if len(regions) != 1:
+        raise UserError(f"the account total needs one price table; the environments use {', '.join(sorted(regions))}")
+    rate = load_exchange_rate()
+    return account_estimate(
+        [cost.estimate for cost in costs],
+        stacks,
+        load_price_table(regions.pop()),
+        usd_per_eur=rate.usd_per_eur,
+        usd_per_eur_date=rate.period,
+    )
 
 
 def write(directory: Path, cost: EnvironmentCost) -> Path:
@@ -83,7 +128,9 @@ def table(cost: EnvironmentCost) -> str:
     e, budget = cost.estimate, cost.config.budget
     lines = [
         f"cost: {e.environment} ({e.region}, prices v{e.prices_version} of {e.prices_date}, "
-        f"{e.usd_per_eur} USD/EUR of {e.usd_per_eur_date}), per month",
+        f"{e.usd_per_eur} USD/EUR: ECB reference rate, {e.usd_per_eur_date} average), per month, before free tiers "
+        "(the account total credits them once)",
+        f"  stacks: {', '.join(e.stacks)}",
         f"  {'resource':<72} {'floor EUR':>10} {'ceil EUR':>10} {'floor USD':>10} {'ceil USD':>10}",
     ]
     for item in e.items:
@@ -105,6 +152,13 @@ def table(cost: EnvironmentCost) -> str:
         f"{e.eur(e.usage_usd):.2f}; USD: floor {e.total_floor_usd:.2f}, ceiling {e.total_ceiling_usd:.2f}"
     )
     lines.append(f"  fits the budget: {'yes' if cost.advice.fits else 'NO'}")
+    lines.append(_unverified_line(cost))
+    if (budget.usd_per_eur, budget.usd_per_eur_date.isoformat()) != (e.usd_per_eur, e.usd_per_eur_date):
+        lines.append(
+            f"  note: the AWS budgets convert at {budget.usd_per_eur} USD/EUR of {budget.usd_per_eur_date} "
+            f"(modules/budgets/config.py, policies/caps.yaml), this estimate at {e.usd_per_eur} "
+            f"({e.usd_per_eur_date}, cli/cost/exchange-rate.yaml): align them"
+        )
     for index, recommendation in enumerate(cost.advice.recommendations, start=1):
         lines.append(
             f"  recommendation {index}: {recommendation.title} ({recommendation.setting}): saves "
@@ -121,6 +175,65 @@ def table(cost: EnvironmentCost) -> str:
     return "\n".join(lines)
 
 
+def _unverified_line(cost: EnvironmentCost) -> str:
+    e = cost.estimate
+    floor, ceiling = e.resting_on(set(cost.unverified))
+    floor_share, ceiling_share = cost.unverified_share()
+    summary = (
+        f"  unverified prices: {len(cost.unverified)} of the figures used, not checked against AWS's price list; "
+        f"the lines resting on them: floor {e.eur(floor):.2f} EUR ({floor_share:.1%}), ceiling {e.eur(ceiling):.2f} "
+        f"EUR ({ceiling_share:.1%})"
+    )
+    names = textwrap.wrap(", ".join(cost.unverified), width=110, initial_indent="    ", subsequent_indent="    ")
+    return "\n".join([summary, *names])
+
+
+def account_table(account: AccountEstimate, budget_eur: float, unverified: list[str]) -> str:
+    """The printed account total: its own stacks, the environments before free tiers, each free tier's credit."""
+    own, eur = account.own, account.eur
+    lines = [
+        f"cost: account (every environment, the account stack set, the free tiers once), per month, "
+        f"{own.usd_per_eur} USD/EUR ({own.usd_per_eur_date} average)",
+        f"  account stack set ({', '.join(own.stacks)})",
+    ]
+    lines += [f"    {item.address:<70} {eur(item.floor_usd):>10.2f} EUR  {item.basis}" for item in own.items]
+    lines.append(f"    {'account stack set':<70} {eur(own.total_floor_usd):>10.2f} EUR")
+    lines.append("  environments, before free tiers (floor – ceiling EUR)")
+    for e in account.environments:
+        lines.append(f"    {e.environment:<70} {eur(e.total_floor_usd):>10.2f} – {eur(e.total_ceiling_usd):.2f}")
+    lines.append(
+        f"  before free tiers: floor {eur(account.before_free_tiers_floor_usd):.2f}, ceiling "
+        f"{eur(account.before_free_tiers_ceiling_usd):.2f} EUR"
+    )
+    lines.append("  free tiers, once per account (free a month / the account's use: what it takes off)")
+    for credit in account.credits:
+        lines.append(
+            f"    {credit.tier:<30} {credit.free:>12,.0f} / {credit.used:>14,.2f} {credit.unit:<36} "
+            f"-{eur(credit.usd):.2f} EUR"
+        )
+    floor_share, ceiling_share = _account_share(account, unverified)
+    lines += [
+        f"  the free tiers take off {eur(account.credit_usd):.2f} EUR",
+        f"  account total: floor {eur(account.total_floor_usd):.2f}, ceiling {eur(account.total_ceiling_usd):.2f} EUR "
+        f"(the account's budget {budget_eur:g} EUR; the seed's {SEED_ACCOUNT_BUDGET_EUR[0]}, at most "
+        f"{SEED_ACCOUNT_BUDGET_EUR[1]})",
+        f"  unverified prices: {len(unverified)} figures of the table; the lines resting on them are "
+        f"{floor_share:.1%} of the floor, {ceiling_share:.1%} of the ceiling before free tiers",
+    ]
+    return "\n".join(lines)
+
+
+def _account_share(account: AccountEstimate, unverified: list[str]) -> tuple[float, float]:
+    names = set(unverified)
+    parts = [account.own, *account.environments]
+    floor = sum(e.resting_on(names)[0] for e in parts)
+    ceiling = sum(e.resting_on(names)[1] for e in parts)
+    return (
+        floor / account.before_free_tiers_floor_usd if account.before_free_tiers_floor_usd else 0.0,
+        ceiling / account.before_free_tiers_ceiling_usd if account.before_free_tiers_ceiling_usd else 0.0,
+    )
+
+
 def rounded_budget(cost: EnvironmentCost) -> tuple[int, int]:
     """(soft, burst) EUR: the estimate's floor and ceiling rounded up to the budget step."""
     e = cost.estimate
@@ -131,8 +244,15 @@ def rounded_budget(cost: EnvironmentCost) -> tuple[int, int]:
     return up(e.eur(e.total_floor_usd)), up(e.eur(e.total_ceiling_usd))
 
 
-def readme_table(costs: list[EnvironmentCost], shipped: dict[str, tuple[float, float]] | None = None) -> str:
-    """The README's per-environment table: seed budget, floor, ceiling, shipped budget, cost per feature.
+def readme_table(
+    costs: list[EnvironmentCost],
+    shipped: dict[str, tuple[float, float]] | None = None,
+    account: AccountEstimate | None = None,
+    account_budget_eur: float | None = None,
+) -> str:
+    """The README's table: per environment the seed budget, floor, ceiling, shipped budget; the account
+    total (its stack set, the free tiers once) beside the seed's; what each feature costs; what each
+    free tier takes off.
 
     `shipped` overrides the loaded budgets (soft, burst) of some environments: `update` has just changed them.
     """
@@ -148,14 +268,29 @@ def readme_table(costs: list[EnvironmentCost], shipped: dict[str, tuple[float, f
             f"| {e.environment} | {seed[0]} / {seed[1]} | {e.eur(e.total_floor_usd):.2f} | "
             f"{e.eur(e.total_ceiling_usd):.2f} | {soft:g} / {burst:g} |"
         )
-    lines += ["", "EUR/month, usage included. What each feature costs (floor – ceiling, EUR/month):", ""]
-    lines.append("| feature | " + " | ".join(cost.estimate.environment for cost in costs) + " |")
-    lines.append("|---|" + "---:|" * len(costs))
-    features = sorted({name for cost in costs for name, _, _ in cost.estimate.by_feature()})
+    if account is not None:
+        own, eur = account.own, account.eur
+        shown_budget = "–" if account_budget_eur is None else f"{account_budget_eur:g}"
+        credit = f"−{eur(account.credit_usd):.2f}"
+        lines += [
+            f"| account stack set | – | {eur(own.total_floor_usd):.2f} | {eur(own.total_ceiling_usd):.2f} | – |",
+            f"| free tiers, once per account | – | {credit} | {credit} | – |",
+            f"| account total | {SEED_ACCOUNT_BUDGET_EUR[0]} (at most {SEED_ACCOUNT_BUDGET_EUR[1]}) | "
+            f"{eur(account.total_floor_usd):.2f} | {eur(account.total_ceiling_usd):.2f} | {shown_budget} |",
+        ]
+    lines += [
+        "",
+        "EUR/month, usage included; an environment's figures are before free tiers, the account total after "
+        "them. What each feature costs (floor – ceiling, EUR/month):",
+        "",
+    ]
+    estimates = [cost.estimate for cost in costs] + ([account.own] if account is not None else [])
+    lines.append("| feature | " + " | ".join(e.environment for e in estimates) + " |")
+    lines.append("|---|" + "---:|" * len(estimates))
+    features = sorted({name for e in estimates for name, _, _ in e.by_feature()})
     for feature in features:
         cells = []
-        for cost in costs:
-            e = cost.estimate
+        for e in estimates:
             row = next(((f, c) for name, f, c in e.by_feature() if name == feature), None)
             if row is None:
                 cells.append("–")
@@ -164,6 +299,17 @@ def readme_table(costs: list[EnvironmentCost], shipped: dict[str, tuple[float, f
             else:
                 cells.append(f"{e.eur(row[0]):.2f} – {e.eur(row[1]):.2f}")
         lines.append(f"| {feature} | " + " | ".join(cells) + " |")
+    if account is not None:
+        lines += [
+            "",
+            "What the free tiers take off the account total (EUR/month):",
+            "",
+            "| free tier | free a month | the account's use | takes off |",
+            "|---|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {c.tier} | {c.free:,.0f} {c.unit} | {c.used:,.2f} | {account.eur(c.usd):.2f} |" for c in account.credits
+        ]
     return "\n".join(lines)
 
 
@@ -191,7 +337,12 @@ def _set_budget(text: str, soft: int, burst: int, *, yaml_keys: bool) -> str:
     return re.sub(r"(burst_limit_eur: float = Field\(default=)[0-9.]+", rf"\g<1>{burst}", text)
 
 
-def update(costs: list[EnvironmentCost], root: Path = ROOT) -> list[str]:
+def update(
+    costs: list[EnvironmentCost],
+    root: Path = ROOT,
+    account: AccountEstimate | None = None,
+    account_budget_eur: float | None = None,
+) -> list[str]:
     """Set every environment's budget (and cap) to what `honest_budget` says; rewrite the README table.
 
     prod's budget is the model's default (modules/budgets/config.py); dev's and staging's live in
@@ -223,7 +374,8 @@ def update(costs: list[EnvironmentCost], root: Path = ROOT) -> list[str]:
     readme_path = root / "README.md"
     readme = readme_path.read_text()
     begin, end = readme.index(README_BEGIN) + len(README_BEGIN), readme.index(README_END)
-    new_readme = readme[:begin] + "\n" + readme_table(costs, shipped) + "\n" + readme[end:]
+    table_text = readme_table(costs, shipped, account, account_budget_eur)
+    new_readme = readme[:begin] + "\n" + table_text + "\n" + readme[end:]
     if new_readme != readme:
         readme_path.write_text(new_readme)
         changed.append("README.md: cost table")
@@ -234,7 +386,7 @@ def gate(outdir: Path, config: EnvironmentConfig, directory: Path) -> Path:
     """The cost gate of `make plan`: estimate, write the JSON and reports into `directory`, judge."""
     from cli import cost_gate
 
-    cost = cost_of(config, load_stack(outdir, config.name))
+    cost = cost_of(config, *load_stacks(outdir, config.name))
     path = write(directory, cost)
     for address, kind in cost.estimate.not_priced:
         print(f"cost gate: NOT PRICED {address} ({kind}): the estimate is too low by its cost")
@@ -248,19 +400,30 @@ def gate(outdir: Path, config: EnvironmentConfig, directory: Path) -> Path:
 
 
 def main(outdir: Path, work_dir: Path, envs: list[str], *, update_budgets: bool = False) -> int:
-    from environments.loader import load_environment
+    from environments.loader import load_account, load_environment
 
     costs = []
     for env in envs:
-        cost = cost_of(load_environment(env), load_stack(outdir, env))
+        cost = cost_of(load_environment(env), *load_stacks(outdir, env))
         print(table(cost))
         directory = work_dir / "cost" / env
         path = write(directory, cost)
         print(f"  wrote {path} and the reports cost-report.md / cost-report.html beside it")
         costs.append(cost)
+    every = [c.estimate.environment for c in costs] == list(SEED_BUDGETS_EUR)
+    account, account_budget = None, None
+    if every:
+        account = account_cost(costs, {name: load_stack(outdir, name) for name in ACCOUNT_STACKS})
+        account_budget = load_account().budget.total_limit_eur
+        unverified = load_price_table(costs[0].config.region).unverified()
+        print(account_table(account, account_budget, unverified))
+        path = report.write_account(work_dir / "cost" / "account", account, account_budget, unverified)
+        print(f"  wrote {path} and the report account-report.md beside it")
+    else:
+        print("cost: the account total (free tiers credited once) needs every environment: run `make cost`")
     if update_budgets:
-        if [c.estimate.environment for c in costs] != ["dev", "staging", "prod"]:
+        if not every:
             raise UserError("--update needs every environment", exit_code=2)
-        for line in update(costs) or ["nothing to change"]:
+        for line in update(costs, account=account, account_budget_eur=account_budget) or ["nothing to change"]:
             print(f"cost update: {line}")
     return 0

@@ -7,12 +7,17 @@
   same in floor and ceiling, shown apart.
 
 A resource type the table neither prices nor lists as free is reported as not priced, never as 0.
+An environment's estimate is before free tiers: what it uses of them is recorded as `meters`, and
+the account total (cli/cost/account.py) credits each free tier once. Its bootstrap stack (state key
+and bucket) is priced with it (`others`), its addresses prefixed with the stack's name.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +29,11 @@ _DAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 _REFERENCE = re.compile(r"\$\{(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)")
 _CRON = re.compile(r"^cron\((\d+) (\d+) \? \* ([A-Z,*-]+) \*\)$")
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+# Lambda's active tracing samples as X-Ray's default rule does: the first request each second (the
+# reservoir) and 5 % of the others (https://docs.aws.amazon.com/xray/latest/devguide/xray-console-sampling.html).
+XRAY_RESERVOIR_PER_SECOND = 1
+XRAY_FIXED_RATE = 0.05
+KMS_DEFAULT_ROTATION_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,18 @@ class Item:
     floor_usd: float
     ceiling_usd: float
     basis: str
+    prices: tuple[str, ...] = ()
+    """Dotted names of the price-table figures the line rests on (for the unverified share)."""
+
+
+@dataclass(frozen=True)
+class Meter:
+    """What one line uses of an account-wide free tier: `quantity` at `unit_usd` each."""
+
+    tier: str
+    address: str
+    quantity: float
+    unit_usd: float
 
 
 @dataclass(frozen=True)
@@ -64,6 +86,8 @@ class Estimate:
     not_priced: tuple[tuple[str, str], ...]
     free: tuple[tuple[str, str], ...]
     scaling: tuple[ScalingBound, ...]
+    meters: tuple[Meter, ...] = ()
+    stacks: tuple[str, ...] = ()
 
     @property
     def floor_usd(self) -> float:
@@ -87,6 +111,15 @@ class Estimate:
 
     def eur(self, usd: float) -> float:
         return usd / self.usd_per_eur
+
+    def prices_used(self) -> set[str]:
+        return {name for item in (*self.items, *self.usage) for name in item.prices}
+
+    def resting_on(self, names: set[str]) -> tuple[float, float]:
+        """(floor, ceiling) USD, usage included, of the lines that rest on any of the figures `names`."""
+        fixed = [item for item in self.items if names.intersection(item.prices)]
+        usage = sum(item.floor_usd for item in self.usage if names.intersection(item.prices))
+        return sum(i.floor_usd for i in fixed) + usage, sum(i.ceiling_usd for i in fixed) + usage
 
     def by_service(self) -> list[tuple[str, float, float, float]]:
         """(service, floor, ceiling, usage) in USD, largest ceiling first."""
@@ -120,6 +153,8 @@ class Estimate:
             "usage_eur": round(self.eur(self.usage_usd), 2),
             "usd_per_eur": self.usd_per_eur,
             "usd_per_eur_date": self.usd_per_eur_date,
+            "free_tiers": "not applied: credited once per account, in the account total",
+            "stacks": list(self.stacks),
             "prices": {"region": self.region, "version": self.prices_version, "date": self.prices_date},
             "items": [
                 {
@@ -221,6 +256,7 @@ class _Pricer:
         self.not_priced: list[tuple[str, str]] = []
         self.free: list[tuple[str, str]] = []
         self.scaling: list[ScalingBound] = []
+        self.meters: list[Meter] = []
         self.handled: set[str] = set()
 
     # -- autoscaling ------------------------------------------------------------------------
@@ -275,12 +311,18 @@ class _Pricer:
             )
 
     # -- resource types ---------------------------------------------------------------------
-    def _add(self, address: str, service: str, feature: str, floor: float, ceiling: float, basis: str) -> None:
-        self.items.append(Item(address, service, feature, floor, ceiling, basis))
-        self.handled.add(address)
+    def _add(
+        self, address: str, service: str, feature: str, floor: float, ceiling: float, basis: str, *prices: str
+    ) -> None:
+        self.items.append(Item(address, service, feature, floor, ceiling, basis, prices))
+        self.handled.add(address.split("#", 1)[0])
 
-    def _use(self, address: str, service: str, feature: str, usd: float, basis: str) -> None:
-        self.usage_items.append(Item(address, service, feature, usd, usd, basis))
+    def _use(self, address: str, service: str, feature: str, usd: float, basis: str, *prices: str) -> None:
+        self.usage_items.append(Item(address, service, feature, usd, usd, basis, prices))
+
+    def _meter(self, tier: str, address: str, quantity: float, unit_usd: float) -> None:
+        if quantity > 0:
+            self.meters.append(Meter(tier, address, quantity, unit_usd))
 
     def _function_memory_gb(self, function_name: str) -> tuple[float, Architecture]:
         function = self.stack.get("aws_lambda_function", function_name) or {}
@@ -305,6 +347,7 @@ class _Pricer:
                 bound.max * per_unit,
                 f"provisioned concurrency {bound.min}–{bound.max} (average minimum {bound.average_min:.2f} with "
                 f"windows) × {memory_gb:g} GB {architecture} × {self.hours:g} h at {rate} USD/GB-s",
+                f"lambda.provisioned_concurrency_gb_second.{architecture}",
             )
         for address, config in self.stack.of("aws_lambda_provisioned_concurrency_config"):
             functions = [n for k, n in _references(config.get("function_name")) if k == "aws_lambda_function"]
@@ -312,7 +355,15 @@ class _Pricer:
             rate = self.prices.lambda_.provisioned_concurrency_gb_second.of(architecture).usd
             units = _number(config.get("provisioned_concurrent_executions"))
             cost = units * memory_gb * seconds * rate
-            self._add(address, "lambda", "Lambda provisioned concurrency", cost, cost, f"{units:g} × {memory_gb:g} GB")
+            self._add(
+                address,
+                "lambda",
+                "Lambda provisioned concurrency",
+                cost,
+                cost,
+                f"{units:g} × {memory_gb:g} GB",
+                f"lambda.provisioned_concurrency_gb_second.{architecture}",
+            )
 
     def elasticache(self) -> None:
         for address, group in self.stack.of("aws_elasticache_replication_group"):
@@ -338,6 +389,7 @@ class _Pricer:
                 shards * (1 + high) * monthly,
                 f"{shards} shard(s) × (1 primary + {low:g}–{high:g} replicas) × {node_type} at "
                 f"{self.prices.elasticache.node_hour[node_type].usd} USD/h",
+                f"elasticache.node_hour.{node_type}",
             )
 
     def rds(self) -> None:
@@ -350,7 +402,8 @@ class _Pricer:
                 continue
             multi_az = _flag(instance.get("multi_az"))
             compute = self.prices.monthly_instance_price_usd(instance_class, multi_az)
-            gb_price = (storage.multi_az if multi_az else storage.single_az).usd
+            deployment_key = "multi_az" if multi_az else "single_az"
+            gb_price = getattr(storage, deployment_key).usd
             allocated = _number(instance.get("allocated_storage"), 20)
             most = max(allocated, _number(instance.get("max_allocated_storage"), allocated))
             deployment = "Multi-AZ" if multi_az else "Single-AZ"
@@ -361,30 +414,42 @@ class _Pricer:
                 compute,
                 compute,
                 f"{instance_class} {deployment} at {compute / self.hours:.4f} USD/h",
+                f"rds.instance_hour.{instance_class}",
             )
-            self.items.append(
-                Item(
-                    f"{address}#storage",
-                    "rds",
-                    "Database storage",
-                    allocated * gb_price,
-                    most * gb_price,
-                    f"gp3 {allocated:g}–{most:g} GB {deployment} at {gb_price} USD/GB-month",
-                )
+            self._add(
+                f"{address}#storage",
+                "rds",
+                "Database storage",
+                allocated * gb_price,
+                most * gb_price,
+                f"gp3 {allocated:g}–{most:g} GB {deployment} at {gb_price} USD/GB-month",
+                f"rds.gp3_gb_month.{deployment_key}",
             )
             retention = _number(instance.get("performance_insights_retention_period"), 7)
             if _flag(instance.get("performance_insights_enabled")) and retention > 7:
                 vcpus = self.prices.rds_instance(instance_class).vcpus
                 paid = vcpus * self.prices.rds.performance_insights_paid_vcpu_month.usd
-                self.items.append(
-                    Item(
-                        f"{address}#performance_insights",
-                        "rds",
-                        "Performance Insights (paid retention)",
-                        paid,
-                        paid,
-                        f"{retention:g} days retention × {vcpus} vCPU",
-                    )
+                self._add(
+                    f"{address}#performance_insights",
+                    "rds",
+                    "Performance Insights (paid retention)",
+                    paid,
+                    paid,
+                    f"{retention:g} days retention × {vcpus} vCPU",
+                    "rds.performance_insights_paid_vcpu_month",
+                )
+            if _flag(instance.get("manage_master_user_password")):
+                secret = self.prices.secretsmanager.secret_month.usd
+                self._add(
+                    f"{address}#master_user_secret",
+                    "secretsmanager",
+                    "Secrets",
+                    secret,
+                    secret,
+                    "the master user secret RDS manages in Secrets Manager (manage_master_user_password); its "
+                    f"API calls ({self.prices.secretsmanager.api_calls_per_10k.usd} USD per 10,000: RDS's "
+                    "rotation, the proxy's reads) are not modelled",
+                    "secretsmanager.secret_month",
                 )
 
     def rds_proxy(self) -> None:
@@ -410,7 +475,9 @@ class _Pricer:
                 continue
             vcpus = max(sum(self.prices.rds_instance(c).vcpus for c in classes), self.prices.rds.proxy_min_vcpus)
             cost = vcpus * self.prices.rds.proxy_vcpu_hour.usd * self.hours
-            self._add(address, "rds", "RDS Proxy", cost, cost, f"{vcpus} vCPU of {', '.join(classes)}")
+            self._add(
+                address, "rds", "RDS Proxy", cost, cost, f"{vcpus} vCPU of {', '.join(classes)}", "rds.proxy_vcpu_hour"
+            )
 
     def cloudfront(self) -> None:
         cdn = self.prices.cloudfront
@@ -420,16 +487,27 @@ class _Pricer:
             self._add(address, "cloudfront", "CloudFront", 0, 0, "pay per request and GB (usage part)")
             share = 1 / len(distributions)
             requests = edge_requests * share
+            request_usd = cdn.https_requests_per_10k.usd / 10_000
             self._use(
                 address,
                 "cloudfront",
                 "CloudFront",
-                requests / 10_000 * cdn.https_requests_per_10k.usd,
+                requests * request_usd,
                 f"{requests:,.0f} HTTPS requests",
+                "cloudfront.https_requests_per_10k",
             )
+            self._meter("cloudfront_requests", address, requests, request_usd)
             gb = self.usage.data_transfer_gb * share
             transfer = gb * cdn.data_transfer_out_gb.usd
-            self._use(f"{address}#transfer", "cloudfront", "CloudFront", transfer, f"{gb:g} GB to the internet")
+            self._use(
+                f"{address}#transfer",
+                "cloudfront",
+                "CloudFront",
+                transfer,
+                f"{gb:g} GB to the internet",
+                "cloudfront.data_transfer_out_gb",
+            )
+            self._meter("cloudfront_data_transfer_gb", f"{address}#transfer", gb, cdn.data_transfer_out_gb.usd)
             origins = distribution.get("origin") or []
             origins = origins if isinstance(origins, list) else [origins]
             if any(_flag(_first_block(o.get("origin_shield")).get("enabled")) for o in origins):
@@ -440,6 +518,7 @@ class _Pricer:
                     "CloudFront Origin Shield",
                     shielded / 10_000 * cdn.origin_shield_requests_per_10k.usd,
                     f"{shielded:,.0f} requests reaching Origin Shield",
+                    "cloudfront.origin_shield_requests_per_10k",
                 )
         for address, subscription in self.stack.of("aws_cloudfront_monitoring_subscription"):
             config = _first_block(
@@ -447,7 +526,15 @@ class _Pricer:
             )
             enabled = str(config.get("realtime_metrics_subscription_status", "")).lower() == "enabled"
             cost = cdn.additional_metrics_distribution_month.usd if enabled else 0.0
-            self._add(address, "cloudfront", "CloudFront additional metrics", cost, cost, "additional metrics")
+            self._add(
+                address,
+                "cloudfront",
+                "CloudFront additional metrics",
+                cost,
+                cost,
+                "additional metrics",
+                "cloudfront.additional_metrics_distribution_month",
+            )
 
     def waf(self) -> None:
         waf = self.prices.wafv2
@@ -456,13 +543,30 @@ class _Pricer:
             rules = acl.get("rule") or []
             count = len(rules) if isinstance(rules, list) else 1
             cost = waf.web_acl_month.usd + count * waf.rule_month.usd
-            self._add(address, "waf", "WAF", cost, cost, f"1 web ACL + {count} rules")
+            self._add(
+                address,
+                "waf",
+                "WAF",
+                cost,
+                cost,
+                f"1 web ACL + {count} rules",
+                "wafv2.web_acl_month",
+                "wafv2.rule_month",
+            )
             at_edge = str(acl.get("scope", "")).upper() == "CLOUDFRONT"
             requests = edge_requests if at_edge else self.usage.requests_per_month
-            self._use(address, "waf", "WAF", requests / 1e6 * waf.requests_per_million.usd, f"{requests:,.0f} requests")
+            self._use(
+                address,
+                "waf",
+                "WAF",
+                requests / 1e6 * waf.requests_per_million.usd,
+                f"{requests:,.0f} requests",
+                "wafv2.requests_per_million",
+            )
 
     def cloudwatch(self) -> None:
-        alarm_prices = self.prices.cloudwatch.alarm_metric_month
+        watch = self.prices.cloudwatch
+        alarm_prices = watch.alarm_metric_month
         for address, alarm in self.stack.of("aws_cloudwatch_metric_alarm"):
             queries = alarm.get("metric_query") or []
             if queries:
@@ -471,64 +575,177 @@ class _Pricer:
             else:
                 metrics, periods = 1, [_number(alarm.get("period"), 60)]
             high_resolution = any(period < 60 for period in periods)
-            rate = (alarm_prices.high_resolution if high_resolution else alarm_prices.standard).usd
-            kind = "high-resolution" if high_resolution else "standard"
-            self._add(address, "cloudwatch", "Alarms", metrics * rate, metrics * rate, f"{metrics} {kind} metric(s)")
+            kind = "high_resolution" if high_resolution else "standard"
+            rate = getattr(alarm_prices, kind).usd
+            self._add(
+                address,
+                "cloudwatch",
+                "Alarms",
+                metrics * rate,
+                metrics * rate,
+                f"{metrics} {kind.replace('_', '-')} metric(s)",
+                f"cloudwatch.alarm_metric_month.{kind}",
+            )
+            if not high_resolution:
+                self._meter("cloudwatch_alarm_metrics", address, metrics, rate)
         for address, _ in self.stack.of("aws_cloudwatch_composite_alarm"):
-            cost = self.prices.cloudwatch.composite_alarm_month.usd
-            self._add(address, "cloudwatch", "Alarms", cost, cost, "1 composite alarm")
-        for address, _ in self.stack.of("aws_cloudwatch_dashboard"):
-            cost = self.prices.cloudwatch.dashboard_month.usd
-            self._add(address, "cloudwatch", "Dashboards", cost, cost, "1 dashboard")
+            cost = watch.composite_alarm_month.usd
+            self._add(
+                address, "cloudwatch", "Alarms", cost, cost, "1 composite alarm", "cloudwatch.composite_alarm_month"
+            )
+        limit = self.prices.free_tiers.cloudwatch_dashboards.limit
+        for address, dashboard in self.stack.of("aws_cloudwatch_dashboard"):
+            cost = watch.dashboard_month.usd
+            shown_metrics = dashboard_metrics(dashboard.get("dashboard_body"))
+            shown = "an unreadable number of" if shown_metrics is None else str(shown_metrics)
+            self._add(
+                address,
+                "cloudwatch",
+                "Dashboards",
+                cost,
+                cost,
+                f"1 dashboard, {shown} metrics",
+                "cloudwatch.dashboard_month",
+            )
+            if shown_metrics is not None and (limit is None or shown_metrics <= limit):
+                self._meter("cloudwatch_dashboards", address, 1, cost)
         groups = list(self.stack.of("aws_cloudwatch_log_group"))
         for address, group in groups:
             share = self.usage.log_gb_per_month / len(groups)
             retention_days = _number(group.get("retention_in_days"), 0) or 3653  # never expire: ten years
             stored = share * retention_days / (self.hours / 24)
-            cost = (
-                share * self.prices.cloudwatch.logs_ingestion_gb.usd
-                + stored * self.prices.cloudwatch.logs_storage_gb_month.usd
-            )
+            cost = share * watch.logs_ingestion_gb.usd + stored * watch.logs_storage_gb_month.usd
             self._use(
                 address,
                 "cloudwatch",
                 "Logs (ingestion and retention)",
                 cost,
                 f"{share:.2f} GB/month ingested, {stored:.2f} GB stored ({retention_days:g} days retention)",
+                "cloudwatch.logs_ingestion_gb",
+                "cloudwatch.logs_storage_gb_month",
+            )
+            self._meter("cloudwatch_logs_gb", address, share, watch.logs_ingestion_gb.usd)
+
+    def kms(self) -> None:
+        kms = self.prices.kms
+        for address, key in self.stack.of("aws_kms_key"):
+            self._add(
+                address,
+                "kms",
+                "KMS keys",
+                kms.key_month.usd,
+                kms.key_month.usd,
+                "1 customer-managed key",
+                "kms.key_month",
+            )
+            if not _flag(key.get("enable_key_rotation")) or kms.rotations_charged == 0:
+                continue
+            period = _number(key.get("rotation_period_in_days"), KMS_DEFAULT_ROTATION_DAYS)
+            surcharge = kms.rotations_charged * kms.rotation_month.usd
+            self._add(
+                f"{address}#rotation",
+                "kms",
+                "KMS key rotation",
+                surcharge,
+                surcharge,
+                f"automatic rotation every {period:g} days: +{kms.rotation_month.usd:g} USD a month after each of the "
+                f"first {kms.rotations_charged} rotations (later ones are free); priced at its level from day "
+                f"{kms.rotations_charged * period:g} on",
+                "kms.rotation_month",
+            )
+
+    def budgets(self) -> None:
+        with_actions = {
+            name
+            for _, action in self.stack.of("aws_budgets_budget_action")
+            for kind, name in _references(action.get("budget_name"))
+            if kind == "aws_budgets_budget"
+        }
+        for address, _ in self.stack.of("aws_budgets_budget_action"):
+            self.free.append((address, "priced on its budget (an action-enabled budget)"))
+            self.handled.add(address)
+        days = self.hours / 24
+        budgets = self.prices.budgets
+        for address, _ in self.stack.of("aws_budgets_budget"):
+            if address.split(".", 1)[1] in with_actions:
+                cost = budgets.action_enabled_budget_day.usd * days
+                self._add(
+                    address,
+                    "budgets",
+                    "Budgets",
+                    cost,
+                    cost,
+                    f"action-enabled: {days:.2f} days at {budgets.action_enabled_budget_day.usd} USD",
+                    "budgets.action_enabled_budget_day",
+                )
+                self._meter("budgets_action_enabled", address, 1, cost)
+            else:
+                cost = budgets.budget_day.usd * days
+                self._add(
+                    address,
+                    "budgets",
+                    "Budgets",
+                    cost,
+                    cost,
+                    f"no actions: {days:.2f} days at {budgets.budget_day.usd} USD",
+                    "budgets.budget_day",
+                )
+
+    def network(self) -> None:
+        vpc = self.prices.vpc
+        gateways = list(self.stack.of("aws_nat_gateway"))
+        for address, _ in gateways:
+            hourly = vpc.nat_gateway_hour.usd * self.hours
+            self._add(address, "vpc", "NAT gateway", hourly, hourly, f"{self.hours:g} h", "vpc.nat_gateway_hour")
+            gb = usage_quantity(self.usage, "nat_gateway_gb_per_month") / len(gateways)
+            self._use(
+                f"{address}#data",
+                "vpc",
+                "NAT gateway",
+                gb * vpc.nat_gateway_gb.usd,
+                f"{gb:g} GB processed (usage nat_gateway_gb_per_month)",
+                "vpc.nat_gateway_gb",
+            )
+        interface = []
+        for address, endpoint in self.stack.of("aws_vpc_endpoint"):
+            kind = str(endpoint.get("vpc_endpoint_type", "Gateway"))
+            if kind == "Gateway":
+                self._add(address, "vpc", "VPC endpoints", 0, 0, "gateway endpoint (free)")
+            elif kind == "Interface":
+                interface.append((address, endpoint))
+            else:
+                self.not_priced.append((address, f"aws_vpc_endpoint ({kind})"))
+                self.handled.add(address)
+        for address, endpoint in interface:
+            subnets = endpoint.get("subnet_ids") or []
+            zones = len(subnets) if isinstance(subnets, list) else len(_references(subnets))
+            zones = max(zones, 1)
+            hourly = zones * vpc.interface_endpoint_hour_per_az.usd * self.hours
+            self._add(
+                address,
+                "vpc",
+                "VPC endpoints",
+                hourly,
+                hourly,
+                f"interface endpoint in {zones} zone(s) × {self.hours:g} h at {vpc.interface_endpoint_hour_per_az.usd} "
+                "USD/h",
+                "vpc.interface_endpoint_hour_per_az",
+            )
+            gb = usage_quantity(self.usage, "vpc_endpoint_gb_per_month") / len(interface)
+            self._use(
+                f"{address}#data",
+                "vpc",
+                "VPC endpoints",
+                gb * vpc.interface_endpoint_gb.usd,
+                f"{gb:g} GB processed (usage vpc_endpoint_gb_per_month)",
+                "vpc.interface_endpoint_gb",
             )
 
     def simple(self) -> None:
-        fixed = {
-            "aws_kms_key": ("kms", "KMS keys", self.prices.kms.key_month.usd, "1 customer-managed key"),
-            "aws_secretsmanager_secret": (
-                "secretsmanager",
-                "Secrets",
-                self.prices.secretsmanager.secret_month.usd,
-                "1 secret",
-            ),
-            "aws_budgets_budget": (
-                "budgets",
-                "Budgets",
-                self.prices.budgets.budget_day.usd * self.hours / 24,
-                f"{self.hours / 24:.2f} days at {self.prices.budgets.budget_day.usd} USD",
-            ),
-            "aws_nat_gateway": (
-                "vpc",
-                "NAT gateway",
-                self.prices.vpc.nat_gateway_hour.usd * self.hours,
-                f"{self.hours:g} h (data processed not included)",
-            ),
-        }
-        for kind, (service, feature, cost, basis) in fixed.items():
-            for address, _ in self.stack.of(kind):
-                self._add(address, service, feature, cost, cost, basis)
-        for address, endpoint in self.stack.of("aws_vpc_endpoint"):
-            if str(endpoint.get("vpc_endpoint_type", "Gateway")) != "Interface":
-                self._add(address, "vpc", "VPC endpoints", 0, 0, "gateway endpoint (free)")
-                continue
-            zones = max(len(endpoint.get("subnet_ids") or []), 1)
-            cost = zones * self.prices.vpc.interface_endpoint_hour_per_az.usd * self.hours
-            self._add(address, "vpc", "VPC endpoints", cost, cost, f"interface endpoint in {zones} zone(s)")
+        for address, _ in self.stack.of("aws_secretsmanager_secret"):
+            cost = self.prices.secretsmanager.secret_month.usd
+            self._add(address, "secretsmanager", "Secrets", cost, cost, "1 secret", "secretsmanager.secret_month")
+        price = self.prices.scheduler.invocations_per_million.usd
         for address, schedule in self.stack.of("aws_scheduler_schedule"):
             match = _RATE.match(str(schedule.get("schedule_expression", "")))
             if match is None:
@@ -536,21 +753,33 @@ class _Pricer:
             else:
                 unit = {"minute": 1, "hour": 60, "day": 1440}[match[2].rstrip("s")]
                 per_month = self.hours * 60 / (int(match[1]) * unit)
-            cost = per_month / 1e6 * self.prices.scheduler.invocations_per_million.usd
-            self._add(address, "scheduler", "Warm-up schedules", cost, cost, f"{per_month:,.0f} invocations")
+            cost = per_month / 1e6 * price
+            self._add(
+                address,
+                "scheduler",
+                "Warm-up schedules",
+                cost,
+                cost,
+                f"{per_month:,.0f} invocations",
+                "scheduler.invocations_per_million",
+            )
+            self._meter("scheduler_invocations", address, per_month, price / 1e6)
 
     def s3(self) -> None:
         buckets = list(self.stack.of("aws_s3_bucket"))
         for address, _ in buckets:
-            self._add(address, "s3", "S3 buckets", 0, 0, "pay per GB stored and request (usage part)")
             stored = self.usage.bucket_storage_gb / len(buckets)
-            self._use(
-                address,
-                "s3",
-                "S3 buckets",
-                stored * self.prices.s3.storage_gb_month.usd,
-                f"{stored:g} GB Standard (requests not included)",
-            )
+            basis = "pay per GB stored and request (usage part)" if stored > 0 else "nothing stored (state: kilobytes)"
+            self._add(address, "s3", "S3 buckets", 0, 0, basis)
+            if stored > 0:
+                self._use(
+                    address,
+                    "s3",
+                    "S3 buckets",
+                    stored * self.prices.s3.storage_gb_month.usd,
+                    f"{stored:g} GB Standard (requests not included)",
+                    "s3.storage_gb_month",
+                )
 
     def lambda_usage(self) -> None:
         functions = list(self.stack.of("aws_lambda_function"))
@@ -562,22 +791,53 @@ class _Pricer:
                 (self.stack.get("aws_lambda_alias", bound.scales.split(".", 1)[1]) or {}).get("function_name")
             )
             if kind == "aws_lambda_function"
+        } | {
+            name
+            for _, config in self.stack.of("aws_lambda_provisioned_concurrency_config")
+            for kind, name in _references(config.get("function_name"))
+            if kind == "aws_lambda_function"
         }
         lam = self.prices.lambda_
-        for address, _ in functions:
+        seconds = self.hours * 3600
+        traces_usd = self.prices.xray.traces_recorded_per_million.usd / 1e6
+        for address, function in functions:
             name = address.split(".", 1)[1]
             requests = self.usage.requests_per_month / len(functions)
             memory_gb, architecture = self._function_memory_gb(name)
-            table = lam.duration_with_provisioned_concurrency_gb_second if name in with_pc else lam.duration_gb_second
+            provisioned = name in with_pc
+            table, figure = (
+                (lam.duration_with_provisioned_concurrency_gb_second, "duration_with_provisioned_concurrency_gb_second")
+                if provisioned
+                else (lam.duration_gb_second, "duration_gb_second")
+            )
             rate = table.of(architecture).usd
             gb_seconds = requests * self.usage.average_duration_ms / 1000 * memory_gb
+            request_usd = lam.requests_per_million.usd / 1e6
             self._use(
                 address,
                 "lambda",
                 "Lambda requests and duration",
-                requests / 1e6 * lam.requests_per_million.usd + gb_seconds * rate,
+                requests * request_usd + gb_seconds * rate,
                 f"{requests:,.0f} requests × {self.usage.average_duration_ms:g} ms × {memory_gb:g} GB at {rate}",
+                "lambda.requests_per_million",
+                f"lambda.{figure}.{architecture}",
             )
+            if not provisioned:  # the free tier does not cover functions with provisioned concurrency
+                self._meter("lambda_requests", address, requests, request_usd)
+                self._meter("lambda_gb_seconds", address, gb_seconds, rate)
+            if str(_first_block(function.get("tracing_config")).get("mode", "")) == "Active":
+                reservoir = min(requests, XRAY_RESERVOIR_PER_SECOND * seconds)
+                traces = reservoir + XRAY_FIXED_RATE * (requests - reservoir)
+                self._use(
+                    f"{address}#xray",
+                    "xray",
+                    "X-Ray traces",
+                    traces * traces_usd,
+                    f"{traces:,.0f} traces recorded (active tracing: {XRAY_RESERVOIR_PER_SECOND} a second, then "
+                    f"{XRAY_FIXED_RATE:.0%} of {requests:,.0f} requests)",
+                    "xray.traces_recorded_per_million",
+                )
+                self._meter("xray_traces_recorded", f"{address}#xray", traces, traces_usd)
 
     def run(self) -> None:
         self.link_scaling()
@@ -588,6 +848,9 @@ class _Pricer:
         self.cloudfront()
         self.waf()
         self.cloudwatch()
+        self.kms()
+        self.budgets()
+        self.network()
         self.simple()
         self.s3()
         self.lambda_usage()
@@ -602,6 +865,50 @@ class _Pricer:
                     self.not_priced.append((address, kind))
 
 
+def dashboard_metrics(body: Any) -> int | None:
+    """How many metrics a dashboard body shows (expressions are not metrics); None if unreadable."""
+    try:
+        widgets = json.loads(body)["widgets"] if isinstance(body, str) else None
+    except (ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(widgets, list):
+        return None
+    count = 0
+    for widget in widgets:
+        for entry in (widget.get("properties") or {}).get("metrics") or []:
+            if isinstance(entry, list) and not (entry and isinstance(entry[0], dict) and "expression" in entry[0]):
+                count += 1
+    return count
+
+
+def usage_quantity(usage: UsageAssumptions, name: str) -> float:
+    """A usage assumption the estimate can price where the environment's `usage:` model has it
+    (e.g. `vpc_endpoint_gb_per_month` once functions reach AWS through endpoints); 0 until then."""
+    return _number(getattr(usage, name, 0.0))
+
+
+NO_USAGE = UsageAssumptions(
+    requests_per_month=0, data_transfer_gb=0, bucket_storage_gb=0, log_gb_per_month=0, cdn_cache_hit_ratio=0
+)
+"""What a bootstrap or account stack is priced with: nothing flows through it (its state bucket holds kilobytes)."""
+
+
+def _prefixed(pricer: _Pricer, prefix: str) -> _Pricer:
+    if not prefix:
+        return pricer
+
+    def name(address: str) -> str:
+        return f"{prefix}{address}"
+
+    pricer.items = [dataclasses.replace(i, address=name(i.address)) for i in pricer.items]
+    pricer.usage_items = [dataclasses.replace(i, address=name(i.address)) for i in pricer.usage_items]
+    pricer.meters = [dataclasses.replace(m, address=name(m.address)) for m in pricer.meters]
+    pricer.not_priced = [(name(a), k) for a, k in pricer.not_priced]
+    pricer.free = [(name(a), why) for a, why in pricer.free]
+    pricer.scaling = [dataclasses.replace(b, target=name(b.target), scales=name(b.scales)) for b in pricer.scaling]
+    return pricer
+
+
 def estimate(
     stack: dict[str, Any],
     prices: PriceTable,
@@ -610,10 +917,15 @@ def estimate(
     environment: str,
     usd_per_eur: float,
     usd_per_eur_date: str,
+    others: Mapping[str, dict[str, Any]] | None = None,
 ) -> Estimate:
-    """Price every resource of one synthesized stack."""
-    pricer = _Pricer(stack, prices, usage)
-    pricer.run()
+    """Price every resource of one synthesized stack, and of the `others` (name → stack: its
+    bootstrap) with no usage, their addresses prefixed `<name>/`."""
+    pricers = [_Pricer(stack, prices, usage)]
+    pricers += [_Pricer(other, prices, NO_USAGE) for other in (others or {}).values()]
+    for pricer in pricers:
+        pricer.run()
+    pricers[1:] = [_prefixed(pricer, f"{name}/") for pricer, name in zip(pricers[1:], others or {}, strict=True)]
     return Estimate(
         environment=environment,
         region=prices.region,
@@ -621,9 +933,11 @@ def estimate(
         prices_date=prices.date.isoformat(),
         usd_per_eur=usd_per_eur,
         usd_per_eur_date=usd_per_eur_date,
-        items=tuple(pricer.items),
-        usage=tuple(pricer.usage_items),
-        not_priced=tuple(pricer.not_priced),
-        free=tuple(pricer.free),
-        scaling=tuple(pricer.scaling),
+        items=tuple(i for p in pricers for i in p.items),
+        usage=tuple(i for p in pricers for i in p.usage_items),
+        not_priced=tuple(n for p in pricers for n in p.not_priced),
+        free=tuple(f for p in pricers for f in p.free),
+        scaling=tuple(b for p in pricers for b in p.scaling),
+        meters=tuple(m for p in pricers for m in p.meters),
+        stacks=(environment, *(others or {})),
     )

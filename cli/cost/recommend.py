@@ -8,7 +8,7 @@ estimates (with and without it), so it is exactly what the estimate would show a
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -290,8 +290,12 @@ def advise(
     usd_per_eur_date: str,
     soft_limit_eur: float,
     burst_limit_eur: float,
+    others: Mapping[str, dict[str, Any]] | None = None,
 ) -> Advice:
-    """Recommendations ranked by saving (ceiling first, then floor) and how many make the environment fit."""
+    """Recommendations ranked by saving (ceiling first, then floor) and how many make the environment fit.
+
+    The changes touch `stack` only; `others` (its bootstrap stack) count towards fitting the budget.
+    """
 
     def priced(candidate: dict[str, Any]) -> Estimate:
         return estimate(
@@ -301,6 +305,7 @@ def advise(
             environment=environment,
             usd_per_eur=usd_per_eur,
             usd_per_eur_date=usd_per_eur_date,
+            others=others,
         )
 
     def fits(result: Estimate) -> bool:

@@ -11,7 +11,8 @@ from cli.cost.estimate import Estimate, average_minimum, estimate
 from cli.cost.prices import monthly_instance_price_usd
 from environments.loader import load_environment
 from environments.schema import ENVIRONMENT_NAMES
-from tests.cost.fixtures import PRICES, RATE, USAGE, fixture_stack
+from environments.usage import UsageAssumptions
+from tests.cost.fixtures import PRICES, RATE, USAGE, bootstrap_stack, fixture_stack
 
 HOURS = PRICES.hours_per_month
 SECONDS = HOURS * 3600
@@ -34,6 +35,7 @@ def test_the_fixture_estimate_equals_the_hand_computation() -> None:
     node = PRICES.elasticache.node_hour["cache.t4g.small"].usd * HOURS
     database = PRICES.rds.instance_hour["db.t4g.small"].multi_az * HOURS
     gb = PRICES.rds.gp3_gb_month.multi_az.usd
+    key = PRICES.kms.key_month.usd
     expected = {
         # base minimum 1, raised to 3 for 50 h a week; maximum 4 around the clock
         "aws_lambda_alias.api_live": ((1 + 2 * WINDOW_SHARE) * pc, 4 * pc),
@@ -41,6 +43,8 @@ def test_the_fixture_estimate_equals_the_hand_computation() -> None:
         "aws_db_instance.database": (database, database),
         "aws_db_instance.database#storage": (20 * gb, 50 * gb),
         "aws_db_instance.database#performance_insights": (2 * PRICES.rds.performance_insights_paid_vcpu_month.usd,) * 2,
+        # manage_master_user_password: RDS keeps the master password as a secret of its own
+        "aws_db_instance.database#master_user_secret": (PRICES.secretsmanager.secret_month.usd,) * 2,
         "aws_db_proxy.proxy": (2 * PRICES.rds.proxy_vcpu_hour.usd * HOURS,) * 2,
         "aws_cloudfront_distribution.cdn": (0.0, 0.0),
         "aws_cloudfront_monitoring_subscription.cdn_metrics": (
@@ -51,8 +55,14 @@ def test_the_fixture_estimate_equals_the_hand_computation() -> None:
         "aws_cloudwatch_dashboard.board": (PRICES.cloudwatch.dashboard_month.usd,) * 2,
         "aws_cloudwatch_metric_alarm.math": (2 * PRICES.cloudwatch.alarm_metric_month.standard.usd,) * 2,
         "aws_cloudwatch_metric_alarm.fast": (PRICES.cloudwatch.alarm_metric_month.high_resolution.usd,) * 2,
-        "aws_kms_key.key": (PRICES.kms.key_month.usd,) * 2,
+        "aws_kms_key.key": (key, key),
+        "aws_kms_key.rotating": (key, key),
+        # +1 USD after each of the first two rotations, none after: 2 USD from the second rotation on
+        "aws_kms_key.rotating#rotation": (2 * PRICES.kms.rotation_month.usd,) * 2,
         "aws_secretsmanager_secret.secret": (PRICES.secretsmanager.secret_month.usd,) * 2,
+        # a budget without actions costs nothing; one with an action 0.10 a day (before the account's free two)
+        "aws_budgets_budget.soft": (0.0, 0.0),
+        "aws_budgets_budget.acting": (PRICES.budgets.action_enabled_budget_day.usd * HOURS / 24,) * 2,
         "aws_s3_bucket.assets": (0.0, 0.0),
         "aws_s3_bucket.uploads": (0.0, 0.0),
     }
@@ -66,6 +76,8 @@ def test_the_fixture_estimate_equals_the_hand_computation() -> None:
     usage = {
         "aws_lambda_function.api": 1.0 * PRICES.lambda_.requests_per_million.usd
         + 1_000_000 * 0.1 * 1.0 * PRICES.lambda_.duration_with_provisioned_concurrency_gb_second.arm64.usd,
+        # 1 million requests a month is 0.38 a second: the 1-a-second reservoir traces every one
+        "aws_lambda_function.api#xray": 1.0 * PRICES.xray.traces_recorded_per_million.usd,
         "aws_cloudfront_distribution.cdn": edge_requests / 10_000 * PRICES.cloudfront.https_requests_per_10k.usd,
         "aws_cloudfront_distribution.cdn#transfer": 10 * PRICES.cloudfront.data_transfer_out_gb.usd,
         "aws_cloudfront_distribution.cdn#origin_shield": 100 * PRICES.cloudfront.origin_shield_requests_per_10k.usd,
@@ -82,6 +94,34 @@ def test_the_fixture_estimate_equals_the_hand_computation() -> None:
     gate = result.gate_json()
     assert gate["floor_eur"] == round(result.total_floor_usd / RATE, 2)
     assert gate["ceiling_eur"] == round(result.total_ceiling_usd / RATE, 2)
+    assert gate["free_tiers"].startswith("not applied")
+    assert ("aws_budgets_budget_action.stop", "priced on its budget (an action-enabled budget)") in result.free
+
+
+def test_the_bootstrap_stack_is_priced_with_its_environment() -> None:
+    alone = _estimate(fixture_stack())
+    both = estimate(
+        fixture_stack(),
+        PRICES,
+        USAGE,
+        environment="dev",
+        usd_per_eur=RATE,
+        usd_per_eur_date="2026-07",
+        others={"dev-bootstrap": bootstrap_stack()},
+    )
+    added = {i.address: i.floor_usd for i in both.items}.items() - {i.address: i.floor_usd for i in alone.items}.items()
+    assert dict(added) == pytest.approx(
+        {
+            "dev-bootstrap/aws_kms_key.state_key": PRICES.kms.key_month.usd,
+            "dev-bootstrap/aws_kms_key.state_key#rotation": 2 * PRICES.kms.rotation_month.usd,
+            "dev-bootstrap/aws_s3_bucket.state_bucket": 0.0,
+        }
+    )
+    assert both.total_ceiling_usd - alone.total_ceiling_usd == pytest.approx(3 * PRICES.kms.key_month.usd)
+    assert both.usage == alone.usage  # no usage flows through a bootstrap stack
+    assert both.stacks == ("dev", "dev-bootstrap")
+    assert ("dev-bootstrap/aws_iam_openid_connect_provider.github", "IAM is free") in both.free
+    assert both.not_priced == alone.not_priced
 
 
 def test_the_scheduled_window_is_linked_to_the_alias_it_scales() -> None:
@@ -156,19 +196,78 @@ def test_the_runbooks_monthly_instance_price() -> None:
         PRICES.monthly_instance_price_usd("db.z9.huge", False)
 
 
-def test_every_price_records_whether_it_was_verified() -> None:
-    assert PRICES.sources and PRICES.date.year >= 2026
-    assert "lambda.duration_gb_second.arm64" not in PRICES.unverified()
-    assert "lambda.requests_per_million" in PRICES.unverified()
-    assert "rds.instance_hour.db.m7g.large" in PRICES.unverified()
-
-
 @pytest.mark.parametrize("env", ENVIRONMENT_NAMES)
 def test_shipped_stacks_are_fully_priced_and_floor_is_at_most_ceiling(stacks: dict[str, Any], env: str) -> None:
-    cost = cost_of(load_environment(env), stacks[env])
+    cost = cost_of(load_environment(env), stacks[env], stacks[f"{env}-bootstrap"])
     assert cost.estimate.not_priced == ()
+    assert cost.estimate.stacks == (env, f"{env}-bootstrap")
     assert cost.estimate.floor_usd <= cost.estimate.ceiling_usd
     for item in cost.estimate.items:
         assert item.floor_usd <= item.ceiling_usd, item.address
     printed = table(cost)
     assert f"cost: {env} (eu-central-1" in printed and "total EUR: floor" in printed
+    assert "before free tiers" in printed.splitlines()[0]
+    assert f"unverified prices: {len(cost.unverified)} of the figures used" in printed
+    assert set(cost.unverified) <= set(PRICES.unverified()) and set(cost.unverified) <= cost.estimate.prices_used()
+
+
+class _NetworkUsage(UsageAssumptions):
+    """The usage model once it carries the traffic through endpoints and NAT (the lead adds them)."""
+
+    vpc_endpoint_gb_per_month: float = 30
+    nat_gateway_gb_per_month: float = 12
+
+
+def _network_stack() -> dict[str, Any]:
+    subnets = ["${aws_subnet.a.id}", "${aws_subnet.b.id}"]
+    return {
+        "resource": {
+            "aws_subnet": {"a": {}, "b": {}},
+            "aws_vpc_endpoint": {
+                "secrets": {"vpc_endpoint_type": "Interface", "subnet_ids": subnets},
+                "sqs": {"vpc_endpoint_type": "Interface", "subnet_ids": subnets[:1]},
+                "s3": {"vpc_endpoint_type": "Gateway"},
+                "dynamodb": {},  # the provider's default type: Gateway
+                "inspection": {"vpc_endpoint_type": "GatewayLoadBalancer"},
+            },
+            "aws_nat_gateway": {"nat": {"subnet_id": "${aws_subnet.a.id}"}},
+        }
+    }
+
+
+def test_interface_endpoints_cost_per_zone_hour_and_gb_gateway_endpoints_nothing() -> None:
+    result = estimate(
+        _network_stack(), PRICES, _NetworkUsage(), environment="dev", usd_per_eur=RATE, usd_per_eur_date="2026-07"
+    )
+    per_zone = PRICES.vpc.interface_endpoint_hour_per_az.usd * HOURS
+    assert {i.address: (i.floor_usd, i.ceiling_usd) for i in result.items} == pytest.approx(
+        {
+            "aws_vpc_endpoint.secrets": (2 * per_zone,) * 2,  # two subnets: a network interface in each zone
+            "aws_vpc_endpoint.sqs": (per_zone,) * 2,
+            "aws_vpc_endpoint.s3": (0.0, 0.0),
+            "aws_vpc_endpoint.dynamodb": (0.0, 0.0),
+            "aws_nat_gateway.nat": (PRICES.vpc.nat_gateway_hour.usd * HOURS,) * 2,
+        }
+    )
+    # 30 GB through the two interface endpoints, 12 GB through the one NAT gateway
+    assert {i.address: i.floor_usd for i in result.usage} == pytest.approx(
+        {
+            "aws_vpc_endpoint.secrets#data": 15 * PRICES.vpc.interface_endpoint_gb.usd,
+            "aws_vpc_endpoint.sqs#data": 15 * PRICES.vpc.interface_endpoint_gb.usd,
+            "aws_nat_gateway.nat#data": 12 * PRICES.vpc.nat_gateway_gb.usd,
+        }
+    )
+    assert result.not_priced == (("aws_vpc_endpoint.inspection", "aws_vpc_endpoint (GatewayLoadBalancer)"),)
+    assert PRICES.vpc.interface_endpoint_hour_per_az.usd == 0.012 and PRICES.vpc.interface_endpoint_gb.usd == 0.01
+    assert PRICES.vpc.nat_gateway_hour.usd == 0.052 and PRICES.vpc.nat_gateway_gb.usd == 0.052
+
+
+def test_without_a_traffic_assumption_the_data_processed_is_shown_as_zero() -> None:
+    result = estimate(_network_stack(), PRICES, USAGE, environment="dev", usd_per_eur=RATE, usd_per_eur_date="2026-07")
+    data = {i.address: i for i in result.usage}
+    assert {address: item.floor_usd for address, item in data.items()} == {
+        "aws_vpc_endpoint.secrets#data": 0.0,
+        "aws_vpc_endpoint.sqs#data": 0.0,
+        "aws_nat_gateway.nat#data": 0.0,
+    }
+    assert "usage vpc_endpoint_gb_per_month" in data["aws_vpc_endpoint.sqs#data"].basis

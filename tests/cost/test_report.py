@@ -10,7 +10,7 @@ import pytest
 from cli.cost import report
 from cli.cost.command import cost_of, table
 from environments.loader import load_environment
-from tests.cost.fixtures import fixture_stack
+from tests.cost.fixtures import PRICES, fixture_stack
 
 
 def test_markdown_and_html_reports_render_the_cost_table_budget_slos_scaling_and_advice(tmp_path: Path) -> None:
@@ -39,3 +39,18 @@ def test_a_template_naming_an_undefined_value_fails(tmp_path: Path, monkeypatch:
     cost = cost_of(config, fixture_stack())
     with pytest.raises(jinja2.UndefinedError):
         report.render("broken.md.j2", config, cost.estimate, cost.advice, cost.unverified)
+
+
+def test_the_account_report_renders_the_total_and_what_each_free_tier_takes_off(tmp_path: Path) -> None:
+    from tests.cost.test_account import _account
+
+    account = _account()
+    path = report.write_account(tmp_path, account, 100, PRICES.unverified())
+    assert path == tmp_path / "account-estimate.json"
+    markdown = (tmp_path / "account-report.md").read_text()
+    html = (tmp_path / "account-report.html").read_text()
+    for text in (markdown, html):
+        assert "Cost report: the account" in text and "cloudfront_requests" in text
+        assert f"{account.eur(account.total_ceiling_usd):.2f}" in text
+        assert "account-bootstrap/aws_kms_key.state_key#rotation" in text
+    assert "| dev (before free tiers) |" in markdown

@@ -11,24 +11,26 @@ import pytest
 import yaml
 
 from cli import cost_gate
+from cli.cost.account import ACCOUNT_STACKS
 from cli.cost.command import (
     README_BEGIN,
     README_END,
     SEED_BUDGETS_EUR,
     EnvironmentCost,
+    account_cost,
     cost_of,
     honest_budget,
     readme_table,
     rounded_budget,
 )
-from environments.loader import load_environment
+from environments.loader import load_account, load_environment
 from environments.schema import ENVIRONMENT_NAMES
 from tests.conftest import PYTHON, REPO, run, synthesize
 
 
 @pytest.fixture(scope="module")
 def costs(stacks: dict[str, dict[str, Any]]) -> list[EnvironmentCost]:
-    return [cost_of(load_environment(env), stacks[env]) for env in ENVIRONMENT_NAMES]
+    return [cost_of(load_environment(env), stacks[env], stacks[f"{env}-bootstrap"]) for env in ENVIRONMENT_NAMES]
 
 
 def test_dev_and_staging_keep_their_seed_budget_unless_their_cheapest_settings_exceed_it(
@@ -58,10 +60,13 @@ def test_prod_keeps_its_features_and_its_budget_is_the_estimate_rounded_up(costs
     assert budget.burst_limit_eur <= caps["budget_limit_eur_max"]
 
 
-def test_the_readme_table_is_current(costs: list[EnvironmentCost]) -> None:
+def test_the_readme_table_is_current(costs: list[EnvironmentCost], stacks: dict[str, dict[str, Any]]) -> None:
     readme = (REPO / "README.md").read_text()
     shipped = readme.split(README_BEGIN, 1)[1].split(README_END, 1)[0].strip()
-    assert shipped == readme_table(costs), "the README's cost table is stale: run `make cost-update`"
+    account = account_cost(costs, {name: stacks[name] for name in ACCOUNT_STACKS})
+    expected = readme_table(costs, None, account, load_account().budget.total_limit_eur)
+    assert shipped == expected, "the README's cost table is stale: run `make cost-update`"
+    assert "| account total |" in shipped and "| free tiers, once per account |" in shipped
 
 
 def test_cli_cost_end_to_end_on_the_shipped_environments(tmp_path: Path) -> None:
@@ -70,6 +75,10 @@ def test_cli_cost_end_to_end_on_the_shipped_environments(tmp_path: Path) -> None
     work = tmp_path / "work"
     result = run([PYTHON, "-m", "cli", "cost", "--outdir", str(outdir)], env={"AUTOSCALE_WORK_DIR": str(work)})
     assert result.returncode == 0, result.stderr
+    assert "cost: account (every environment" in result.stdout and "the free tiers take off" in result.stdout
+    account = json.loads((work / "cost" / "account" / "account-estimate.json").read_text())
+    assert account["total_eur"]["floor"] < account["before_free_tiers_eur"]["floor"]
+    assert (work / "cost" / "account" / "account-report.md").read_text().startswith("# Cost report: the account")
     for env in ENVIRONMENT_NAMES:
         assert f"cost: {env} (eu-central-1, prices v" in result.stdout
         directory = work / "cost" / env
@@ -90,6 +99,7 @@ def test_cli_cost_end_to_end_on_the_shipped_environments(tmp_path: Path) -> None
         env={"AUTOSCALE_WORK_DIR": str(work)},
     )
     assert one.returncode == 0 and "cost: staging" in one.stdout and "cost: dev" not in one.stdout
+    assert "the account total (free tiers credited once) needs every environment" in one.stdout
 
 
 def test_make_cost_end_to_end_in_a_copy_of_the_repository(tmp_path: Path) -> None:
