@@ -114,7 +114,6 @@ class EnvironmentStack(TerraformStack):
             "lambda",
             config=config.lambda_service,
             context=config.context,
-            cache_environment=cache.function_environment(),
             database_environment=database.function_environment(),
             database_proxy_resource_id=database.proxy_resource_id,
         )
@@ -172,7 +171,6 @@ class EnvironmentStack(TerraformStack):
         TerraformOutput(self, "cache_port", value=cache.port)
         TerraformOutput(self, "cache_security_group_id", value=cache.security_group_id)
         TerraformOutput(self, "cache_client_security_group_id", value=cache.client_security_group_id)
-        TerraformOutput(self, "cache_auth_secret_arn", value=cache.auth_secret_arn)
         TerraformOutput(self, "cache_key_ttl_seconds", value=cache.key_ttl_seconds)
         TerraformOutput(self, "database_endpoint_address", value=database.endpoint_address)
         TerraformOutput(self, "database_proxy_endpoint", value=database.proxy_endpoint)

@@ -125,7 +125,6 @@ from cdktf_cdktf_provider_aws.data_aws_cloudfront_log_delivery_canonical_user_id
 )
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
-from cdktf_cdktf_provider_aws.data_aws_secretsmanager_random_password import DataAwsSecretsmanagerRandomPassword
 from cdktf_cdktf_provider_aws.db_instance import DbInstance
 from cdktf_cdktf_provider_aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
 from cdktf_cdktf_provider_aws.db_proxy import DbProxy, DbProxyAuth
@@ -145,6 +144,8 @@ from cdktf_cdktf_provider_aws.elasticache_replication_group import (
     ElasticacheReplicationGroupLogDeliveryConfiguration,
 )
 from cdktf_cdktf_provider_aws.elasticache_subnet_group import ElasticacheSubnetGroup
+from cdktf_cdktf_provider_aws.elasticache_user import ElasticacheUser, ElasticacheUserAuthenticationMode
+from cdktf_cdktf_provider_aws.elasticache_user_group import ElasticacheUserGroup
 from cdktf_cdktf_provider_aws.iam_openid_connect_provider import IamOpenidConnectProvider
 from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
 from cdktf_cdktf_provider_aws.iam_role import IamRole
@@ -199,8 +200,6 @@ from cdktf_cdktf_provider_aws.scheduler_schedule import (
     SchedulerScheduleTarget,
     SchedulerScheduleTargetRetryPolicy,
 )
-from cdktf_cdktf_provider_aws.secretsmanager_secret import SecretsmanagerSecret
-from cdktf_cdktf_provider_aws.secretsmanager_secret_version import SecretsmanagerSecretVersion
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
@@ -300,7 +299,6 @@ __all__ = [
     "DataAwsCloudfrontLogDeliveryCanonicalUserId",
     "DataAwsPartition",
     "DataAwsRegion",
-    "DataAwsSecretsmanagerRandomPassword",
     "DbInstance",
     "DbParameterGroup",
     "DbParameterGroupParameter",
@@ -316,6 +314,9 @@ __all__ = [
     "ElasticacheReplicationGroup",
     "ElasticacheReplicationGroupLogDeliveryConfiguration",
     "ElasticacheSubnetGroup",
+    "ElasticacheUser",
+    "ElasticacheUserAuthenticationMode",
+    "ElasticacheUserGroup",
     "Fn",
     "IamOpenidConnectProvider",
     "IamPolicy",
@@ -358,8 +359,6 @@ __all__ = [
     "SchedulerScheduleFlexibleTimeWindow",
     "SchedulerScheduleTarget",
     "SchedulerScheduleTargetRetryPolicy",
-    "SecretsmanagerSecret",
-    "SecretsmanagerSecretVersion",
     "SecurityGroup",
     "SnsTopic",
     "SnsTopicPolicy",

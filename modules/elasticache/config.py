@@ -109,9 +109,6 @@ class ElastiCacheConfig(StrictModel):
     log_retention_days: LogRetentionDays = Field(
         default=365, description="Retention of the slow-log and engine-log groups."
     )
-    auth_secret_recovery_window_days: int = Field(
-        default=30, ge=0, le=30, description="Days a deleted auth-token secret can be restored; 0 deletes at once."
-    )
     key_ttl_seconds: dict[KeyClass, TtlSeconds] = Field(
         default_factory=lambda: {"sessions": 86400, "persona_results": 3600},
         min_length=1,
@@ -122,13 +119,6 @@ class ElastiCacheConfig(StrictModel):
         description="Security groups outside this stack granted the cache, by a stable name.",
     )
     alarms: CacheAlarmThresholds = Field(default_factory=CacheAlarmThresholds)
-
-    @field_validator("auth_secret_recovery_window_days")
-    @classmethod
-    def _aws_recovery_window(cls, value: int) -> int:
-        if 0 < value < 7:
-            raise ValueError("must be 0 (delete at once) or from 7 to 30")
-        return value
 
     @field_validator("replicas")
     @classmethod

@@ -1,10 +1,13 @@
 """The cache: a Valkey replication group (cluster mode, one shard) with replica autoscaling,
-encrypted at rest and in transit, an auth token kept in Secrets Manager, logs in CloudWatch,
-and alarms to the environment's alert topic."""
+encrypted at rest and in transit, its clients authenticated by IAM (one ElastiCache user each,
+in the group's one user group; no password or token anywhere), logs in CloudWatch, and alarms
+to the environment's alert topic."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from modules.core.account import AwsAccount
 from modules.core.alarms import AlarmRule, AlarmTarget, Comparison, Metric, metric_alarm
@@ -15,14 +18,14 @@ from modules.core.cdk import (
     AppautoscalingTarget,
     CloudwatchLogGroup,
     Construct,
-    DataAwsSecretsmanagerRandomPassword,
     ElasticacheParameterGroup,
     ElasticacheParameterGroupParameter,
     ElasticacheReplicationGroup,
     ElasticacheReplicationGroupLogDeliveryConfiguration,
     ElasticacheSubnetGroup,
-    SecretsmanagerSecret,
-    SecretsmanagerSecretVersion,
+    ElasticacheUser,
+    ElasticacheUserAuthenticationMode,
+    ElasticacheUserGroup,
     SecurityGroup,
     TerraformResourceLifecycle,
     VpcSecurityGroupEgressRule,
@@ -38,6 +41,19 @@ PORT = 6379
 NAMESPACE = "AWS/ElastiCache"
 # What CloudWatch Logs needs of a key that encrypts a log group (CloudWatch Logs user guide).
 LOGS_KEY_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
+ENGINE = "valkey"
+# What every client may do, on every key: all commands except the `@dangerous` category, which
+# holds what no application cache needs and what can hurt all clients at once: FLUSHALL and
+# FLUSHDB (wipe the cache), KEYS (blocks the single-threaded engine), CONFIG, DEBUG, MONITOR,
+# INFO, CLIENT KILL, SHUTDOWN, ACL, MIGRATE/RESTORE and the cluster-administration subcommands.
+# What a cluster-mode client needs stays (CLUSTER SLOTS/SHARDS/NODES are @slow, READONLY,
+# HELLO and AUTH @connection), as do strings, hashes, sets, TTLs, SCAN, transactions and
+# scripts. No `&` pattern: no Pub/Sub channel is granted. (Valkey ACL categories: `ACL CAT`.)
+ACCESS_STRING = "on ~* +@all -@dangerous"
+# ElastiCache user ids: a letter, then letters, digits and single hyphens, not ending in one;
+# at most 40 characters (CreateUser; the CDK's ElastiCache user construct checks the same).
+USER_ID_MAX_LENGTH = 40
+CLIENT_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
 def node_ids(replication_group_id: str, replicas_max: int) -> list[str]:
@@ -53,8 +69,18 @@ def ttl_variable(key_class: str) -> str:
     return f"CACHE_TTL_{key_class.upper()}_SECONDS"
 
 
+@dataclass(frozen=True)
+class CacheUser:
+    """One client's ElastiCache user; IAM authentication needs the user id to be the user name."""
+
+    user_id: str  # also the user name
+    user_arn: str
+
+
 class ElastiCacheCluster(Construct):
-    """One environment's cache; clients reach it only through `client_security_group_id`.
+    """One environment's cache; clients reach it only through `client_security_group_id`, and
+    only as one of `users` (IAM authentication: a token presigned for the replication group and
+    the user id, over TLS). With no users the user group is empty and nobody can connect.
 
     Cluster mode is enabled everywhere (replica autoscaling needs it, and every environment then
     speaks the same cluster protocol). Automatic failover is always on (cluster mode requires
@@ -71,7 +97,10 @@ class ElastiCacheCluster(Construct):
         network: PrivateNetwork,
         alerts: AlertTopic,
         clients: Mapping[str, str] | None = None,
+        users: Sequence[str] = (),
     ) -> None:
+        """`clients`: security groups outside the stack granted the port, by a stable name.
+        `users`: the names of the clients that connect (e.g. function keys); one IAM user each."""
         super().__init__(scope, id_)
         self._config = config
         self._context = context
@@ -91,7 +120,8 @@ class ElastiCacheCluster(Construct):
         security_group, client_group = self._security_groups(
             network, {**config.client_security_group_ids, **(clients or {})}
         )
-        secret, token = self._auth_token(key)
+        self.users: dict[str, CacheUser] = {}
+        user_group = self._user_group(group_id, users)
         logs = {
             kind: CloudwatchLogGroup(
                 self,
@@ -139,8 +169,8 @@ class ElastiCacheCluster(Construct):
             multi_az_enabled=config.replicas.min >= 1,
             at_rest_encryption_enabled="true",
             kms_key_id=key.arn,
-            transit_encryption_enabled=True,
-            auth_token=token,
+            transit_encryption_enabled=True,  # IAM authentication requires TLS
+            user_group_ids=[user_group.user_group_id],
             subnet_group_name=subnets.name,
             security_group_ids=[security_group.id],
             parameter_group_name=parameter_group.name,
@@ -189,6 +219,7 @@ class ElastiCacheCluster(Construct):
                     scale_out_cooldown=autoscaling.scale_out_cooldown_seconds,
                 ),
             )
+        self.replication_group_arn: str = group.arn
         self.node_ids: list[str] = node_ids(group_id, config.replicas.max)
         self._alarms(self.node_ids)
 
@@ -199,18 +230,64 @@ class ElastiCacheCluster(Construct):
         self.port: int = PORT
         self.security_group_id: str = security_group.id
         self.client_security_group_id: str = client_group.id
-        self.auth_secret_arn: str = secret.arn
         self.kms_key_arn: str = key.arn
         self.key_ttl_seconds: dict[str, int] = dict(config.key_ttl_seconds)
 
-    def function_environment(self) -> dict[str, str]:
-        """What a function granted the cache needs in its environment: endpoint, secret and TTLs."""
+    def connection_environment(self, user: str) -> dict[str, str]:
+        """What client `user` needs to connect: the endpoint and port (TLS), the replication group
+        id and user id an IAM authentication token is presigned for, and the key classes' TTLs."""
+        if user not in self.users:
+            known = ", ".join(sorted(self.users)) or "none"
+            raise ValueError(f"the cache has no user for client {user!r}; its users are: {known}")
         return {
             "CACHE_ENDPOINT": self.primary_endpoint_address,
             "CACHE_PORT": str(self.port),
-            "CACHE_AUTH_SECRET_ARN": self.auth_secret_arn,
+            "CACHE_REPLICATION_GROUP_ID": self.replication_group_id,
+            "CACHE_USER_ID": self.users[user].user_id,
             **{ttl_variable(name): str(seconds) for name, seconds in sorted(self.key_ttl_seconds.items())},
         }
+
+    def _user_group(self, group_id: str, clients: Sequence[str]) -> ElasticacheUserGroup:
+        """One IAM-authenticated user per client, all in the cache's one user group.
+
+        A Valkey user group needs no `default` user (ElastiCache turns the default user off once
+        a Valkey group is attached), so the group holds exactly the clients' users; empty, it
+        admits nobody.
+        """
+        context = self._context
+        ids: dict[str, str] = {}
+        for client in clients:
+            if not CLIENT_NAME.match(client):
+                raise ValueError(
+                    f"cache client name {client!r}: must be lower-case letters and digits in words joined by "
+                    "single hyphens, starting with a letter (e.g. vc-start)"
+                )
+            user_id = context.id("cache", client, max_length=USER_ID_MAX_LENGTH)
+            if client in ids or user_id in ids.values():
+                raise ValueError(f"cache client {client!r} is given twice (user id {user_id})")
+            ids[client] = user_id
+        members = []
+        for client, user_id in ids.items():
+            user = ElasticacheUser(
+                self,
+                f"user_{client.replace('-', '_')}",
+                user_id=user_id,
+                user_name=user_id,  # IAM authentication: the user name is the user id
+                engine=ENGINE,
+                access_string=ACCESS_STRING,
+                authentication_mode=ElasticacheUserAuthenticationMode(type="iam"),
+                tags=context.tags,
+            )
+            self.users[client] = CacheUser(user_id=user_id, user_arn=user.arn)
+            members.append(user.user_id)
+        return ElasticacheUserGroup(
+            self,
+            "users",
+            user_group_id=group_id,
+            engine=ENGINE,
+            user_ids=members,
+            tags=context.tags,
+        )
 
     def _security_groups(
         self, network: PrivateNetwork, clients: Mapping[str, str]
@@ -257,34 +334,6 @@ class ElastiCacheCluster(Construct):
                 tags=context.tags,
             )
         return cache, client
-
-    def _auth_token(self, key: EncryptionKey) -> tuple[SecretsmanagerSecret, str]:
-        """A random token, generated once by Secrets Manager and kept in a secret the group reads.
-
-        Terraform ignores later changes of the version, so a plan never regenerates the token.
-        """
-        context = self._context
-        secret = SecretsmanagerSecret(
-            self,
-            "auth_token",
-            name=context.id("cache-auth-token"),
-            description=f"AUTH token of the {context.environment} cache",
-            kms_key_id=key.arn,
-            recovery_window_in_days=self._config.auth_secret_recovery_window_days,
-            tags=context.tags,
-        )
-        # ElastiCache tokens: 16–128 printable characters without punctuation such as @, " and /.
-        password = DataAwsSecretsmanagerRandomPassword(
-            self, "auth_token_value", password_length=64, exclude_punctuation=True
-        )
-        version = SecretsmanagerSecretVersion(
-            self,
-            "auth_token_version",
-            secret_id=secret.id,
-            secret_string=password.random_password,
-            lifecycle=TerraformResourceLifecycle(ignore_changes=["secret_string"]),
-        )
-        return secret, version.secret_string
 
     def _alarm(
         self,

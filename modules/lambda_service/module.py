@@ -103,7 +103,8 @@ class LambdaService(Construct):
         database_environment: Mapping[str, str] | None = None,
         database_proxy_resource_id: str | None = None,
     ) -> None:
-        """`cache_environment` (the cache's endpoint, secret and TTL classes) is added to the
+        """`cache_environment` (a cache client's connection environment: endpoint, replication group
+        and user id for IAM authentication, and the TTL classes) is added to the
         environment of every function granted the cache, so code and alarms share the TTLs.
         `database_environment` (the proxy's endpoint, port and database) is added to that of every
         function granted `rds_proxy`, which may connect as its user through the proxy whose resource

@@ -418,13 +418,51 @@ def test_the_placeholder_package_is_written_beside_each_stack(tmp_path: Path) ->
         assert "def handler(event, context):" in opened.read("index.py").decode()
 
 
-def test_functions_granted_the_cache_get_its_endpoint_secret_and_ttls(rich: dict[str, Any]) -> None:
-    functions = _by_path(rich, "aws_lambda_function")
+def test_functions_granted_the_cache_get_its_connection_environment(tmp_path: Path) -> None:
+    """The cache's `connection_environment` of a client reaches the functions granted the cache
+    only (in-process: the platform does not wire cache clients to functions yet)."""
+    from environments.loader import parse_environment
+    from modules.core.cdk import App, AwsProvider, TerraformStack
+    from modules.elasticache.module import ElastiCacheCluster
+    from modules.lambda_service.module import LambdaService
+    from modules.network.module import PrivateNetwork
+    from modules.observability.module import AlertTopic
+
+    config = parse_environment("dev", RICH_DEV, Path("environments/dev.yaml"))
+    app = App(outdir=str(tmp_path))
+    stack = TerraformStack(app, "dev")
+    AwsProvider(stack, "aws", region=config.region)
+    alerts = AlertTopic(stack, "alerts", context=config.context)
+    network = PrivateNetwork(stack, "network", config=config.network, context=config.context)
+    cache = ElastiCacheCluster(
+        stack,
+        "cache",
+        config=config.elasticache,
+        context=config.context,
+        network=network,
+        alerts=alerts,
+        users=["auth"],
+    )
+    LambdaService(
+        stack,
+        "lambda",
+        config=config.lambda_service,
+        context=config.context,
+        cache_environment=cache.connection_environment("auth"),
+        database_proxy_resource_id="prx-0123456789abcdef0",
+    )
+    app.synth()
+    synthesized = json.loads((tmp_path / "stacks" / "dev" / "cdk.tf.json").read_text())
+    functions = _by_path(synthesized, "aws_lambda_function")
     granted = functions["lambda/auth/function"]["environment"]["variables"]
-    group = next(iter(resources(rich, "aws_elasticache_replication_group")))
+    group = next(iter(resources(synthesized, "aws_elasticache_replication_group")))
     assert granted["CACHE_ENDPOINT"] == f"${{aws_elasticache_replication_group.{group}.configuration_endpoint_address}}"
     assert granted["CACHE_PORT"] == "6379"
+    assert (granted["CACHE_REPLICATION_GROUP_ID"], granted["CACHE_USER_ID"]) == (
+        "matbakh-dev-api-cache",
+        "matbakh-dev-api-cache-auth",
+    )
     assert (granted["CACHE_TTL_SESSIONS_SECONDS"], granted["CACHE_TTL_PERSONA_RESULTS_SECONDS"]) == ("86400", "3600")
-    assert granted["CACHE_AUTH_SECRET_ARN"].startswith("${aws_secretsmanager_secret.")
+    assert not any("SECRET" in name for name in granted)
     not_granted = functions["lambda/persona/function"]["environment"]["variables"]
     assert not any(name.startswith("CACHE_") for name in not_granted)
