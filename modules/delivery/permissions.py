@@ -89,7 +89,6 @@ ROLES = _named("iam", "role/{prefix}-*", where=Where.GLOBAL)
 LOG_GROUPS = (Arn("logs", "log-group:/aws/*/{prefix}-*"), Arn("logs", "log-group:aws-waf-logs-{prefix}-*", Where.EDGE))
 QUEUES = _named("sqs", "{prefix}-*")
 TOPICS = _named("sns", "{prefix}-*")
-SECRETS = _named("secretsmanager", "secret:{prefix}-*")
 CACHE = _named("elasticache", "*:{prefix}-*")
 ALARMS = _named("cloudwatch", "alarm:{prefix}-*", where=Where.BOTH)
 DASHBOARDS = _named("cloudwatch", "dashboard/{prefix}", "dashboard/{prefix}-*", where=Where.GLOBAL)
@@ -483,6 +482,29 @@ PERMISSIONS: Mapping[str, Permissions] = {
             ),
         ),
     ),
+    # Users and the user group (IAM authentication): `user:` and `usergroup:` ARNs under the prefix.
+    # Creating a user group, adding users to it, and creating or modifying a replication group
+    # with it are authorized on the user and user-group ARNs too: all named, all in CACHE.
+    "aws_elasticache_user": Permissions(
+        read=(_grant("elasticache:DescribeUsers elasticache:ListTagsForResource", *CACHE),),
+        write=(
+            _grant(
+                "elasticache:CreateUser elasticache:ModifyUser elasticache:DeleteUser "
+                "elasticache:AddTagsToResource elasticache:RemoveTagsFromResource",
+                *CACHE,
+            ),
+        ),
+    ),
+    "aws_elasticache_user_group": Permissions(
+        read=(_grant("elasticache:DescribeUserGroups elasticache:ListTagsForResource", *CACHE),),
+        write=(
+            _grant(
+                "elasticache:CreateUserGroup elasticache:ModifyUserGroup elasticache:DeleteUserGroup "
+                "elasticache:AddTagsToResource elasticache:RemoveTagsFromResource",
+                *CACHE,
+            ),
+        ),
+    ),
     "aws_elasticache_subnet_group": Permissions(
         read=(_grant("elasticache:Describe* elasticache:ListTagsForResource", *CACHE),),
         write=(
@@ -613,21 +635,6 @@ PERMISSIONS: Mapping[str, Permissions] = {
             _grant("iam:PassRole", *ROLES, passed_to=("scheduler.amazonaws.com",)),
         ),
     ),
-    # Secrets Manager.
-    "aws_secretsmanager_secret": Permissions(
-        read=(_grant("secretsmanager:DescribeSecret secretsmanager:GetResourcePolicy", *SECRETS),),
-        write=(
-            _grant(
-                "secretsmanager:CreateSecret secretsmanager:DeleteSecret secretsmanager:UpdateSecret "
-                "secretsmanager:RestoreSecret secretsmanager:TagResource secretsmanager:UntagResource",
-                *SECRETS,
-            ),
-        ),
-    ),
-    "aws_secretsmanager_secret_version": Permissions(
-        read=(_grant("secretsmanager:GetSecretValue secretsmanager:ListSecretVersionIds", *SECRETS),),
-        write=(_grant("secretsmanager:PutSecretValue secretsmanager:UpdateSecretVersionStage", *SECRETS),),
-    ),
     # SNS and SQS.
     "aws_sns_topic": Permissions(
         read=(_grant("sns:GetTopicAttributes sns:ListTagsForResource", *TOPICS),),
@@ -672,7 +679,6 @@ PERMISSIONS: Mapping[str, Permissions] = {
     "aws_cloudfront_log_delivery_canonical_user_id": _NO_PERMISSION,
     "aws_partition": _NO_PERMISSION,
     "aws_region": _NO_PERMISSION,
-    "aws_secretsmanager_random_password": Permissions(read=(_grant("secretsmanager:GetRandomPassword"),)),
 }
 
 

@@ -58,7 +58,6 @@ def test_shipped_stacks_pass_with_every_skip_used(stacks: dict[str, Any], tmp_pa
         "CKV_AWS_18",
         "CKV_AWS_144",
         "CKV2_AWS_62",
-        "CKV2_AWS_57",
         "CKV2_AWS_5",
         "CKV2_AWS_11",
         "CKV_AWS_117",

@@ -1,8 +1,11 @@
-"""The cache of each shipped environment, asserted on the synthesized JSON."""
+"""The cache of each shipped environment, asserted on the synthesized JSON; and a cache with
+clients (IAM users), synthesized in-process."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,8 +32,37 @@ def _ref(stack: dict[str, Any], kind: str, attribute: str, contains: str = "") -
     return f"${{{kind}.{name}.{attribute}}}"
 
 
+def synthesize_cache_stack(outdir: Path, users: Sequence[str], environment: str = "dev") -> tuple[Any, Path]:
+    """dev's cache (with its network and alert topic) in a stack of its own, with `users` as its
+    clients and `environment` as the context's environment; returns the cache and the stack's folder."""
+    from environments.loader import load_environment
+    from modules.core.cdk import App, AwsProvider, TerraformStack
+    from modules.elasticache.module import ElastiCacheCluster
+    from modules.network.module import PrivateNetwork
+    from modules.observability.module import AlertTopic
+
+    config = load_environment("dev")
+    context = config.context.model_copy(update={"environment": environment})
+    app = App(outdir=str(outdir))
+    stack = TerraformStack(app, "cache")
+    AwsProvider(stack, "aws", region=config.region)
+    alerts = AlertTopic(stack, "alerts", context=context)
+    network = PrivateNetwork(stack, "network", config=config.network, context=context)
+    cache = ElastiCacheCluster(
+        stack, "cache", config=config.elasticache, context=context, network=network, alerts=alerts, users=users
+    )
+    app.synth()
+    return cache, outdir / "stacks" / "cache"
+
+
+@pytest.fixture(scope="module")
+def with_clients(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict[str, Any]]:
+    cache, stack_dir = synthesize_cache_stack(tmp_path_factory.mktemp("cache-users"), ("auth", "vc-start"))
+    return cache, json.loads((stack_dir / "cdk.tf.json").read_text())
+
+
 @pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_replication_group_is_encrypted_authenticated_private_and_sized_per_environment(
+def test_replication_group_is_encrypted_iam_authenticated_private_and_sized_per_environment(
     stacks: dict[str, dict[str, Any]], env: str
 ) -> None:
     stack = stacks[env]
@@ -47,8 +79,9 @@ def test_replication_group_is_encrypted_authenticated_private_and_sized_per_envi
     assert group["multi_az_enabled"] is multi_az
     assert group["at_rest_encryption_enabled"] == "true"
     assert group["kms_key_id"] == _ref(stack, "aws_kms_key", "arn", "cache")
-    assert group["transit_encryption_enabled"] is True
-    assert group["auth_token"] == _ref(stack, "aws_secretsmanager_secret_version", "secret_string")
+    assert group["transit_encryption_enabled"] is True  # IAM authentication needs TLS
+    assert group["user_group_ids"] == [_ref(stack, "aws_elasticache_user_group", "user_group_id")]
+    assert "auth_token" not in group
     assert group["security_group_ids"] == [_ref(stack, "aws_security_group", "id", "cache_security_group")]
     assert group["subnet_group_name"] == _ref(stack, "aws_elasticache_subnet_group", "name")
     assert group["parameter_group_name"] == _ref(stack, "aws_elasticache_parameter_group", "name")
@@ -94,19 +127,98 @@ def test_cache_key_lets_cloudwatch_logs_of_the_region_use_it(stacks: dict[str, d
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_auth_token_is_generated_once_into_an_encrypted_secret(stacks: dict[str, dict[str, Any]], env: str) -> None:
+def test_without_clients_the_user_group_is_empty_and_admits_nobody(stacks: dict[str, dict[str, Any]], env: str) -> None:
     stack = stacks[env]
-    secret = only(stack, "aws_secretsmanager_secret")
-    assert secret["name"] == f"matbakh-{env}-api-cache-auth-token"
-    assert secret["kms_key_id"] == _ref(stack, "aws_kms_key", "arn", "cache")
-    assert secret["recovery_window_in_days"] == (0 if env == "dev" else 30)
-    version = only(stack, "aws_secretsmanager_secret_version")
-    assert version["secret_id"] == _ref(stack, "aws_secretsmanager_secret", "id")
-    assert version["lifecycle"] == {"ignore_changes": ["secret_string"]}
-    (password_name,) = stack["data"]["aws_secretsmanager_random_password"]
-    password = stack["data"]["aws_secretsmanager_random_password"][password_name]
-    assert (password["password_length"], password["exclude_punctuation"]) == (64, True)
-    assert version["secret_string"] == f"${{data.aws_secretsmanager_random_password.{password_name}.random_password}}"
+    user_group = only(stack, "aws_elasticache_user_group")
+    assert (user_group["user_group_id"], user_group["engine"]) == (f"matbakh-{env}-api-cache", "valkey")
+    assert user_group["user_ids"] == []  # a Valkey user group needs no `default` user
+    assert "aws_elasticache_user" not in stack["resource"]
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_no_stack_holds_a_cache_secret_a_token_or_a_random_password(
+    stacks: dict[str, dict[str, Any]], env: str
+) -> None:
+    stack = stacks[env]
+    assert "aws_secretsmanager_random_password" not in stack.get("data", {})
+    assert not [name for name in resources(stack, "aws_secretsmanager_secret") if name.startswith("cache_")]
+    assert "aws_secretsmanager_secret_version" not in stack["resource"]
+
+
+def test_no_synthesized_stack_mentions_an_auth_token_or_a_random_password(
+    stacks: dict[str, dict[str, Any]], with_clients: tuple[Any, dict[str, Any]]
+) -> None:
+    for name, stack in {**stacks, "cache with clients": with_clients[1]}.items():
+        text = json.dumps(stack)
+        assert "auth_token" not in text and "random_password" not in text, name
+
+
+def test_each_client_is_an_iam_user_named_by_the_context_in_the_user_group(
+    with_clients: tuple[Any, dict[str, Any]],
+) -> None:
+    cache, stack = with_clients
+    users = resources(stack, "aws_elasticache_user")
+    assert len(users) == 2
+    for user in users.values():
+        assert user["authentication_mode"] == {"type": "iam"}
+        assert user["user_id"] == user["user_name"]
+        assert user["engine"] == "valkey" and user["access_string"] == "on ~* +@all -@dangerous"
+        assert "passwords" not in user and "no_password_required" not in user
+    assert sorted(user["user_id"] for user in users.values()) == [
+        "matbakh-dev-api-cache-auth",
+        "matbakh-dev-api-cache-vc-start",
+    ]
+    user_group = only(stack, "aws_elasticache_user_group")
+    assert sorted(user_group["user_ids"]) == sorted(f"${{aws_elasticache_user.{name}.user_id}}" for name in users)
+    group = only(stack, "aws_elasticache_replication_group")
+    assert group["user_group_ids"] == [_ref(stack, "aws_elasticache_user_group", "user_group_id")]
+    assert set(cache.users) == {"auth", "vc-start"}
+    assert cache.users["vc-start"].user_id == "matbakh-dev-api-cache-vc-start"
+    (vc_start,) = [name for name, body in users.items() if body["user_id"].endswith("-vc-start")]
+    assert stack["resource"]["aws_elasticache_user"][vc_start]["//"]["metadata"]["path"].endswith("/user_vc_start")
+
+
+def test_connection_environment_is_what_an_iam_client_needs(with_clients: tuple[Any, dict[str, Any]]) -> None:
+    cache, _ = with_clients
+    environment = cache.connection_environment("auth")
+    assert set(environment) == {
+        "CACHE_ENDPOINT",
+        "CACHE_PORT",
+        "CACHE_REPLICATION_GROUP_ID",
+        "CACHE_USER_ID",
+        "CACHE_TTL_SESSIONS_SECONDS",
+        "CACHE_TTL_PERSONA_RESULTS_SECONDS",
+    }
+    assert environment["CACHE_PORT"] == "6379"
+    assert environment["CACHE_REPLICATION_GROUP_ID"] == cache.replication_group_id == "matbakh-dev-api-cache"
+    assert environment["CACHE_USER_ID"] == "matbakh-dev-api-cache-auth"
+    assert environment["CACHE_ENDPOINT"] == cache.primary_endpoint_address
+    assert (environment["CACHE_TTL_SESSIONS_SECONDS"], environment["CACHE_TTL_PERSONA_RESULTS_SECONDS"]) == (
+        "86400",
+        "3600",
+    )
+    with pytest.raises(ValueError, match=r"no user for client 'report'; its users are: auth, vc-start"):
+        cache.connection_environment("report")
+
+
+@pytest.mark.parametrize(
+    ("users", "message"),
+    [
+        (("Auth",), "cache client name 'Auth': must be lower-case"),
+        (("vc--start",), "cache client name 'vc--start'"),
+        (("auth-",), "cache client name 'auth-'"),
+        (("auth", "auth"), "cache client 'auth' is given twice"),
+    ],
+)
+def test_a_bad_client_name_is_refused(tmp_path: Path, users: tuple[str, ...], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        synthesize_cache_stack(tmp_path, users)
+
+
+def test_a_long_client_name_still_fits_the_40_characters_of_a_user_id(tmp_path: Path) -> None:
+    cache, _ = synthesize_cache_stack(tmp_path, ("a-very-long-client-name-for-the-cache",))
+    user_id = cache.users["a-very-long-client-name-for-the-cache"].user_id
+    assert len(user_id) <= 40 and user_id.startswith("matbakh-dev-api-cache-a-very")
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
@@ -250,7 +362,7 @@ def test_hit_rate_is_metric_math_over_hits_and_misses(stacks: dict[str, dict[str
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_stack_outputs_endpoints_port_groups_secret_and_ttls(stacks: dict[str, dict[str, Any]], env: str) -> None:
+def test_stack_outputs_endpoints_port_groups_and_ttls(stacks: dict[str, dict[str, Any]], env: str) -> None:
     stack = stacks[env]
     outputs = {name: body["value"] for name, body in stack["output"].items()}
     endpoint = _ref(stack, "aws_elasticache_replication_group", "configuration_endpoint_address")
@@ -258,7 +370,7 @@ def test_stack_outputs_endpoints_port_groups_secret_and_ttls(stacks: dict[str, d
     assert outputs["cache_port"] == 6379
     assert outputs["cache_security_group_id"] == _ref(stack, "aws_security_group", "id", "cache_security_group")
     assert outputs["cache_client_security_group_id"] == _ref(stack, "aws_security_group", "id", "cache_client_security")
-    assert outputs["cache_auth_secret_arn"] == _ref(stack, "aws_secretsmanager_secret", "arn")
+    assert "cache_auth_secret_arn" not in outputs
     assert outputs["cache_key_ttl_seconds"] == {"sessions": 86400, "persona_results": 3600}
 
 
@@ -269,10 +381,16 @@ def test_every_cache_resource_is_tagged(stacks: dict[str, dict[str, Any]], env: 
         "aws_elasticache_replication_group",
         "aws_elasticache_parameter_group",
         "aws_elasticache_subnet_group",
-        "aws_secretsmanager_secret",
+        "aws_elasticache_user_group",
         "aws_security_group",
         "aws_cloudwatch_log_group",
         "aws_cloudwatch_metric_alarm",
     ):
         for name, body in resources(stacks[env], kind).items():
             assert body["tags"] == tags, f"{kind}.{name}"
+
+
+def test_every_user_of_a_cache_with_clients_is_tagged(with_clients: tuple[Any, dict[str, Any]]) -> None:
+    tags = {"Environment": "dev", "Service": "api", "ManagedBy": "autoscale-infra", "CostCenter": "matbakh-platform"}
+    _, stack = with_clients
+    assert [body["tags"] for body in resources(stack, "aws_elasticache_user").values()] == [tags, tags]

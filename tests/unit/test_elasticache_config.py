@@ -8,6 +8,7 @@ import pytest
 
 from environments.loader import ConfigError, load_environment, parse_environment
 from modules.elasticache.config import supports_replica_autoscaling
+from tests.conftest import REPO
 
 
 def _errors(text: str, env: str = "prod") -> list[str]:
@@ -87,11 +88,19 @@ def test_fails_on_an_unknown_eviction_policy_naming_the_allowed_ones() -> None:
     assert "'allkeys-lfu'" in message and message.endswith("(got 'lru')")
 
 
-def test_fails_on_a_recovery_window_aws_refuses() -> None:
-    assert _errors("elasticache: {auth_secret_recovery_window_days: 3}\n") == [
-        "environments/prod.yaml: elasticache.auth_secret_recovery_window_days: must be 0 (delete at once) "
-        "or from 7 to 30 (got 3)"
-    ]
+def test_the_auth_token_secret_setting_is_gone_with_the_secret() -> None:
+    """Clients authenticate with IAM: there is no AUTH-token secret left to configure."""
+    (message,) = _errors("elasticache: {auth_secret_recovery_window_days: 0}\n", env="dev")
+    assert message.startswith(
+        "environments/dev.yaml: elasticache.auth_secret_recovery_window_days: unknown setting; allowed: alarms, "
+    )
+    assert "auth" not in message.split("allowed:", 1)[1]
+
+
+def test_no_shipped_environment_configures_an_auth_token() -> None:
+    for env in ("dev", "staging", "prod"):
+        assert "auth_secret" not in (REPO / "environments" / f"{env}.yaml").read_text()
+        load_environment(env)  # and each still loads
 
 
 def test_fails_on_a_bad_key_class_or_ttl() -> None:
