@@ -426,13 +426,13 @@ def _cloudfront_distribution_arns_have_an_empty_region() -> None:
 
     original = Distribution.__init__
 
-    def __init__(self: Distribution, *args: Any, **kwargs: Any) -> None:
+    def initialize(self: Distribution, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
         partition, rest = self.arn.split(":cloudfront:", 1)
         if not rest.startswith(":"):
             self.arn = f"{partition}:cloudfront::{rest}"
 
-    Distribution.__init__ = __init__  # type: ignore[method-assign]
+    Distribution.__init__ = initialize  # type: ignore[method-assign]
 
 
 def _write_certificate(directory: Path) -> tuple[Path, Path]:

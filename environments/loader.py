@@ -38,6 +38,9 @@ def _allowed_fields(model: type[Any], location: tuple[int | str, ...]) -> list[s
         fields = {field.alias or name: field for name, field in model.model_fields.items()}
         field = fields.get(str(part))
         annotation = getattr(field, "annotation", None) if field else None
+        # An optional sub-model (`X | None`) lists the fields of X.
+        members = [m for m in getattr(annotation, "__args__", ()) if hasattr(m, "model_fields")]
+        annotation = members[0] if len(members) == 1 and not hasattr(annotation, "model_fields") else annotation
         if not (isinstance(annotation, type) and hasattr(annotation, "model_fields")):
             return []
         model = annotation

@@ -42,6 +42,7 @@ def synthesize_cache_stack(outdir: Path, users: Sequence[str], environment: str 
     from modules.observability.module import AlertTopic
 
     config = load_environment("dev")
+    assert config.elasticache is not None
     context = config.context.model_copy(update={"environment": environment})
     app = App(outdir=str(outdir))
     stack = TerraformStack(app, "cache")

@@ -113,12 +113,11 @@ def test_dev_may_be_single_az_with_a_day_of_backups() -> None:
     assert config.rds.multi_az is False and config.rds.backup_retention_days == 1
 
 
-def test_fails_when_a_function_connects_as_a_user_the_proxy_has_no_secret_for() -> None:
+def test_a_database_user_is_not_configured_per_function_any_more() -> None:
+    """Functions that use the database connect through the proxy as the user it holds the secret
+    of (rds.master_username): there is no per-function user to get wrong."""
     (message,) = _errors("lambda: {functions: {auth: {grants: {rds_proxy: {db_user: app}}}}}\n", "dev")
-    assert message.startswith(
-        "environments/dev.yaml: rds: lambda.functions.auth.grants.rds_proxy.db_user is app, but the "
-        "proxy holds a secret only for master_username (app_admin); use that user"
-    )
+    assert message.startswith("environments/dev.yaml: lambda.functions.auth.grants.rds_proxy: unknown setting")
 
 
 def test_fails_when_the_free_storage_alarm_is_at_or_above_the_allocated_storage() -> None:

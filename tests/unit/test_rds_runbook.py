@@ -10,8 +10,7 @@ import pytest
 
 from environments.loader import load_environment
 from modules.core.cdk import App, AwsProvider, TerraformStack
-from modules.lambda_service.config import LambdaServiceConfig
-from modules.lambda_service.module import LambdaService
+from modules.lambda_service.module import DataStores, FunctionPackage, LambdaService
 from modules.network.module import PrivateNetwork
 from modules.observability.module import AlertTopic
 from modules.rds.config import INSTANCE_CLASSES, RdsConfig, instance_class, next_class_up
@@ -132,18 +131,20 @@ def test_a_summary_too_long_for_aws_is_refused() -> None:
         render_summary(_facts(action="investigate", checks=("z" * 1100,)))
 
 
-def test_a_function_granted_the_database_needs_the_stacks_proxy() -> None:
+def test_a_function_that_uses_the_database_needs_the_stacks_database() -> None:
     config = load_environment("dev")
-    functions = LambdaServiceConfig.model_validate(
-        {
-            **config.lambda_service.model_dump(),
-            "functions": {"auth": {"grants": {"rds_proxy": {"db_user": "app_admin"}}}},
-        }
-    )
     stack = TerraformStack(App(outdir="/tmp/unused"), "dev")
     AwsProvider(stack, "aws", region=config.region)
-    with pytest.raises(ValueError, match="needs the stack's database proxy"):
-        LambdaService(stack, "lambda", config=functions, context=config.context)
+    network = PrivateNetwork(stack, "network", config=config.network, context=config.context)
+    with pytest.raises(ValueError, match="a function uses the database, but the stack has none"):
+        LambdaService(
+            stack,
+            "lambda",
+            config=config.lambda_service,
+            context=config.context,
+            stores=DataStores(network=network),
+            packages={"functions/api": FunctionPackage(filename="package.zip", sha256_base64="unused")},
+        )
 
 
 def test_every_shipped_environments_resize_runbook_quotes_the_price_of_the_next_class() -> None:
