@@ -20,7 +20,6 @@ EXPECTED = {
     "staging": ("PriceClass_100", "eu-central-1", False, False, 90, (2, 15)),
     "prod": ("PriceClass_200", "eu-central-1", True, True, 365, (1, 10)),
 }
-PROD_CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
 EDGE = "aws.edge"
 
 
@@ -63,16 +62,10 @@ def test_distribution_speaks_http3_over_ipv6_with_per_environment_price_class_an
     assert distribution["price_class"] == price_class
     assert distribution["default_root_object"] == "index.html"
     assert distribution["restrictions"] == {"geo_restriction": {"restriction_type": "none"}}
-    if env == "prod":
-        assert distribution["viewer_certificate"] == {
-            "acm_certificate_arn": PROD_CERTIFICATE,
-            "minimum_protocol_version": "TLSv1.2_2021",
-            "ssl_support_method": "sni-only",
-        }
-        assert distribution["aliases"] == ["www.example.com"]
-    else:
-        assert distribution["viewer_certificate"] == {"cloudfront_default_certificate": True}
-        assert "aliases" not in distribution
+    # No shipped environment has a domain yet (test_a_domain_gets_a_validated_certificate_and_alias_records).
+    assert distribution["viewer_certificate"] == {"cloudfront_default_certificate": True}
+    assert "aliases" not in distribution
+    assert ("DomainWaiver" in distribution["tags"]) is (env == "prod")
     if waf:
         assert distribution["web_acl_id"] == _ref(stack, "aws_wafv2_web_acl", "arn", "cdn_web_acl")
     else:
@@ -87,24 +80,35 @@ def test_assets_origin_uses_origin_access_control_and_origin_shield(stacks: dict
     origins = {o["origin_id"]: o for o in only(stack, "aws_cloudfront_distribution")["origin"]}
     assets = origins["assets"]
     assert assets["domain_name"] == _ref(stack, "aws_s3_bucket", "bucket_regional_domain_name", "cdn_assets_bucket")
-    assert assets["origin_access_control_id"] == _ref(stack, "aws_cloudfront_origin_access_control", "id", "cdn")
+    assert assets["origin_access_control_id"] == _ref(
+        stack, "aws_cloudfront_origin_access_control", "id", "cdn_origin_access_control"
+    )
     if shield_region:
         assert assets["origin_shield"] == {"enabled": True, "origin_shield_region": shield_region}
     else:
         assert "origin_shield" not in assets
-    access = only(stack, "aws_cloudfront_origin_access_control")
-    assert (access["origin_access_control_origin_type"], access["signing_behavior"], access["signing_protocol"]) == (
-        "s3",
-        "always",
-        "sigv4",
+    controls = resources(stack, "aws_cloudfront_origin_access_control")
+    access, api = (
+        controls[_name(stack, "aws_cloudfront_origin_access_control", f"^cdn_{k}")] for k in ("origin", "api")
     )
+    for control, origin_type in ((access, "s3"), (api, "lambda")):
+        assert (
+            control["origin_access_control_origin_type"],
+            control["signing_behavior"],
+            control["signing_protocol"],
+        ) == (origin_type, "always", "sigv4")
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_api_origin_is_https_only_with_tls_1_2(stacks: dict[str, Any], env: str) -> None:
-    origins = {o["origin_id"]: o for o in only(stacks[env], "aws_cloudfront_distribution")["origin"]}
-    api = origins["api"]
-    assert api["domain_name"] == f"api-origin.{env}.example.com"
+def test_api_origins_are_the_function_urls_https_only_with_tls_1_2(stacks: dict[str, Any], env: str) -> None:
+    stack = stacks[env]
+    origins = {o["origin_id"]: o for o in only(stack, "aws_cloudfront_distribution")["origin"]}
+    assert sorted(origins) == ["api-auth", "api-persona", "api-upload", "api-vc-result", "api-vc-start", "assets"]
+    for key in ("auth", "persona", "upload", "vc-result", "vc-start"):
+        url = _name(stack, "aws_lambda_function_url", key.replace("-", "_"))
+        api = origins[f"api-{key}"]
+        assert api["domain_name"] == f'${{element(split("/", aws_lambda_function_url.{url}.function_url), 2)}}'
+        assert api["origin_access_control_id"] == _ref(stack, "aws_cloudfront_origin_access_control", "id", "cdn_api")
     assert api["custom_origin_config"] == {
         "http_port": 80,
         "https_port": 443,
@@ -134,18 +138,29 @@ def test_behaviors_route_static_and_api_with_their_policies_and_security_headers
         "cache_policy_id": _ref(stack, "aws_cloudfront_cache_policy", "id", "static"),
         "response_headers_policy_id": headers,
     }
-    (api,) = distribution["ordered_cache_behavior"]
-    assert api == {
-        "path_pattern": "/api/*",
-        "target_origin_id": "api",
-        "viewer_protocol_policy": "https-only",
-        "allowed_methods": ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"],
-        "cached_methods": ["GET", "HEAD"],
-        "compress": True,
-        "cache_policy_id": _ref(stack, "aws_cloudfront_cache_policy", "id", "api"),
-        "origin_request_policy_id": _ref(stack, "aws_cloudfront_origin_request_policy", "id", "api"),
-        "response_headers_policy_id": headers,
-    }
+    all_methods = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
+    behaviors = [
+        (b["path_pattern"], b["target_origin_id"], b["allowed_methods"]) for b in distribution["ordered_cache_behavior"]
+    ]
+    # Literal paths first, then the longer patterns: CloudFront takes the first that matches.
+    assert behaviors == [
+        ("/auth/session", "api-auth", ["GET", "HEAD"]),
+        ("/vc/start", "api-vc-start", all_methods),
+        ("/upload", "api-upload", all_methods),
+        ("/vc/result/*", "api-vc-result", ["GET", "HEAD"]),
+        ("/persona/*", "api-persona", all_methods),
+        ("/auth/*", "api-auth", all_methods),
+    ]
+    for api in distribution["ordered_cache_behavior"]:
+        assert api == {
+            **api,
+            "viewer_protocol_policy": "https-only",
+            "cached_methods": ["GET", "HEAD"],
+            "compress": True,
+            "cache_policy_id": _ref(stack, "aws_cloudfront_cache_policy", "id", "api"),
+            "origin_request_policy_id": _ref(stack, "aws_cloudfront_origin_request_policy", "id", "api"),
+            "response_headers_policy_id": headers,
+        }
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
@@ -175,7 +190,8 @@ def test_api_cache_policy_is_short_yet_compresses_and_forwards_through_the_reque
     assert policy["parameters_in_cache_key_and_forwarded_to_origin"] == {
         "enable_accept_encoding_brotli": True,
         "enable_accept_encoding_gzip": True,
-        "headers_config": {"header_behavior": "whitelist", "headers": {"items": ["Authorization"]}},
+        # Not Authorization: the origin access control signs every request to the function URLs in it.
+        "headers_config": {"header_behavior": "none"},
         "cookies_config": {"cookie_behavior": "none"},
         "query_strings_config": {"query_string_behavior": "all"},
     }
@@ -413,9 +429,9 @@ def test_stack_outputs_name_the_distribution_and_the_assets_bucket(stacks: dict[
     assert ("cdn_web_acl_arn" in outputs) is EXPECTED[env][2]
 
 
-def test_fails_the_gate_when_prod_has_no_certificate(repo_copy: Path, tmp_path: Path) -> None:
+def test_fails_the_gate_when_prod_has_neither_a_domain_nor_a_reason(repo_copy: Path, tmp_path: Path) -> None:
     prod_yaml = repo_copy / "environments" / "prod.yaml"
-    prod_yaml.write_text("cdn:\n  api: {domain_name: api-origin.prod.example.com}\n")
+    prod_yaml.write_text("{}\n")
     synthesize(repo_copy / "cdktf.out", "--env", "prod", "--force", cwd=repo_copy)
     with pytest.raises(UserError) as raised:
         gate.gate(
@@ -427,4 +443,48 @@ def test_fails_the_gate_when_prod_has_no_certificate(repo_copy: Path, tmp_path: 
         )
     (failure,) = [line.strip() for line in str(raised.value).splitlines() if line.strip().startswith("FAILED")]
     assert failure.startswith("FAILED CKV_MBK_15 aws_cloudfront_distribution.cdn_distribution_")
-    assert "prod requires an ACM certificate" in failure and "cdn.certificate" in failure
+    assert "prod requires its own domain" in failure and "cdn.without_domain_reason" in failure
+
+
+def test_a_domain_gets_a_validated_certificate_in_us_east_1_and_alias_records(tmp_path: Path) -> None:
+    from tests.conftest import copy_repository
+
+    root = copy_repository(tmp_path / "repo")
+    (root / "environments" / "prod.yaml").write_text(
+        "cdn:\n  domain: {name: shop.prod.invalid, hosted_zone_id: Z0123456789ABCDEFGHIJ}\n"
+    )
+    stack = synthesize(root / "cdktf.out", "--env", "prod", "--force", cwd=root)["prod"]
+    certificate = only(stack, "aws_acm_certificate")
+    assert (certificate["domain_name"], certificate["validation_method"], certificate["provider"]) == (
+        "shop.prod.invalid",
+        "DNS",
+        EDGE,
+    )
+    validation = only(stack, "aws_acm_certificate_validation")
+    assert validation["provider"] == EDGE
+    assert validation["certificate_arn"] == _ref(stack, "aws_acm_certificate", "arn", "cdn_certificate")
+    records = resources(stack, "aws_route53_record")
+    check = records[_name(stack, "aws_route53_record", "certificate_validation_record")]
+    assert validation["validation_record_fqdns"] == [
+        _ref(stack, "aws_route53_record", "fqdn", "certificate_validation_record")
+    ]
+    assert check["zone_id"] == "Z0123456789ABCDEFGHIJ" and "domain_validation_options" in check["name"]
+    distribution = only(stack, "aws_cloudfront_distribution")
+    assert distribution["aliases"] == ["shop.prod.invalid"]
+    assert distribution["viewer_certificate"] == {
+        "acm_certificate_arn": _ref(
+            stack, "aws_acm_certificate_validation", "certificate_arn", "cdn_certificate_validation"
+        ),
+        "minimum_protocol_version": "TLSv1.2_2021",
+        "ssl_support_method": "sni-only",
+    }
+    assert "DomainWaiver" not in distribution["tags"]
+    aliases = {r["type"]: r for n, r in records.items() if "alias" in n}
+    assert sorted(aliases) == ["A", "AAAA"]
+    for record in aliases.values():
+        assert record["name"] == "shop.prod.invalid" and record["zone_id"] == "Z0123456789ABCDEFGHIJ"
+        assert record["alias"] == {
+            "name": _ref(stack, "aws_cloudfront_distribution", "domain_name", "cdn"),
+            "zone_id": _ref(stack, "aws_cloudfront_distribution", "hosted_zone_id", "cdn"),
+            "evaluate_target_health": False,
+        }
