@@ -9,6 +9,7 @@ import subprocess
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,6 +66,40 @@ def _hold_the_lock(bench: Workbench) -> tuple[subprocess.Popen[str], queue.Queue
     return process, lines
 
 
+def _assert_wired(bench: Workbench, state: dict[str, Any], group: dict[str, Any]) -> None:
+    """Read back from the emulator: each function in the private subnets with the stores' client
+    groups, its IAM user in the cache's user group, and its function URL behind the CDN only."""
+    ec2, lambda_client = bench.client("ec2"), bench.client("lambda")
+    subnets = {
+        s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "tag:Tier", "Values": ["private"]}])["Subnets"]
+    }
+    groups = {g["GroupName"]: g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"]}
+    expected_groups = {
+        groups[f"matbakh-dev-api-{name}"] for name in ("db-clients", "cache-clients", "endpoint-clients")
+    }
+    assert len(subnets) == 3
+    (user_group,) = bench.client("elasticache").describe_user_groups()["UserGroups"]
+    assert group["UserGroupIds"] == [user_group["UserGroupId"]]
+    users = {u["UserId"]: u for u in bench.client("elasticache").describe_users()["Users"]}
+    (distribution,) = [r for r in state["resources"] if r["type"] == "aws_cloudfront_distribution"]
+    distribution_arn = distribution["instances"][0]["attributes"]["arn"]
+    for key in CRITICAL:
+        name = f"matbakh-dev-api-{key}"
+        placement = lambda_client.get_function_configuration(FunctionName=name)["VpcConfig"]
+        assert set(placement["SubnetIds"]) == subnets, key
+        assert set(placement["SecurityGroupIds"]) == expected_groups, key
+        user_id = f"matbakh-dev-api-cache-{key}"
+        assert user_id in user_group["UserIds"], key
+        assert users[user_id]["Authentication"]["Type"] == "iam", key
+        url = lambda_client.get_function_url_config(FunctionName=name, Qualifier="live")
+        assert url["AuthType"] == "AWS_IAM", key
+        policy = json.loads(lambda_client.get_policy(FunctionName=name, Qualifier="live")["Policy"])
+        assert {s["Action"] for s in policy["Statement"]} == {"lambda:InvokeFunctionUrl", "lambda:InvokeFunction"}
+        for statement in policy["Statement"]:
+            assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+            assert statement["Condition"]["ArnLike"]["AWS:SourceArn"] == distribution_arn
+
+
 def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
     workbench.synth("--env", "dev")
 
@@ -88,11 +123,11 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
         "cost gate",
         "gate",
     ]
-    # Every resource of dev's stack: the alert
-    # topic and budgets, Lambda (no provisioned concurrency in dev), the cache and its private
-    # network, the database and its proxy, the CDN with its edge alarms, and the SLO and service
-    # alarms, the composite alarm and the dashboard.
-    assert "plan: dev on emulator-" in planned.stdout and "159 to add" in planned.stdout
+    # Every resource of dev's stack: the alert topic and budgets, Lambda (no provisioned
+    # concurrency in dev) with its function URLs, the cache with its IAM users and the private
+    # network with its S3 endpoint, the database and its proxy, the CDN with its edge alarms, and
+    # the SLO and service alarms, the composite alarm and the dashboard.
+    assert "plan: dev on emulator-" in planned.stdout and "186 to add" in planned.stdout
 
     # Apply the saved plan: the state lands in the emulator's bucket under dev's key, encrypted.
     applied = workbench.cli("apply", "--env", "dev")
@@ -107,7 +142,9 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
         "aws_sns_topic",
         "aws_elasticache_replication_group",
         "aws_elasticache_parameter_group",
-        "aws_secretsmanager_secret_version",
+        "aws_elasticache_user_group",
+        "aws_lambda_function_url",
+        "aws_vpc_endpoint",
         "aws_cloudwatch_metric_alarm",
         "aws_db_instance",
         "aws_db_proxy",
@@ -123,8 +160,7 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
         assert lambda_client.get_function_configuration(FunctionName=name)["TracingConfig"] == {"Mode": "Active"}
     (group,) = workbench.client("elasticache").describe_replication_groups()["ReplicationGroups"]
     assert group["ReplicationGroupId"] == "matbakh-dev-api-cache" and group["ClusterEnabled"] is True
-    secret = workbench.client("secretsmanager").get_secret_value(SecretId="matbakh-dev-api-cache-auth-token")
-    assert len(secret["SecretString"]) == 64
+    _assert_wired(workbench, state, group)
 
     # A saved plan applies once.
     again = workbench.cli("apply", "--env", "dev")
