@@ -17,6 +17,8 @@ ENVIRONMENTS := dev staging prod account  # account: the account-level stack set
 # there ("$$AUTOSCALE_ENV"), never pasted into shell text; $(value …) keeps make from expanding them,
 # and `unexport` from expanding them to export the command line's values to the recipes.
 unexport ENV TO CONFIRM
+# ALLOW_REPLACE (addresses a prod plan may delete or replace, cli/plan_guard.py) keeps its name, raw too.
+override export ALLOW_REPLACE := $(value ALLOW_REPLACE)
 export AUTOSCALE_ENV := $(value ENV)
 export AUTOSCALE_TO := $(value TO)
 export AUTOSCALE_CONFIRM := $(value CONFIRM)
@@ -84,7 +86,7 @@ bootstrap: check-env setup ## create the state bucket and CI roles of ENV (local
 	@$(SYNTH) --env="$$AUTOSCALE_ENV"
 	@$(PY) -m cli bootstrap --env="$$AUTOSCALE_ENV"
 
-plan: check-env setup ## synth → gate → cost gate → init → plan -out → show -json → gate → summary, for ENV
+plan: check-env setup ## synth → gate → cost gate → init → plan -out → show -json → secrets, prod replacements (ALLOW_REPLACE=…) → gate → summary, for ENV
 	@$(SYNTH) --env="$$AUTOSCALE_ENV"
 	@$(PY) -m cli plan --env="$$AUTOSCALE_ENV"
 

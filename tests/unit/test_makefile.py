@@ -41,6 +41,9 @@ def project(tmp_path: Path) -> Path:
         "import json, os, sys\n"
         "with open(os.environ['CALLS'], 'a') as log:\n"
         "    log.write(json.dumps(sys.argv[1:]) + '\\n')\n"
+        "if 'ALLOW_REPLACE' in os.environ:\n"
+        "    with open(os.environ['CALLS'] + '.allow', 'w') as allowed:\n"
+        "        allowed.write(os.environ['ALLOW_REPLACE'])\n"
     )
     python.chmod(0o755)
     for stamp in (".venv/.installed", ".venv-checkov/.installed", ".cache/jsii/.warm"):
@@ -100,3 +103,12 @@ def test_env_from_the_environment_counts_like_the_command_line(project: Path) ->
 def test_cost_scans_every_environment_unless_env_is_given(project: Path) -> None:
     assert _make(project, "cost")[2][-1] == ["-m", "cli", "cost"]
     assert _make(project, "cost", "ENV=staging")[2][-1] == ["-m", "cli", "cost", "--env=staging"]
+
+
+def test_allow_replace_reaches_the_plan_raw(project: Path) -> None:
+    marker = project / "pwned"
+    value = f"aws_db_instance.database_instance_1,$(shell touch {marker})"
+    code, stderr, _ = _make(project, "plan", "ENV=prod", f"ALLOW_REPLACE={value}")
+    assert code == 0, stderr
+    assert (project / "calls.jsonl.allow").read_text() == value
+    assert not marker.exists()
