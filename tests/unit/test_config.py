@@ -145,10 +145,10 @@ def test_the_discovery_draft_writes_a_shared_value_out_instead_of_aliasing_it() 
     assert "&id001" in yaml.safe_dump({"a": tags, "b": tags})  # what the plain dumper would write
 
 
-def test_values_quoted_in_messages_are_cut_to_80_characters() -> None:
+def test_values_quoted_in_messages_are_cut_to_100_characters() -> None:
     (message,) = _errors(f"{'k' * 500}: {'v' * 500}\n")
     assert len(message) < 600
-    assert f"(got '{'v' * 78}…)" in message and f" {'k' * 79}…: unknown setting" in message
+    assert f"(got '{'v' * 98}…)" in message and f" {'k' * 99}…: unknown setting" in message
 
 
 def test_a_control_character_names_the_line() -> None:
@@ -221,7 +221,7 @@ BAD_INPUTS = {
     "long value": (
         "prod.yaml",
         f"region: {'x' * 5000}\n",
-        f"(got '{'x' * 78}…)",
+        f"(got '{'x' * 98}…)",
     ),
 }
 
