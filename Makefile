@@ -13,6 +13,15 @@ SYNTH := $(PY) -O main.py
 CHECKOV_VENV := .venv-checkov
 ENV ?= dev
 ENVIRONMENTS := dev staging prod account  # account: the account-level stack set (total budget, anomalies)
+# ENV, TO and CONFIRM are the user's text: they reach the recipes as environment variables, quoted
+# there ("$$AUTOSCALE_ENV"), never pasted into shell text; $(value …) keeps make from expanding them,
+# and `unexport` from expanding them to export the command line's values to the recipes.
+unexport ENV TO CONFIRM
+# ALLOW_REPLACE (addresses a prod plan may delete or replace, cli/plan_guard.py) keeps its name, raw too.
+override export ALLOW_REPLACE := $(value ALLOW_REPLACE)
+export AUTOSCALE_ENV := $(value ENV)
+export AUTOSCALE_TO := $(value TO)
+export AUTOSCALE_CONFIRM := $(value CONFIRM)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: help setup prerequisites synth validate gate cost cost-update bootstrap plan apply rollback drift destroy test test-fast lint typecheck bench discover emulator-stop clean check-env
@@ -51,7 +60,8 @@ $(JSII_WARM): $(VENV)/.installed
 setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(JSII_WARM) ## create both virtual environments and warm the jsii cache
 
 check-env:
-	@case " $(ENVIRONMENTS) " in *" $(ENV) "*) ;; *) echo "error: ENV must be one of: $(ENVIRONMENTS) (got '$(ENV)')" >&2; exit 2;; esac
+	@for known in $(ENVIRONMENTS); do [[ "$$AUTOSCALE_ENV" == "$$known" ]] && exit 0; done; \
+	echo "error: ENV must be one of: $(strip $(ENVIRONMENTS)) (got '$$AUTOSCALE_ENV')" >&2; exit 2
 
 synth: setup ## synthesize every environment into cdktf.out/ (skipped when nothing changed)
 	@$(SYNTH) $(SYNTH_ARGS)
@@ -63,7 +73,7 @@ gate: synth ## checkov policy gate on the synthesized JSON of every stack
 	@$(PY) -m cli gate
 
 # ENV given (command line or environment): that environment only; otherwise all of them.
-COST_ENV = $(if $(filter-out file,$(origin ENV)),$(if $(ENV),--env $(ENV)))
+COST_ENV = $(if $(filter-out file,$(origin ENV)),$(if $(value ENV),--env="$$AUTOSCALE_ENV"))
 
 cost: synth ## estimated monthly cost (all environments, or ENV=…): table; gate JSON and reports in .work/cost/<env>/
 	@$(PY) -m cli cost $(COST_ENV)
@@ -73,30 +83,30 @@ cost-update: synth ## after the stacks change: budgets (and caps) from the estim
 	@$(SYNTH)
 
 bootstrap: check-env setup ## create the state bucket and CI roles of ENV (local state; needed once per environment)
-	@$(SYNTH) --env $(ENV)
-	@$(PY) -m cli bootstrap --env $(ENV)
+	@$(SYNTH) --env="$$AUTOSCALE_ENV"
+	@$(PY) -m cli bootstrap --env="$$AUTOSCALE_ENV"
 
-plan: check-env setup ## synth → gate → cost gate → init → plan -out → show -json → gate → summary, for ENV
-	@$(SYNTH) --env $(ENV)
-	@$(PY) -m cli plan --env $(ENV)
+plan: check-env setup ## synth → gate → cost gate → init → plan -out → show -json → secrets, prod replacements (ALLOW_REPLACE=…) → gate → summary, for ENV
+	@$(SYNTH) --env="$$AUTOSCALE_ENV"
+	@$(PY) -m cli plan --env="$$AUTOSCALE_ENV"
 
 apply: check-env setup ## apply the saved, gated plan of ENV (refuses a missing, stale, old, ungated or other-revision one)
-	@$(PY) -m cli apply --env $(ENV)
+	@$(PY) -m cli apply --env="$$AUTOSCALE_ENV"
 
 rollback: check-env setup ## synth → gate → cost gate → plan → safe apply of git revision TO (a ref, or TO=previous) for ENV
-	@$(SYNTH) --env $(ENV)
-	@$(PY) -m cli rollback --env $(ENV) --to "$(TO)"
+	@$(SYNTH) --env="$$AUTOSCALE_ENV"
+	@$(PY) -m cli rollback --env="$$AUTOSCALE_ENV" --to="$$AUTOSCALE_TO"
 
 drift: check-env setup ## refresh-only plan of ENV: fails with a summary when the real infrastructure drifted
-	@$(SYNTH) --env $(ENV)
-	@$(PY) -m cli drift --env $(ENV)
+	@$(SYNTH) --env="$$AUTOSCALE_ENV"
+	@$(PY) -m cli drift --env="$$AUTOSCALE_ENV"
 
 destroy: check-env setup ## destroy ENV's stack (prod needs CONFIRM=prod); the state bucket stays
-	@$(SYNTH) --env $(ENV)
-	@$(PY) -m cli destroy --env $(ENV) --confirm "$(CONFIRM)"
+	@$(SYNTH) --env="$$AUTOSCALE_ENV"
+	@$(PY) -m cli destroy --env="$$AUTOSCALE_ENV" --confirm="$$AUTOSCALE_CONFIRM"
 
 discover: check-env setup ## inventory the account of ENV read-only: table, JSON, draft YAML, import blocks
-	@$(PY) -m cli discover --env $(ENV)
+	@$(PY) -m cli discover --env="$$AUTOSCALE_ENV"
 
 emulator-stop: setup ## stop the local AWS emulator started by plan/apply
 	@$(PY) -m cli emulator stop

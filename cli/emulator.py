@@ -25,6 +25,11 @@ Gaps filled here (each tested in tests/integration/test_emulator.py):
 * moto cannot delete a cache subnet group: it can here.
 * moto has no CloudFront cache, origin request or response headers policies: they are kept in
   memory (create, get, get config, update, delete), enough for Terraform's lifecycle of one.
+
+Its folder (`AUTOSCALE_EMULATOR_DIR`) holds only its own files (`OWN_FILES`): it deletes nothing
+else and refuses a folder holding anything else. `stop` kills only the process it recorded: the
+PID's command line must be this module's `serve` on the recorded port, and on Linux its start
+time must be the recorded one (a PID reused by another process is left alone).
 """
 
 from __future__ import annotations
@@ -46,7 +51,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cli.errors import UserError
+
 HOST = "127.0.0.1"
+RECORD = "emulator.json"
+OWN_FILES = frozenset({RECORD, "cert.pem", "key.pem", "moto.log"})
+"""Everything the emulator writes in its folder, and all that it ever deletes."""
 HEALTH_PATH = "/moto-api/config"
 """Answers without serializing any model (`/moto-api/data.json` fails once a Lambda exists)."""
 
@@ -486,6 +496,70 @@ def serve(port: int, cert: Path, key: Path) -> None:
     )
 
 
+def _remove(directory: Path, path: Path) -> None:
+    """Delete `path`, one of the emulator's own files directly in `directory`; refuse any other."""
+    if path.name not in OWN_FILES or path.parent.resolve() != directory.resolve():
+        raise UserError(f"the emulator deletes only its own files in {directory}, not {path}")
+    path.unlink(missing_ok=True)  # a symbolic link goes, never what it points to
+
+
+def _check_own(directory: Path) -> None:
+    """Refuse a folder that holds anything but the emulator's own files."""
+    foreign = sorted(entry.name for entry in directory.iterdir() if entry.name not in OWN_FILES)
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (", …" if len(foreign) > 5 else "")
+        raise UserError(
+            f"{directory} is not the emulator's folder: it holds {shown}; the emulator writes (and deletes) "
+            f"only {', '.join(sorted(OWN_FILES))}. Set AUTOSCALE_EMULATOR_DIR to an empty or new folder"
+        )
+
+
+def _clear(directory: Path) -> None:
+    """Empty the emulator's folder (created if missing) of its own files, after `_check_own`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    _check_own(directory)
+    for name in OWN_FILES:
+        _remove(directory, directory / name)
+
+
+def _start_time(pid: int) -> int | None:
+    """The process's start time (clock ticks after boot, /proc/<pid>/stat field 22); None off Linux."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat[stat.rindex(")") + 2 :].split()[19])
+
+
+def _command_line(pid: int) -> list[str] | None:
+    """The process's arguments (/proc on Linux, else `ps`); None if it is gone."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").rstrip("\0").split("\0")
+    except FileNotFoundError:
+        if Path("/proc/self").exists():
+            return None
+    except OSError:
+        return None
+    found = subprocess.run(["ps", "-o", "args=", "-p", str(pid)], capture_output=True, text=True, check=False)
+    return found.stdout.split() if found.returncode == 0 and found.stdout.strip() else None
+
+
+def _contains(arguments: list[str], *sequence: str) -> bool:
+    return any(arguments[i : i + len(sequence)] == list(sequence) for i in range(len(arguments)))
+
+
+def is_emulator(pid: int, port: int, started: int | None) -> bool:
+    """Whether `pid` is still the emulator recorded with `port` and start time `started`."""
+    if not _is_alive(pid):
+        return False
+    arguments = _command_line(pid)
+    if arguments is None or not (
+        _contains(arguments, "-m", "cli.emulator", "serve") and _contains(arguments, "--port", str(port))
+    ):
+        return False
+    return started is None or _start_time(pid) in (None, started)
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind((HOST, 0))
@@ -493,11 +567,16 @@ def _free_port() -> int:
 
 
 def _is_alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie, exited but not yet reaped by its parent, does not)."""
     try:
         os.kill(pid, 0)
     except OSError:
         return False
-    return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc (macOS): the signal's answer
+    return stat[stat.rindex(")") + 2 :].split()[0] != "Z"
 
 
 def _responds(emulator: Emulator) -> bool:
@@ -514,21 +593,21 @@ def _responds(emulator: Emulator) -> bool:
 
 def running(directory: Path) -> Emulator | None:
     """The emulator recorded in `directory`, if it still runs."""
-    record = directory / "emulator.json"
+    record = directory / RECORD
     if not record.exists():
         return None
     data = json.loads(record.read_text())
     emulator = Emulator(pid=data["pid"], port=data["port"], ca_bundle=Path(data["ca_bundle"]))
-    return emulator if _is_alive(emulator.pid) and _responds(emulator) else None
+    alive = is_emulator(emulator.pid, emulator.port, data.get("started"))
+    return emulator if alive and _responds(emulator) else None
 
 
 def start(directory: Path, timeout_seconds: float = 30) -> Emulator:
     """Start a fresh emulator recorded in `directory` (emptied first: its state died with the old one)."""
+    if directory.is_dir():
+        _check_own(directory)  # before stopping anything
     stop(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    for stale in directory.iterdir():
-        if stale.is_file():
-            stale.unlink()
+    _clear(directory)
     cert, key = _write_certificate(directory)
     port = _free_port()
     log = (directory / "moto.log").open("ab")
@@ -548,9 +627,8 @@ def start(directory: Path, timeout_seconds: float = 30) -> Emulator:
             process.kill()
             raise RuntimeError(f"the local AWS emulator did not start; see {directory / 'moto.log'}")
         time.sleep(0.1)
-    (directory / "emulator.json").write_text(
-        json.dumps({"pid": process.pid, "port": port, "ca_bundle": str(cert)}, indent=2) + "\n"
-    )
+    record = {"pid": process.pid, "port": port, "ca_bundle": str(cert), "started": _start_time(process.pid)}
+    (directory / RECORD).write_text(json.dumps(record, indent=2) + "\n")
     return emulator
 
 
@@ -561,13 +639,23 @@ def ensure(directory: Path) -> tuple[Emulator, bool]:
 
 
 def stop(directory: Path) -> bool:
-    """Stop the emulator recorded in `directory`; True if one was running."""
-    record = directory / "emulator.json"
+    """Stop the emulator recorded in `directory`; True if one was running.
+
+    A recorded PID that is no longer the emulator (it exited and the PID was reused) is not
+    touched: only the record goes.
+    """
+    record = directory / RECORD
     if not record.exists():
         return False
-    pid = int(json.loads(record.read_text())["pid"])
-    record.unlink()
-    if not _is_alive(pid):
+    data = json.loads(record.read_text())
+    pid = int(data["pid"])
+    _remove(directory, record)
+    if not is_emulator(pid, int(data["port"]), data.get("started")):
+        return False
+    try:
+        if os.getpgid(pid) != pid:  # `start` made it a session (and group) leader
+            return False
+    except OSError:
         return False
     os.killpg(pid, signal.SIGTERM)
     for _ in range(50):

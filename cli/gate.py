@@ -1,26 +1,38 @@
 """The policy gate: checkov over synthesized or planned Terraform JSON, judged strictly.
 
-It fails when checkov hit a parsing error, ran no check at all, or reported a failed check
-that `policies/skips.yaml` does not list with a reason. It writes JUnit XML and SARIF for CI.
+It fails when checkov hit a parsing error, ran no check at all, reported a failed check that
+`policies/skips.yaml` does not list with a reason (for that resource and, where the entry names
+`environments`, that environment), did not run one of our custom checks, left an IAM document
+UNKNOWN (our checks could not read it), or when a report holds a secret value. It empties its
+report folder first and writes JSON, JUnit XML and SARIF for CI.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import json
+import shutil
 import subprocess
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from cli import gate_coverage, secret_scan
 from cli.errors import UserError
+from cli.synth import STACK_SETS
 
 POLICIES_DIR = Path(__file__).resolve().parent.parent / "policies"
 CHECKS_DIR = POLICIES_DIR / "checks"  # checkov loads every .py and .yaml here as a check
 SKIPS_FILE = POLICIES_DIR / "skips.yaml"
+
+
+_SKIP_KEYS = ("check", "resource", "reason", "environments")
+# checkov logs this (and goes on without the check) when a file of --external-checks-dir fails to import.
+_LOAD_FAILURE = "Cannot load external check"
 
 
 @dataclass(frozen=True)
@@ -28,9 +40,16 @@ class Skip:
     check: str
     resource: str
     reason: str
+    environments: tuple[str, ...] | None = None  # None: every environment
 
-    def matches(self, check_id: str, resource: str) -> bool:
+    def matches(self, check_id: str, resource: str, environment: str | None = None) -> bool:
+        if self.environments is not None and environment not in self.environments:
+            return False
         return check_id == self.check and fnmatch.fnmatchcase(resource, self.resource)
+
+    def __str__(self) -> str:
+        where = f" in {', '.join(self.environments)}" if self.environments is not None else ""
+        return f"{self.check} {self.resource}{where}"
 
 
 @dataclass(frozen=True)
@@ -40,10 +59,12 @@ class Finding:
     resource: str
     file_path: str
     details: tuple[str, ...] = ()
+    environment: str | None = None
 
     def __str__(self) -> str:
         why = f" — {'; '.join(self.details)}" if self.details else ""
-        return f"{self.check_id} {self.resource} ({self.file_path.lstrip('/')}): {self.check_name}{why}"
+        where = f"{self.environment}: " if self.environment else ""
+        return f"{self.check_id} {self.resource} ({where}{self.file_path.lstrip('/')}): {self.check_name}{why}"
 
 
 @dataclass
@@ -54,14 +75,30 @@ class GateResult:
     parsing_errors: list[str] = field(default_factory=list)
     accepted: list[tuple[Finding, Skip]] = field(default_factory=list)
     unused_skips: list[Skip] = field(default_factory=list)
+    # (skip, environment): an entry naming environments that matched nothing in one of them
+    unused_in: list[tuple[Skip, str]] = field(default_factory=list)
+    unknown: list[Finding] = field(default_factory=list)  # an IAM document no check could read
+    not_run: list[str] = field(default_factory=list)  # custom checks checkov did not run, and why
 
     @property
     def problems(self) -> list[str]:
         problems = [f"checkov could not parse {path}" for path in self.parsing_errors]
         if self.passed + len(self.failed) + len(self.accepted) == 0:
             problems.append("checkov ran no check: the gate never passes by scanning nothing")
+        problems.extend(self.not_run)
         problems.extend(f"FAILED {finding} (not in policies/skips.yaml)" for finding in self.failed)
+        problems.extend(f"UNKNOWN {finding} (not in policies/skips.yaml)" for finding in self.unknown)
         return problems
+
+    def stale_skips(self, environments: set[str]) -> list[str]:
+        """Entries that matched nothing (anywhere, or in a scanned environment they name)."""
+        stale = [f"stale skip in policies/skips.yaml: {skip} matches nothing" for skip in self.unused_skips]
+        stale += [
+            f"stale skip in policies/skips.yaml: {skip.check} {skip.resource} matches nothing in {environment}"
+            for skip, environment in self.unused_in
+            if environment in environments and skip not in self.unused_skips
+        ]
+        return stale
 
 
 def load_skips(path: Path = SKIPS_FILE) -> list[Skip]:
@@ -69,12 +106,25 @@ def load_skips(path: Path = SKIPS_FILE) -> list[Skip]:
     skips: list[Skip] = []
     problems: list[str] = []
     for index, entry in enumerate(data.get("skips") or []):
+        where = f"{path.name}: skips[{index}] ({entry.get('check')})"
         reason = str(entry.get("reason") or "").strip()
         if not entry.get("check"):
             problems.append(f"{path.name}: skips[{index}]: `check` is required")
         if not reason:
-            problems.append(f"{path.name}: skips[{index}] ({entry.get('check')}): a skip must carry a reason")
-        skips.append(Skip(check=str(entry.get("check")), resource=str(entry.get("resource", "*")), reason=reason))
+            problems.append(f"{where}: a skip must carry a reason")
+        unknown_keys = sorted(set(entry) - set(_SKIP_KEYS))
+        if unknown_keys:
+            problems.append(f"{where}: unknown key {', '.join(unknown_keys)}; allowed: {', '.join(_SKIP_KEYS)}")
+        environments = entry.get("environments")
+        if environments is not None:
+            if not isinstance(environments, list) or not environments:
+                problems.append(f"{where}: environments must be a non-empty list (got {environments!r})")
+                environments = []
+            wrong = [str(e) for e in environments if e not in STACK_SETS]
+            if wrong:
+                problems.append(f"{where}: environments: {', '.join(wrong)} unknown; known: {', '.join(STACK_SETS)}")
+            environments = tuple(str(e) for e in environments)
+        skips.append(Skip(str(entry.get("check")), str(entry.get("resource", "*")), reason, environments))
     if problems:
         raise UserError("\n".join(problems), exit_code=2)
     return skips
@@ -103,10 +153,50 @@ def resource_types(targets: list[Path]) -> dict[str, str]:
     return types
 
 
-def evaluate(raw_report: Any, skips: list[Skip], types: dict[str, str] | None = None) -> GateResult:
-    """Judge checkov's JSON report against the skips."""
+def stack_environment(path: Path) -> str:
+    """The environment of a scanned file: its stack's folder (`dev`, `dev-bootstrap` → dev)."""
+    return path.parent.name.removesuffix("-bootstrap")
+
+
+def _resource_of(check: dict[str, Any], types: dict[str, str] | None) -> str:
+    resource = str(check["resource"])
+    if resource.startswith("resource.") and types and resource[len("resource.") :] in types:
+        resource = f"{types[resource[len('resource.') :]]}.{resource[len('resource.') :]}"
+    return resource
+
+
+def _accept(
+    finding: Finding, skips: list[Skip], result: GateResult, used: set[tuple[int, str | None]], rejected: list[Finding]
+) -> None:
+    index = next(
+        (i for i, s in enumerate(skips) if s.matches(finding.check_id, finding.resource, finding.environment)), None
+    )
+    if index is None:
+        rejected.append(finding)
+    else:
+        used.add((index, finding.environment))
+        result.accepted.append((finding, skips[index]))
+
+
+def evaluate(
+    raw_report: Any,
+    skips: list[Skip],
+    types: dict[str, str] | None = None,
+    environment_of: Callable[[Path], str | None] | None = None,
+    expected: list[tuple[str, gate_coverage.Scanned]] | None = None,
+) -> GateResult:
+    """Judge checkov's JSON report against the skips.
+
+    `environment_of` names the environment of a scanned file (skips may be limited to some);
+    `expected` lists (check id, resource) pairs that must have a result: a missing one is UNKNOWN.
+    """
     result = GateResult()
-    used: set[int] = set()
+    used: set[tuple[int, str | None]] = set()
+    judged: set[tuple[str, Path, str]] = set()
+
+    def environment(file: str | None) -> str | None:
+        return environment_of(Path(file)) if environment_of and file else None
+
     for report in _reports(raw_report):
         summary = report.get("summary", report)
         result.passed += int(summary.get("passed", 0))
@@ -115,32 +205,112 @@ def evaluate(raw_report: Any, skips: list[Skip], types: dict[str, str] | None = 
         result.parsing_errors.extend(results.get("parsing_errors", []))
         if summary.get("parsing_errors") and not results.get("parsing_errors"):
             result.parsing_errors.append(f"{summary['parsing_errors']} file(s)")
+        for outcome in ("passed_checks", "failed_checks"):
+            for check in results.get(outcome, []):
+                if check.get("file_abs_path"):
+                    path = Path(check["file_abs_path"]).resolve()
+                    judged.add((check["check_id"], path, _resource_of(check, types)))
         for check in results.get("failed_checks", []):
-            resource = str(check["resource"])
-            if resource.startswith("resource.") and types and resource[len("resource.") :] in types:
-                resource = f"{types[resource[len('resource.') :]]}.{resource[len('resource.') :]}"
             finding = Finding(
                 check["check_id"],
                 check.get("check_name", ""),
-                resource,
+                _resource_of(check, types),
                 check["file_path"],
                 tuple(check.get("details") or ()),
+                environment(check.get("file_abs_path")),
             )
-            index = next((i for i, skip in enumerate(skips) if skip.matches(finding.check_id, finding.resource)), None)
-            if index is None:
-                result.failed.append(finding)
-            else:
-                used.add(index)
-                result.accepted.append((finding, skips[index]))
-    result.unused_skips = [skip for i, skip in enumerate(skips) if i not in used]
+            _accept(finding, skips, result, used, result.failed)
+    for check_id, resource in expected or []:
+        if (check_id, resource.file.resolve(), resource.address) not in judged:
+            finding = Finding(
+                check_id,
+                "our checks cannot read its policy document (UNKNOWN): write it as JSON the checks can parse",
+                resource.address,
+                f"/{resource.file.name}",
+                environment=environment(str(resource.file)),
+            )
+            _accept(finding, skips, result, used, result.unknown)
+    result.unused_skips = [skip for i, skip in enumerate(skips) if not any(u == i for u, _ in used)]
+    result.unused_in = [
+        (skip, name) for i, skip in enumerate(skips) for name in skip.environments or () if (i, name) not in used
+    ]
     return result
 
 
-def run_checkov(checkov: Path, *, framework: str, targets: list[Path], report_dir: Path) -> Any:
-    """Run checkov once over `targets` (directories or files) and return its JSON report."""
+def _scan_files(targets: list[Path]) -> dict[Path, dict[str, Any]]:
+    """The JSON documents checkov scans: `cdk.tf.json` of each stack folder, or the file given."""
+    documents: dict[Path, dict[str, Any]] = {}
+    for target in targets:
+        file = target / "cdk.tf.json" if target.is_dir() else target
+        try:
+            document = json.loads(file.read_text())
+        except (OSError, json.JSONDecodeError):
+            continue  # checkov reports the parsing error
+        if isinstance(document, dict):
+            documents[file] = document
+    return documents
+
+
+def coverage(
+    raw_report: Any, documents: dict[Path, dict[str, Any]], *, framework: str, checkov_log: str = ""
+) -> tuple[list[str], list[tuple[str, gate_coverage.Scanned]]]:
+    """Custom checks that did not run (problems), and the (check, resource) pairs that must have a result."""
+    checks, problems = gate_coverage.custom_checks(CHECKS_DIR)
+    problems = [f"custom check {problem}" for problem in problems]
+    problems += [
+        f"checkov: {line.strip()} (the check is missing from this scan)"
+        for line in checkov_log.splitlines()
+        if _LOAD_FAILURE in line
+    ]
+    resources = [r for file, document in documents.items() for r in gate_coverage.scanned_resources(file, document)]
+    reported = {
+        check["check_id"]
+        for report in _reports(raw_report)
+        for outcome in ("passed_checks", "failed_checks", "skipped_checks")
+        for check in report.get("results", {}).get(outcome, [])
+    }
+    scanned_types = {resource.type for resource in resources}
+    if framework == "terraform_json":
+        for check in sorted(checks.values(), key=lambda c: c.id):
+            present = sorted(check.resource_types & scanned_types)
+            if present and check.id not in reported:
+                problems.append(
+                    f"custom check {check.id} (policies/checks/{check.source}) did not run although the scan holds "
+                    f"{', '.join(present)}: checkov drops a check that fails to import"
+                )
+    expected = [
+        (check.id, resource)
+        for check in checks.values()
+        if check.documents
+        for resource in resources
+        if resource.type in check.resource_types
+        and any(gate_coverage.holds_document(resource.values.get(name)) for name in check.documents)
+    ]
+    return problems, expected
+
+
+def empty_report_dir(report_dir: Path) -> None:
+    """Remove what an earlier run left in the report folder: no stale report passes for this one's."""
+    if report_dir.is_dir():
+        for entry in report_dir.iterdir():
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+    report_dir.mkdir(parents=True, exist_ok=True)
+
+
+@dataclass(frozen=True)
+class CheckovRun:
+    report: Any
+    log: str  # checkov's standard error: where it says which external check it could not load
+
+
+def run_checkov(checkov: Path, *, framework: str, targets: list[Path], report_dir: Path) -> CheckovRun:
+    """Run checkov once over `targets` (directories or files) into the emptied `report_dir`."""
     if not checkov.exists():
         raise UserError(f"checkov is not installed at {checkov}: run `make setup`")
-    report_dir.mkdir(parents=True, exist_ok=True)
+    empty_report_dir(report_dir)
     command = [str(checkov), "--framework", framework, "--soft-fail", "--skip-download"]
     command += ["-o", "json", "-o", "junitxml", "-o", "sarif", "--output-file-path", str(report_dir)]
     command += ["--external-checks-dir", str(CHECKS_DIR)]
@@ -150,21 +320,40 @@ def run_checkov(checkov: Path, *, framework: str, targets: list[Path], report_di
     report_file = report_dir / "results_json.json"
     if completed.returncode != 0 or not report_file.exists():
         raise UserError(f"checkov failed (exit {completed.returncode}): {completed.stderr.strip()[-2000:]}")
-    return json.loads(report_file.read_text())
+    return CheckovRun(json.loads(report_file.read_text()), completed.stderr)
 
 
 def gate(
-    checkov: Path, *, framework: str, targets: list[Path], report_dir: Path, require_all_skips_used: bool
+    checkov: Path,
+    *,
+    framework: str,
+    targets: list[Path],
+    report_dir: Path,
+    require_all_skips_used: bool,
+    environment: str | None = None,
 ) -> GateResult:
-    """Scan, judge and print; raises `UserError` when the gate fails."""
+    """Scan, judge and print; raises `UserError` when the gate fails.
+
+    Findings belong to `environment`, or (None) to the environment of their stack's folder.
+    """
     skips = load_skips()
-    report = run_checkov(checkov, framework=framework, targets=targets, report_dir=report_dir)
-    result = evaluate(report, skips, resource_types(targets))
+    documents = _scan_files(targets)
+    run = run_checkov(checkov, framework=framework, targets=targets, report_dir=report_dir)
+    secret_scan.refuse_secrets(
+        sorted(p for p in report_dir.iterdir() if p.is_file()),
+        what=f"the gate's reports in {report_dir}",
+        known=secret_scan.secret_values_of(documents),
+    )
+
+    def environment_of(path: Path) -> str:
+        return environment or stack_environment(path)
+
+    not_run, expected = coverage(run.report, documents, framework=framework, checkov_log=run.log)
+    result = evaluate(run.report, skips, resource_types(targets), environment_of, expected)
+    result.not_run = not_run
     problems = result.problems
     if require_all_skips_used:
-        problems += [
-            f"stale skip in policies/skips.yaml: {s.check} {s.resource} matches nothing" for s in result.unused_skips
-        ]
+        problems += result.stale_skips({environment_of(file) for file in documents})
     scanned = ", ".join(str(t) for t in targets)
     print(
         f"gate: {result.passed} passed, {len(result.failed)} failed, {len(result.accepted)} accepted by skips "

@@ -10,6 +10,7 @@
 | `AUTOSCALE_PLAN_MAX_AGE_MINUTES` | how old a saved plan `make apply` still accepts | `60` |
 | `AUTOSCALE_STATE_KMS_KEY_ARN` | the state key (bootstrap output) where its local state is absent (CI) | unset |
 | `CI` | `true` in CI: never fall back to the emulator silently | unset |
+| `ALLOW_REPLACE` | addresses (comma-separated) of stateful resources a prod plan may delete or replace | unset |
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Settings:
     plan_max_age_minutes: int
     in_ci: bool
     state_kms_key_arn: str | None = None
+    allow_replace: tuple[str, ...] = ()
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -49,4 +51,5 @@ class Settings:
             plan_max_age_minutes=int(setting("AUTOSCALE_PLAN_MAX_AGE_MINUTES", "60")),
             in_ci=setting("CI", "").lower() in {"1", "true", "yes"},
             state_kms_key_arn=setting("AUTOSCALE_STATE_KMS_KEY_ARN", "") or None,
+            allow_replace=tuple(setting("ALLOW_REPLACE", "").replace(",", " ").split()),
         )

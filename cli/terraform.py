@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cli import gate, target
+from cli import gate, plan_guard, secret_scan, target
 from cli.emulator import isolated_environment
 from cli.errors import UserError
 from cli.revision import Revision, RevisionRecord
@@ -155,6 +155,7 @@ def plan(
         targets=[stack_json.parent, stack_json.parent.with_name(f"{env}-bootstrap")],
         report_dir=reports / "synth",
         require_all_skips_used=False,
+        environment=env,
     )
     run_target = target.resolve(settings, region)
     print(f"plan: {env} targets {run_target.description}")
@@ -173,12 +174,15 @@ def plan(
     workspace.terraform("plan", "-input=false", "-lock=true", "-no-color", f"-out={plan_file}", capture=True)
     plan_json_path = workspace.directory / _PLAN_JSON
     plan_json_path.write_text(workspace.terraform("show", "-json", "-no-color", str(plan_file), capture=True))
+    secret_scan.refuse_secrets([plan_json_path], what=f"the plan JSON of {env}")
+    plan_guard.refuse_stateful_replacements(json.loads(plan_json_path.read_text()), env, settings.allow_replace)
     gate.gate(
         settings.checkov,
         framework="terraform_plan",
         targets=[plan_json_path],
         report_dir=reports / "plan",
         require_all_skips_used=False,
+        environment=env,
     )
     counts = _summary(json.loads(plan_json_path.read_text()))
     record = {

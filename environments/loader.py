@@ -2,15 +2,26 @@
 
 Each message names the file, the dotted field, what is wrong and the value given, e.g.
 `environments/prod.yaml: rds.cpu_alarm_threshold_percent: must be ≤ 100 (got 150)`.
+
+The reading is strict: a file is at most 256 KiB of UTF-8 text; YAML anchors and aliases are
+refused (none is needed, and an alias "bomb" of a few hundred bytes expands to gigabytes); a key
+written twice in one mapping is an error (YAML would keep the last one silently); values quoted
+in messages are cut to 100 characters.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import ValidationError
+from yaml.composer import ComposerError
+from yaml.constructor import ConstructorError
+from yaml.events import AliasEvent
+from yaml.nodes import MappingNode, Node
+from yaml.reader import ReaderError
 
 from environments.errors import ConfigError
 from environments.schema import ACCOUNT, ENVIRONMENT_NAMES, AccountConfig, EnvironmentConfig, StackSetConfig
@@ -19,6 +30,38 @@ __all__ = ["ConfigError", "load_account", "load_environment", "load_environments
 
 ENVIRONMENTS_DIR = Path(__file__).resolve().parent
 Config = TypeVar("Config", bound=StackSetConfig)
+MAX_FILE_BYTES = 256 * 1024
+MAX_QUOTED_CHARS = 100  # an ACM certificate ARN (83 characters) stays whole
+_REFUSED = "are not allowed in environment files; write the value out"
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without anchors and aliases, and with duplicate keys as errors."""
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        if self.check_event(AliasEvent):
+            event = self.get_event()  # type: ignore[no-untyped-call]
+            raise ComposerError(None, None, f"aliases (*{event.anchor}) {_REFUSED}", event.start_mark)
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise ComposerError(None, None, f"anchors (&{anchor}) {_REFUSED}", event.start_mark)
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Hashable, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, (str, int, float, bool)) or key is None:
+                if key in seen:
+                    raise ConstructorError(
+                        None,
+                        None,
+                        f"{_quote(key)} is written twice in this mapping (first on line {seen[key]}); keep one",
+                        key_node.start_mark,
+                    )
+                seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
 
 
 def _display(path: Path) -> str:
@@ -28,8 +71,17 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+def _shorten(text: str) -> str:
+    return text if len(text) <= MAX_QUOTED_CHARS else text[: MAX_QUOTED_CHARS - 1] + "…"
+
+
+def _quote(value: Any) -> str:
+    """`repr(value)`, cut to `MAX_QUOTED_CHARS` characters."""
+    return _shorten(repr(value))
+
+
 def _dotted(location: tuple[int | str, ...]) -> str:
-    return ".".join(str(part) for part in location) or "(top level)"
+    return ".".join(_shorten(str(part)) for part in location) or "(top level)"
 
 
 def _allowed_fields(model: type[Any], location: tuple[int | str, ...]) -> list[str]:
@@ -52,9 +104,9 @@ def _describe(error: Any, model: type[StackSetConfig]) -> str:
     value = error.get("input")
     if error["type"] == "extra_forbidden":
         allowed = ", ".join(_allowed_fields(model, location[:-1]))
-        return f"{_dotted(location)}: unknown setting; allowed: {allowed} (got {value!r})"
+        return f"{_dotted(location)}: unknown setting; allowed: {allowed} (got {_quote(value)})"
     message = str(error["msg"]).removeprefix("Value error, ")
-    return f"{_dotted(location)}: {message} (got {value!r})"
+    return f"{_dotted(location)}: {message} (got {_quote(value)})"
 
 
 def parse_environment(name: str, text: str, source: Path) -> EnvironmentConfig:
@@ -64,19 +116,25 @@ def parse_environment(name: str, text: str, source: Path) -> EnvironmentConfig:
 
 def _parse(model: type[Config], name: str, text: str, source: Path) -> Config:
     where = _display(source)
+    if len(text) > MAX_FILE_BYTES:
+        raise ConfigError([f"{where}: {_too_large(len(text.encode()))}"])
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_StrictLoader)
+    except ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        raise ConfigError([f"{where}: line {line}: {error.reason} (character #x{error.character:04x})"]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         position = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(error, "problem", None) or str(error)
-        raise ConfigError([f"{where}: {position}YAML syntax error: {problem}"]) from None
+        kind = "YAML syntax error: " if not isinstance(error, (ComposerError, ConstructorError)) else ""
+        raise ConfigError([f"{where}: {position}{kind}{problem}"]) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError([f"{where}: the file must be a mapping of settings (got a {type(data).__name__})"])
     if "name" in data:
-        raise ConfigError([f"{where}: name: is taken from the file name; remove it (got {data['name']!r})"])
+        raise ConfigError([f"{where}: name: is taken from the file name; remove it (got {_quote(data['name'])})"])
     try:
         return model.model_validate({**data, "name": name})
     except ValidationError as error:
@@ -97,11 +155,33 @@ def load_account(directory: Path = ENVIRONMENTS_DIR) -> AccountConfig:
     return _parse(AccountConfig, ACCOUNT, _read(path), path)
 
 
+def _too_large(size: int) -> str:
+    return f"the file is {size} bytes; an environment file may be at most {MAX_FILE_BYTES // 1024} KiB"
+
+
 def _read(path: Path) -> str:
+    """The file's text: at most `MAX_FILE_BYTES` of UTF-8, else a `ConfigError` naming the file."""
+    where = _display(path)
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
-        raise ConfigError([f"{_display(path)}: file not found (each stack set needs one, even if empty)"]) from None
+        raise ConfigError([f"{where}: file not found (each stack set needs one, even if empty)"]) from None
+    except OSError as error:
+        raise ConfigError([f"{where}: cannot be read: {error.strerror}"]) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ConfigError([f"{where}: {_too_large(path.stat().st_size)}"])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        line, column = before.count(b"\n") + 1, error.start - (before.rfind(b"\n") + 1) + 1
+        raise ConfigError(
+            [
+                f"{where}: line {line}, column {column}: not UTF-8 text (byte 0x{data[error.start]:02x}); "
+                "save the file as UTF-8"
+            ]
+        ) from None
 
 
 def load_environments(names: list[str], directory: Path = ENVIRONMENTS_DIR) -> list[EnvironmentConfig]:

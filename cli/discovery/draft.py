@@ -19,6 +19,13 @@ from environments.loader import parse_environment
 from environments.schema import EnvironmentConfig
 
 
+class _PlainDumper(yaml.SafeDumper):
+    """Writes a value used twice out twice: environment files refuse anchors and aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def _differences(values: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in values.items():
@@ -101,6 +108,6 @@ def draft(inventory: Inventory, config: EnvironmentConfig) -> tuple[str, list[st
         *(f"#   from {source}" for source in sources),
         "#   everything else: the current environments/" + f"{env}.yaml",
     ]
-    text = "\n".join(header) + "\n" + (yaml.safe_dump(body, sort_keys=True) if body else "{}\n")
+    text = "\n".join(header) + "\n" + (yaml.dump(body, Dumper=_PlainDumper, sort_keys=True) if body else "{}\n")
     parse_environment(env, text, Path(f"{env}.yaml (draft)"))  # raises ConfigError if it does not validate
     return text, sources

@@ -16,6 +16,8 @@ POLICY_RESOURCES = [
     "aws_iam_group_policy",
     "aws_iam_role",
 ]
+# Where a permission policy sits: a policy's document, a role's inline policies.
+PERMISSION_DOCUMENTS = ("policy", "inline_policy")
 UNSCOPED_ACTIONS_FILE = Path(__file__).resolve().parent.parent / "unscoped_actions.yaml"
 
 
@@ -26,8 +28,9 @@ def unscoped_actions() -> set[str]:
 
 def permission_documents(conf: dict[str, Any]) -> list[Any]:
     """The permission policies of a resource (a role's inline policies; a policy's document)."""
-    documents = [conf["policy"]] if "policy" in conf else []
-    for inline in as_list(first(conf.get("inline_policy")) or []):
+    policy, inline_policy = PERMISSION_DOCUMENTS
+    documents = [conf[policy]] if policy in conf else []
+    for inline in as_list(first(conf.get(inline_policy)) or []):
         if isinstance(inline, dict) and "policy" in inline:
             documents.append(inline["policy"])
     return documents

@@ -8,6 +8,10 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 from policy_support import as_list, policy_statements
 
+# The gate requires a result of this check wherever one of these attributes holds a document:
+# a document the check cannot read (UNKNOWN) fails the gate (cli/gate_coverage.py).
+DOCUMENT_ATTRIBUTES = ("policy",)
+
 
 class KmsAdminOnlyForAccountRoot(BaseResourceCheck):  # type: ignore[misc]
     def __init__(self) -> None:
@@ -19,7 +23,7 @@ class KmsAdminOnlyForAccountRoot(BaseResourceCheck):  # type: ignore[misc]
         )
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> Any:
-        statements = policy_statements(conf.get("policy"))
+        statements = policy_statements(conf.get(DOCUMENT_ATTRIBUTES[0]))
         if statements is None:
             return CheckResult.UNKNOWN
         for statement in statements:

@@ -6,7 +6,18 @@ from typing import Any
 
 from checkov.common.models.enums import CheckCategories
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-from iam_support import POLICY_RESOURCES, actions_of, judge_allow_statements, resources_of, unscoped_actions
+from iam_support import (
+    PERMISSION_DOCUMENTS,
+    POLICY_RESOURCES,
+    actions_of,
+    judge_allow_statements,
+    resources_of,
+    unscoped_actions,
+)
+
+# The gate requires a result of this check wherever one of these attributes holds a document:
+# a document the check cannot read (UNKNOWN) fails the gate (cli/gate_coverage.py).
+DOCUMENT_ATTRIBUTES = PERMISSION_DOCUMENTS
 
 
 class NoWildcardResources(BaseResourceCheck):  # type: ignore[misc]

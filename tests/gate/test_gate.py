@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -182,3 +183,219 @@ def test_the_plan_json_is_scanned_with_the_plan_framework(tmp_path: Path) -> Non
     plan_file.write_text(json.dumps(plan))
     with pytest.raises(UserError, match=r"FAILED CKV_AWS_145 aws_s3_bucket\.planted"):
         _run(plan_file, tmp_path, framework="terraform_plan")
+
+
+# Issue 18: the gate is exact.
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def _in(environment: str, *failed: tuple[str, str]) -> dict[str, Any]:
+    report = _report(*failed)
+    for check in report["results"]["failed_checks"]:
+        check["file_abs_path"] = f"cdktf.out/stacks/{environment}/cdk.tf.json"
+    return report
+
+
+def test_a_skip_naming_environments_accepts_nowhere_else() -> None:
+    skips = [gate.Skip("CKV_AWS_68", "aws_cloudfront_distribution.*", "no WAF", ("dev", "staging"))]
+    finding = ("CKV_AWS_68", "aws_cloudfront_distribution.cdn")
+    accepted = gate.evaluate(_in("dev", finding), skips, environment_of=gate.stack_environment)
+    assert accepted.failed == [] and [f.environment for f, _ in accepted.accepted] == ["dev"]
+    refused = gate.evaluate(_in("prod", finding), skips, environment_of=gate.stack_environment)
+    assert [str(f) for f in refused.failed] == ["CKV_AWS_68 aws_cloudfront_distribution.cdn (prod: s/cdk.tf.json): n"]
+    # Without the environment of its file, an environment-limited skip accepts nothing.
+    assert len(gate.evaluate(_in("dev", finding), skips).failed) == 1
+
+
+def test_a_bootstrap_stack_belongs_to_its_environment() -> None:
+    assert gate.stack_environment(Path("cdktf.out/stacks/prod-bootstrap/cdk.tf.json")) == "prod"
+    assert gate.stack_environment(Path(".work/emulator/dev/plan.json")) == "dev"
+
+
+def test_a_skip_naming_environments_goes_stale_in_each_of_them() -> None:
+    skips = [
+        gate.Skip("CKV_AWS_157", "aws_db_instance.*", "single-AZ", ("dev", "staging")),
+        gate.Skip("CKV_AWS_293", "aws_db_instance.*", "throwaway", ("dev",)),
+    ]
+    result = gate.evaluate(
+        _in("dev", ("CKV_AWS_157", "aws_db_instance.db")), skips, environment_of=gate.stack_environment
+    )
+    assert result.stale_skips({"dev", "staging", "prod"}) == [
+        "stale skip in policies/skips.yaml: CKV_AWS_293 aws_db_instance.* in dev matches nothing",
+        "stale skip in policies/skips.yaml: CKV_AWS_157 aws_db_instance.* matches nothing in staging",
+    ]
+    assert result.stale_skips({"dev"}) == [result.stale_skips({"dev", "staging"})[0]]  # staging was not scanned
+
+
+def test_skip_environments_and_keys_are_checked(tmp_path: Path) -> None:
+    skips_file = tmp_path / "skips.yaml"
+    skips_file.write_text(
+        "skips:\n"
+        "  - {check: CKV_AWS_68, reason: no WAF in test environments, environments: [dev, qa]}\n"
+        "  - {check: CKV_AWS_68, reason: no WAF in test environments, environment: dev}\n"
+        "  - {check: CKV_AWS_68, reason: no WAF in test environments, environments: dev}\n"
+    )
+    with pytest.raises(UserError) as raised:
+        gate.load_skips(skips_file)
+    assert str(raised.value).splitlines() == [
+        "skips.yaml: skips[0] (CKV_AWS_68): environments: qa unknown; known: dev, staging, prod, account",
+        "skips.yaml: skips[1] (CKV_AWS_68): unknown key environment; allowed: check, resource, reason, environments",
+        "skips.yaml: skips[2] (CKV_AWS_68): environments must be a non-empty list (got 'dev')",
+    ]
+
+
+def test_the_shipped_skips_meant_for_some_environments_name_them() -> None:
+    limited = {(s.check, s.environments) for s in gate.load_skips() if s.environments is not None}
+    assert limited == {
+        ("CKV_AWS_293", ("dev",)),  # deletion protection: on in staging, required in prod
+        ("CKV_AWS_157", ("dev", "staging")),  # Multi-AZ: required in prod
+        ("CKV_AWS_174", ("dev", "staging")),  # the default certificate: prod must have its own
+        ("CKV2_AWS_42", ("dev", "staging")),
+        ("CKV_AWS_68", ("dev", "staging")),  # WAF: on in prod
+    }
+
+
+def test_a_custom_check_missing_from_the_report_did_not_run() -> None:
+    stack = {"resource": {"aws_budgets_budget": {"soft": {"name": "b"}}, "aws_s3_bucket": {"b": {"bucket": "b"}}}}
+    log = "2026-01-01 ERROR [base_check_registry] Cannot load external check 'budget_within_burst_limit' from x"
+    problems, _ = gate.coverage(_report(), {Path("s/cdk.tf.json"): stack}, framework="terraform_json", checkov_log=log)
+    assert problems == [
+        "checkov: 2026-01-01 ERROR [base_check_registry] Cannot load external check 'budget_within_burst_limit' "
+        "from x (the check is missing from this scan)",
+        "custom check CKV_MBK_8 (policies/checks/budget_within_burst_limit.py) did not run although the scan holds "
+        "aws_budgets_budget: checkov drops a check that fails to import",
+    ]
+    ran = _report()
+    ran["results"]["passed_checks"] = [{"check_id": "CKV_MBK_8", "resource": "resource.soft", "file_path": "/x"}]
+    assert gate.coverage(ran, {Path("s/cdk.tf.json"): stack}, framework="terraform_json") == ([], [])
+
+
+def test_an_iam_document_without_a_result_is_unknown() -> None:
+    file = Path("stacks/prod/cdk.tf.json")
+    stack = {
+        "resource": {
+            "aws_iam_policy": {"readable": {"policy": "{}"}, "unreadable": {"policy": "not json"}},
+            "aws_iam_role": {"bare": {"assume_role_policy": "{}"}, "empty_inline": {"inline_policy": [{}]}},
+        }
+    }
+    _, expected = gate.coverage(_report(), {file: stack}, framework="terraform_json")
+    assert sorted((check, r.address) for check, r in expected) == [
+        ("CKV_MBK_10", "aws_iam_policy.readable"),
+        ("CKV_MBK_10", "aws_iam_policy.unreadable"),
+        ("CKV_MBK_11", "aws_iam_policy.readable"),
+        ("CKV_MBK_11", "aws_iam_policy.unreadable"),
+        ("CKV_MBK_13", "aws_iam_role.bare"),
+        ("CKV_MBK_9", "aws_iam_policy.readable"),
+        ("CKV_MBK_9", "aws_iam_policy.unreadable"),
+    ]
+    report = _report()
+    report["results"]["passed_checks"] = [
+        {"check_id": check, "resource": f"resource.{name}", "file_path": "/cdk.tf.json", "file_abs_path": str(file)}
+        for check, name in [(c, "readable") for c in ("CKV_MBK_9", "CKV_MBK_10", "CKV_MBK_11")]
+        + [("CKV_MBK_13", "bare")]
+    ]
+    types = {"readable": "aws_iam_policy", "unreadable": "aws_iam_policy", "bare": "aws_iam_role"}
+    result = gate.evaluate(report, [], types, gate.stack_environment, expected)
+    assert sorted(f.check_id for f in result.unknown) == ["CKV_MBK_10", "CKV_MBK_11", "CKV_MBK_9"]
+    assert {(f.resource, f.environment) for f in result.unknown} == {("aws_iam_policy.unreadable", "prod")}
+    assert [p for p in result.problems if p.startswith("UNKNOWN")] == [
+        f"UNKNOWN {finding} (not in policies/skips.yaml)" for finding in result.unknown
+    ]
+    assert "cannot read its policy document" in result.problems[-1]
+
+
+def test_the_report_folder_is_emptied_before_checkov_runs(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    (reports / "old").mkdir(parents=True)
+    (reports / "results_json.json").write_text(json.dumps(_report()))  # a passing report of an earlier run
+    (reports / "old" / "results_sarif.sarif").write_text("{}")
+    silent = tmp_path / "checkov"
+    silent.write_text("#!/bin/sh\nexit 0\n")  # a checkov that writes no report
+    silent.chmod(0o755)
+    with pytest.raises(UserError, match=r"checkov failed \(exit 0\)"):
+        gate.run_checkov(silent, framework="terraform_json", targets=[tmp_path], report_dir=reports)
+    assert list(reports.iterdir()) == []
+
+
+BUDGET = {
+    "provider": {"aws": [{"region": "eu-central-1"}]},
+    "resource": {
+        "aws_budgets_budget": {
+            "soft": {
+                "name": "soft",
+                "budget_type": "COST",
+                "limit_amount": "10",
+                "limit_unit": "USD",
+                "time_unit": "MONTHLY",
+                "tags": {"Environment": "dev"},
+            }
+        }
+    },
+}
+
+
+def test_a_custom_check_that_fails_to_import_fails_the_gate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    policies = tmp_path / "policies"
+    shutil.copytree(gate.POLICIES_DIR, policies, ignore=shutil.ignore_patterns("__pycache__"))
+    broken = policies / "checks" / "budget_within_burst_limit.py"
+    broken.write_text("import a_module_nobody_installed  # noqa\n" + broken.read_text())
+    monkeypatch.setattr(gate, "CHECKS_DIR", policies / "checks")
+    with pytest.raises(UserError) as raised:
+        _run(_stack(tmp_path / "dev", BUDGET), tmp_path)
+    message = str(raised.value)
+    assert "Cannot load external check 'budget_within_burst_limit'" in message
+    assert (
+        "custom check CKV_MBK_8 (policies/checks/budget_within_burst_limit.py) did not run although the scan "
+        "holds aws_budgets_budget: checkov drops a check that fails to import"
+    ) in message
+
+
+UNREADABLE = {
+    "provider": {"aws": [{"region": "eu-central-1"}]},
+    "resource": {
+        "aws_iam_policy": {
+            "readable": {
+                "name": "readable",
+                "policy": json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:::q"}],
+                    }
+                ),
+            },
+            "unreadable": {"name": "unreadable", "policy": '{"Version": "2012-10-17", "Statement": [{"Effect": '},
+        },
+        "aws_iam_role": {
+            "referenced_trust": {"name": "r", "assume_role_policy": "${data.aws_iam_policy_document.t.json}"}
+        },
+    },
+}
+
+
+def test_a_policy_document_the_checks_cannot_read_fails_the_gate(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    stale = reports / "results_sarif.sarif"
+    stale.write_text('{"runs": []}')
+    with pytest.raises(UserError) as raised:
+        _run(_stack(tmp_path / "prod", UNREADABLE), tmp_path)
+    unknown = sorted(line.strip().split(" (")[0] for line in str(raised.value).splitlines() if "UNKNOWN" in line)
+    assert unknown == [
+        "UNKNOWN CKV_MBK_10 aws_iam_policy.unreadable",
+        "UNKNOWN CKV_MBK_11 aws_iam_policy.unreadable",
+        "UNKNOWN CKV_MBK_13 aws_iam_role.referenced_trust",
+        "UNKNOWN CKV_MBK_9 aws_iam_policy.unreadable",
+    ]
+    assert json.loads(stale.read_text())["version"] == "2.1.0"  # this run's SARIF, not the stale one
+
+
+def test_a_report_holding_a_secret_fails_the_gate_and_is_deleted(tmp_path: Path) -> None:
+    plan = Path(shutil.copy(FIXTURES / "plan_dev_with_auth_token.json", tmp_path / "plan.json"))
+    with pytest.raises(UserError) as raised:
+        _run(plan, tmp_path, framework="terraform_plan")
+    message = str(raised.value)
+    assert message.startswith(f"the gate's reports in {tmp_path / 'reports'} held secret values")
+    assert f"{tmp_path / 'reports' / 'results_json.json'}: $.results.failed_checks[" in message
+    assert "fake-auth-token" not in message
+    assert not (tmp_path / "reports" / "results_json.json").exists()

@@ -76,6 +76,7 @@ def test_start_replaces_a_previous_emulator(tmp_path: Path) -> None:
     try:
         assert second.port != first.port or second.pid != first.pid
         assert emulator.running(tmp_path) == second
+        assert not emulator.is_emulator(first.pid, first.port, None), "the first emulator still runs"
     finally:
         emulator.stop(tmp_path)
 

@@ -441,7 +441,8 @@ def test_fails_the_gate_when_prod_has_neither_a_domain_nor_a_reason(repo_copy: P
             report_dir=tmp_path / "reports",
             require_all_skips_used=False,
         )
-    (failure,) = [line.strip() for line in str(raised.value).splitlines() if line.strip().startswith("FAILED")]
+    failures = [line.strip() for line in str(raised.value).splitlines() if line.strip().startswith("FAILED")]
+    (failure,) = [line for line in failures if line.startswith("FAILED CKV_MBK_15 ")]
     assert failure.startswith("FAILED CKV_MBK_15 aws_cloudfront_distribution.cdn_distribution_")
     assert "prod requires its own domain" in failure and "cdn.without_domain_reason" in failure
 

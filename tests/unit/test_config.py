@@ -121,6 +121,43 @@ def test_yaml_syntax_error_gives_line_and_column() -> None:
     assert message.startswith("environments/prod.yaml: line 3, column 1: YAML syntax error:")
 
 
+def test_a_key_written_twice_is_an_error_at_any_depth() -> None:
+    assert _errors("rds:\n  cpu_alarm_threshold_percent: 50\n  cpu_alarm_threshold_percent: 60\n") == [
+        "environments/prod.yaml: line 3, column 3: 'cpu_alarm_threshold_percent' is written twice in this mapping"
+        " (first on line 2); keep one"
+    ]
+
+
+def test_aliases_are_refused_even_without_an_anchor() -> None:
+    assert _errors("rds: *defaults\n") == [
+        "environments/prod.yaml: line 1, column 6: aliases (*defaults) are not allowed in environment files;"
+        " write the value out"
+    ]
+
+
+def test_the_discovery_draft_writes_a_shared_value_out_instead_of_aliasing_it() -> None:
+    import yaml
+
+    from cli.discovery.draft import _PlainDumper
+
+    tags = {"Team": "web"}
+    text = yaml.dump({"lambda": {"functions": {"api": {"tags": tags}, "auth": {"tags": tags}}}}, Dumper=_PlainDumper)
+    assert "&" not in text and "*" not in text
+    assert "&id001" in yaml.safe_dump({"a": tags, "b": tags})  # what the plain dumper would write
+
+
+def test_values_quoted_in_messages_are_cut_to_100_characters() -> None:
+    (message,) = _errors(f"{'k' * 500}: {'v' * 500}\n")
+    assert len(message) < 600
+    assert f"(got '{'v' * 98}…)" in message and f" {'k' * 99}…: unknown setting" in message
+
+
+def test_a_control_character_names_the_line() -> None:
+    assert _errors("region: eu-central-1\ncost_center: a\x07b\n") == [
+        "environments/prod.yaml: line 2: special characters are not allowed (character #x0007)"
+    ]
+
+
 def test_a_file_that_is_not_a_mapping_is_an_error() -> None:
     assert _errors("- dev\n- prod\n") == ["environments/prod.yaml: the file must be a mapping of settings (got a list)"]
 
@@ -157,6 +194,36 @@ BAD_INPUTS = {
         "environments/prod.yaml: the file must be a mapping of settings (got a str)",
     ),
     "missing file": ("prod.yaml", None, "environments/prod.yaml: file not found"),
+    # Issue 18: a second `budget:` block used to replace the first silently.
+    "duplicate key": (
+        "dev.yaml",
+        "budget: {soft_limit_eur: 20}\nslo: {}\nbudget: {burst_limit_eur: 40}\n",
+        "environments/dev.yaml: line 3, column 1: 'budget' is written twice in this mapping (first on line 1); keep one",
+    ),
+    # ~600 bytes that expand to ~10^6 strings; the message's repr of it used to be ~20 MB.
+    "alias bomb": (
+        "prod.yaml",
+        "l0: &l0 xxxxxxxxxxxxxxxx\n"
+        + "".join(f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 10)}]\n" for n in range(1, 7))
+        + "bomb: *l6\n",
+        "environments/prod.yaml: line 1, column 5: anchors (&l0) are not allowed in environment files",
+    ),
+    # Used to end in "internal error: UnicodeDecodeError" without naming the file.
+    "not utf-8": (
+        "staging.yaml",
+        b"region: eu-central-1\ncost_center: caf\xe9\n",
+        "environments/staging.yaml: line 2, column 17: not UTF-8 text (byte 0xe9); save the file as UTF-8",
+    ),
+    "too large": (
+        "dev.yaml",
+        "# padding\n" * 30_000,
+        "environments/dev.yaml: the file is 300000 bytes; an environment file may be at most 256 KiB",
+    ),
+    "long value": (
+        "prod.yaml",
+        f"region: {'x' * 5000}\n",
+        f"(got '{'x' * 98}…)",
+    ),
 }
 
 
@@ -176,6 +243,8 @@ def test_bad_input_exits_2_with_the_message_and_writes_nothing(
     path = repo_copy / "environments" / file_name
     if text is None:
         path.unlink()
+    elif isinstance(text, bytes):
+        path.write_bytes(text)
     else:
         path.write_text(text)
     outdir = repo_copy / "cdktf.out"
@@ -184,7 +253,8 @@ def test_bad_input_exits_2_with_the_message_and_writes_nothing(
     result = run([PYTHON, "main.py"], cwd=repo_copy)
     assert result.returncode == 2
     assert expected in result.stderr
-    assert "Traceback" not in result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert len(result.stderr) < 2000, f"{len(result.stderr)} characters of messages"
     assert _digest(outdir) == before
 
 
