@@ -73,6 +73,7 @@ class BootstrapStack(TerraformStack):
             context=config.context,
             region=config.region,
             state=StateAccess(bucket_arn=state.bucket_arn, state_key=config.state_key, kms_key_arn=state.kms_key_arn),
+            hosted_zone_id=config.cdn.domain.hosted_zone_id if config.cdn.domain else None,
         )
         TerraformOutput(self, "ci_oidc_provider_arn", value=delivery.oidc_provider_arn)
         TerraformOutput(self, "ci_plan_role_arn", value=delivery.plan_role_arn)

@@ -167,7 +167,9 @@ class DeliveryRoles(Construct):
         context: Context,
         region: str,
         state: StateAccess,
+        hosted_zone_id: str | None = None,
     ) -> None:
+        """`hosted_zone_id`: the Route 53 zone of the environment's domain, whose records CI writes."""
         super().__init__(scope, id_)
         prefix, environment = context.id(), context.environment
         stack_account = AwsAccount.of(self)
@@ -177,9 +179,10 @@ class DeliveryRoles(Construct):
             region,
             prefix,
             environment,
+            hosted_zone_id,
         )
         # The same statements with sample values, to measure the policies as IAM will see them.
-        sample = Account(SAMPLE_PARTITION, SAMPLE_ACCOUNT, region, prefix, environment)
+        sample = Account(SAMPLE_PARTITION, SAMPLE_ACCOUNT, region, prefix, environment, hosted_zone_id)
         sample_state = StateAccess(
             f"arn:{SAMPLE_PARTITION}:s3:::{prefix}-tfstate",
             state.state_key,

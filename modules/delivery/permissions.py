@@ -106,7 +106,7 @@ KEY_ALIASES = _named("kms", "alias/{prefix}-*", where=Where.BOTH)
 KEYS = _named("kms", "key/*", where=Where.BOTH)
 NETWORK = _named("ec2", "*")
 CERTIFICATES = _named("acm", "certificate/*", where=Where.EDGE)
-HOSTED_ZONES = (Arn("route53", "hostedzone/*", Where.S3), Arn("route53", "change/*", Where.S3))
+HOSTED_ZONE = (Arn("route53", "hostedzone/{hosted_zone}", Where.S3),)  # cdn.domain's zone; none without one
 SCALABLE_TARGETS = _named("application-autoscaling", "scalable-target/*")
 DISTRIBUTIONS = _named("cloudfront", "distribution/*", where=Where.GLOBAL)
 DB_PROXIES = _named("rds", "db-proxy:*")
@@ -575,7 +575,7 @@ PERMISSIONS: Mapping[str, Permissions] = {
     ),
     # The product's own domain (cdn.domain): its certificate in us-east-1 and its DNS records.
     "aws_acm_certificate": Permissions(
-        read=(_grant("acm:DescribeCertificate acm:ListTagsForCertificate", *CERTIFICATES),),
+        read=(_grant("acm:DescribeCertificate acm:ListTagsForCertificate", *CERTIFICATES, tag=R),),
         write=(
             _grant("acm:RequestCertificate acm:AddTagsToCertificate", *CERTIFICATES, tag=Q),
             _grant(
@@ -584,12 +584,12 @@ PERMISSIONS: Mapping[str, Permissions] = {
         ),
     ),
     "aws_acm_certificate_validation": Permissions(
-        read=(_grant("acm:DescribeCertificate", *CERTIFICATES),),
-        write=(_grant("acm:DescribeCertificate", *CERTIFICATES),),
+        read=(_grant("acm:DescribeCertificate", *CERTIFICATES, tag=R),),
+        write=(_grant("acm:DescribeCertificate", *CERTIFICATES, tag=R),),
     ),
     "aws_route53_record": Permissions(
-        read=(_grant("route53:GetChange route53:ListResourceRecordSets", *HOSTED_ZONES),),
-        write=(_grant("route53:ChangeResourceRecordSets route53:GetChange", *HOSTED_ZONES),),
+        read=(_grant("route53:ListResourceRecordSets", *HOSTED_ZONE), _grant("route53:GetChange")),
+        write=(_grant("route53:ChangeResourceRecordSets", *HOSTED_ZONE), _grant("route53:GetChange")),
     ),
     # The front door: function URLs on the aliases, and the CDN's permission to invoke them.
     "aws_lambda_function_url": Permissions(
@@ -691,9 +691,12 @@ class Account:
     region: str
     prefix: str
     environment: str
+    hosted_zone_id: str | None = None  # cdn.domain's Route 53 zone, where the stack has a domain
 
     def render(self, arn: Arn) -> list[str]:
-        resource = arn.resource.format(prefix=self.prefix)
+        if "{hosted_zone}" in arn.resource and self.hosted_zone_id is None:
+            return []  # the grant is for a zone this environment does not have
+        resource = arn.resource.format(prefix=self.prefix, hosted_zone=self.hosted_zone_id)
         if arn.where is Where.S3:
             return [f"arn:{self.partition}:{arn.service}:::{resource}"]
         regions = {
@@ -759,11 +762,14 @@ def statements(grants: Iterable[Grant], account: Account, verb: str) -> list[Sta
     result: list[Statement] = []
     for key in sorted(merged):
         entry = merged[key]
+        resources = [rendered for arn in entry.arns for rendered in account.render(arn)]
+        if entry.arns and not resources:
+            continue  # scoped to what this environment does not have: no statement, never `*`
         statement: Statement = {
             "Sid": verb + "".join(p.capitalize() for p in re.split(r"[^a-z0-9]+", key.service)) + key.scope,
             "Effect": "Allow",
             "Action": sorted(entry.actions),
-            "Resource": [rendered for arn in entry.arns for rendered in account.render(arn)] or "*",
+            "Resource": resources or "*",
         }
         if key.condition:
             listed = sorted(entry.values)

@@ -128,12 +128,19 @@ def test_cache_key_lets_cloudwatch_logs_of_the_region_use_it(stacks: dict[str, d
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_without_clients_the_user_group_is_empty_and_admits_nobody(stacks: dict[str, dict[str, Any]], env: str) -> None:
+def test_the_shipped_user_group_holds_one_iam_user_per_function_that_uses_the_cache(
+    stacks: dict[str, dict[str, Any]], env: str
+) -> None:
     stack = stacks[env]
     user_group = only(stack, "aws_elasticache_user_group")
     assert (user_group["user_group_id"], user_group["engine"]) == (f"matbakh-{env}-api-cache", "valkey")
-    assert user_group["user_ids"] == []  # a Valkey user group needs no `default` user
-    assert "aws_elasticache_user" not in stack["resource"]
+    users = resources(stack, "aws_elasticache_user")
+    assert sorted(u["user_id"] for u in users.values()) == sorted(
+        f"matbakh-{env}-api-cache-{key}" for key in ("auth", "persona", "upload", "vc-result", "vc-start")
+    )
+    assert sorted(user_group["user_ids"]) == sorted(f"${{aws_elasticache_user.{name}.user_id}}" for name in users)
+    # No `default` user: a Valkey user group needs none, so nothing else can connect.
+    assert all(u["authentication_mode"] == {"type": "iam"} for u in users.values())
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)

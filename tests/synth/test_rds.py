@@ -329,7 +329,8 @@ lambda:
   provisioned_concurrency: {min: 0, max: 2}
   schedule: null
   functions:
-    auth: {grants: {rds_proxy: {db_user: app_admin}}}
+    persona: {uses: [cache]}
+    upload: {uses: []}
 """
 
 
@@ -367,7 +368,9 @@ def test_named_clients_are_admitted_to_the_database_directly(with_replicas: dict
     assert (rule["from_port"], rule["to_port"]) == (5432, 5432)
 
 
-def test_a_granted_function_connects_through_the_stacks_own_proxy_only(with_replicas: dict[str, Any]) -> None:
+def test_a_function_using_the_database_connects_through_the_stacks_own_proxy_only(
+    with_replicas: dict[str, Any],
+) -> None:
     stack = with_replicas
     functions = {b["//"]["metadata"]["path"]: b for b in resources(stack, "aws_lambda_function").values()}
     policies = {b["//"]["metadata"]["path"]: b for b in resources(stack, "aws_iam_role_policy").values()}
@@ -377,8 +380,8 @@ def test_a_granted_function_connects_through_the_stacks_own_proxy_only(with_repl
     (caller,) = stack["data"]["aws_caller_identity"]
     (local,) = [name for name in stack["locals"] if name.startswith("database_proxy_resource_id")]
     statements = {s["Sid"]: s for s in json.loads(policies["dev/lambda/auth/role_policy"]["policy"])["Statement"]}
-    assert statements["ConnectThroughRdsProxy"] == {
-        "Sid": "ConnectThroughRdsProxy",
+    assert statements["ConnectThroughDatabaseProxy"] == {
+        "Sid": "ConnectThroughDatabaseProxy",
         "Effect": "Allow",
         "Action": "rds-db:connect",
         "Resource": (
@@ -396,7 +399,7 @@ def test_a_granted_function_connects_through_the_stacks_own_proxy_only(with_repl
     }
     for name in ("persona", "upload"):
         others = json.loads(policies[f"dev/lambda/{name}/role_policy"]["policy"])["Statement"]
-        assert not any(s["Sid"] == "ConnectThroughRdsProxy" for s in others)
+        assert not any(s["Sid"] == "ConnectThroughDatabaseProxy" for s in others)
         assert not any(
             k.startswith("DATABASE_") for k in functions[f"dev/lambda/{name}/function"]["environment"]["variables"]
         )
