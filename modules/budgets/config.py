@@ -41,8 +41,8 @@ class UsdRate(StrictModel):
 class BudgetConfig(UsdRate):
     """Monthly cost limits of one environment, in EUR; defaults are production's."""
 
-    soft_limit_eur: float = Field(default=660, gt=0, description="Expected monthly spend; alerts start below it.")
-    burst_limit_eur: float = Field(default=1420, gt=0, description="Hard ceiling the policy gate enforces.")
+    soft_limit_eur: float = Field(default=690, gt=0, description="Expected monthly spend; alerts start below it.")
+    burst_limit_eur: float = Field(default=1440, gt=0, description="Hard ceiling the policy gate enforces.")
 
     @model_validator(mode="after")
     def _soft_not_above_burst(self) -> BudgetConfig:
