@@ -34,7 +34,7 @@ def test_the_main_job_plans_dev_against_the_emulator_with_make(tmp_path: Path) -
         result = run(_quick_start_commands()[0].split(), cwd=root, env=bench.env, inherit=False)
         assert result.returncode == 0, result.stdout + result.stderr
         assert "plan: dev targets the LOCAL AWS EMULATOR" in result.stdout
-        assert re.search(r"plan: dev on emulator-\d+: 159 to add, 0 to change, 0 to destroy", result.stdout)
+        assert re.search(r"plan: dev on emulator-\d+: 186 to add, 0 to change, 0 to destroy", result.stdout)
         assert (root / "cdktf.out" / "stacks" / "dev" / "cdk.tf.json").exists()
     finally:
         emulator.stop(bench.emulator_dir)
