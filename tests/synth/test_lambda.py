@@ -478,3 +478,25 @@ def test_functions_using_the_cache_get_its_endpoint_their_user_and_the_ttls(rich
     assert not any("SECRET" in name for name in granted)
     not_granted = functions["lambda/vc-result/function"]["environment"]["variables"]
     assert not any(name.startswith("CACHE_") for name in not_granted)
+
+
+def test_the_gate_fails_a_placeholder_package_in_prod(repo_copy: Path, tmp_path: Path) -> None:
+    from cli import gate
+    from cli.errors import UserError
+    from cli.settings import Settings
+
+    prod_yaml = repo_copy / "environments" / "prod.yaml"
+    prod_yaml.write_text(prod_yaml.read_text() + "lambda: {functions: {auth: {code: null}}}\n")
+    synthesize(repo_copy / "cdktf.out", "--env", "prod", "--force", cwd=repo_copy)
+    with pytest.raises(UserError) as raised:
+        gate.gate(
+            Settings.from_environment().checkov,
+            framework="terraform_json",
+            targets=[repo_copy / "cdktf.out" / "stacks" / "prod"],
+            report_dir=tmp_path / "reports",
+            require_all_skips_used=False,
+        )
+    failures = [line.strip() for line in str(raised.value).splitlines() if line.strip().startswith("FAILED")]
+    (failure,) = [line for line in failures if line.startswith("FAILED CKV_MBK_16 ")]
+    assert failure.startswith("FAILED CKV_MBK_16 aws_lambda_function.lambda_auth_function_")
+    assert "prod deploys real code only" in failure
