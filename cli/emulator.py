@@ -23,6 +23,8 @@ Gaps filled here (each tested in tests/integration/test_emulator.py):
 * moto's replication groups have no member cache clusters (Terraform reads the first one) and
   stay `deleting` forever: members are created with the group, and a deleted group is gone.
 * moto cannot delete a cache subnet group: it can here.
+* moto has ElastiCache users (IAM authentication included) but no user groups: they are kept in
+  memory (create, describe, modify, delete, tags), as the cache's IAM-authenticated clients need.
 * moto has no CloudFront cache, origin request or response headers policies: they are kept in
   memory (create, get, get config, update, delete), enough for Terraform's lifecycle of one.
 
@@ -352,6 +354,127 @@ def _fill_replication_group_members() -> None:
     setattr(ElastiCacheBackend, "delete_replication_group", delete_replication_group)  # noqa: B010
 
 
+def _elasticache_fault(code: str, message: str) -> Exception:
+    from moto.elasticache.exceptions import ElastiCacheException
+
+    class Fault(ElastiCacheException):
+        pass
+
+    Fault.code = code
+    return Fault(message)
+
+
+def _fill_user_groups() -> None:
+    """moto 5.2.1 has ElastiCache users but no user groups (CreateUserGroup, DescribeUserGroups,
+    ModifyUserGroup, DeleteUserGroup): they are kept in memory here, per account and region.
+
+    As on AWS: the members must exist, each user lists the groups it is in, a group attached to a
+    replication group cannot be deleted (`InvalidUserGroupState`), and deletion completes at once
+    (Terraform then waits for `UserGroupNotFound`). Tags live in moto's tag store.
+    """
+    from moto.core.responses import ActionResult
+    from moto.elasticache.exceptions import UserNotFound
+    from moto.elasticache.models import ElastiCacheBackend
+    from moto.elasticache.responses import ElastiCacheResponse
+
+    def store(backend: ElastiCacheBackend) -> dict[str, dict[str, Any]]:
+        groups: dict[str, dict[str, Any]] = backend.__dict__.setdefault("_autoscale_user_groups", {})
+        return groups
+
+    def find(self: ElastiCacheResponse) -> dict[str, Any]:
+        group_id = self._get_param("UserGroupId")
+        if group_id not in store(self.elasticache_backend):
+            raise _elasticache_fault("UserGroupNotFound", f"User group {group_id} not found.")
+        return store(self.elasticache_backend)[group_id]
+
+    def join(backend: ElastiCacheBackend, group_id: str, user_ids: list[str]) -> None:
+        for user_id in user_ids:
+            if user_id not in backend.users:
+                raise UserNotFound(user_id)
+        for user_id in user_ids:
+            if group_id not in backend.users[user_id].user_group_ids:
+                backend.users[user_id].user_group_ids.append(group_id)
+
+    def leave(backend: ElastiCacheBackend, group_id: str, user_ids: list[str]) -> None:
+        for user_id in user_ids:
+            user = backend.users.get(user_id)
+            if user is not None and group_id in user.user_group_ids:
+                user.user_group_ids.remove(group_id)
+
+    def view(backend: ElastiCacheBackend, group: dict[str, Any]) -> dict[str, Any]:
+        attached = [
+            replication.replication_group_id
+            for replication in backend.replication_groups.values()
+            if group["UserGroupId"] in (replication.user_group_ids or [])
+        ]
+        return {**group, "UserIds": list(group["UserIds"]), "ReplicationGroups": attached}
+
+    def create_user_group(self: ElastiCacheResponse) -> ActionResult:
+        backend = self.elasticache_backend
+        group_id = self._get_param("UserGroupId").lower()  # AWS stores the id in lower case
+        if group_id in store(backend):
+            raise _elasticache_fault("UserGroupAlreadyExists", f"User group {group_id} already exists.")
+        engine = self._get_param("Engine", "").lower()
+        user_ids = list(self._get_param("UserIds", []))
+        join(backend, group_id, user_ids)
+        arn = f"arn:aws:elasticache:{self.region}:{self.current_account}:usergroup:{group_id}"
+        group = store(backend)[group_id] = {
+            "UserGroupId": group_id,
+            "Status": "active",
+            "Engine": engine,
+            "UserIds": user_ids,
+            "MinimumEngineVersion": "7.2" if engine == "valkey" else "6.0",
+            "ARN": arn,
+        }
+        tags = self._get_param("Tags", [])
+        if tags:
+            backend.tagging_service.tag_resource(arn, tags)
+        return ActionResult(view(backend, group))
+
+    def describe_user_groups(self: ElastiCacheResponse) -> ActionResult:
+        backend = self.elasticache_backend
+        groups = [find(self)] if self._get_param("UserGroupId") else list(store(backend).values())
+        return ActionResult({"UserGroups": [view(backend, group) for group in groups]})
+
+    def modify_user_group(self: ElastiCacheResponse) -> ActionResult:
+        backend = self.elasticache_backend
+        group = find(self)
+        added = [u for u in self._get_param("UserIdsToAdd", []) if u not in group["UserIds"]]
+        removed = [u for u in self._get_param("UserIdsToRemove", []) if u in group["UserIds"]]
+        join(backend, group["UserGroupId"], added)
+        leave(backend, group["UserGroupId"], removed)
+        group["UserIds"] = [u for u in group["UserIds"] if u not in removed] + added
+        return ActionResult(view(backend, group))
+
+    def delete_user_group(self: ElastiCacheResponse) -> ActionResult:
+        backend = self.elasticache_backend
+        group = find(self)
+        shown = view(backend, group)
+        if shown["ReplicationGroups"]:
+            raise _elasticache_fault(
+                "InvalidUserGroupState",
+                f"User group {group['UserGroupId']} is associated with {', '.join(shown['ReplicationGroups'])}.",
+            )
+        leave(backend, group["UserGroupId"], group["UserIds"])
+        del store(backend)[group["UserGroupId"]]
+        backend.tagging_service.delete_all_tags_for_resource(group["ARN"])
+        return ActionResult({**shown, "Status": "deleting"})
+
+    for handler in (create_user_group, describe_user_groups, modify_user_group, delete_user_group):
+        setattr(ElastiCacheResponse, handler.__name__, handler)
+
+    # moto's ListTagsForResource refuses user-group ARNs (its ARN pattern lacks `usergroup`).
+    list_tags = ElastiCacheBackend.list_tags_for_resource
+
+    def list_tags_for_resource(self: ElastiCacheBackend, arn: str) -> dict[str, list[dict[str, str]]]:
+        if ":usergroup:" in arn:
+            tags: dict[str, list[dict[str, str]]] = self.tagging_service.list_tags_for_resource(arn)
+            return tags
+        return list_tags(self, arn)
+
+    ElastiCacheBackend.list_tags_for_resource = list_tags_for_resource  # type: ignore[method-assign]
+
+
 # CloudFront policies moto lacks: URL segment → API shape name (`CreateCachePolicy`, …).
 CLOUDFRONT_POLICIES = {
     "cache-policy": "CachePolicy",
@@ -489,6 +612,7 @@ def serve(port: int, cert: Path, key: Path) -> None:
     _fill_composite_alarms()
     _fill_cache_parameter_groups()
     _fill_replication_group_members()
+    _fill_user_groups()
     _fill_cloudfront_policies()
     _cloudfront_distribution_arns_have_an_empty_region()
     run_simple(

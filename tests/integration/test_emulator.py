@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -207,6 +208,94 @@ def test_replication_group_members_exist_and_deletion_completes(running: emulato
         cache.describe_cache_clusters(CacheClusterId="rg-0001-001")
     cache.delete_cache_subnet_group(CacheSubnetGroupName="sn")
     assert cache.describe_cache_subnet_groups()["CacheSubnetGroups"] == []
+
+
+def _iam_user(cache: Any, user_id: str) -> dict[str, Any]:
+    user: dict[str, Any] = cache.create_user(
+        UserId=user_id,
+        UserName=user_id,
+        Engine="valkey",
+        AccessString="on ~* +@all -@dangerous",
+        NoPasswordRequired=False,  # what the provider always sends
+        AuthenticationMode={"Type": "iam"},
+        Tags=[{"Key": "Environment", "Value": "dev"}],
+    )
+    return user
+
+
+def test_iam_users_round_trip_their_authentication_type_and_tags(running: emulator.Emulator) -> None:
+    """No gap in moto 5.2.1 (no patch): this guards what the provider reads back of a user."""
+    cache = emulator_client(running, "elasticache")
+    created = _iam_user(cache, "emu-iam-user")
+    (user,) = cache.describe_users(UserId="emu-iam-user")["Users"]
+    assert (user["UserName"], user["Engine"], user["Status"]) == ("emu-iam-user", "valkey", "active")
+    assert user["Authentication"]["Type"] == "iam" and user["AccessString"] == "on ~* +@all -@dangerous"
+    assert cache.list_tags_for_resource(ResourceName=created["ARN"])["TagList"] == [
+        {"Key": "Environment", "Value": "dev"}
+    ]
+    cache.delete_user(UserId="emu-iam-user")
+    cache.describe_users(UserId="emu-iam-user")  # the last look at it while it is `deleting`
+    with pytest.raises(ClientError, match="UserNotFound"):
+        cache.describe_users(UserId="emu-iam-user")
+
+
+def test_user_groups_live_through_terraforms_lifecycle(running: emulator.Emulator) -> None:
+    cache = emulator_client(running, "elasticache")
+    for user_id in ("emu-ug-a", "emu-ug-b"):
+        _iam_user(cache, user_id)
+    empty = cache.create_user_group(
+        UserGroupId="emu-ug-empty", Engine="valkey", Tags=[{"Key": "Environment", "Value": "dev"}]
+    )
+    assert (empty["Status"], empty["UserIds"]) == ("active", [])
+    created = cache.create_user_group(UserGroupId="emu-ug", Engine="valkey", UserIds=["emu-ug-a"])
+    assert created["ARN"].endswith(":usergroup:emu-ug") and created["Engine"] == "valkey"
+    with pytest.raises(ClientError, match="UserGroupAlreadyExists"):
+        cache.create_user_group(UserGroupId="emu-ug", Engine="valkey", UserIds=["emu-ug-a"])
+    with pytest.raises(ClientError, match="UserNotFound"):
+        cache.create_user_group(UserGroupId="emu-ug-ghost", Engine="valkey", UserIds=["emu-nobody"])
+    assert cache.list_tags_for_resource(ResourceName=empty["ARN"])["TagList"] == [
+        {"Key": "Environment", "Value": "dev"}
+    ]
+    cache.add_tags_to_resource(ResourceName=created["ARN"], Tags=[{"Key": "Service", "Value": "api"}])
+    assert cache.list_tags_for_resource(ResourceName=created["ARN"])["TagList"] == [{"Key": "Service", "Value": "api"}]
+
+    modified = cache.modify_user_group(UserGroupId="emu-ug", UserIdsToAdd=["emu-ug-b"], UserIdsToRemove=["emu-ug-a"])
+    assert modified["UserIds"] == ["emu-ug-b"]
+    (group,) = cache.describe_user_groups(UserGroupId="emu-ug")["UserGroups"]
+    assert (group["Status"], group["UserIds"], group["ReplicationGroups"]) == ("active", ["emu-ug-b"], [])
+    users = {u["UserId"]: u for u in cache.describe_users()["Users"]}
+    assert (users["emu-ug-a"]["UserGroupIds"], users["emu-ug-b"]["UserGroupIds"]) == ([], ["emu-ug"])
+
+    # Attached to a replication group, which echoes it; then it cannot be deleted until the group is gone.
+    cache.create_cache_subnet_group(CacheSubnetGroupName="emu-ug", CacheSubnetGroupDescription="d", SubnetIds=["s-1"])
+    cache.create_replication_group(
+        ReplicationGroupId="emu-ug",
+        ReplicationGroupDescription="d",
+        Engine="valkey",
+        CacheNodeType="cache.t4g.micro",
+        ClusterMode="enabled",
+        NumNodeGroups=1,
+        ReplicasPerNodeGroup=0,
+        CacheSubnetGroupName="emu-ug",
+        TransitEncryptionEnabled=True,
+        UserGroupIds=["emu-ug"],
+    )
+    (replication,) = cache.describe_replication_groups(ReplicationGroupId="emu-ug")["ReplicationGroups"]
+    assert replication["UserGroupIds"] == ["emu-ug"]
+    assert cache.describe_user_groups(UserGroupId="emu-ug")["UserGroups"][0]["ReplicationGroups"] == ["emu-ug"]
+    with pytest.raises(ClientError, match="InvalidUserGroupState"):
+        cache.delete_user_group(UserGroupId="emu-ug")
+    cache.delete_replication_group(ReplicationGroupId="emu-ug")
+    cache.delete_cache_subnet_group(CacheSubnetGroupName="emu-ug")
+
+    for group_id in ("emu-ug", "emu-ug-empty"):
+        assert cache.delete_user_group(UserGroupId=group_id)["Status"] == "deleting"
+        with pytest.raises(ClientError, match="UserGroupNotFound"):
+            cache.describe_user_groups(UserGroupId=group_id)
+    assert cache.describe_users(UserId="emu-ug-b")["Users"][0]["UserGroupIds"] == []
+    assert cache.list_tags_for_resource(ResourceName=created["ARN"])["TagList"] == []
+    for user_id in ("emu-ug-a", "emu-ug-b"):
+        cache.delete_user(UserId=user_id)
 
 
 def test_the_liveness_probe_answers_once_resources_exist(running: emulator.Emulator) -> None:
