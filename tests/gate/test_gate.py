@@ -61,7 +61,6 @@ def test_shipped_stacks_pass_with_every_skip_used(stacks: dict[str, Any], tmp_pa
         "CKV2_AWS_62",
         "CKV2_AWS_5",
         "CKV2_AWS_11",
-        "CKV_AWS_117",
         "CKV_AWS_272",
         "CKV_AWS_293",
         "CKV_AWS_157",
@@ -82,6 +81,10 @@ def test_shipped_stacks_pass_with_every_skip_used(stacks: dict[str, Any], tmp_pa
     assert result.passed_by_check["CKV_MBK_9"] == count["aws_iam_role_policy"] + count["aws_iam_policy"] > 0
     assert count["aws_iam_policy"] == 21  # the CI roles' managed policies: 7 per environment (read 2, write 3, state 2)
     assert result.passed_by_check["CKV_MBK_1"] == count["aws_lambda_function"] > 0
+    # Every function deploys a real package in every environment (the placeholder: dev only).
+    assert result.passed_by_check["CKV_MBK_16"] == count["aws_lambda_function"]
+    # Every function is in the VPC (CKV_AWS_117): they all use a store.
+    assert result.passed_by_check["CKV_AWS_117"] == count["aws_lambda_function"]
     assert result.passed_by_check["CKV_MBK_8"] == count["aws_budgets_budget"] == 7  # 2 per environment + the total
     assert (tmp_path / "reports" / "results_junitxml.xml").exists()
     sarif = json.loads((tmp_path / "reports" / "results_sarif.sarif").read_text())
