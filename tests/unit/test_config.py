@@ -284,3 +284,14 @@ def test_cli_and_schema_agree_on_the_stack_set_names() -> None:
 
     assert CLI_NAMES == STACK_SETS == (*ENVIRONMENT_NAMES, "account")
     assert sorted(p.stem for p in (REPO / "environments").glob("*.yaml")) == sorted(STACK_SETS)
+
+
+def test_no_shipped_environment_file_holds_an_example_domain_account_or_arn() -> None:
+    """What a shipped file names must be real: no example domains, account ids or ARNs."""
+    import re
+
+    for path in sorted(Path("environments").glob("*.yaml")):
+        text = path.read_text()
+        assert not re.search(r"example\.(com|org|net)|\.example\b", text), path
+        assert not re.search(r"\b\d{12}\b", text), f"{path} names an account id"
+        assert "arn:" not in text, f"{path} names an ARN"
