@@ -45,6 +45,7 @@ def dashboard_body(
                 "dimensions": function.metric_dimensions(),
                 "provisioned": function.autoscaling_resource_id is not None,
                 "critical": function.critical,
+                "routed": bool(function.routes),
             }
             for key, function in functions.items()
         ],

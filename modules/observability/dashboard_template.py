@@ -35,6 +35,18 @@ DASHBOARD = template(
 {% do widgets.append(metric_widget("Lambda errors", errors, "Sum")) %}
 {% do widgets.append(metric_widget("Lambda throttles", throttles, "Sum")) %}
 {% endif %}
+{% set url_requests = [] %}{% set url_errors = [] %}{% set url_latency = [] %}
+{% for function in functions if function.routed %}
+{% do url_requests.append(row("AWS/Lambda", "UrlRequestCount", function.dimensions, {"label": function.key})) %}
+{% do url_errors.append(row("AWS/Lambda", "Url5xxCount", function.dimensions, {"label": function.key ~ " 5xx"})) %}
+{% do url_errors.append(row("AWS/Lambda", "Url4xxCount", function.dimensions, {"label": function.key ~ " 4xx"})) %}
+{% do url_latency.append(row("AWS/Lambda", "UrlRequestLatency", function.dimensions, {"label": function.key})) %}
+{% endfor %}
+{% if url_requests %}
+{% do widgets.append(metric_widget("Front door requests (function URLs)", url_requests, "Sum")) %}
+{% do widgets.append(metric_widget("Front door errors (function URLs)", url_errors, "Sum")) %}
+{% do widgets.append(metric_widget("Front door latency p95 (ms)", url_latency, "p95", annotation={"label": "p95 objective", "value": slo.latency_p95_ms})) %}
+{% endif %}
 {% for function in functions %}
 {% set durations = [] %}
 {% for statistic in ["p50", "p95", "p99"] %}

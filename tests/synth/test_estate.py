@@ -289,3 +289,21 @@ def test_the_walk_fails_when_a_link_is_broken(
         _walk_to_database(graph, config, function)
         _walk_to_cache(graph, config, "persona", function)
     assert message in str(raised.value) or resource_type == "aws_elasticache_user"
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_the_dashboard_shows_the_front_door_of_every_routed_function(
+    env: str, stacks: dict[str, dict[str, Any]], configs: dict[str, EnvironmentConfig]
+) -> None:
+    (dashboard,) = Graph(stacks[env]).all("aws_cloudwatch_dashboard")
+    widgets = json.loads(dashboard.body["dashboard_body"])["widgets"]
+    titles = {w["properties"].get("title"): w for w in widgets if w["type"] == "metric"}
+    requests = titles["Front door requests (function URLs)"]["properties"]["metrics"]
+    config = configs[env]
+    routed = sorted(config.context.id(k) for k, f in config.lambda_service.functions.items() if f.routes)
+    assert sorted(row[3] for row in requests) == routed
+    assert all(row[:2] == ["AWS/Lambda", "UrlRequestCount"] for row in requests)
+    assert {row[1] for row in titles["Front door errors (function URLs)"]["properties"]["metrics"]} == {
+        "Url5xxCount",
+        "Url4xxCount",
+    }
