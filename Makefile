@@ -53,8 +53,11 @@ setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(JSII_WARM) ## create both
 check-env:
 	@case " $(ENVIRONMENTS) " in *" $(ENV) "*) ;; *) echo "error: ENV must be one of: $(ENVIRONMENTS) (got '$(ENV)')" >&2; exit 2;; esac
 
-synth: setup ## synthesize every environment into cdktf.out/ (skipped when nothing changed)
-	@$(SYNTH) $(SYNTH_ARGS)
+# ENV given (command line or environment): that environment only; otherwise all of them.
+ENV_ARGS = $(if $(filter-out file,$(origin ENV)),$(if $(ENV),--env $(ENV)))
+
+synth: setup ## synthesize every stack set (or ENV=…) into cdktf.out/; each one skipped while its inputs are unchanged
+	@$(SYNTH) $(ENV_ARGS) $(SYNTH_ARGS)
 
 validate: synth ## terraform init (no backend) + validate of every stack
 	@$(PY) -m cli validate
@@ -62,11 +65,8 @@ validate: synth ## terraform init (no backend) + validate of every stack
 gate: synth ## checkov policy gate on the synthesized JSON of every stack
 	@$(PY) -m cli gate
 
-# ENV given (command line or environment): that environment only; otherwise all of them.
-COST_ENV = $(if $(filter-out file,$(origin ENV)),$(if $(ENV),--env $(ENV)))
-
 cost: synth ## estimated monthly cost (all environments, or ENV=…): table; gate JSON and reports in .work/cost/<env>/
-	@$(PY) -m cli cost $(COST_ENV)
+	@$(PY) -m cli cost $(ENV_ARGS)
 
 cost-update: synth ## after the stacks change: budgets (and caps) from the estimate, README cost table
 	@$(PY) -m cli cost --update
