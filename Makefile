@@ -101,11 +101,16 @@ discover: check-env setup ## inventory the account of ENV read-only: table, JSON
 emulator-stop: setup ## stop the local AWS emulator started by plan/apply
 	@$(PY) -m cli emulator stop
 
-test: setup ## the whole test suite, integration tests included
-	@$(PY) -m pytest
+# pytest-xdist: one worker per core; a module's tests that share a module-scoped fixture (an
+# emulator, a synthesized variant) stay on one worker (tests/conftest.py), the rest are balanced.
+TEST_WORKERS ?= auto
+PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
+
+test: setup ## the whole test suite, integration tests included (TEST_WORKERS=auto: one per core)
+	@$(PYTEST)
 
 test-fast: setup ## the tests that need neither terraform nor the emulator
-	@$(PY) -m pytest -m "not integration"
+	@$(PYTEST) -m "not integration"
 
 lint: setup ## ruff, and actionlint on .github/workflows (it runs shellcheck on `run:` steps when shellcheck is installed)
 	@$(VENV)/bin/ruff check .

@@ -5,8 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run
 from tests.integration.conftest import make_ready_repository
+
+pytestmark = pytest.mark.integration
 
 _FIGURE = re.compile(r"^  (?P<name>.+?)\s+wall\s+(?P<wall>[\d.]+) s\s+peak memory\s+(?P<peak>\d+) MB\s+\(n=1\)$", re.M)
 

@@ -22,22 +22,20 @@ def _files(outdir: Path) -> dict[str, bytes]:
     return {str(p.relative_to(outdir)): p.read_bytes() for p in sorted(outdir.glob("stacks/*/cdk.tf.json"))}
 
 
-def test_output_is_byte_identical_across_runs(tmp_path: Path) -> None:
-    synthesize(tmp_path / "first", "--force")
+def test_output_is_byte_identical_across_runs(synthesized_outdir: Path, tmp_path: Path) -> None:
     synthesize(tmp_path / "second", "--force")
-    first, second = _files(tmp_path / "first"), _files(tmp_path / "second")
+    first, second = _files(synthesized_outdir), _files(tmp_path / "second")  # the run's first synthesis
     assert len(first) == 8  # three environments and the account, two stacks each
     assert first == second
 
 
-def test_fast_path_output_equals_a_plain_import_and_full_run(tmp_path: Path) -> None:
-    synthesize(tmp_path / "fast", "--force")
+def test_fast_path_output_equals_a_plain_import_and_full_run(synthesized_outdir: Path, tmp_path: Path) -> None:
     plain = run(
         [PYTHON, "-c", PLAIN_SYNTH, "--outdir", str(tmp_path / "plain"), "--force"],
         env={"JSII_RUNTIME_PACKAGE_CACHE": "disabled"},  # unpatched bindings, extracted afresh
     )
     assert plain.returncode == 0, plain.stderr
-    assert _files(tmp_path / "fast") == _files(tmp_path / "plain")
+    assert _files(synthesized_outdir) == _files(tmp_path / "plain")  # the fast path: `main.py --force`
 
 
 def test_only_the_binding_modules_in_use_are_imported() -> None:
