@@ -76,8 +76,7 @@ bootstrap: check-env setup ## create the state bucket and CI roles of ENV (local
 	@$(SYNTH) --env $(ENV)
 	@$(PY) -m cli bootstrap --env $(ENV)
 
-plan: check-env setup ## synth → gate → cost gate → init → plan -out → show -json → gate → summary, for ENV
-	@$(SYNTH) --env $(ENV)
+plan: check-env setup ## synth → gate → cost gate → init → plan -out → show -json → gate → summary and timings, for ENV
 	@$(PY) -m cli plan --env $(ENV)
 
 apply: check-env setup ## apply the saved, gated plan of ENV (refuses a missing, stale, old, ungated or other-revision one)

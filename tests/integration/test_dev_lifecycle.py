@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from cli import timing
 from tests.integration.conftest import Workbench, state_versions
 
 pytestmark = pytest.mark.integration
@@ -93,6 +94,23 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
     # network, the database and its proxy, the CDN with its edge alarms, and the SLO and service
     # alarms, the composite alarm and the dashboard.
     assert "plan: dev on emulator-" in planned.stdout and "159 to add" in planned.stdout
+    # Its last line: where the time went, step by step.
+    timing_line = planned.stdout.strip().splitlines()[-1]
+    assert timing_line.startswith("plan: dev took ")
+    total, steps = timing.parse(timing_line)
+    assert list(steps) == [
+        "synth",
+        "gate",
+        "target",
+        "cost gate",
+        "bootstrap",
+        "init",
+        "plan",
+        "show",
+        "plan gate",
+        "other",
+    ]
+    assert abs(sum(steps.values()) - total) < 0.05 and steps["plan"] > 0
 
     # Apply the saved plan: the state lands in the emulator's bucket under dev's key, encrypted.
     applied = workbench.cli("apply", "--env", "dev")
@@ -148,7 +166,9 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
     assert listing.get("KeyCount", 0) == 0, "the lock is released"
 
     # A plan made stale by a change to the code is refused.
-    assert workbench.cli("plan", "--env", "dev").returncode == 0
+    replanned = workbench.cli("plan", "--env", "dev")
+    assert replanned.returncode == 0, replanned.stderr
+    assert "bootstrap: the state bucket of dev exists in the emulator (bootstrap stack unchanged)" in replanned.stdout
     dev_yaml = workbench.root / "environments" / "dev.yaml"
     dev_yaml.write_text(dev_yaml.read_text() + "cost_center: growth\n")
     workbench.synth("--env", "dev")
