@@ -102,8 +102,9 @@ emulator-stop: setup ## stop the local AWS emulator started by plan/apply
 
 # pytest-xdist: one worker per core; a module's tests that share a module-scoped fixture (an
 # emulator, a synthesized variant) stay on one worker (tests/conftest.py), the rest are balanced.
+# PYTEST_ARGS: more options, e.g. `--random-order-bucket=module --random-order-seed=N` (what CI runs).
 TEST_WORKERS ?= auto
-PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
+PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 test: setup ## the whole test suite, integration tests included (TEST_WORKERS=auto: one per core)
 	@$(PYTEST)

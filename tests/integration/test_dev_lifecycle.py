@@ -55,7 +55,7 @@ def _hold_the_lock(bench: Workbench) -> tuple[subprocess.Popen[str], queue.Queue
             lines.put(character)
 
     threading.Thread(target=pump, daemon=True).start()
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300  # a refresh of ~160 resources; slow on a busy machine
     seen = ""
     while "Enter a value" not in seen:
         assert time.monotonic() < deadline, f"terraform destroy never asked for approval:\n{seen}"

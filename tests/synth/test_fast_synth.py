@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -82,9 +83,11 @@ def _outputs(outdir: Path) -> dict[str, bytes]:
     return {str(p.relative_to(outdir)): p.read_bytes() for p in sorted(outdir.glob("stacks/*/*")) if p.is_file()}
 
 
-def test_an_edited_environment_resynthesizes_its_stack_set_only_and_shared_code_all(repo_copy: Path) -> None:
+def test_an_edited_environment_resynthesizes_its_stack_set_only_and_shared_code_all(
+    repo_copy: Path, synthesized_outdir: Path
+) -> None:
     outdir = repo_copy / "cdktf.out"
-    synthesize(outdir, cwd=repo_copy)
+    shutil.copytree(synthesized_outdir, outdir)  # the run's synthesis of the same sources: up to date here
     before = _stamps(outdir)
     assert len(before) == 16  # eight stacks, each its JSON and its placeholder package
 
@@ -138,6 +141,23 @@ def test_each_stack_sets_hash_covers_the_shared_inputs_and_its_own_yaml_only(rep
     assert repo_copy / "environments" / "loader.py" in inputs
 
 
+def test_the_unchanged_path_loads_neither_pydantic_nor_cdktf(synthesized_outdir: Path) -> None:
+    probe = run(
+        [
+            PYTHON,
+            "-c",
+            "import sys\n"
+            "from cli.synth import main\n"
+            "assert main(['--outdir', sys.argv[1]]) == 0\n"
+            "print(sorted(m for m in ('pydantic', 'cdktf', 'jsii', 'yaml') if m in sys.modules))\n",
+            str(synthesized_outdir),  # up to date: synthesized from these very sources
+        ]
+    )
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.startswith("synth: up to date (dev, staging, prod, account; inputs sha256 dev ")
+    assert probe.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_make_synth_env_builds_that_environment_only(tmp_path: Path) -> None:
     from tests.integration.conftest import make_ready_repository
 
@@ -159,9 +179,9 @@ def test_make_synth_env_builds_that_environment_only(tmp_path: Path) -> None:
     assert "unknown environment 'qa': known environments are dev, staging, prod, account" in unknown.stderr
 
 
-def test_synthesizing_one_environment_keeps_the_others(repo_copy: Path) -> None:
+def test_synthesizing_one_environment_keeps_the_others(repo_copy: Path, synthesized_outdir: Path) -> None:
     outdir = repo_copy / "cdktf.out"
-    synthesize(outdir, cwd=repo_copy)
+    shutil.copytree(synthesized_outdir, outdir)  # a full synthesis of the same sources
     before = _files(outdir)
     result = run([PYTHON, "main.py", "--env", "prod", "--force"], cwd=repo_copy)
     assert result.returncode == 0, result.stderr
