@@ -173,7 +173,11 @@ def database_resize_prices(configs: list[EnvironmentConfig]) -> dict[str, float 
 
 
 def synthesize(
-    environments: list[str], outdir: Path, *, before_install: Callable[[], None] | None = None
+    environments: list[str],
+    outdir: Path,
+    *,
+    before_install: Callable[[], None] | None = None,
+    environments_dir: Path = ROOT / "environments",
 ) -> list[Path]:
     """Validate the given stack sets, synthesize them in one app, then write their output."""
     from environments.loader import ConfigError, load_account, load_environments
@@ -181,11 +185,11 @@ def synthesize(
     # Every problem of every file at once, before anything is written.
     messages: list[str] = []
     try:
-        configs = load_environments([name for name in environments if name != "account"])
+        configs = load_environments([name for name in environments if name != "account"], environments_dir)
     except ConfigError as error:
         messages.extend(error.messages)
     try:
-        account = load_account() if "account" in environments else None
+        account = load_account(environments_dir) if "account" in environments else None
     except ConfigError as error:
         messages.extend(error.messages)
     if messages:
@@ -200,7 +204,7 @@ def synthesize(
         return _install(Path(staging), outdir)
 
 
-def _parse(argv: list[str] | None) -> argparse.Namespace:
+def _parse(argv: list[str] | None, root: Path) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python main.py", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--env",
@@ -208,16 +212,19 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         metavar="ENV",
         help="environment (or `account`) to synthesize (repeatable); default: all",
     )
-    parser.add_argument("--outdir", type=Path, default=ROOT / "cdktf.out", help="output folder (default: cdktf.out)")
+    parser.add_argument("--outdir", type=Path, default=root / "cdktf.out", help="output folder (default: cdktf.out)")
     parser.add_argument("--force", action="store_true", help="synthesize even when no input changed")
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None, *, before_synthesis: Callable[[], None] | None = None) -> int:
-    """Synthesize unless nothing changed; `before_synthesis` runs only when synthesis will."""
+def main(
+    argv: list[str] | None = None, *, before_synthesis: Callable[[], None] | None = None, root: Path = ROOT
+) -> int:
+    """Synthesize what changed; `before_synthesis` runs only when synthesis will. `root`: the sources
+    whose inputs are hashed and whose `environments/` is read (the tests' copies; the code is this one)."""
     from cli.errors import UserError
 
-    args = _parse(argv)
+    args = _parse(argv, root)
     environments = list(dict.fromkeys(args.env or STACK_SETS))
     unknown = [env for env in environments if env not in STACK_SETS]
     if unknown:
@@ -225,7 +232,7 @@ def main(argv: list[str] | None = None, *, before_synthesis: Callable[[], None] 
             f"unknown environment {unknown[0]!r}: known environments are {', '.join(STACK_SETS)}", exit_code=2
         )
     outdir: Path = args.outdir.resolve()
-    digests = input_hashes(environments)
+    digests = input_hashes(environments, root)
     stale = [env for env in environments if args.force or not is_up_to_date(outdir, env, digests[env])]
     if not stale:
         summary = ", ".join(f"{env} {digests[env][:12]}" for env in environments)
@@ -239,11 +246,13 @@ def main(argv: list[str] | None = None, *, before_synthesis: Callable[[], None] 
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     cache_root = jsii_cache.use_cache_root(JSII_CACHE)
     was_warm = jsii_cache.is_warm(cache_root)
-    written = synthesize(stale, outdir, before_install=lambda: _forget(outdir, stale))
+    written = synthesize(
+        stale, outdir, before_install=lambda: _forget(outdir, stale), environments_dir=root / "environments"
+    )
     for env in stale:
         _record(outdir, env).write_text(digests[env] + "\n")
     for path in written:
-        print(f"synthesized {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+        print(f"synthesized {path.relative_to(root) if path.is_relative_to(root) else path}")
     if not was_warm:
         jsii_cache.make_provider_entries_lazy(cache_root)
     return 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
+import hashlib
 import json
 import os
 import shutil
@@ -18,6 +20,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+# The jsii kernel of this process (in-process synthesis, tests that build constructs) uses the
+# project's warm cache, as `main.py` does.
+os.environ.setdefault("JSII_RUNTIME_PACKAGE_CACHE_ROOT", str(REPO / ".cache" / "jsii"))
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 _COPIED = (
     "main.py",
     "cdktf.json",
@@ -41,10 +47,41 @@ def run(
     return subprocess.run(args, cwd=cwd, env=environment, capture_output=True, text=True, timeout=timeout, check=False)
 
 
-def synthesize(outdir: Path, *extra: str, cwd: Path = REPO) -> dict[str, dict[str, Any]]:
-    """`python main.py --outdir OUTDIR EXTRA…` in `cwd`; every stack in `outdir` afterwards."""
-    result = run([PYTHON, "main.py", "--outdir", str(outdir), *extra], cwd=cwd)
-    assert result.returncode == 0, result.stderr
+def _code_digest(root: Path) -> str:
+    """sha256 of what every stack set's synthesis shares (`cli.synth.shared_inputs`): equal digests,
+    equal code, whatever the YAML files say."""
+    from cli import synth
+
+    digest = hashlib.sha256()
+    for path in sorted(synth.shared_inputs(root)):
+        digest.update(f"{path.relative_to(root)}\n".encode())
+        digest.update(path.read_bytes() if path.exists() else b"missing")
+    return digest.hexdigest()
+
+
+@functools.cache
+def _repository_code_digest() -> str:
+    return _code_digest(REPO)
+
+
+def synthesize(
+    outdir: Path, *extra: str, cwd: Path = REPO, in_process: bool | None = None
+) -> dict[str, dict[str, Any]]:
+    """`python main.py --outdir OUTDIR EXTRA…` in `cwd`; every stack in `outdir` afterwards.
+
+    Where `cwd` holds this repository's code (a copy whose YAML files differ, say), the synthesis
+    runs in this process by default (`in_process=None`): the same `cli.synth.main`, the same bytes
+    (tests/synth/test_fast_synth.py checks it) without starting an interpreter and a jsii kernel
+    (~4 s). `in_process=False` runs `main.py` as a user does."""
+    if in_process is None:
+        in_process = _code_digest(cwd) == _repository_code_digest()
+    if in_process:
+        from cli import synth
+
+        assert synth.main(["--outdir", str(outdir), *extra], root=cwd) == 0
+    else:
+        result = run([PYTHON, "main.py", "--outdir", str(outdir), *extra], cwd=cwd)
+        assert result.returncode == 0, result.stderr
     return _read_stacks(outdir)
 
 
@@ -80,7 +117,7 @@ def synthesized_outdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shared by every worker: read it, never write into it (copy it first)."""
     with once_per_session(tmp_path_factory, "synth") as (folder, build):
         if build:
-            synthesize(folder / "cdktf.out", "--force")
+            synthesize(folder / "cdktf.out", "--force", in_process=False)
     return folder / "cdktf.out"
 
 

@@ -24,10 +24,13 @@ def _files(outdir: Path) -> dict[str, bytes]:
 
 
 def test_output_is_byte_identical_across_runs(synthesized_outdir: Path, tmp_path: Path) -> None:
-    synthesize(tmp_path / "second", "--force")
-    first, second = _files(synthesized_outdir), _files(tmp_path / "second")  # the run's first synthesis
+    # The run's `main.py --force` against a second run, in this process (what the tests' `synthesize`
+    # does for copies of this code): the same bytes, function packages included.
+    synthesize(tmp_path / "second", "--force", in_process=True)
+    first, second = _files(synthesized_outdir), _files(tmp_path / "second")
     assert len(first) == 8  # three environments and the account, two stacks each
     assert first == second
+    assert _outputs(synthesized_outdir) == _outputs(tmp_path / "second")
 
 
 def test_fast_path_output_equals_a_plain_import_and_full_run(synthesized_outdir: Path, tmp_path: Path) -> None:
