@@ -63,8 +63,11 @@ check-env:
 	@for known in $(ENVIRONMENTS); do [[ "$$AUTOSCALE_ENV" == "$$known" ]] && exit 0; done; \
 	echo "error: ENV must be one of: $(strip $(ENVIRONMENTS)) (got '$$AUTOSCALE_ENV')" >&2; exit 2
 
-synth: setup ## synthesize every environment into cdktf.out/ (skipped when nothing changed)
-	@$(SYNTH) $(SYNTH_ARGS)
+# ENV given (command line or environment): that environment only; otherwise all of them.
+ENV_ARGS = $(if $(filter-out file,$(origin ENV)),$(if $(value ENV),--env="$$AUTOSCALE_ENV"))
+
+synth: setup ## synthesize every stack set (or ENV=…) into cdktf.out/; each one skipped while its inputs are unchanged
+	@$(SYNTH) $(ENV_ARGS) $(SYNTH_ARGS)
 
 validate: synth ## terraform init (no backend) + validate of every stack
 	@$(PY) -m cli validate
@@ -72,11 +75,8 @@ validate: synth ## terraform init (no backend) + validate of every stack
 gate: synth ## checkov policy gate on the synthesized JSON of every stack
 	@$(PY) -m cli gate
 
-# ENV given (command line or environment): that environment only; otherwise all of them.
-COST_ENV = $(if $(filter-out file,$(origin ENV)),$(if $(value ENV),--env="$$AUTOSCALE_ENV"))
-
 cost: synth ## estimated monthly cost (all environments, or ENV=…): table; gate JSON and reports in .work/cost/<env>/
-	@$(PY) -m cli cost $(COST_ENV)
+	@$(PY) -m cli cost $(ENV_ARGS)
 
 cost-update: synth ## after the stacks change: budgets (and caps) from the estimate, README cost table
 	@$(PY) -m cli cost --update
@@ -86,8 +86,7 @@ bootstrap: check-env setup ## create the state bucket and CI roles of ENV (local
 	@$(SYNTH) --env="$$AUTOSCALE_ENV"
 	@$(PY) -m cli bootstrap --env="$$AUTOSCALE_ENV"
 
-plan: check-env setup ## synth → gate → cost gate → init → plan -out → show -json → secrets, prod replacements (ALLOW_REPLACE=…) → gate → summary, for ENV
-	@$(SYNTH) --env="$$AUTOSCALE_ENV"
+plan: check-env setup ## synth → gate → cost gate → init → plan -out → show -json → secrets, prod replacements (ALLOW_REPLACE=…) → gate → summary and timings, for ENV
 	@$(PY) -m cli plan --env="$$AUTOSCALE_ENV"
 
 apply: check-env setup ## apply the saved, gated plan of ENV (refuses a missing, stale, old, ungated or other-revision one)
@@ -111,11 +110,17 @@ discover: check-env setup ## inventory the account of ENV read-only: table, JSON
 emulator-stop: setup ## stop the local AWS emulator started by plan/apply
 	@$(PY) -m cli emulator stop
 
-test: setup ## the whole test suite, integration tests included
-	@$(PY) -m pytest
+# pytest-xdist: one worker per core; a module's tests that share a module-scoped fixture (an
+# emulator, a synthesized variant) stay on one worker (tests/conftest.py), the rest are balanced.
+# PYTEST_ARGS: more options, e.g. `--random-order-bucket=module --random-order-seed=N` (what CI runs).
+TEST_WORKERS ?= auto
+PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+test: setup ## the whole test suite, integration tests included (TEST_WORKERS=auto: one per core)
+	@$(PYTEST)
 
 test-fast: setup ## the tests that need neither terraform nor the emulator
-	@$(PY) -m pytest -m "not integration"
+	@$(PYTEST) -m "not integration"
 
 lint: setup ## ruff, and actionlint on .github/workflows (it runs shellcheck on `run:` steps when shellcheck is installed)
 	@$(VENV)/bin/ruff check .

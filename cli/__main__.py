@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 from cli.errors import UserError, run_cli
 from cli.settings import ROOT, Settings
 from cli.synth import STACK_SETS
+from cli.timing import Timings
 
 if TYPE_CHECKING:
     from environments.schema import StackSetConfig
@@ -26,6 +28,13 @@ def _config(env: str) -> StackSetConfig:
     from environments.loader import load_account, load_environment
 
     return load_account() if env == "account" else load_environment(env)
+
+
+def _synthesize(env: str) -> None:
+    """`python main.py --env ENV`: the stack set's synthesis, skipped while its inputs are unchanged."""
+    completed = subprocess.run([sys.executable, str(ROOT / "main.py"), "--env", env], cwd=ROOT, check=False)
+    if completed.returncode != 0:
+        raise UserError(f"synthesis of {env} failed (see above)", exit_code=completed.returncode)
 
 
 def main(argv: list[str]) -> int:
@@ -120,6 +129,10 @@ def main(argv: list[str]) -> int:
             return 0 if current else 3
     else:
         env = _environment(args.env)
+        timings = Timings()
+        if args.command == "plan":
+            with timings.step("synth"):
+                _synthesize(env)
         config = _config(env)
         region = config.region
         from environments.schema import EnvironmentConfig
@@ -127,7 +140,7 @@ def main(argv: list[str]) -> int:
         # The account set has no budget of its own to estimate against: no cost gate there.
         cost_config = config if isinstance(config, EnvironmentConfig) else None
         if args.command == "plan":
-            terraform.plan(settings, env, region, revision.current(ROOT), cost_config)
+            terraform.plan(settings, env, region, revision.current(ROOT), cost_config, timings=timings)
         elif args.command == "apply":
             terraform.apply(settings, env, region, revision.current(ROOT))
         elif args.command == "drift":

@@ -22,7 +22,7 @@ from pathlib import Path
 
 _PATCH_MARKER = "/* autoscale-infra: lazy resource modules */\n"
 _EAGER_EXPORT = re.compile(r'^exports\.(\w+) = require\("(\./[^"]+)"\);$', re.MULTILINE)
-_PROVIDER_ENTRY_GLOB = "@cdktf/provider-aws/*/*/lib/index.js"
+PROVIDER_ENTRY_GLOB = "@cdktf/provider-aws/*/*/lib/index.js"
 
 
 def use_cache_root(root: Path) -> Path:
@@ -53,21 +53,26 @@ def make_entry_lazy(index_js: Path) -> int:
 
 def is_warm(root: Path) -> bool:
     """True when the bindings are extracted, indexed and their entry is lazy."""
-    entries = list(root.glob(_PROVIDER_ENTRY_GLOB))
+    entries = list(root.glob(PROVIDER_ENTRY_GLOB))
     if not entries:
         return False
     for entry in entries:
         package_dir = entry.parent.parent
         if not (package_dir / ".jsii.runtime.v1.json").exists():
             return False
-        with entry.open(encoding="utf-8") as handle:
-            if handle.read(len(_PATCH_MARKER)) != _PATCH_MARKER:
-                return False
+        if not is_patched(entry):
+            return False
     return True
 
 
 def make_provider_entries_lazy(root: Path) -> int:
-    return sum(make_entry_lazy(entry) for entry in root.glob(_PROVIDER_ENTRY_GLOB))
+    return sum(make_entry_lazy(entry) for entry in root.glob(PROVIDER_ENTRY_GLOB))
+
+
+def is_patched(entry: Path) -> bool:
+    """Whether a bindings' JavaScript entry was made lazy here."""
+    with entry.open(encoding="utf-8") as handle:
+        return handle.read(len(_PATCH_MARKER)) == _PATCH_MARKER
 
 
 # The kernel talks on fd 3, which the relay connects to its own stdin and stdout. Run directly,

@@ -1,9 +1,9 @@
 """`python main.py`: synthesize every environment (or `--env` ones) into `cdktf.out/`.
 
-Fast by construction (see README, "Fast synth"): synthesis is skipped when a content hash of
-everything that affects it is unchanged; otherwise all environments are synthesized in one
-process, loading only the binding modules used, and the process exits without tearing
-them down. Output is written only after every environment validated and synthesized.
+Fast by construction (see README, "Fast synth"): each stack set (an environment, or the account)
+is skipped when the content hash of everything that shapes it is unchanged; the changed ones are
+synthesized in one process, loading only the binding modules used, and the process exits without
+tearing them down. Output is written only after every changed set validated and synthesized.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ STACK_SETS = ("dev", "staging", "prod", "account")  # = environments.schema.STAC
 # directly started kernel (cli/jsii_cache.py).
 JSII_CACHE = ROOT / ".cache" / "jsii"
 JSII_KERNEL = ROOT / ".cache" / "jsii-runtime"
-_HASH_FILE = ".inputs.sha256"
+# One record per stack set: `<outdir>/.inputs/<set>.sha256` (see `stack_set_inputs`).
+_HASH_DIR = ".inputs"
 # Must equal modules.lambda_service.config.PLACEHOLDER_PACKAGE_FILE (a test checks it); not
 # imported from there so that the unchanged-synth fast path never loads pydantic.
 PLACEHOLDER_PACKAGE_FILE = "lambda-placeholder.zip"
@@ -47,34 +48,70 @@ def handler(event, context):
     return {"statusCode": 503, "body": "not deployed yet"}
 """
 _INPUT_FILES = ("main.py", "cdktf.json", "requirements.txt", "cli/synth.py", "cli/jsii_cache.py", "cli/packages.py")
-_INPUT_DIRS = ("environments", "modules", "functions", "cli/cost/prices")  # prices: the database runbooks quote them
+# functions: the packages built from the repository; prices: the database runbooks quote them
+_INPUT_DIRS = ("environments", "modules", "functions", "cli/cost/prices")
 
 
-def input_hash(environments: list[str], root: Path = ROOT) -> str:
-    """sha256 over the code, configuration, pins and settings that shape the output."""
-    digest = hashlib.sha256()
-    digest.update(f"python {platform.python_version()}\nenvironments {','.join(environments)}\n".encode())
+def _set_file(root: Path, stack_set: str) -> Path:
+    return root / "environments" / f"{stack_set}.yaml"
+
+
+def shared_inputs(root: Path = ROOT) -> list[Path]:
+    """The files that shape every stack set: code, pins, prices, and everything in `environments/`
+    but the stack sets' own YAML files (a YAML file of no stack set counts as shared)."""
+    own = {_set_file(root, stack_set) for stack_set in STACK_SETS}
     paths = [root / name for name in _INPUT_FILES]
     for directory in _INPUT_DIRS:
-        paths.extend(p for p in (root / directory).rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    for path in sorted(paths):
-        if path.exists():
+        paths.extend(
+            p for p in (root / directory).rglob("*") if p.is_file() and "__pycache__" not in p.parts and p not in own
+        )
+    return paths
+
+
+def stack_set_inputs(stack_set: str, root: Path = ROOT) -> list[Path]:
+    """Every file that shapes `stack_set`'s stacks: the shared inputs and its own YAML file.
+
+    A file that influences several stack sets must be listed for each of them (e.g. once
+    validation compares environments, every environment's YAML file for every environment).
+    """
+    return [*shared_inputs(root), _set_file(root, stack_set)]
+
+
+def input_hashes(stack_sets: list[str], root: Path = ROOT) -> dict[str, str]:
+    """Per stack set, a sha256 over the files that shape it (each file read once) and the Python version."""
+    file_digests: dict[Path, bytes] = {}
+
+    def file_digest(path: Path) -> bytes:
+        if path not in file_digests:
+            file_digests[path] = hashlib.sha256(path.read_bytes()).digest() if path.exists() else b"missing"
+        return file_digests[path]
+
+    hashes: dict[str, str] = {}
+    for stack_set in stack_sets:
+        digest = hashlib.sha256(f"python {platform.python_version()}\nstack set {stack_set}\n".encode())
+        for path in sorted(set(stack_set_inputs(stack_set, root))):
             digest.update(f"{path.relative_to(root)}\n".encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+            digest.update(file_digest(path))
+        hashes[stack_set] = digest.hexdigest()
+    return hashes
 
 
-def _stack_names(environments: list[str]) -> list[str]:
-    return [name for env in environments for name in (f"{env}-bootstrap", env)]
+def stack_names(stack_set: str) -> list[str]:
+    return [f"{stack_set}-bootstrap", stack_set]
 
 
-def is_up_to_date(outdir: Path, environments: list[str], digest: str) -> bool:
-    hash_file = outdir / _HASH_FILE
-    if not hash_file.exists() or hash_file.read_text().strip() != digest:
+def _record(outdir: Path, stack_set: str) -> Path:
+    return outdir / _HASH_DIR / f"{stack_set}.sha256"
+
+
+def is_up_to_date(outdir: Path, stack_set: str, digest: str) -> bool:
+    """The stack set's output exists and was synthesized from inputs with this digest."""
+    record = _record(outdir, stack_set)
+    if not record.exists() or record.read_text().strip() != digest:
         return False
     return all(
         (outdir / "stacks" / stack / name).exists()
-        for stack in _stack_names(environments)
+        for stack in stack_names(stack_set)
         for name in ("cdk.tf.json", PLACEHOLDER_PACKAGE_FILE)
     )
 
@@ -92,16 +129,13 @@ def placeholder_package() -> bytes:
 
 
 def _install(staging: Path, outdir: Path, packages: list[BuiltPackage]) -> list[Path]:
-    """Move the synthesized stacks into `outdir`, keeping Terraform's working files beside them;
-    each stack gets the placeholder and the built function packages beside it."""
+    """Move the synthesized stacks into `outdir`, keeping Terraform's working files beside them."""
     written: list[Path] = []
     for stack_json in sorted((staging / "stacks").glob("*/cdk.tf.json")):
         target = outdir / "stacks" / stack_json.parent.name / "cdk.tf.json"
         target.parent.mkdir(parents=True, exist_ok=True)
         stack_json.replace(target)
-        (target.parent / PLACEHOLDER_PACKAGE_FILE).write_bytes(placeholder_package())
-        for package in packages:
-            (target.parent / package.filename).write_bytes(package.data)
+        _write_function_packages(target.parent, packages)
         written.append(target)
     manifest_path = outdir / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {"stacks": {}}
@@ -110,6 +144,38 @@ def _install(staging: Path, outdir: Path, packages: list[BuiltPackage]) -> list[
     manifest["version"] = fresh["version"]
     manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return written
+
+
+def _write_function_packages(stack_dir: Path, packages: list[BuiltPackage]) -> None:
+    """The packages a synthesized stack's functions deploy, beside its `cdk.tf.json`: the
+    placeholder and every package built from the repository."""
+    (stack_dir / PLACEHOLDER_PACKAGE_FILE).write_bytes(placeholder_package())
+    for package in packages:
+        (stack_dir / package.filename).write_bytes(package.data)
+
+
+def function_packages(configs: list[EnvironmentConfig], root: Path) -> list[BuiltPackage]:
+    """Every repository directory (under `root`) a function deploys, zipped once; a missing one is
+    reported with the file and field that name it."""
+    from cli.errors import UserError
+    from cli.packages import build
+    from environments.errors import ConfigError
+    from modules.lambda_service.config import SourceDirectory
+
+    built: dict[str, BuiltPackage] = {}
+    problems: list[str] = []
+    for config in configs:
+        for key, settings in sorted(config.lambda_service.functions.items()):
+            code = settings.code
+            if not isinstance(code, SourceDirectory) or code.path in built:
+                continue
+            try:
+                built[code.path] = build(root, code.path)
+            except UserError as error:
+                problems.append(f"environments/{config.name}.yaml: lambda.functions.{key}.code.path: {error}")
+    if problems:
+        raise ConfigError(sorted(set(problems)))
+    return list(built.values())
 
 
 def database_resize_prices(configs: list[EnvironmentConfig]) -> dict[str, float | None]:
@@ -135,49 +201,31 @@ def database_resize_prices(configs: list[EnvironmentConfig]) -> dict[str, float 
     return prices
 
 
-def function_packages(configs: list[EnvironmentConfig]) -> list[BuiltPackage]:
-    """Every repository directory a function deploys, zipped once; a missing one is reported
-    with the file and field that name it."""
-    from cli.errors import UserError
-    from cli.packages import build
-    from environments.errors import ConfigError
-    from modules.lambda_service.config import SourceDirectory
-
-    built: dict[str, BuiltPackage] = {}
-    problems: list[str] = []
-    for config in configs:
-        for key, settings in sorted(config.lambda_service.functions.items()):
-            code = settings.code
-            if not isinstance(code, SourceDirectory) or code.path in built:
-                continue
-            try:
-                built[code.path] = build(ROOT, code.path)
-            except UserError as error:
-                problems.append(f"environments/{config.name}.yaml: lambda.functions.{key}.code.path: {error}")
-    if problems:
-        raise ConfigError(sorted(set(problems)))
-    return list(built.values())
-
-
-def synthesize(environments: list[str], outdir: Path) -> list[Path]:
-    """Validate all environments, synthesize them in one app, then write the output."""
+def synthesize(
+    environments: list[str],
+    outdir: Path,
+    *,
+    before_install: Callable[[], None] | None = None,
+    environments_dir: Path = ROOT / "environments",
+) -> list[Path]:
+    """Validate the given stack sets, synthesize them in one app, then write their output."""
     from environments.loader import ConfigError, load_account, load_environments
 
     # Every problem of every file at once, before anything is written.
     messages: list[str] = []
     try:
-        configs = load_environments([name for name in environments if name != "account"])
+        configs = load_environments([name for name in environments if name != "account"], environments_dir)
     except ConfigError as error:
         messages.extend(error.messages)
     try:
-        account = load_account() if "account" in environments else None
+        account = load_account(environments_dir) if "account" in environments else None
     except ConfigError as error:
         messages.extend(error.messages)
     if messages:
         raise ConfigError(messages)
     from modules.platform import build_app
 
-    packages = function_packages(configs)
+    packages = function_packages(configs, environments_dir.parent)
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".synth-", dir=outdir) as staging:
         build_app(
@@ -187,10 +235,12 @@ def synthesize(environments: list[str], outdir: Path) -> list[Path]:
             database_resize_prices=database_resize_prices(configs),
             packages={package.source: (package.filename, package.sha256_base64) for package in packages},
         ).synth()
+        if before_install is not None:
+            before_install()
         return _install(Path(staging), outdir, packages)
 
 
-def _parse(argv: list[str] | None) -> argparse.Namespace:
+def _parse(argv: list[str] | None, root: Path) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python main.py", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--env",
@@ -198,16 +248,19 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         metavar="ENV",
         help="environment (or `account`) to synthesize (repeatable); default: all",
     )
-    parser.add_argument("--outdir", type=Path, default=ROOT / "cdktf.out", help="output folder (default: cdktf.out)")
+    parser.add_argument("--outdir", type=Path, default=root / "cdktf.out", help="output folder (default: cdktf.out)")
     parser.add_argument("--force", action="store_true", help="synthesize even when no input changed")
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None, *, before_synthesis: Callable[[], None] | None = None) -> int:
-    """Synthesize unless nothing changed; `before_synthesis` runs only when synthesis will."""
+def main(
+    argv: list[str] | None = None, *, before_synthesis: Callable[[], None] | None = None, root: Path = ROOT
+) -> int:
+    """Synthesize what changed; `before_synthesis` runs only when synthesis will. `root`: the sources
+    whose inputs are hashed and whose `environments/` is read (the tests' copies; the code is this one)."""
     from cli.errors import UserError
 
-    args = _parse(argv)
+    args = _parse(argv, root)
     environments = list(dict.fromkeys(args.env or STACK_SETS))
     unknown = [env for env in environments if env not in STACK_SETS]
     if unknown:
@@ -215,23 +268,38 @@ def main(argv: list[str] | None = None, *, before_synthesis: Callable[[], None] 
             f"unknown environment {unknown[0]!r}: known environments are {', '.join(STACK_SETS)}", exit_code=2
         )
     outdir: Path = args.outdir.resolve()
-    digest = input_hash(environments)
-    if not args.force and is_up_to_date(outdir, environments, digest):
-        print(f"synth: up to date ({', '.join(environments)}; inputs sha256 {digest[:12]})")
+    digests = input_hashes(environments, root)
+    stale = [env for env in environments if args.force or not is_up_to_date(outdir, env, digests[env])]
+    if not stale:
+        summary = ", ".join(f"{env} {digests[env][:12]}" for env in environments)
+        print(f"synth: up to date ({', '.join(environments)}; inputs sha256 {summary})")
         return 0
-
     if before_synthesis is not None:
-        before_synthesis()
+        before_synthesis()  # may re-execute this process (`_synthesize_fast`): print after it
+    if len(stale) < len(environments):
+        fresh = [env for env in environments if env not in stale]
+        print(f"synth: up to date: {', '.join(fresh)}; synthesizing {', '.join(stale)}")
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     cache_root = jsii_cache.use_cache_root(JSII_CACHE)
     was_warm = jsii_cache.is_warm(cache_root)
-    written = synthesize(environments, outdir)
-    (outdir / _HASH_FILE).write_text(digest + "\n")
+    written = synthesize(
+        stale, outdir, before_install=lambda: _forget(outdir, stale), environments_dir=root / "environments"
+    )
+    for env in stale:
+        _record(outdir, env).write_text(digests[env] + "\n")
     for path in written:
-        print(f"synthesized {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+        print(f"synthesized {path.relative_to(root) if path.is_relative_to(root) else path}")
     if not was_warm:
         jsii_cache.make_provider_entries_lazy(cache_root)
     return 0
+
+
+def _forget(outdir: Path, stack_sets: list[str]) -> None:
+    """Drop the records of the stack sets about to be replaced: a run that dies while installing
+    them leaves them stale, never up to date with half-written output."""
+    (outdir / _HASH_DIR).mkdir(parents=True, exist_ok=True)
+    for stack_set in stack_sets:
+        _record(outdir, stack_set).unlink(missing_ok=True)
 
 
 def _optimized_bytecode_installed() -> bool:

@@ -16,6 +16,7 @@ from cli.emulator import isolated_environment
 from cli.errors import UserError
 from cli.revision import Revision, RevisionRecord
 from cli.settings import ROOT, Settings
+from cli.timing import Timings
 
 if TYPE_CHECKING:
     from environments.schema import EnvironmentConfig
@@ -118,14 +119,41 @@ def _bootstrap_outputs(settings: Settings, env: str, run_target: target.Target) 
     if settings.state_kms_key_arn and not run_target.is_emulator:
         return {"state_kms_key_arn": settings.state_kms_key_arn}  # CI: the bootstrap's local state is elsewhere
     if run_target.is_emulator:
-        print(f"bootstrap: creating the state bucket of {env} in the emulator")
-        return bootstrap(settings, env, run_target)
+        return _emulator_bootstrap(settings, env, run_target, workspace)
     if not (workspace.directory / "terraform.tfstate").exists():
         raise UserError(
             f"the state bucket of {env} is not bootstrapped for {run_target.name}: run `make bootstrap ENV={env}`"
         )
     workspace.init(f"path={workspace.directory / 'terraform.tfstate'}")
     return workspace.outputs()
+
+
+_BOOTSTRAPPED = "bootstrapped.json"
+
+
+def _emulator_bootstrap(
+    settings: Settings, env: str, run_target: target.Target, workspace: Workspace
+) -> dict[str, str]:
+    """The state bucket in the emulator: created on the first plan, and again whenever the bootstrap
+    stack changed or the emulator is another one (a new certificate); otherwise its outputs as recorded."""
+    record_file = workspace.directory / _BOOTSTRAPPED
+    stack_json = workspace.stack_dir / "cdk.tf.json"
+    if not stack_json.exists():
+        raise UserError(f"{stack_json} is missing: run `make synth` first")
+    ca_bundle = Path(run_target.environment["AWS_CA_BUNDLE"])
+    applied = {"stack_sha256": _sha256(stack_json), "emulator_ca_sha256": _sha256(ca_bundle)}
+    if record_file.exists():
+        record = json.loads(record_file.read_text())
+        state = workspace.directory / "terraform.tfstate"
+        if {key: record.get(key) for key in applied} == applied and state.exists():
+            print(f"bootstrap: the state bucket of {env} exists in the emulator (bootstrap stack unchanged)")
+            outputs: dict[str, str] = record["outputs"]
+            return outputs
+    print(f"bootstrap: creating the state bucket of {env} in the emulator")
+    record_file.unlink(missing_ok=True)
+    outputs = bootstrap(settings, env, run_target)
+    record_file.write_text(json.dumps({**applied, "outputs": outputs}, indent=2) + "\n")
+    return outputs
 
 
 def _summary(plan_json: dict[str, Any]) -> dict[str, int]:
@@ -140,50 +168,83 @@ def _summary(plan_json: dict[str, Any]) -> dict[str, int]:
 
 
 def plan(
-    settings: Settings, env: str, region: str, revision: Revision | None, config: EnvironmentConfig | None = None
+    settings: Settings,
+    env: str,
+    region: str,
+    revision: Revision | None,
+    config: EnvironmentConfig | None = None,
+    *,
+    timings: Timings | None = None,
 ) -> Path:
     """Gate the synthesized JSON and its cost, plan, gate the plan JSON and record what was gated, from which revision.
 
     With `config`, the cost estimate, its report and the cost gate (ceiling ≤ burst budget,
     floor ≤ soft budget) run before Terraform; the estimate and reports stay beside the plan.
+    Ends with one line of where the time went (`timings`, which may hold earlier steps).
     """
+    timings = timings or Timings()
+    failed = True
+    try:
+        plan_file = _plan(settings, env, region, revision, config, timings)
+        failed = False
+        return plan_file
+    finally:
+        print(timings.summary(f"plan: {env}", failed=failed))
+
+
+def _plan(
+    settings: Settings,
+    env: str,
+    region: str,
+    revision: Revision | None,
+    config: EnvironmentConfig | None,
+    timings: Timings,
+) -> Path:
     stack_json = settings.outdir / "stacks" / env / "cdk.tf.json"
     reports = ROOT / "reports" / "gate" / env
-    gate.gate(
-        settings.checkov,
-        framework="terraform_json",
-        targets=[stack_json.parent, stack_json.parent.with_name(f"{env}-bootstrap")],
-        report_dir=reports / "synth",
-        require_all_skips_used=False,
-        environment=env,
-    )
-    run_target = target.resolve(settings, region)
+    with timings.step("gate"):
+        gate.gate(
+            settings.checkov,
+            framework="terraform_json",
+            targets=[stack_json.parent, stack_json.parent.with_name(f"{env}-bootstrap")],
+            report_dir=reports / "synth",
+            require_all_skips_used=False,
+            environment=env,
+        )
+    with timings.step("target"):
+        run_target = target.resolve(settings, region)
     print(f"plan: {env} targets {run_target.description}")
     workspace = Workspace(settings, env, run_target)
     cost_record: dict[str, Any] | None = None
     if config is not None:
         from cli.cost import command as cost
 
-        estimate = json.loads(cost.gate(settings.outdir, config, workspace.directory).read_text())
+        with timings.step("cost gate"):
+            estimate = json.loads(cost.gate(settings.outdir, config, workspace.directory).read_text())
         cost_record = {"floor_eur": estimate["floor_eur"], "ceiling_eur": estimate["ceiling_eur"]}
-    state = _bootstrap_outputs(settings, env, run_target)
-    workspace.init(f"kms_key_id={state['state_kms_key_arn']}")
+    with timings.step("bootstrap"):
+        state = _bootstrap_outputs(settings, env, run_target)
+    with timings.step("init"):
+        workspace.init(f"kms_key_id={state['state_kms_key_arn']}")
     plan_file = workspace.directory / _PLAN_FILE
     for stale in (plan_file, workspace.directory / _PLAN_JSON, workspace.directory / _PLAN_RECORD):
         stale.unlink(missing_ok=True)
-    workspace.terraform("plan", "-input=false", "-lock=true", "-no-color", f"-out={plan_file}", capture=True)
+    with timings.step("plan"):
+        workspace.terraform("plan", "-input=false", "-lock=true", "-no-color", f"-out={plan_file}", capture=True)
     plan_json_path = workspace.directory / _PLAN_JSON
-    plan_json_path.write_text(workspace.terraform("show", "-json", "-no-color", str(plan_file), capture=True))
+    with timings.step("show"):
+        plan_json_path.write_text(workspace.terraform("show", "-json", "-no-color", str(plan_file), capture=True))
     secret_scan.refuse_secrets([plan_json_path], what=f"the plan JSON of {env}")
     plan_guard.refuse_stateful_replacements(json.loads(plan_json_path.read_text()), env, settings.allow_replace)
-    gate.gate(
-        settings.checkov,
-        framework="terraform_plan",
-        targets=[plan_json_path],
-        report_dir=reports / "plan",
-        require_all_skips_used=False,
-        environment=env,
-    )
+    with timings.step("plan gate"):
+        gate.gate(
+            settings.checkov,
+            framework="terraform_plan",
+            targets=[plan_json_path],
+            report_dir=reports / "plan",
+            require_all_skips_used=False,
+            environment=env,
+        )
     counts = _summary(json.loads(plan_json_path.read_text()))
     record = {
         "environment": env,

@@ -3,11 +3,16 @@ and a local AWS emulator started (and stopped) by the tests themselves."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import functools
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +20,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+# The jsii kernel of this process (in-process synthesis, tests that build constructs) uses the
+# project's warm cache, as `main.py` does.
+os.environ.setdefault("JSII_RUNTIME_PACKAGE_CACHE_ROOT", str(REPO / ".cache" / "jsii"))
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 _COPIED = (
     "main.py",
     "cdktf.json",
@@ -39,16 +48,84 @@ def run(
     return subprocess.run(args, cwd=cwd, env=environment, capture_output=True, text=True, timeout=timeout, check=False)
 
 
-def synthesize(outdir: Path, *extra: str, cwd: Path = REPO) -> dict[str, dict[str, Any]]:
-    result = run([PYTHON, "main.py", "--outdir", str(outdir), *extra], cwd=cwd)
-    assert result.returncode == 0, result.stderr
+def _code_digest(root: Path) -> str:
+    """sha256 of what every stack set's synthesis shares (`cli.synth.shared_inputs`): equal digests,
+    equal code, whatever the YAML files say."""
+    from cli import synth
+
+    digest = hashlib.sha256()
+    for path in sorted(synth.shared_inputs(root)):
+        digest.update(f"{path.relative_to(root)}\n".encode())
+        digest.update(path.read_bytes() if path.exists() else b"missing")
+    return digest.hexdigest()
+
+
+@functools.cache
+def _repository_code_digest() -> str:
+    return _code_digest(REPO)
+
+
+def synthesize(
+    outdir: Path, *extra: str, cwd: Path = REPO, in_process: bool | None = None
+) -> dict[str, dict[str, Any]]:
+    """`python main.py --outdir OUTDIR EXTRA…` in `cwd`; every stack in `outdir` afterwards.
+
+    Where `cwd` holds this repository's code (a copy whose YAML files differ, say), the synthesis
+    runs in this process by default (`in_process=None`): the same `cli.synth.main`, the same bytes
+    (tests/synth/test_fast_synth.py checks it) without starting an interpreter and a jsii kernel
+    (~4 s). `in_process=False` runs `main.py` as a user does."""
+    if in_process is None:
+        in_process = _code_digest(cwd) == _repository_code_digest()
+    if in_process:
+        from cli import synth
+
+        assert synth.main(["--outdir", str(outdir), *extra], root=cwd) == 0
+    else:
+        result = run([PYTHON, "main.py", "--outdir", str(outdir), *extra], cwd=cwd)
+        assert result.returncode == 0, result.stderr
+    return _read_stacks(outdir)
+
+
+def _read_stacks(outdir: Path) -> dict[str, dict[str, Any]]:
     return {path.parent.name: json.loads(path.read_text()) for path in sorted(outdir.glob("stacks/*/cdk.tf.json"))}
 
 
+def session_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run's temporary folder, shared by every xdist worker of the run (each has a subfolder)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@contextlib.contextmanager
+def once_per_session(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[tuple[Path, bool]]:
+    """A folder `name` of the whole run, and whether it still needs building: the first worker to
+    get here builds it while holding a lock; the others wait, then reuse it. A failed build is
+    retried by the next worker (and fails there the same way)."""
+    shared = session_directory(tmp_path_factory)
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        folder, done = shared / name, shared / f"{name}.done"
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+        yield folder, not done.exists()
+        done.touch()
+
+
 @pytest.fixture(scope="session")
-def stacks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    """Every stack of every shipped environment, synthesized once per test session."""
-    return synthesize(tmp_path_factory.mktemp("synth") / "cdktf.out", "--force")
+def synthesized_outdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`cdktf.out` of every shipped stack set, synthesized (`main.py --force`) once per test run and
+    shared by every worker: read it, never write into it (copy it first)."""
+    with once_per_session(tmp_path_factory, "synth") as (folder, build):
+        if build:
+            synthesize(folder / "cdktf.out", "--force", in_process=False)
+    return folder / "cdktf.out"
+
+
+@pytest.fixture(scope="session")
+def stacks(synthesized_outdir: Path) -> dict[str, dict[str, Any]]:
+    """Every stack of every shipped environment, synthesized once per test run."""
+    return _read_stacks(synthesized_outdir)
 
 
 def copy_repository(copy: Path) -> Path:
@@ -77,3 +154,17 @@ def only(stack: dict[str, Any], resource_type: str) -> dict[str, Any]:
     found = list(resources(stack, resource_type).values())
     assert len(found) == 1, f"expected one {resource_type}, found {len(found)}"
     return found[0]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under `--dist loadgroup` (`make test`): the tests of a module that use one of its
+    module-scoped fixtures (an emulator, a synthesized variant) run on one worker, so that the
+    fixture is built once; an explicit `xdist_group` mark wins."""
+    for item in items:
+        fixture_info = getattr(item, "_fixtureinfo", None)
+        if fixture_info is None or item.get_closest_marker("xdist_group") is not None:
+            continue
+        scopes = {definitions[-1].scope for definitions in fixture_info.name2fixturedefs.values() if definitions}
+        if "module" in scopes:
+            item.add_marker(pytest.mark.xdist_group(f"module:{item.nodeid.split('::')[0]}"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from cli import cost_gate
 from cli.errors import UserError
 from cli.settings import Settings
 from environments.loader import load_environment
-from tests.conftest import PYTHON, run, synthesize
+from tests.conftest import PYTHON, run
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 OVER = FIXTURES / "estimate_dev_over_budget.json"
@@ -45,8 +46,8 @@ def test_a_file_that_is_not_an_estimate_is_a_clear_error(tmp_path: Path) -> None
         cost_gate.load_estimate(broken)
 
 
-def test_the_gate_command_fails_on_an_over_budget_estimate(repo_copy: Path) -> None:
-    synthesize(repo_copy / "cdktf.out", "--env", "dev", cwd=repo_copy)
+def test_the_gate_command_fails_on_an_over_budget_estimate(repo_copy: Path, synthesized_outdir: Path) -> None:
+    shutil.copytree(synthesized_outdir, repo_copy / "cdktf.out")  # the run's synthesis of the same sources
     checkov = {"AUTOSCALE_CHECKOV": str(Settings.from_environment().checkov)}
     failed = run(
         [PYTHON, "-m", "cli", "gate", "--env", "dev", "--cost-estimate", str(OVER)], cwd=repo_copy, env=checkov

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from cli import timing
 from tests.integration.conftest import Workbench, state_versions
 
 pytestmark = pytest.mark.integration
@@ -55,9 +56,7 @@ def _hold_the_lock(bench: Workbench) -> tuple[subprocess.Popen[str], queue.Queue
             lines.put(character)
 
     threading.Thread(target=pump, daemon=True).start()
-    # The prompt follows a refresh of all ~160 resources: 90 s on a quiet shared machine, over 120
-    # at a load of 10 on 2 cores; the deadline only guards against a hang.
-    deadline = time.monotonic() + 300
+    deadline = time.monotonic() + 300  # a refresh of ~160 resources; slow on a busy machine
     seen = ""
     while "Enter a value" not in seen:
         assert time.monotonic() < deadline, f"terraform destroy never asked for approval:\n{seen}"
@@ -130,6 +129,23 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
     # network with its S3 endpoint, the database and its proxy, the CDN with its edge alarms, and
     # the SLO and service alarms, the composite alarm and the dashboard.
     assert "plan: dev on emulator-" in planned.stdout and "186 to add" in planned.stdout
+    # Its last line: where the time went, step by step.
+    timing_line = planned.stdout.strip().splitlines()[-1]
+    assert timing_line.startswith("plan: dev took ")
+    total, steps = timing.parse(timing_line)
+    assert list(steps) == [
+        "synth",
+        "gate",
+        "target",
+        "cost gate",
+        "bootstrap",
+        "init",
+        "plan",
+        "show",
+        "plan gate",
+        "other",
+    ]
+    assert abs(sum(steps.values()) - total) < 0.05 and steps["plan"] > 0
 
     # Apply the saved plan: the state lands in the emulator's bucket under dev's key, encrypted.
     applied = workbench.cli("apply", "--env", "dev")
@@ -188,7 +204,9 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
     assert listing.get("KeyCount", 0) == 0, "the lock is released"
 
     # A plan made stale by a change to the code is refused.
-    assert workbench.cli("plan", "--env", "dev").returncode == 0
+    replanned = workbench.cli("plan", "--env", "dev")
+    assert replanned.returncode == 0, replanned.stderr
+    assert "bootstrap: the state bucket of dev exists in the emulator (bootstrap stack unchanged)" in replanned.stdout
     dev_yaml = workbench.root / "environments" / "dev.yaml"
     dev_yaml.write_text(dev_yaml.read_text() + "cost_center: growth\n")
     workbench.synth("--env", "dev")

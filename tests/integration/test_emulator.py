@@ -299,7 +299,23 @@ def test_user_groups_live_through_terraforms_lifecycle(running: emulator.Emulato
 
 
 def test_the_liveness_probe_answers_once_resources_exist(running: emulator.Emulator) -> None:
-    """Runs after the tests above created resources: the probe must not grow with them (`data.json` did)."""
+    """The probe must not grow with what the emulator holds (`data.json` did): it creates its own
+    resources, whichever of this module's tests ran before."""
+    from cli.synth import placeholder_package
+
+    _bucket_with_policy(
+        _s3(running),
+        "liveness",
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::liveness/*"},
+    )
+    role = emulator_client(running, "iam").create_role(RoleName="liveness", AssumeRolePolicyDocument="{}")
+    emulator_client(running, "lambda").create_function(
+        FunctionName="liveness",
+        Runtime="python3.12",
+        Role=role["Role"]["Arn"],
+        Handler="index.handler",
+        Code={"ZipFile": placeholder_package()},
+    )
     record = Path(str(running.ca_bundle)).parent
     assert emulator.running(record) == running
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
-from cli import jsii_cache
+from cli import jsii_cache, synth
 from tests.conftest import PYTHON, REPO, run, synthesize
 
 PLAIN_SYNTH = (
@@ -22,22 +23,23 @@ def _files(outdir: Path) -> dict[str, bytes]:
     return {str(p.relative_to(outdir)): p.read_bytes() for p in sorted(outdir.glob("stacks/*/cdk.tf.json"))}
 
 
-def test_output_is_byte_identical_across_runs(tmp_path: Path) -> None:
-    synthesize(tmp_path / "first", "--force")
-    synthesize(tmp_path / "second", "--force")
-    first, second = _files(tmp_path / "first"), _files(tmp_path / "second")
+def test_output_is_byte_identical_across_runs(synthesized_outdir: Path, tmp_path: Path) -> None:
+    # The run's `main.py --force` against a second run, in this process (what the tests' `synthesize`
+    # does for copies of this code): the same bytes, function packages included.
+    synthesize(tmp_path / "second", "--force", in_process=True)
+    first, second = _files(synthesized_outdir), _files(tmp_path / "second")
     assert len(first) == 8  # three environments and the account, two stacks each
     assert first == second
+    assert _outputs(synthesized_outdir) == _outputs(tmp_path / "second")
 
 
-def test_fast_path_output_equals_a_plain_import_and_full_run(tmp_path: Path) -> None:
-    synthesize(tmp_path / "fast", "--force")
+def test_fast_path_output_equals_a_plain_import_and_full_run(synthesized_outdir: Path, tmp_path: Path) -> None:
     plain = run(
         [PYTHON, "-c", PLAIN_SYNTH, "--outdir", str(tmp_path / "plain"), "--force"],
         env={"JSII_RUNTIME_PACKAGE_CACHE": "disabled"},  # unpatched bindings, extracted afresh
     )
     assert plain.returncode == 0, plain.stderr
-    assert _files(tmp_path / "fast") == _files(tmp_path / "plain")
+    assert _files(synthesized_outdir) == _files(tmp_path / "plain")  # the fast path: `main.py --force`
 
 
 def test_only_the_binding_modules_in_use_are_imported() -> None:
@@ -64,7 +66,7 @@ def test_unchanged_inputs_skip_synthesis_and_changed_inputs_do_not(repo_copy: Pa
 
     again = run([PYTHON, "main.py"], cwd=repo_copy)
     assert again.returncode == 0
-    assert again.stdout.startswith("synth: up to date (dev, staging, prod, account; inputs sha256 ")
+    assert again.stdout.startswith("synth: up to date (dev, staging, prod, account; inputs sha256 dev ")
     assert {p: p.stat().st_mtime_ns for p in stamp} == stamp
 
     dev_yaml = repo_copy / "environments" / "dev.yaml"
@@ -75,9 +77,114 @@ def test_unchanged_inputs_skip_synthesis_and_changed_inputs_do_not(repo_copy: Pa
     assert '"CostCenter": "growth"' in (outdir / "stacks" / "dev" / "cdk.tf.json").read_text()
 
 
-def test_synthesizing_one_environment_keeps_the_others(repo_copy: Path) -> None:
+def _stamps(outdir: Path) -> dict[str, int]:
+    return {str(p.relative_to(outdir)): p.stat().st_mtime_ns for p in sorted(outdir.glob("stacks/*/*"))}
+
+
+def _outputs(outdir: Path) -> dict[str, bytes]:
+    """Every file of every stack: the JSON and the function packages beside it."""
+    return {str(p.relative_to(outdir)): p.read_bytes() for p in sorted(outdir.glob("stacks/*/*")) if p.is_file()}
+
+
+def test_an_edited_environment_resynthesizes_its_stack_set_only_and_shared_code_all(
+    repo_copy: Path, synthesized_outdir: Path
+) -> None:
     outdir = repo_copy / "cdktf.out"
-    synthesize(outdir, cwd=repo_copy)
+    shutil.copytree(synthesized_outdir, outdir)  # the run's synthesis of the same sources: up to date here
+    before = _stamps(outdir)
+    assert len(before) == 16  # eight stacks, each its JSON and its placeholder package
+
+    prod_yaml = repo_copy / "environments" / "prod.yaml"
+    prod_yaml.write_text(prod_yaml.read_text() + "cost_center: growth\n")
+    edited = run([PYTHON, "main.py"], cwd=repo_copy)
+    assert edited.returncode == 0, edited.stderr
+    assert "synth: up to date: dev, staging, account; synthesizing prod" in edited.stdout
+    assert sorted(line for line in edited.stdout.splitlines() if line.startswith("synthesized ")) == [
+        "synthesized cdktf.out/stacks/prod-bootstrap/cdk.tf.json",
+        "synthesized cdktf.out/stacks/prod/cdk.tf.json",
+    ]
+    after = _stamps(outdir)
+    assert {name for name in before if after[name] != before[name]} == {
+        name for name in before if name.split("/")[1] in ("prod", "prod-bootstrap")
+    }
+    assert '"CostCenter": "growth"' in (outdir / "stacks" / "prod" / "cdk.tf.json").read_text()
+    full = repo_copy / "full"
+    synthesize(full, "--force", cwd=repo_copy)
+    assert _outputs(outdir) == _outputs(full)
+
+    # environments/*.py is shared code: every stack set again, the same bytes as a full run.
+    schema = repo_copy / "environments" / "schema.py"
+    schema.write_text(schema.read_text() + "# a comment changes no output\n")
+    shared = run([PYTHON, "main.py"], cwd=repo_copy)
+    assert shared.returncode == 0, shared.stderr
+    assert "up to date" not in shared.stdout
+    assert len([line for line in shared.stdout.splitlines() if line.startswith("synthesized ")]) == 8
+    again = _stamps(outdir)
+    assert all(again[name] != after[name] for name in again if name.endswith("cdk.tf.json"))
+    assert _outputs(outdir) == _outputs(full)
+
+
+def test_each_stack_sets_hash_covers_the_shared_inputs_and_its_own_yaml_only(repo_copy: Path) -> None:
+    base = synth.input_hashes(list(synth.STACK_SETS), repo_copy)
+    assert len(set(base.values())) == 4
+    prod_yaml = repo_copy / "environments" / "prod.yaml"
+    prod_yaml.write_text(prod_yaml.read_text() + "cost_center: growth\n")
+    edited = synth.input_hashes(list(synth.STACK_SETS), repo_copy)
+    assert [name for name in synth.STACK_SETS if edited[name] != base[name]] == ["prod"]
+    prod_yaml.unlink()  # a missing file is an input too (synthesis then reports it)
+    assert synth.input_hashes(["prod"], repo_copy)["prod"] not in {base["prod"], edited["prod"]}
+    for shared in ("environments/schema.py", "modules/platform.py", "cli/synth.py", "requirements.txt", "main.py"):
+        before = synth.input_hashes(list(synth.STACK_SETS), repo_copy)
+        (repo_copy / shared).write_text((repo_copy / shared).read_text() + "\n")
+        changed = synth.input_hashes(list(synth.STACK_SETS), repo_copy)
+        assert all(changed[name] != before[name] for name in synth.STACK_SETS), shared
+    inputs = synth.stack_set_inputs("dev", repo_copy)
+    assert repo_copy / "environments" / "dev.yaml" in inputs
+    assert not {repo_copy / "environments" / f"{other}.yaml" for other in ("staging", "prod", "account")} & set(inputs)
+    assert repo_copy / "environments" / "loader.py" in inputs
+
+
+def test_the_unchanged_path_loads_neither_pydantic_nor_cdktf(synthesized_outdir: Path) -> None:
+    probe = run(
+        [
+            PYTHON,
+            "-c",
+            "import sys\n"
+            "from cli.synth import main\n"
+            "assert main(['--outdir', sys.argv[1]]) == 0\n"
+            "print(sorted(m for m in ('pydantic', 'cdktf', 'jsii', 'yaml') if m in sys.modules))\n",
+            str(synthesized_outdir),  # up to date: synthesized from these very sources
+        ]
+    )
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.startswith("synth: up to date (dev, staging, prod, account; inputs sha256 dev ")
+    assert probe.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_make_synth_env_builds_that_environment_only(tmp_path: Path) -> None:
+    from tests.integration.conftest import make_ready_repository
+
+    bench = make_ready_repository(tmp_path)
+    variables = {k: v for k, v in bench.env.items() if k != "ENV"}
+    keep = ["-o", ".venv/.installed", "-o", ".venv-checkov/.installed", "-o", ".cache/jsii/.warm"]
+    result = run(
+        ["make", "--no-print-directory", *keep, "synth", "ENV=prod"], cwd=bench.root, env=variables, inherit=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(p.parent.name for p in (bench.root / "cdktf.out").glob("stacks/*/cdk.tf.json")) == [
+        "prod",
+        "prod-bootstrap",
+    ]
+    unknown = run(
+        ["make", "--no-print-directory", *keep, "synth", "ENV=qa"], cwd=bench.root, env=variables, inherit=False
+    )
+    assert unknown.returncode != 0
+    assert "unknown environment 'qa': known environments are dev, staging, prod, account" in unknown.stderr
+
+
+def test_synthesizing_one_environment_keeps_the_others(repo_copy: Path, synthesized_outdir: Path) -> None:
+    outdir = repo_copy / "cdktf.out"
+    shutil.copytree(synthesized_outdir, outdir)  # a full synthesis of the same sources
     before = _files(outdir)
     result = run([PYTHON, "main.py", "--env", "prod", "--force"], cwd=repo_copy)
     assert result.returncode == 0, result.stderr

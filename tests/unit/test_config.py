@@ -10,7 +10,7 @@ import pytest
 
 from environments.loader import ConfigError, load_environment, parse_environment
 from environments.schema import ENVIRONMENT_NAMES
-from tests.conftest import PYTHON, REPO, run, synthesize
+from tests.conftest import PYTHON, REPO, run
 
 # The seed's table (issue 2): region, PC min–max, RDS CPU alarm, cache replicas min–max,
 # budget soft/burst EUR, SLO p95 ms / error % / availability %.
@@ -227,12 +227,11 @@ BAD_INPUTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def synthesized_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Known-good output that bad input must leave exactly as it was."""
-    outdir = tmp_path_factory.mktemp("good") / "cdktf.out"
-    synthesize(outdir)
-    return outdir
+@pytest.fixture
+def synthesized_copy(synthesized_outdir: Path) -> Path:
+    """Known-good output that bad input must leave exactly as it was (the run's synthesis, copied
+    by the test)."""
+    return synthesized_outdir
 
 
 @pytest.mark.parametrize("case", BAD_INPUTS, ids=list(BAD_INPUTS))
