@@ -52,6 +52,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from cli.errors import UserError
 
@@ -551,6 +552,26 @@ def _fill_cloudfront_policies() -> None:
             setattr(CloudFrontResponse, name, handler)
 
 
+def _lambda_permissions_are_removed_where_they_were_added() -> None:
+    """moto 5.2.1 adds a permission to the qualified version's policy (`?Qualifier=live`) but
+    removes it from the unqualified function's, so the alias keeps it and Terraform's destroy of
+    a qualified `aws_lambda_permission` (the CDN's on a function URL) waits for ever."""
+    from moto.awslambda.responses import LambdaResponse
+
+    def remove_permission(self: LambdaResponse) -> tuple[int, dict[str, Any], str]:
+        function_name = unquote(self.path.split("/")[-3])
+        statement_id = self.path.split("/")[-1].split("?")[0]
+        revision = self.querystring.get("RevisionId", [""])[0]
+        qualifier = self.querystring.get("Qualifier", [None])[0]
+        function = self.backend.get_function(function_name, qualifier)
+        if not function:
+            return 404, {"status": 404}, "{}"
+        function.policy.del_statement(statement_id, revision)
+        return 204, {"status": 204}, "{}"
+
+    LambdaResponse.remove_permission = remove_permission  # type: ignore[method-assign]
+
+
 def _cloudfront_distribution_arns_have_an_empty_region() -> None:
     """moto 5.2.1 names a distribution `arn:aws:cloudfront:<account>:distribution/<id>`: one
     section short (CloudFront ARNs have an empty region, `cloudfront::<account>`), so Terraform
@@ -615,6 +636,7 @@ def serve(port: int, cert: Path, key: Path) -> None:
     _fill_user_groups()
     _fill_cloudfront_policies()
     _cloudfront_distribution_arns_have_an_empty_region()
+    _lambda_permissions_are_removed_where_they_were_added()
     run_simple(
         HOST, port, DomainDispatcherApplication(create_backend_app), threaded=True, ssl_context=(str(cert), str(key))
     )

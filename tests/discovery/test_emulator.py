@@ -330,7 +330,7 @@ def test_import_blocks_adopt_what_the_synthesized_stack_manages(estate: Estate, 
 
 def test_the_cli_discovers_the_emulator_and_leaves_environments_alone(estate: Estate, tmp_path: Path) -> None:
     """What `make discover ENV=dev` runs (not make itself: its `setup` prerequisite installs venvs)."""
-    assert "\t@$(PY) -m cli discover --env $(ENV)\n" in (REPO / "Makefile").read_text()
+    assert '\t@$(PY) -m cli discover --env="$$AUTOSCALE_ENV"\n' in (REPO / "Makefile").read_text()
     before = {p.name: p.read_text() for p in (REPO / "environments").glob("*.yaml")}
     out = tmp_path / "reports" / "discovery.json"
     # Its own emulator with an alarm only: with a Lambda function or an RDS instance, moto's

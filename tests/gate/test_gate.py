@@ -256,8 +256,9 @@ def test_the_shipped_skips_meant_for_some_environments_name_them() -> None:
     assert limited == {
         ("CKV_AWS_293", ("dev",)),  # deletion protection: on in staging, required in prod
         ("CKV_AWS_157", ("dev", "staging")),  # Multi-AZ: required in prod
-        ("CKV_AWS_174", ("dev", "staging")),  # the default certificate: prod must have its own
-        ("CKV2_AWS_42", ("dev", "staging")),
+        # the default certificate: prod too while it has no domain (its reason: CKV_MBK_15)
+        ("CKV_AWS_174", ("dev", "staging", "prod")),
+        ("CKV2_AWS_42", ("dev", "staging", "prod")),
         ("CKV_AWS_68", ("dev", "staging")),  # WAF: on in prod
     }
 

@@ -356,3 +356,62 @@ def test_cloudfront_policies_live_through_terraforms_lifecycle(
     with pytest.raises(ClientError) as missing:
         getattr(cloudfront, f"get_{snake}")(Id=policy_id)
     assert missing.value.response["Error"]["Code"] == f"NoSuch{kind}"
+
+
+def test_a_permission_on_an_alias_is_removed_from_that_alias(running: emulator.Emulator) -> None:
+    from cli.synth import placeholder_package
+
+    client = emulator_client(running, "lambda")
+    role = emulator_client(running, "iam").create_role(RoleName="qualified", AssumeRolePolicyDocument="{}")
+    client.create_function(
+        FunctionName="qualified",
+        Runtime="python3.12",
+        Role=role["Role"]["Arn"],
+        Handler="index.handler",
+        Code={"ZipFile": placeholder_package()},
+        Publish=True,
+    )
+    client.create_alias(FunctionName="qualified", Name="live", FunctionVersion="1")
+    client.add_permission(
+        FunctionName="qualified",
+        Qualifier="live",
+        StatementId="CloudFrontUrl",
+        Action="lambda:InvokeFunctionUrl",
+        Principal="cloudfront.amazonaws.com",
+        FunctionUrlAuthType="AWS_IAM",
+    )
+    policy = json.loads(client.get_policy(FunctionName="qualified", Qualifier="live")["Policy"])
+    assert [s["Sid"] for s in policy["Statement"]] == ["CloudFrontUrl"]
+    client.remove_permission(FunctionName="qualified", Qualifier="live", StatementId="CloudFrontUrl")
+    with pytest.raises(ClientError) as gone:  # as AWS answers for a policy without statements
+        client.get_policy(FunctionName="qualified", Qualifier="live")
+    assert gone.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_a_distribution_arn_has_the_empty_region_of_cloudfront(running: emulator.Emulator) -> None:
+    cloudfront = emulator_client(running, "cloudfront", "us-east-1")
+    created = cloudfront.create_distribution(
+        DistributionConfig={
+            "CallerReference": "arn-shape",
+            "Comment": "",
+            "Enabled": False,
+            "Origins": {
+                "Quantity": 1,
+                "Items": [
+                    {
+                        "Id": "o",
+                        "DomainName": "origin.invalid",
+                        "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"},
+                    }
+                ],
+            },
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "o",
+                "ViewerProtocolPolicy": "https-only",
+                "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+                "MinTTL": 0,
+            },
+        }
+    )
+    arn = created["Distribution"]["ARN"]
+    assert arn == f"arn:aws:cloudfront::123456789012:distribution/{created['Distribution']['Id']}"

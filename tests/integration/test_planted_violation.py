@@ -15,7 +15,7 @@ PLANTS: dict[str, tuple[tuple[str, str], list[str]]] = {
     "budget above the burst cap": (
         ("burst_limit_eur: 90", "burst_limit_eur: 500"),
         [
-            "FAILED CKV_MBK_8 aws_budgets_budget.budgets_burst_DBC15A29 (cdk.tf.json): Ensure every AWS Budget stays "
+            "FAILED CKV_MBK_8 aws_budgets_budget.budgets_burst_DBC15A29 (dev: cdk.tf.json): Ensure every AWS Budget stays "
             "within its environment's burst limit and notifies someone — budget limit (EUR) 500 exceeds dev's cap "
             "budget_limit_eur_max = 90 (policies/caps.yaml)"
         ],

@@ -86,10 +86,10 @@ def test_to_and_confirm_reach_the_cli_verbatim_and_are_never_run(project: Path, 
     assert not marker.exists()
 
 
-def test_plan_env_prod_runs_synth_and_plan_of_prod(project: Path) -> None:
+def test_plan_env_prod_runs_the_plan_of_prod_which_synthesizes_its_stack_set(project: Path) -> None:
     code, stderr, calls = _make(project, "plan", "ENV=prod")
     assert code == 0, stderr
-    assert calls == [["-O", "main.py", "--env=prod"], ["-m", "cli", "plan", "--env=prod"]]
+    assert calls == [["-m", "cli", "plan", "--env=prod"]]
 
 
 def test_env_from_the_environment_counts_like_the_command_line(project: Path) -> None:
