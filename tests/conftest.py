@@ -168,3 +168,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         scopes = {definitions[-1].scope for definitions in fixture_info.name2fixturedefs.values() if definitions}
         if "module" in scopes:
             item.add_marker(pytest.mark.xdist_group(f"module:{item.nodeid.split('::')[0]}"))
+
+
+class _IntegrationFirst:
+    """Under xdist: the integration tests (minutes each) are handed out first and the quick ones
+    fill the workers' last minutes, whatever order the modules were shuffled into (`.ci/run`)."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        items.sort(key=lambda item: item.get_closest_marker("integration") is None)  # stable
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # the workers collect; each sorts the same way
+        config.pluginmanager.register(_IntegrationFirst(), "integration-first")
