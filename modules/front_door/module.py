@@ -85,11 +85,14 @@ class FunctionUrlFrontDoor(Construct):
         """Only the distribution `distribution_arn` may invoke the URLs (the CDN calls this)."""
         for key, function in self._routed.items():
             name = key.replace("-", "_")
+            previous: list[LambdaPermission] = []
             for action, suffix, auth_type in (
                 ("lambda:InvokeFunctionUrl", "url", "AWS_IAM"),
                 ("lambda:InvokeFunction", "invoke", None),
             ):
-                LambdaPermission(
+                # One after the other: Lambda refuses concurrent changes of one function's policy
+                # (ResourceConflictException), and the provider would only retry.
+                permission = LambdaPermission(
                     self,
                     f"{name}_cdn_{suffix}",
                     statement_id=f"CloudFront{suffix.capitalize()}",
@@ -99,4 +102,6 @@ class FunctionUrlFrontDoor(Construct):
                     principal=CLOUDFRONT,
                     source_arn=distribution_arn,
                     function_url_auth_type=auth_type,
+                    depends_on=list(previous) or None,
                 )
+                previous = [permission]
