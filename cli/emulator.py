@@ -46,9 +46,11 @@ import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -567,6 +569,9 @@ def _lambda_permissions_are_removed_where_they_were_added() -> None:
         if not function:
             return 404, {"status": 404}, "{}"
         function.policy.del_statement(statement_id, revision)
+        # A retried AddPermission may have left a second statement of the Sid (AWS keeps Sids
+        # unique): remove every one, so the statement is gone as AWS would have it.
+        function.policy.statements = [s for s in function.policy.statements if s.get("Sid") != statement_id]
         return 204, {"status": 204}, "{}"
 
     LambdaResponse.remove_permission = remove_permission  # type: ignore[method-assign]
@@ -623,6 +628,20 @@ def _write_certificate(directory: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
+def one_request_at_a_time(app: Callable[..., Any]) -> Callable[..., Any]:
+    """moto 5.2.1's backends are not thread-safe: Terraform's parallel calls (ten at a time) can
+    race in them (a 500 that the SDK retries into `Alias already exists`, or a duplicated policy
+    statement). The server stays threaded so the liveness probe always gets an answer, but moto
+    handles one request at a time; each is answered in milliseconds."""
+    lock = threading.Lock()
+
+    def serialized(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        with lock:
+            return list(app(environ, start_response))
+
+    return serialized
+
+
 def serve(port: int, cert: Path, key: Path) -> None:
     """Run moto in this process until terminated."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -637,9 +656,8 @@ def serve(port: int, cert: Path, key: Path) -> None:
     _fill_cloudfront_policies()
     _cloudfront_distribution_arns_have_an_empty_region()
     _lambda_permissions_are_removed_where_they_were_added()
-    run_simple(
-        HOST, port, DomainDispatcherApplication(create_backend_app), threaded=True, ssl_context=(str(cert), str(key))
-    )
+    application = one_request_at_a_time(DomainDispatcherApplication(create_backend_app))
+    run_simple(HOST, port, application, threaded=True, ssl_context=(str(cert), str(key)))
 
 
 def _remove(directory: Path, path: Path) -> None:
