@@ -65,7 +65,10 @@ def input_hash(environments: list[str], root: Path = ROOT) -> str:
 
 
 def _stack_names(environments: list[str]) -> list[str]:
-    return [name for env in environments for name in (f"{env}-bootstrap", env)]
+    """The stacks written: both of each set, and `account-bootstrap` (the OIDC provider the environments'
+    bootstraps look up) with any environment."""
+    names = [name for env in environments for name in (f"{env}-bootstrap", env)]
+    return names if "account-bootstrap" in names else [*names, "account-bootstrap"]
 
 
 def is_up_to_date(outdir: Path, environments: list[str], digest: str) -> bool:
@@ -170,11 +173,12 @@ def synthesize(environments: list[str], outdir: Path) -> list[Path]:
     except ConfigError as error:
         messages.extend(error.messages)
     try:
-        account = load_account() if "account" in environments else None
+        # Always: the environments' default account, and `account-bootstrap` (their OIDC provider).
+        account = load_account()
     except ConfigError as error:
         messages.extend(error.messages)
     if messages:
-        raise ConfigError(messages)
+        raise ConfigError(list(dict.fromkeys(messages)))  # account.yaml's problems once, not per environment
     from modules.platform import build_app
 
     packages = function_packages(configs)
@@ -184,6 +188,7 @@ def synthesize(environments: list[str], outdir: Path) -> list[Path]:
             configs,
             staging,
             account=account,
+            account_main="account" in environments,
             database_resize_prices=database_resize_prices(configs),
             packages={package.source: (package.filename, package.sha256_base64) for package in packages},
         ).synth()

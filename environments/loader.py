@@ -146,7 +146,13 @@ def load_environment(name: str, directory: Path = ENVIRONMENTS_DIR) -> Environme
     if name not in ENVIRONMENT_NAMES:
         known = ", ".join(ENVIRONMENT_NAMES)
         raise ConfigError([f"unknown environment {name!r}: known environments are {known}"])
-    return _parse(EnvironmentConfig, name, _read(directory / f"{name}.yaml"), directory / f"{name}.yaml")
+    config = _parse(EnvironmentConfig, name, _read(directory / f"{name}.yaml"), directory / f"{name}.yaml")
+    if config.account_id is None and (directory / f"{ACCOUNT}.yaml").exists():
+        # The environment's account is the account stack set's unless its own file names another.
+        shared = load_account(directory).account_id
+        if shared is not None:
+            config = config.model_copy(update={"account_id": shared})
+    return config
 
 
 def load_account(directory: Path = ENVIRONMENTS_DIR) -> AccountConfig:

@@ -71,3 +71,10 @@ class AnomalyDetectionConfig(StrictModel):
         default=("dev", "staging", "prod"),
         description="Environments that also get a monitor of their own, on their `Environment` cost-allocation tag.",
     )
+    existing_service_monitor_arn: str | None = Field(
+        default=None,
+        pattern=r"^arn:aws[a-z-]*:ce::\d{12}:anomalymonitor/[A-Za-z0-9-]+$",
+        description="The services monitor the account already has (AWS creates one by default, and an account "
+        "may hold only one DIMENSIONAL SERVICE monitor): adopted with an import block instead of created; "
+        "null: the stack creates it.",
+    )
