@@ -189,6 +189,9 @@ def plan(
         environment=env,
     )
     run_target = target.resolve(settings, region)
+    if run_target.name == target.AWS:  # before the cost gate and the bootstrap: nothing runs unpinned
+        for stack in (f"{env}-bootstrap", env):
+            refuse_unpinned_providers(settings.outdir / "stacks" / stack / "cdk.tf.json", stack)
     print(f"plan: {env} targets {run_target.description}")
     workspace = Workspace(settings, env, run_target)
     cost_record: dict[str, Any] | None = None

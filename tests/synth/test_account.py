@@ -3,14 +3,18 @@ and what the account holds once (cost-allocation tags, an adopted services anoma
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from cli import terraform
 from cli.errors import UserError
+from cli.settings import Settings
 from cli.terraform import refuse_unpinned_providers
+from environments.loader import load_environment
 from tests.conftest import copy_repository, only, resources, synthesize
 
 ACCOUNT_ID = "111122223333"  # the shared account of the test copy
@@ -125,3 +129,29 @@ def test_an_existing_services_monitor_is_adopted_with_an_import_block(named: dic
     assert block == {"to": f"aws_ce_anomaly_monitor.{services}", "id": MONITOR}
     created = {name for name in monitors if f"aws_ce_anomaly_monitor.{name}" != block["to"]}
     assert len(created) == 3 and all(monitors[name]["monitor_type"] == "CUSTOM" for name in created)
+
+
+def _settings_with(outdir_stacks: dict[str, dict[str, Any]], tmp_path: Path, target_name: str) -> Settings:
+    for name in ("dev", "dev-bootstrap"):
+        (tmp_path / "cdktf.out" / "stacks" / name).mkdir(parents=True)
+        (tmp_path / "cdktf.out" / "stacks" / name / "cdk.tf.json").write_text(json.dumps(outdir_stacks[name]))
+    base = Settings.from_environment()
+    return dataclasses.replace(base, target=target_name, work_dir=tmp_path / ".work", outdir=tmp_path / "cdktf.out")
+
+
+def test_plan_against_aws_refuses_while_account_id_is_null(
+    stacks: dict[str, dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Refused after the synthesized gate and before the cost gate, the bootstrap or any Terraform run."""
+    settings = _settings_with(stacks, tmp_path, "aws")
+    monkeypatch.setattr(terraform.gate, "gate", lambda *args, **kwargs: None)
+
+    def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("terraform must not run")
+
+    monkeypatch.setattr(terraform.subprocess, "run", never)
+    with pytest.raises(UserError) as refused:
+        terraform.plan(settings, "dev", "eu-central-1", None, load_environment("dev"))
+    assert str(refused.value).startswith("dev-bootstrap: account_id is null")
+    assert "set account_id (the account's 12 digits, quoted) in environments/account.yaml" in str(refused.value)
+    assert not (settings.work_dir / "aws" / "dev").exists()
