@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cli import terraform
+from cli import gate, terraform
 from cli.errors import UserError
 from cli.settings import Settings
 from cli.terraform import refuse_unpinned_providers
@@ -144,12 +145,12 @@ def test_plan_against_aws_refuses_while_account_id_is_null(
 ) -> None:
     """Refused after the synthesized gate and before the cost gate, the bootstrap or any Terraform run."""
     settings = _settings_with(stacks, tmp_path, "aws")
-    monkeypatch.setattr(terraform.gate, "gate", lambda *args, **kwargs: None)
+    monkeypatch.setattr(gate, "gate", lambda *args, **kwargs: None)
 
     def never(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("terraform must not run")
 
-    monkeypatch.setattr(terraform.subprocess, "run", never)
+    monkeypatch.setattr(subprocess, "run", never)
     with pytest.raises(UserError) as refused:
         terraform.plan(settings, "dev", "eu-central-1", None, load_environment("dev"))
     assert str(refused.value).startswith("dev-bootstrap: account_id is null")
