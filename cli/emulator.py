@@ -27,6 +27,12 @@ Gaps filled here (each tested in tests/integration/test_emulator.py):
   memory (create, describe, modify, delete, tags), as the cache's IAM-authenticated clients need.
 * moto has no CloudFront cache, origin request or response headers policies: they are kept in
   memory (create, get, get config, update, delete), enough for Terraform's lifecycle of one.
+* moto's Application Auto Scaling has no tag calls and drops a target's `Tags`: they are kept
+  per scalable target (register, tag, untag, list), and go with it.
+* moto's Application Auto Scaling refuses the `elasticache` namespace and its replication-group
+  dimensions (`Replicas`, `NodeGroups`): its enums know them here.
+* moto has no CloudFront monitoring subscriptions: they are kept in memory per distribution
+  (create, get, delete).
 
 Its folder (`AUTOSCALE_EMULATOR_DIR`) holds only its own files (`OWN_FILES`): it deletes nothing
 else and refuses a folder holding anything else. `stop` kills only the process it recorded: the
@@ -568,6 +574,134 @@ def _cloudfront_distribution_arns_have_an_empty_region() -> None:
     Distribution.__init__ = initialize  # type: ignore[method-assign]
 
 
+def _application_auto_scaling_keeps_tags() -> None:
+    """moto 5.2.1's Application Auto Scaling has no tag calls (`ListTagsForResource` is a 500) and
+    drops the `Tags` of `RegisterScalableTarget`; the provider reads a target's tags after creating
+    it. Here tags are kept per scalable-target ARN, and go with the target."""
+    from moto.applicationautoscaling.models import ApplicationAutoscalingBackend
+    from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+
+    def store(backend: ApplicationAutoscalingBackend) -> dict[str, dict[str, str]]:
+        tags: dict[str, dict[str, str]] = backend.__dict__.setdefault("_autoscale_tags", {})
+        return tags
+
+    register = ApplicationAutoScalingResponse.register_scalable_target
+    deregister = ApplicationAutoscalingBackend.deregister_scalable_target
+
+    def register_scalable_target(self: ApplicationAutoScalingResponse) -> str:
+        answer: str = register(self)
+        arn = json.loads(answer)["ScalableTargetARN"]
+        store(self.applicationautoscaling_backend).setdefault(arn, {}).update(self._get_param("Tags") or {})
+        return answer
+
+    def deregister_scalable_target(
+        self: ApplicationAutoscalingBackend, namespace: str, r_id: str, dimension: str
+    ) -> None:
+        target = self.targets.get(dimension, {}).get(r_id)
+        deregister(self, namespace, r_id, dimension)
+        if target is not None:
+            store(self).pop(target.arn, None)
+
+    def tag_resource(self: ApplicationAutoScalingResponse) -> str:
+        tags = store(self.applicationautoscaling_backend).setdefault(self._get_param("ResourceARN"), {})
+        tags.update(self._get_param("Tags") or {})
+        return "{}"
+
+    def untag_resource(self: ApplicationAutoScalingResponse) -> str:
+        tags = store(self.applicationautoscaling_backend).setdefault(self._get_param("ResourceARN"), {})
+        for key in self._get_param("TagKeys") or []:
+            tags.pop(key, None)
+        return "{}"
+
+    def list_tags_for_resource(self: ApplicationAutoScalingResponse) -> str:
+        return json.dumps({"Tags": store(self.applicationautoscaling_backend).get(self._get_param("ResourceARN"), {})})
+
+    ApplicationAutoScalingResponse.register_scalable_target = register_scalable_target  # type: ignore[method-assign]
+    ApplicationAutoscalingBackend.deregister_scalable_target = deregister_scalable_target  # type: ignore[method-assign]
+    ApplicationAutoScalingResponse.tag_resource = tag_resource  # type: ignore[attr-defined]
+    ApplicationAutoScalingResponse.untag_resource = untag_resource  # type: ignore[attr-defined]
+    ApplicationAutoScalingResponse.list_tags_for_resource = list_tags_for_resource  # type: ignore[attr-defined]
+
+
+# Scalable dimensions (and their namespaces) that AWS has and moto 5.2.1's enums lack.
+EXTRA_SCALABLE_DIMENSIONS = {
+    "ELASTICACHE_REPLICATION_GROUP_REPLICAS": "elasticache:replication-group:Replicas",
+    "ELASTICACHE_REPLICATION_GROUP_NODE_GROUPS": "elasticache:replication-group:NodeGroups",
+}
+
+
+def _application_auto_scaling_knows_elasticache() -> None:
+    """moto 5.2.1's Application Auto Scaling refuses the `elasticache` namespace and its dimensions
+    (`elasticache:replication-group:Replicas`, …) as outside its enums. Here both enums, which moto
+    looks up by module name on every call, are replaced by ones with these members added."""
+    from enum import Enum
+
+    from moto.applicationautoscaling import models, responses
+
+    dimensions = Enum(  # type: ignore[misc]
+        "ScalableDimensionValueSet",
+        {**{m.name: m.value for m in models.ScalableDimensionValueSet}, **EXTRA_SCALABLE_DIMENSIONS},
+    )
+    extra_namespaces = {value.split(":")[0] for value in EXTRA_SCALABLE_DIMENSIONS.values()}
+    namespaces = Enum(  # type: ignore[misc]
+        "ServiceNamespaceValueSet",
+        {
+            **{m.name: m.value for m in models.ServiceNamespaceValueSet},
+            **{name.upper(): name for name in sorted(extra_namespaces)},
+        },
+    )
+    models.ScalableDimensionValueSet = responses.ScalableDimensionValueSet = dimensions  # type: ignore[misc,assignment,attr-defined]
+    models.ServiceNamespaceValueSet = responses.ServiceNamespaceValueSet = namespaces  # type: ignore[misc,assignment,attr-defined]
+
+
+def _fill_cloudfront_monitoring_subscriptions() -> None:
+    """moto 5.2.1 has no CloudFront monitoring subscriptions (the additional distribution metrics):
+    Create, Get and Delete answer here from memory, one per existing distribution."""
+    from moto.cloudfront import urls
+    from moto.cloudfront.exceptions import CloudFrontException, NoSuchDistribution
+    from moto.cloudfront.responses import CloudFrontResponse
+    from moto.core.responses import ActionResult, EmptyResult
+
+    def store(self: CloudFrontResponse) -> dict[str, dict[str, Any]]:
+        subscriptions: dict[str, dict[str, Any]] = self.backend.__dict__.setdefault("_autoscale_monitoring", {})
+        for gone in set(subscriptions) - set(self.backend.distributions):
+            del subscriptions[gone]  # went with its distribution
+        return subscriptions
+
+    def distribution_id(self: CloudFrontResponse) -> str:
+        found: str = self._get_param("DistributionId")
+        if found not in self.backend.distributions:
+            raise NoSuchDistribution
+        return found
+
+    def find(self: CloudFrontResponse) -> dict[str, Any]:
+        found = store(self).get(distribution_id(self))
+        if found is None:
+            raise CloudFrontException(
+                "NoSuchMonitoringSubscription", "A monitoring subscription does not exist for the distribution."
+            )
+        return found
+
+    def create_monitoring_subscription(self: CloudFrontResponse) -> ActionResult:
+        subscription = self._get_param("MonitoringSubscription", {})
+        store(self)[distribution_id(self)] = subscription
+        return ActionResult({"MonitoringSubscription": subscription})
+
+    def get_monitoring_subscription(self: CloudFrontResponse) -> ActionResult:
+        return ActionResult({"MonitoringSubscription": find(self)})
+
+    def delete_monitoring_subscription(self: CloudFrontResponse) -> EmptyResult:
+        find(self)
+        del store(self)[self._get_param("DistributionId")]
+        return EmptyResult()
+
+    urls.url_paths["{0}/2020-05-31/distributions/(?P<distribution_id>[^/]+)/monitoring-subscription/?$"] = (
+        CloudFrontResponse.dispatch
+    )
+    for handler in (create_monitoring_subscription, get_monitoring_subscription, delete_monitoring_subscription):
+        setattr(CloudFrontResponse, handler.__name__, handler)
+
+
 def _write_certificate(directory: Path) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1 and localhost; the CA bundle is the certificate."""
     from cryptography import x509
@@ -615,6 +749,9 @@ def serve(port: int, cert: Path, key: Path) -> None:
     _fill_user_groups()
     _fill_cloudfront_policies()
     _cloudfront_distribution_arns_have_an_empty_region()
+    _application_auto_scaling_keeps_tags()
+    _application_auto_scaling_knows_elasticache()
+    _fill_cloudfront_monitoring_subscriptions()
     run_simple(
         HOST, port, DomainDispatcherApplication(create_backend_app), threaded=True, ssl_context=(str(cert), str(key))
     )

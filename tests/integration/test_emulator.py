@@ -340,3 +340,78 @@ def test_cloudfront_policies_live_through_terraforms_lifecycle(
     with pytest.raises(ClientError) as missing:
         getattr(cloudfront, f"get_{snake}")(Id=policy_id)
     assert missing.value.response["Error"]["Code"] == f"NoSuch{kind}"
+
+
+def test_scalable_targets_keep_their_tags_until_deregistered(running: emulator.Emulator) -> None:
+    scaling = emulator_client(running, "application-autoscaling")
+    target = {
+        "ServiceNamespace": "lambda",
+        "ResourceId": "function:emu-tagged:live",
+        "ScalableDimension": "lambda:function:ProvisionedConcurrency",
+    }
+    arn = scaling.register_scalable_target(**target, MinCapacity=2, MaxCapacity=20, Tags={"Environment": "prod"})[
+        "ScalableTargetARN"
+    ]
+    assert scaling.list_tags_for_resource(ResourceARN=arn)["Tags"] == {"Environment": "prod"}
+    scaling.tag_resource(ResourceARN=arn, Tags={"Service": "api"})
+    scaling.untag_resource(ResourceARN=arn, TagKeys=["Environment"])
+    # Re-registering (what a scheduled action does) keeps the target, its ARN and its tags.
+    assert scaling.register_scalable_target(**target, MinCapacity=5)["ScalableTargetARN"] == arn
+    assert scaling.list_tags_for_resource(ResourceARN=arn)["Tags"] == {"Service": "api"}
+    scaling.deregister_scalable_target(**target)
+    assert scaling.list_tags_for_resource(ResourceARN=arn)["Tags"] == {}
+
+
+def test_cache_replicas_are_a_scalable_target_with_a_target_tracking_policy(running: emulator.Emulator) -> None:
+    scaling = emulator_client(running, "application-autoscaling")
+    target = {
+        "ServiceNamespace": "elasticache",
+        "ResourceId": "replication-group/emu-replicas",
+        "ScalableDimension": "elasticache:replication-group:Replicas",
+    }
+    scaling.register_scalable_target(**target, MinCapacity=1, MaxCapacity=3)
+    scaling.put_scaling_policy(
+        **target,
+        PolicyName="emu-replicas-cpu",
+        PolicyType="TargetTrackingScaling",
+        TargetTrackingScalingPolicyConfiguration={
+            "TargetValue": 60.0,
+            "PredefinedMetricSpecification": {"PredefinedMetricType": "ElastiCacheReplicaEngineCPUUtilization"},
+        },
+    )
+    (found,) = scaling.describe_scalable_targets(ServiceNamespace="elasticache")["ScalableTargets"]
+    assert (found["ResourceId"], found["MinCapacity"], found["MaxCapacity"]) == ("replication-group/emu-replicas", 1, 3)
+    (policy,) = scaling.describe_scaling_policies(ServiceNamespace="elasticache")["ScalingPolicies"]
+    assert policy["TargetTrackingScalingPolicyConfiguration"]["TargetValue"] == 60.0
+    with pytest.raises(ClientError, match="ValidationException"):
+        scaling.register_scalable_target(**{**target, "ScalableDimension": "elasticache:replication-group:Shards"})
+    scaling.delete_scaling_policy(**target, PolicyName="emu-replicas-cpu")
+    scaling.deregister_scalable_target(**target)
+
+
+def test_cloudfront_monitoring_subscriptions_live_with_their_distribution(running: emulator.Emulator) -> None:
+    cloudfront = emulator_client(running, "cloudfront", "us-east-1")
+    origin = {"Id": "o", "DomainName": "origin.example.invalid", "CustomOriginConfig": {
+        "HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}}  # fmt: skip
+    distribution = cloudfront.create_distribution(
+        DistributionConfig={
+            "CallerReference": "emu-monitoring",
+            "Comment": "",
+            "Enabled": True,
+            "Origins": {"Quantity": 1, "Items": [origin]},
+            "DefaultCacheBehavior": {"TargetOriginId": "o", "ViewerProtocolPolicy": "https-only", "MinTTL": 0},
+        }
+    )["Distribution"]["Id"]
+    with pytest.raises(ClientError, match="NoSuchMonitoringSubscription"):
+        cloudfront.get_monitoring_subscription(DistributionId=distribution)
+    subscription = {"RealtimeMetricsSubscriptionConfig": {"RealtimeMetricsSubscriptionStatus": "Enabled"}}
+    created = cloudfront.create_monitoring_subscription(
+        DistributionId=distribution, MonitoringSubscription=subscription
+    )
+    assert created["MonitoringSubscription"] == subscription
+    assert cloudfront.get_monitoring_subscription(DistributionId=distribution)["MonitoringSubscription"] == subscription
+    with pytest.raises(ClientError, match="NoSuchDistribution"):
+        cloudfront.create_monitoring_subscription(DistributionId="ENOSUCH", MonitoringSubscription=subscription)
+    cloudfront.delete_monitoring_subscription(DistributionId=distribution)
+    with pytest.raises(ClientError, match="NoSuchMonitoringSubscription"):
+        cloudfront.get_monitoring_subscription(DistributionId=distribution)
