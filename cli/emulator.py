@@ -22,6 +22,8 @@ Gaps filled here (each tested in tests/integration/test_emulator.py):
   describe parameters, reset, delete, tags), enough for Terraform's lifecycle of one.
 * moto's replication groups have no member cache clusters (Terraform reads the first one) and
   stay `deleting` forever: members are created with the group, and a deleted group is gone.
+* moto's cache clusters echo neither at-rest encryption nor security groups, which the provider
+  reads of a replication group from its first member: the members echo their group's.
 * moto cannot delete a cache subnet group: it can here.
 * moto has ElastiCache users (IAM authentication included) but no user groups: they are kept in
   memory (create, describe, modify, delete, tags), as the cache's IAM-authenticated clients need.
@@ -33,6 +35,9 @@ Gaps filled here (each tested in tests/integration/test_emulator.py):
   dimensions (`Replicas`, `NodeGroups`): its enums know them here.
 * moto has no CloudFront monitoring subscriptions: they are kept in memory per distribution
   (create, get, delete).
+* moto's `DescribeSecurityGroupRules` echoes only a CIDR rule's description: a rule that
+  references a security group or a prefix list echoes its description here too.
+* moto drops a Lambda function's `KMSKeyArn`: it is kept (create, update) and returned here.
 
 Its folder (`AUTOSCALE_EMULATOR_DIR`) holds only its own files (`OWN_FILES`): it deletes nothing
 else and refuses a folder holding anything else. `stop` kills only the process it recorded: the
@@ -370,6 +375,29 @@ def _elasticache_fault(code: str, message: str) -> Exception:
     return Fault(message)
 
 
+def _cache_members_echo_encryption_and_security_groups() -> None:
+    """moto 5.2.1's cache clusters have no `AtRestEncryptionEnabled` and no `SecurityGroups`; the
+    provider reads both of a replication group from its first member, so a second plan replaced
+    the group. Here each member echoes its group's at-rest encryption and security group ids (call
+    after `_fill_replication_group_members`, which creates the members)."""
+    from moto.elasticache.models import ElastiCacheBackend, ReplicationGroup
+
+    create = ElastiCacheBackend.create_replication_group
+
+    def create_replication_group(self: ElastiCacheBackend, **arguments: Any) -> ReplicationGroup:
+        group = create(self, **arguments)
+        for member in group.member_clusters:
+            cluster = self.cache_clusters[member]
+            cluster.at_rest_encryption_enabled = bool(arguments.get("at_rest_encryption_enabled"))
+            cluster.security_groups = [
+                {"SecurityGroupId": group_id, "Status": "active"}
+                for group_id in arguments.get("security_group_ids") or []
+            ]
+        return group
+
+    setattr(ElastiCacheBackend, "create_replication_group", create_replication_group)  # noqa: B010
+
+
 def _fill_user_groups() -> None:
     """moto 5.2.1 has ElastiCache users but no user groups (CreateUserGroup, DescribeUserGroups,
     ModifyUserGroup, DeleteUserGroup): they are kept in memory here, per account and region.
@@ -702,6 +730,61 @@ def _fill_cloudfront_monitoring_subscriptions() -> None:
         setattr(CloudFrontResponse, handler.__name__, handler)
 
 
+def _security_group_rules_echo_descriptions() -> None:
+    """moto 5.2.1's `DescribeSecurityGroupRules` echoes the description of a CIDR rule only: one
+    that references a security group or a prefix list came back without it, so every second plan
+    updated such rules. Here a rule's description is also its referenced group's or prefix list's."""
+    from moto.ec2.models.security_groups import SecurityGroupRule
+
+    initialize = SecurityGroupRule.__init__
+
+    def init(self: SecurityGroupRule, *args: Any, **kwargs: Any) -> None:
+        prefix_list = kwargs.get("prefix_list_id", args[7] if len(args) > 7 else None)
+        initialize(self, *args, **kwargs)
+        self.__dict__["prefix_list_description"] = (prefix_list or {}).get("Description")
+
+    def description(self: SecurityGroupRule) -> str | None:
+        found: str | None = (
+            self.ip_range.get("Description")
+            or self.source_group.get("Description")
+            or self.__dict__.get("prefix_list_description")
+        )
+        return found
+
+    SecurityGroupRule.__init__ = init  # type: ignore[method-assign]
+    SecurityGroupRule.description = property(description)  # type: ignore[method-assign,assignment]
+
+
+def _lambda_functions_echo_their_kms_key() -> None:
+    """moto 5.2.1 drops a function's `KMSKeyArn` (the key of its environment variables): it is
+    neither kept on create or update nor returned, so every second plan updated each function.
+    Here it is kept and returned in the function's configuration."""
+    from moto.awslambda.models import LambdaFunction
+
+    initialize = LambdaFunction.__init__
+    update = LambdaFunction.update_configuration
+    configuration = LambdaFunction.get_configuration
+
+    def init(self: LambdaFunction, account_id: str, spec: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        initialize(self, account_id, spec, *args, **kwargs)
+        self.__dict__["kms_key_arn"] = spec.get("KMSKeyArn") or None
+
+    def update_configuration(self: LambdaFunction, config_updates: dict[str, Any]) -> dict[str, Any]:
+        if "KMSKeyArn" in config_updates:
+            self.__dict__["kms_key_arn"] = config_updates["KMSKeyArn"] or None
+        return update(self, config_updates)
+
+    def get_configuration(self: LambdaFunction, on_create: bool = False) -> dict[str, Any]:
+        config = configuration(self, on_create)
+        if self.__dict__.get("kms_key_arn"):
+            config["KMSKeyArn"] = self.__dict__["kms_key_arn"]
+        return config
+
+    LambdaFunction.__init__ = init  # type: ignore[method-assign]
+    LambdaFunction.update_configuration = update_configuration  # type: ignore[method-assign]
+    LambdaFunction.get_configuration = get_configuration  # type: ignore[method-assign]
+
+
 def _write_certificate(directory: Path) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1 and localhost; the CA bundle is the certificate."""
     from cryptography import x509
@@ -746,12 +829,15 @@ def serve(port: int, cert: Path, key: Path) -> None:
     _fill_composite_alarms()
     _fill_cache_parameter_groups()
     _fill_replication_group_members()
+    _cache_members_echo_encryption_and_security_groups()
     _fill_user_groups()
     _fill_cloudfront_policies()
     _cloudfront_distribution_arns_have_an_empty_region()
     _application_auto_scaling_keeps_tags()
     _application_auto_scaling_knows_elasticache()
     _fill_cloudfront_monitoring_subscriptions()
+    _security_group_rules_echo_descriptions()
+    _lambda_functions_echo_their_kms_key()
     run_simple(
         HOST, port, DomainDispatcherApplication(create_backend_app), threaded=True, ssl_context=(str(cert), str(key))
     )

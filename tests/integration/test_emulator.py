@@ -415,3 +415,79 @@ def test_cloudfront_monitoring_subscriptions_live_with_their_distribution(runnin
     cloudfront.delete_monitoring_subscription(DistributionId=distribution)
     with pytest.raises(ClientError, match="NoSuchMonitoringSubscription"):
         cloudfront.get_monitoring_subscription(DistributionId=distribution)
+
+
+def test_replication_group_members_echo_encryption_and_security_groups(running: emulator.Emulator) -> None:
+    cache = emulator_client(running, "elasticache")
+    cache.create_cache_subnet_group(CacheSubnetGroupName="emu-enc", CacheSubnetGroupDescription="d", SubnetIds=["s-1"])
+    cache.create_replication_group(
+        ReplicationGroupId="emu-enc",
+        ReplicationGroupDescription="d",
+        Engine="valkey",
+        CacheNodeType="cache.r7g.large",
+        ClusterMode="enabled",
+        NumNodeGroups=1,
+        ReplicasPerNodeGroup=1,
+        CacheSubnetGroupName="emu-enc",
+        AtRestEncryptionEnabled=True,
+        TransitEncryptionEnabled=True,
+        SecurityGroupIds=["sg-emu-enc"],
+    )
+    for member in ("emu-enc-0001-001", "emu-enc-0001-002"):
+        (cluster,) = cache.describe_cache_clusters(CacheClusterId=member)["CacheClusters"]
+        assert cluster["AtRestEncryptionEnabled"] is True and cluster["TransitEncryptionEnabled"] is True
+        assert cluster["SecurityGroups"] == [{"SecurityGroupId": "sg-emu-enc", "Status": "active"}]
+    cache.delete_replication_group(ReplicationGroupId="emu-enc")
+    cache.delete_cache_subnet_group(CacheSubnetGroupName="emu-enc")
+
+
+def test_security_group_rules_echo_their_descriptions(running: emulator.Emulator) -> None:
+    ec2 = emulator_client(running, "ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.99.0.0/16")["Vpc"]["VpcId"]
+    server, client = (
+        ec2.create_security_group(GroupName=f"emu-rules-{name}", Description=name, VpcId=vpc)["GroupId"]
+        for name in ("server", "client")
+    )
+    prefix_list = ec2.create_managed_prefix_list(PrefixListName="emu-rules", MaxEntries=1, AddressFamily="IPv4")
+    prefix_list_id = prefix_list["PrefixList"]["PrefixListId"]
+    permission = {"IpProtocol": "tcp", "FromPort": 6379, "ToPort": 6379}
+    ingress = ec2.authorize_security_group_ingress(
+        GroupId=server,
+        IpPermissions=[{**permission, "UserIdGroupPairs": [{"GroupId": client, "Description": "From clients"}]}],
+    )["SecurityGroupRules"][0]["SecurityGroupRuleId"]
+    egress = ec2.authorize_security_group_egress(
+        GroupId=client,
+        IpPermissions=[{**permission, "PrefixListIds": [{"PrefixListId": prefix_list_id, "Description": "To S3"}]}],
+    )["SecurityGroupRules"][0]["SecurityGroupRuleId"]
+    cidr = ec2.authorize_security_group_egress(
+        GroupId=client, IpPermissions=[{**permission, "IpRanges": [{"CidrIp": "10.99.0.0/24", "Description": "CIDR"}]}]
+    )["SecurityGroupRules"][0]["SecurityGroupRuleId"]
+    rules = ec2.describe_security_group_rules(SecurityGroupRuleIds=[ingress, egress, cidr])["SecurityGroupRules"]
+    assert {r["SecurityGroupRuleId"]: r.get("Description") for r in rules} == {
+        ingress: "From clients",
+        egress: "To S3",
+        cidr: "CIDR",
+    }
+
+
+def test_lambda_functions_echo_their_kms_key(running: emulator.Emulator) -> None:
+    from cli.synth import placeholder_package
+
+    lambda_client = emulator_client(running, "lambda")
+    role = emulator_client(running, "iam").create_role(RoleName="emu-kms", AssumeRolePolicyDocument="{}")["Role"]
+    key = "arn:aws:kms:eu-central-1:123456789012:key/emu-kms"
+    created = lambda_client.create_function(
+        FunctionName="emu-kms",
+        Runtime="python3.12",
+        Role=role["Arn"],
+        Handler="index.handler",
+        Code={"ZipFile": placeholder_package()},
+        KMSKeyArn=key,
+    )
+    assert created["KMSKeyArn"] == key
+    assert lambda_client.get_function_configuration(FunctionName="emu-kms")["KMSKeyArn"] == key
+    assert lambda_client.get_function(FunctionName="emu-kms")["Configuration"]["KMSKeyArn"] == key
+    other = f"{key}-2"
+    assert lambda_client.update_function_configuration(FunctionName="emu-kms", KMSKeyArn=other)["KMSKeyArn"] == other
+    lambda_client.update_function_configuration(FunctionName="emu-kms", KMSKeyArn="")
+    assert "KMSKeyArn" not in lambda_client.get_function_configuration(FunctionName="emu-kms")
