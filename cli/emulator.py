@@ -38,6 +38,14 @@ Gaps filled here (each tested in tests/integration/test_emulator.py):
 * moto's `DescribeSecurityGroupRules` echoes only a CIDR rule's description: a rule that
   references a security group or a prefix list echoes its description here too.
 * moto drops a Lambda function's `KMSKeyArn`: it is kept (create, update) and returned here.
+* moto's `CreateDBInstance` drops Performance Insights and Enhanced Monitoring settings: the
+  instance keeps them here.
+* moto's `DescribeDBParameters` gives the parameters a user set no `Source`, so the provider
+  ignored them: they have the source `user` here.
+* moto's `ListBuckets` names another owner than bucket ACLs do (so the account's canonical user
+  id never matched an ACL's owner): it names the same one here.
+* moto's CloudFront distributions add default `ForwardedValues` and `SSLSupportMethod` and drop
+  origins' `OriginAccessControlId`: they echo the configuration as sent here.
 
 Its folder (`AUTOSCALE_EMULATOR_DIR`) holds only its own files (`OWN_FILES`): it deletes nothing
 else and refuses a folder holding anything else. `stop` kills only the process it recorded: the
@@ -785,6 +793,105 @@ def _lambda_functions_echo_their_kms_key() -> None:
     LambdaFunction.get_configuration = get_configuration  # type: ignore[method-assign]
 
 
+# Settings of a DB instance that moto 5.2.1's `CreateDBInstance` drops: request argument → the
+# attribute that `DescribeDBInstances` echoes (`ModifyDBInstance` sets the attributes already).
+DB_INSTANCE_SETTINGS_KEPT = {
+    "enable_performance_insights": "performance_insights_enabled",
+    "performance_insights_kms_key_id": "performance_insights_kms_key_id",
+    "performance_insights_retention_period": "performance_insights_retention_period",
+    "monitoring_interval": "monitoring_interval",
+    "monitoring_role_arn": "monitoring_role_arn",
+}
+
+
+def _db_instances_keep_insights_and_monitoring() -> None:
+    """moto 5.2.1's `CreateDBInstance` drops Performance Insights (enabled, key, retention) and
+    Enhanced Monitoring (interval, role), so every second plan updated the database. Here the
+    instance keeps what it was created with, and echoes it as `ModifyDBInstance` already does."""
+    from moto.rds.models import DBInstance
+
+    initialize = DBInstance.__init__
+
+    def init(self: DBInstance, *args: Any, **kwargs: Any) -> None:
+        initialize(self, *args, **kwargs)
+        for argument, attribute in DB_INSTANCE_SETTINGS_KEPT.items():
+            if kwargs.get(argument) is not None:
+                self.__dict__[attribute] = kwargs[argument]
+
+    DBInstance.__init__ = init  # type: ignore[method-assign]
+
+
+def _db_parameters_set_by_the_user_say_so() -> None:
+    """moto 5.2.1's `DescribeDBParameters` returns the parameters set with `ModifyDBParameterGroup`
+    without their `Source`; the provider keeps only parameters whose source is `user` (or a
+    default it was configured with), so every second plan set them again. Here a parameter set
+    through the API has the source `user`, as on AWS."""
+    from moto.rds.models import DBParameterGroup
+
+    update = DBParameterGroup.update_parameters
+
+    def update_parameters(self: DBParameterGroup, new_parameters: Any) -> None:
+        update(self, [{"Source": "user", **parameter} for parameter in new_parameters])
+
+    DBParameterGroup.update_parameters = update_parameters  # type: ignore[method-assign]
+
+
+# The canonical user id that moto 5.2.1's `ListBuckets` names as owner; everything else says `OWNER`.
+LIST_BUCKETS_OWNER = "bcaf1ffd86f41161ca5fb16fd081034f"
+
+
+def _s3_has_one_canonical_owner() -> None:
+    """moto 5.2.1's `ListBuckets` names another owner (`bcaf1ffd…`) than its bucket ACLs and every
+    other answer (`moto.s3.models.OWNER`): the provider's `aws_canonical_user_id` reads the former,
+    so an ACL granted to the account's canonical user never matched the owner read back, and every
+    second plan rewrote it. Here `ListBuckets` names the same owner as the rest."""
+    from moto.s3.models import OWNER
+    from moto.s3.responses import S3Response
+
+    list_buckets = S3Response.all_buckets
+
+    def all_buckets(self: S3Response) -> Any:
+        status, headers, body = list_buckets(self)
+        if isinstance(body, bytes):
+            body = body.replace(LIST_BUCKETS_OWNER.encode(), OWNER.encode())
+        elif isinstance(body, str):
+            body = body.replace(LIST_BUCKETS_OWNER, OWNER)
+        return status, headers, body
+
+    S3Response.all_buckets = all_buckets  # type: ignore[method-assign]
+
+
+def _cloudfront_distributions_echo_their_config() -> None:
+    """moto 5.2.1's distributions answer with what they were not given and without what they were:
+    a cache behavior with a cache policy gets default `ForwardedValues`, the default certificate
+    an `SSLSupportMethod` of `sni-only`, and an origin loses its `OriginAccessControlId`; so every
+    second plan updated the distribution. Here they echo the configuration as sent."""
+    from moto.cloudfront.models import DefaultCacheBehaviour, Origin, ViewerCertificate
+
+    behaviour_init = DefaultCacheBehaviour.__init__
+    certificate_init = ViewerCertificate.__init__
+    origin_init = Origin.__init__
+
+    def behaviour(self: DefaultCacheBehaviour, config: dict[str, Any]) -> None:
+        given = "ForwardedValues" in config
+        behaviour_init(self, config)
+        if not given:
+            self.forwarded_values = None  # type: ignore[assignment]
+
+    def certificate(self: ViewerCertificate, config: dict[str, Any]) -> None:
+        certificate_init(self, config)
+        if not config.get("SSLSupportMethod"):
+            self.ssl_support_method = None
+
+    def origin(self: Origin, config: dict[str, Any]) -> None:
+        origin_init(self, config)
+        self.__dict__["origin_access_control_id"] = config.get("OriginAccessControlId", "")
+
+    DefaultCacheBehaviour.__init__ = behaviour  # type: ignore[method-assign]
+    ViewerCertificate.__init__ = certificate  # type: ignore[method-assign]
+    Origin.__init__ = origin  # type: ignore[method-assign,assignment]
+
+
 def _write_certificate(directory: Path) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1 and localhost; the CA bundle is the certificate."""
     from cryptography import x509
@@ -838,6 +945,10 @@ def serve(port: int, cert: Path, key: Path) -> None:
     _fill_cloudfront_monitoring_subscriptions()
     _security_group_rules_echo_descriptions()
     _lambda_functions_echo_their_kms_key()
+    _db_instances_keep_insights_and_monitoring()
+    _db_parameters_set_by_the_user_say_so()
+    _s3_has_one_canonical_owner()
+    _cloudfront_distributions_echo_their_config()
     run_simple(
         HOST, port, DomainDispatcherApplication(create_backend_app), threaded=True, ssl_context=(str(cert), str(key))
     )

@@ -491,3 +491,85 @@ def test_lambda_functions_echo_their_kms_key(running: emulator.Emulator) -> None
     assert lambda_client.update_function_configuration(FunctionName="emu-kms", KMSKeyArn=other)["KMSKeyArn"] == other
     lambda_client.update_function_configuration(FunctionName="emu-kms", KMSKeyArn="")
     assert "KMSKeyArn" not in lambda_client.get_function_configuration(FunctionName="emu-kms")
+
+
+def test_db_instances_keep_performance_insights_and_monitoring(running: emulator.Emulator) -> None:
+    rds = emulator_client(running, "rds")
+    key = "arn:aws:kms:eu-central-1:123456789012:key/emu-insights"
+    role = "arn:aws:iam::123456789012:role/emu-monitoring"
+    rds.create_db_instance(
+        DBInstanceIdentifier="emu-insights",
+        DBInstanceClass="db.t4g.micro",
+        Engine="postgres",
+        AllocatedStorage=20,
+        MasterUsername="app",
+        MasterUserPassword="not-a-secret-0",
+        EnablePerformanceInsights=True,
+        PerformanceInsightsKMSKeyId=key,
+        PerformanceInsightsRetentionPeriod=7,
+        MonitoringInterval=60,
+        MonitoringRoleArn=role,
+    )
+    (instance,) = rds.describe_db_instances(DBInstanceIdentifier="emu-insights")["DBInstances"]
+    assert (instance["PerformanceInsightsEnabled"], instance["PerformanceInsightsKMSKeyId"]) == (True, key)
+    assert instance["PerformanceInsightsRetentionPeriod"] == 7
+    assert (instance["MonitoringInterval"], instance["MonitoringRoleArn"]) == (60, role)
+    rds.modify_db_instance(DBInstanceIdentifier="emu-insights", MonitoringInterval=30, ApplyImmediately=True)
+    assert rds.describe_db_instances(DBInstanceIdentifier="emu-insights")["DBInstances"][0]["MonitoringInterval"] == 30
+    rds.delete_db_instance(DBInstanceIdentifier="emu-insights", SkipFinalSnapshot=True)
+
+
+def test_db_parameters_set_by_the_user_have_the_source_user(running: emulator.Emulator) -> None:
+    rds = emulator_client(running, "rds")
+    rds.create_db_parameter_group(
+        DBParameterGroupName="emu-params", DBParameterGroupFamily="postgres17", Description="d"
+    )
+    rds.modify_db_parameter_group(
+        DBParameterGroupName="emu-params",
+        Parameters=[{"ParameterName": "rds.force_ssl", "ParameterValue": "1", "ApplyMethod": "immediate"}],
+    )
+    parameters = rds.describe_db_parameters(DBParameterGroupName="emu-params", Source="user")["Parameters"]
+    assert [(p["ParameterName"], p["ParameterValue"], p["Source"]) for p in parameters] == [
+        ("rds.force_ssl", "1", "user")
+    ]
+    rds.delete_db_parameter_group(DBParameterGroupName="emu-params")
+
+
+def test_list_buckets_names_the_owner_of_bucket_acls(running: emulator.Emulator) -> None:
+    s3 = emulator_client(running, "s3")
+    s3.create_bucket(Bucket="emu-owner", CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
+    owner = s3.list_buckets()["Owner"]["ID"]
+    assert s3.get_bucket_acl(Bucket="emu-owner")["Owner"]["ID"] == owner
+    assert owner != emulator.LIST_BUCKETS_OWNER
+
+
+def test_cloudfront_distributions_echo_their_config(running: emulator.Emulator) -> None:
+    cloudfront = emulator_client(running, "cloudfront", "us-east-1")
+    control = cloudfront.create_origin_access_control(
+        OriginAccessControlConfig={
+            "Name": "emu-echo",
+            "SigningProtocol": "sigv4",
+            "SigningBehavior": "always",
+            "OriginAccessControlOriginType": "s3",
+        }
+    )["OriginAccessControl"]["Id"]
+    origin = {"Id": "o", "DomainName": "emu-echo.s3.eu-central-1.amazonaws.com", "OriginAccessControlId": control,
+              "S3OriginConfig": {"OriginAccessIdentity": ""}}  # fmt: skip
+    created = cloudfront.create_distribution(
+        DistributionConfig={
+            "CallerReference": "emu-echo",
+            "Comment": "",
+            "Enabled": True,
+            "Origins": {"Quantity": 1, "Items": [origin]},
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "o",
+                "ViewerProtocolPolicy": "https-only",
+                "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+            },
+            "ViewerCertificate": {"CloudFrontDefaultCertificate": True},
+        }
+    )["Distribution"]["Id"]
+    config = cloudfront.get_distribution_config(Id=created)["DistributionConfig"]
+    assert config["Origins"]["Items"][0]["OriginAccessControlId"] == control
+    assert "ForwardedValues" not in config["DefaultCacheBehavior"]
+    assert "SSLSupportMethod" not in config["ViewerCertificate"]
