@@ -37,7 +37,8 @@ Gaps filled here (each tested in tests/integration/test_emulator.py):
   (create, get, delete).
 * moto's `DescribeSecurityGroupRules` echoes only a CIDR rule's description: a rule that
   references a security group or a prefix list echoes its description here too.
-* moto drops a Lambda function's `KMSKeyArn`: it is kept (create, update) and returned here.
+* moto drops a Lambda function's `KMSKeyArn` and `DeadLetterConfig`: both are kept (create,
+  update) and returned here.
 * moto's `CreateDBInstance` drops Performance Insights and Enhanced Monitoring settings: the
   instance keeps them here.
 * moto's `DescribeDBParameters` gives the parameters a user set no `Source`, so the provider
@@ -793,6 +794,37 @@ def _lambda_functions_echo_their_kms_key() -> None:
     LambdaFunction.get_configuration = get_configuration  # type: ignore[method-assign]
 
 
+def _lambda_functions_echo_their_dead_letter_target() -> None:
+    """moto 5.2.1 drops a function's `DeadLetterConfig`: neither kept on create or update nor
+    returned, so every second plan updated each function (and its alias). Here it is kept and
+    returned in the function's configuration."""
+    from moto.awslambda.models import LambdaFunction
+
+    initialize = LambdaFunction.__init__
+    update = LambdaFunction.update_configuration
+    configuration = LambdaFunction.get_configuration
+
+    def init(self: LambdaFunction, account_id: str, spec: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        initialize(self, account_id, spec, *args, **kwargs)
+        self.__dict__["dead_letter_target"] = (spec.get("DeadLetterConfig") or {}).get("TargetArn") or None
+
+    def update_configuration(self: LambdaFunction, config_updates: dict[str, Any]) -> dict[str, Any]:
+        if "DeadLetterConfig" in config_updates:
+            target = (config_updates["DeadLetterConfig"] or {}).get("TargetArn")
+            self.__dict__["dead_letter_target"] = target or None
+        return update(self, config_updates)
+
+    def get_configuration(self: LambdaFunction, on_create: bool = False) -> dict[str, Any]:
+        config = configuration(self, on_create)
+        if self.__dict__.get("dead_letter_target"):
+            config["DeadLetterConfig"] = {"TargetArn": self.__dict__["dead_letter_target"]}
+        return config
+
+    LambdaFunction.__init__ = init  # type: ignore[method-assign]
+    LambdaFunction.update_configuration = update_configuration  # type: ignore[method-assign]
+    LambdaFunction.get_configuration = get_configuration  # type: ignore[method-assign]
+
+
 # Settings of a DB instance that moto 5.2.1's `CreateDBInstance` drops: request argument → the
 # attribute that `DescribeDBInstances` echoes (`ModifyDBInstance` sets the attributes already).
 DB_INSTANCE_SETTINGS_KEPT = {
@@ -945,6 +977,7 @@ def serve(port: int, cert: Path, key: Path) -> None:
     _fill_cloudfront_monitoring_subscriptions()
     _security_group_rules_echo_descriptions()
     _lambda_functions_echo_their_kms_key()
+    _lambda_functions_echo_their_dead_letter_target()
     _db_instances_keep_insights_and_monitoring()
     _db_parameters_set_by_the_user_say_so()
     _s3_has_one_canonical_owner()

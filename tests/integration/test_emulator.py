@@ -573,3 +573,25 @@ def test_cloudfront_distributions_echo_their_config(running: emulator.Emulator) 
     assert config["Origins"]["Items"][0]["OriginAccessControlId"] == control
     assert "ForwardedValues" not in config["DefaultCacheBehavior"]
     assert "SSLSupportMethod" not in config["ViewerCertificate"]
+
+
+def test_lambda_functions_echo_their_dead_letter_target(running: emulator.Emulator) -> None:
+    from cli.synth import placeholder_package
+
+    lambda_client = emulator_client(running, "lambda")
+    role = emulator_client(running, "iam").create_role(RoleName="emu-dlq", AssumeRolePolicyDocument="{}")["Role"]
+    queue = "arn:aws:sqs:eu-central-1:123456789012:emu-dlq"
+    created = lambda_client.create_function(
+        FunctionName="emu-dlq",
+        Runtime="python3.12",
+        Role=role["Arn"],
+        Handler="index.handler",
+        Code={"ZipFile": placeholder_package()},
+        DeadLetterConfig={"TargetArn": queue},
+    )
+    assert created["DeadLetterConfig"] == {"TargetArn": queue}
+    assert lambda_client.get_function(FunctionName="emu-dlq")["Configuration"]["DeadLetterConfig"] == {
+        "TargetArn": queue
+    }
+    lambda_client.update_function_configuration(FunctionName="emu-dlq", DeadLetterConfig={"TargetArn": ""})
+    assert "DeadLetterConfig" not in lambda_client.get_function_configuration(FunctionName="emu-dlq")
