@@ -39,7 +39,7 @@ $(VENV)/.installed: requirements.txt
 	@echo "setup: creating $(VENV) (CDKTF, pydantic, pytest, moto, ruff, mypy)"
 	@$(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	@echo "setup: compiling optimized bytecode (synthesis runs under python -O, see README \"Fast synth\")"
+	@echo "setup: compiling optimized bytecode (synthesis runs under python -O, see docs/fast-synth.md)"
 	@$(PY) -O -m compileall -q -j 0 "$$($(PY) -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" >/dev/null
 	@touch $@
 
@@ -78,7 +78,7 @@ gate: synth ## checkov policy gate on the synthesized JSON of every stack
 cost: synth ## estimated monthly cost (all environments, or ENV=…): table; gate JSON and reports in .work/cost/<env>/
 	@$(PY) -m cli cost $(ENV_ARGS)
 
-cost-update: synth ## after the stacks change: budgets (and caps) from the estimate, README cost table
+cost-update: synth ## after the stacks change: budgets (and caps) from the estimate, the cost table of docs/cost.md
 	@$(PY) -m cli cost --update
 	@$(SYNTH)
 

@@ -1,6 +1,6 @@
 """`python main.py`: synthesize every environment (or `--env` ones) into `cdktf.out/`.
 
-Fast by construction (see README, "Fast synth"): each stack set (an environment, or the account)
+Fast by construction (see docs/fast-synth.md): each stack set (an environment, or the account)
 is skipped when the content hash of everything that shapes it is unchanged; the changed ones are
 synthesized in one process, loading only the binding modules used, and the process exits without
 tearing them down. Output is written only after every changed set validated and synthesized.

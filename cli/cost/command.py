@@ -8,7 +8,7 @@ ECB rate of cli/cost/exchange-rate.yaml.
 `--update` is the one step to re-run after the stacks change: it sets every environment's budget
 as `honest_budget` says (prod: its estimate rounded up; dev and staging: their seed unless even
 their cheapest settings exceed it), raises a cap in policies/caps.yaml that is below its burst
-budget, and rewrites the README's cost table.
+budget, and rewrites the cost table of docs/cost.md.
 """
 
 from __future__ import annotations
@@ -250,7 +250,7 @@ def readme_table(
     account: AccountEstimate | None = None,
     account_budget_eur: float | None = None,
 ) -> str:
-    """The README's table: per environment the seed budget, floor, ceiling, shipped budget; the account
+    """The cost table of docs/cost.md: per environment the seed budget, floor, ceiling, shipped budget; the account
     total (its stack set, the free tiers once) beside the seed's; what each feature costs; what each
     free tier takes off.
 
@@ -319,7 +319,7 @@ def honest_budget(cost: EnvironmentCost) -> tuple[int, int]:
     prod keeps every feature: its budget is its estimate rounded up. dev and staging run the
     cheapest settings AWS allows and keep their seed budget when that fits; when even those
     settings do not fit, the budget is raised to the estimate rounded up (never lowered below the
-    seed), and the README's table shows by how much and which features cost it.
+    seed), and the cost table (docs/cost.md) shows by how much and which features cost it.
     """
     soft, burst = rounded_budget(cost)
     if cost.estimate.environment == "prod":
@@ -343,7 +343,7 @@ def update(
     account: AccountEstimate | None = None,
     account_budget_eur: float | None = None,
 ) -> list[str]:
-    """Set every environment's budget (and cap) to what `honest_budget` says; rewrite the README table.
+    """Set every environment's budget (and cap) to what `honest_budget` says; rewrite the cost table of docs/cost.md.
 
     prod's budget is the model's default (modules/budgets/config.py); dev's and staging's live in
     their YAML files. A cap in policies/caps.yaml is raised to the burst budget when below it.
@@ -371,14 +371,14 @@ def update(
             changed.append(f"{caps_path.relative_to(root)}: {env} budget_limit_eur_max {burst}")
     if caps != caps_path.read_text():
         caps_path.write_text(caps)
-    readme_path = root / "README.md"
+    readme_path = root / "docs" / "cost.md"
     readme = readme_path.read_text()
     begin, end = readme.index(README_BEGIN) + len(README_BEGIN), readme.index(README_END)
     table_text = readme_table(costs, shipped, account, account_budget_eur)
     new_readme = readme[:begin] + "\n" + table_text + "\n" + readme[end:]
     if new_readme != readme:
         readme_path.write_text(new_readme)
-        changed.append("README.md: cost table")
+        changed.append("docs/cost.md: cost table")
     return changed
 
 

@@ -6,7 +6,7 @@ to it with its origin access control, and `admit` grants exactly that distributi
 permissions a function URL needs (`lambda:InvokeFunctionUrl` and, for URLs created since
 October 2025, `lambda:InvokeFunction`). No shared secret exists anywhere: nothing to leak
 into state, and nothing to rotate. Why function URLs rather than an API Gateway HTTP API:
-README, "The front door".
+docs/configuration.md, "The front door".
 """
 
 from __future__ import annotations

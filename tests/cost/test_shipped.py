@@ -61,7 +61,7 @@ def test_prod_keeps_its_features_and_its_budget_is_the_estimate_rounded_up(costs
 
 
 def test_the_readme_table_is_current(costs: list[EnvironmentCost], stacks: dict[str, dict[str, Any]]) -> None:
-    readme = (REPO / "README.md").read_text()
+    readme = (REPO / "docs" / "cost.md").read_text()
     shipped = readme.split(README_BEGIN, 1)[1].split(README_END, 1)[0].strip()
     account = account_cost(costs, {name: stacks[name] for name in ACCOUNT_STACKS})
     expected = readme_table(costs, None, account, load_account().budget.total_limit_eur)

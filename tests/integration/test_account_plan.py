@@ -1,6 +1,6 @@
 """The account-level stack planned with real terraform against the emulator in us-east-1.
 
-moto has no Cost Explorer anomaly API, so the stack is planned, not applied (README, emulator gaps).
+moto has no Cost Explorer anomaly API, so the stack is planned, not applied (docs/emulator.md, its gaps).
 """
 
 from __future__ import annotations

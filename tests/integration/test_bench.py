@@ -1,4 +1,4 @@
-"""`make bench` (README, "Fast synth") runs and prints the figures issues 2 and 21 name, consistently.
+"""`make bench` (docs/fast-synth.md) runs and prints the figures issues 2 and 21 name, consistently.
 
 Never timed: the machine's speed varies; only the presence and the consistency of the figures."""
 

@@ -13,6 +13,7 @@ from tests.integration.conftest import make_ready_repository
 
 pytestmark = pytest.mark.integration
 README = (REPO / "README.md").read_text()
+CONFIGURATION = (REPO / "docs" / "configuration.md").read_text()  # the README's topic page
 
 
 def _quick_start_commands() -> list[str]:
@@ -41,7 +42,7 @@ def test_the_main_job_plans_dev_against_the_emulator_with_make(tmp_path: Path) -
 
 
 def test_the_error_example_is_real(repo_copy: Path) -> None:
-    example = re.search(r"\$ python main.py\n(.*?)\n\$ echo \$\?\n(\d+)", README, re.DOTALL)
+    example = re.search(r"\$ python main.py\n(.*?)\n\$ echo \$\?\n(\d+)", CONFIGURATION, re.DOTALL)
     assert example is not None
     (repo_copy / "environments" / "prod.yaml").write_text("rds: {cpu_alarm_threshold_percent: 150}\n")
     (repo_copy / "environments" / "dev.yaml").write_text("budgets: {}\n")
