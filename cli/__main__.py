@@ -55,7 +55,9 @@ def main(argv: list[str]) -> int:
     cost_parser.add_argument("--env", action="append", help="one environment (repeatable); default: all")
     cost_parser.add_argument("--outdir", type=Path, help="where the stacks were synthesized (default: cdktf.out)")
     cost_parser.add_argument(
-        "--update", action="store_true", help="set prod's budget and cap to its estimate; rewrite the cost table of docs/cost.md"
+        "--update",
+        action="store_true",
+        help="set prod's budget and cap to its estimate; rewrite the cost table of docs/cost.md",
     )
     discover_parser = commands.add_parser("discover", help="inventory the account read-only; readiness; drafts")
     discover_parser.add_argument("--env", required=True)
