@@ -26,7 +26,9 @@ def test_the_policy_allows_reads_only_and_no_wildcards() -> None:
 
 
 def test_every_policy_action_is_justified_in_the_readme() -> None:
-    section = (REPO / "docs" / "discovery.md").read_text().split("## The read-only IAM policy", 1)[1].split("\n# ", 1)[0]
+    section = (
+        (REPO / "docs" / "discovery.md").read_text().split("## The read-only IAM policy", 1)[1].split("\n# ", 1)[0]
+    )
     documented = re.findall(r"^\| `([a-z-]+:[A-Za-z]+)` \| \S", section, re.MULTILINE)
     assert documented == ACTIONS
 
