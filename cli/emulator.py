@@ -22,11 +22,31 @@ Gaps filled here (each tested in tests/integration/test_emulator.py):
   describe parameters, reset, delete, tags), enough for Terraform's lifecycle of one.
 * moto's replication groups have no member cache clusters (Terraform reads the first one) and
   stay `deleting` forever: members are created with the group, and a deleted group is gone.
+* moto's cache clusters echo neither at-rest encryption nor security groups, which the provider
+  reads of a replication group from its first member: the members echo their group's.
 * moto cannot delete a cache subnet group: it can here.
 * moto has ElastiCache users (IAM authentication included) but no user groups: they are kept in
   memory (create, describe, modify, delete, tags), as the cache's IAM-authenticated clients need.
 * moto has no CloudFront cache, origin request or response headers policies: they are kept in
   memory (create, get, get config, update, delete), enough for Terraform's lifecycle of one.
+* moto's Application Auto Scaling has no tag calls and drops a target's `Tags`: they are kept
+  per scalable target (register, tag, untag, list), and go with it.
+* moto's Application Auto Scaling refuses the `elasticache` namespace and its replication-group
+  dimensions (`Replicas`, `NodeGroups`): its enums know them here.
+* moto has no CloudFront monitoring subscriptions: they are kept in memory per distribution
+  (create, get, delete).
+* moto's `DescribeSecurityGroupRules` echoes only a CIDR rule's description: a rule that
+  references a security group or a prefix list echoes its description here too.
+* moto drops a Lambda function's `KMSKeyArn` and `DeadLetterConfig`: both are kept (create,
+  update) and returned here.
+* moto's `CreateDBInstance` drops Performance Insights and Enhanced Monitoring settings: the
+  instance keeps them here.
+* moto's `DescribeDBParameters` gives the parameters a user set no `Source`, so the provider
+  ignored them: they have the source `user` here.
+* moto's `ListBuckets` names another owner than bucket ACLs do (so the account's canonical user
+  id never matched an ACL's owner): it names the same one here.
+* moto's CloudFront distributions add default `ForwardedValues` and `SSLSupportMethod` and drop
+  origins' `OriginAccessControlId`: they echo the configuration as sent here.
 
 Its folder (`AUTOSCALE_EMULATOR_DIR`) holds only its own files (`OWN_FILES`): it deletes nothing
 else and refuses a folder holding anything else. `stop` kills only the process it recorded: the
@@ -367,6 +387,29 @@ def _elasticache_fault(code: str, message: str) -> Exception:
     return Fault(message)
 
 
+def _cache_members_echo_encryption_and_security_groups() -> None:
+    """moto 5.2.1's cache clusters have no `AtRestEncryptionEnabled` and no `SecurityGroups`; the
+    provider reads both of a replication group from its first member, so a second plan replaced
+    the group. Here each member echoes its group's at-rest encryption and security group ids (call
+    after `_fill_replication_group_members`, which creates the members)."""
+    from moto.elasticache.models import ElastiCacheBackend, ReplicationGroup
+
+    create = ElastiCacheBackend.create_replication_group
+
+    def create_replication_group(self: ElastiCacheBackend, **arguments: Any) -> ReplicationGroup:
+        group = create(self, **arguments)
+        for member in group.member_clusters:
+            cluster = self.cache_clusters[member]
+            cluster.at_rest_encryption_enabled = bool(arguments.get("at_rest_encryption_enabled"))
+            cluster.security_groups = [
+                {"SecurityGroupId": group_id, "Status": "active"}
+                for group_id in arguments.get("security_group_ids") or []
+            ]
+        return group
+
+    setattr(ElastiCacheBackend, "create_replication_group", create_replication_group)  # noqa: B010
+
+
 def _fill_user_groups() -> None:
     """moto 5.2.1 has ElastiCache users but no user groups (CreateUserGroup, DescribeUserGroups,
     ModifyUserGroup, DeleteUserGroup): they are kept in memory here, per account and region.
@@ -594,6 +637,319 @@ def _cloudfront_distribution_arns_have_an_empty_region() -> None:
     Distribution.__init__ = initialize  # type: ignore[method-assign]
 
 
+def _application_auto_scaling_keeps_tags() -> None:
+    """moto 5.2.1's Application Auto Scaling has no tag calls (`ListTagsForResource` is a 500) and
+    drops the `Tags` of `RegisterScalableTarget`; the provider reads a target's tags after creating
+    it. Here tags are kept per scalable-target ARN, and go with the target."""
+    from moto.applicationautoscaling.models import ApplicationAutoscalingBackend
+    from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+
+    def store(backend: ApplicationAutoscalingBackend) -> dict[str, dict[str, str]]:
+        tags: dict[str, dict[str, str]] = backend.__dict__.setdefault("_autoscale_tags", {})
+        return tags
+
+    register = ApplicationAutoScalingResponse.register_scalable_target
+    deregister = ApplicationAutoscalingBackend.deregister_scalable_target
+
+    def register_scalable_target(self: ApplicationAutoScalingResponse) -> str:
+        answer: str = register(self)
+        arn = json.loads(answer)["ScalableTargetARN"]
+        store(self.applicationautoscaling_backend).setdefault(arn, {}).update(self._get_param("Tags") or {})
+        return answer
+
+    def deregister_scalable_target(
+        self: ApplicationAutoscalingBackend, namespace: str, r_id: str, dimension: str
+    ) -> None:
+        target = self.targets.get(dimension, {}).get(r_id)
+        deregister(self, namespace, r_id, dimension)
+        if target is not None:
+            store(self).pop(target.arn, None)
+
+    def tag_resource(self: ApplicationAutoScalingResponse) -> str:
+        tags = store(self.applicationautoscaling_backend).setdefault(self._get_param("ResourceARN"), {})
+        tags.update(self._get_param("Tags") or {})
+        return "{}"
+
+    def untag_resource(self: ApplicationAutoScalingResponse) -> str:
+        tags = store(self.applicationautoscaling_backend).setdefault(self._get_param("ResourceARN"), {})
+        for key in self._get_param("TagKeys") or []:
+            tags.pop(key, None)
+        return "{}"
+
+    def list_tags_for_resource(self: ApplicationAutoScalingResponse) -> str:
+        return json.dumps({"Tags": store(self.applicationautoscaling_backend).get(self._get_param("ResourceARN"), {})})
+
+    ApplicationAutoScalingResponse.register_scalable_target = register_scalable_target  # type: ignore[method-assign]
+    ApplicationAutoscalingBackend.deregister_scalable_target = deregister_scalable_target  # type: ignore[method-assign]
+    ApplicationAutoScalingResponse.tag_resource = tag_resource  # type: ignore[attr-defined]
+    ApplicationAutoScalingResponse.untag_resource = untag_resource  # type: ignore[attr-defined]
+    ApplicationAutoScalingResponse.list_tags_for_resource = list_tags_for_resource  # type: ignore[attr-defined]
+
+
+# Scalable dimensions (and their namespaces) that AWS has and moto 5.2.1's enums lack.
+EXTRA_SCALABLE_DIMENSIONS = {
+    "ELASTICACHE_REPLICATION_GROUP_REPLICAS": "elasticache:replication-group:Replicas",
+    "ELASTICACHE_REPLICATION_GROUP_NODE_GROUPS": "elasticache:replication-group:NodeGroups",
+}
+
+
+def _application_auto_scaling_knows_elasticache() -> None:
+    """moto 5.2.1's Application Auto Scaling refuses the `elasticache` namespace and its dimensions
+    (`elasticache:replication-group:Replicas`, …) as outside its enums. Here both enums, which moto
+    looks up by module name on every call, are replaced by ones with these members added."""
+    from enum import Enum
+
+    from moto.applicationautoscaling import models, responses
+
+    dimensions = Enum(  # type: ignore[misc]
+        "ScalableDimensionValueSet",
+        {**{m.name: m.value for m in models.ScalableDimensionValueSet}, **EXTRA_SCALABLE_DIMENSIONS},
+    )
+    extra_namespaces = {value.split(":")[0] for value in EXTRA_SCALABLE_DIMENSIONS.values()}
+    namespaces = Enum(  # type: ignore[misc]
+        "ServiceNamespaceValueSet",
+        {
+            **{m.name: m.value for m in models.ServiceNamespaceValueSet},
+            **{name.upper(): name for name in sorted(extra_namespaces)},
+        },
+    )
+    models.ScalableDimensionValueSet = responses.ScalableDimensionValueSet = dimensions  # type: ignore[misc,assignment,attr-defined]
+    models.ServiceNamespaceValueSet = responses.ServiceNamespaceValueSet = namespaces  # type: ignore[misc,assignment,attr-defined]
+
+
+def _fill_cloudfront_monitoring_subscriptions() -> None:
+    """moto 5.2.1 has no CloudFront monitoring subscriptions (the additional distribution metrics):
+    Create, Get and Delete answer here from memory, one per existing distribution."""
+    from moto.cloudfront import urls
+    from moto.cloudfront.exceptions import CloudFrontException, NoSuchDistribution
+    from moto.cloudfront.responses import CloudFrontResponse
+    from moto.core.responses import ActionResult, EmptyResult
+
+    def store(self: CloudFrontResponse) -> dict[str, dict[str, Any]]:
+        subscriptions: dict[str, dict[str, Any]] = self.backend.__dict__.setdefault("_autoscale_monitoring", {})
+        for gone in set(subscriptions) - set(self.backend.distributions):
+            del subscriptions[gone]  # went with its distribution
+        return subscriptions
+
+    def distribution_id(self: CloudFrontResponse) -> str:
+        found: str = self._get_param("DistributionId")
+        if found not in self.backend.distributions:
+            raise NoSuchDistribution
+        return found
+
+    def find(self: CloudFrontResponse) -> dict[str, Any]:
+        found = store(self).get(distribution_id(self))
+        if found is None:
+            raise CloudFrontException(
+                "NoSuchMonitoringSubscription", "A monitoring subscription does not exist for the distribution."
+            )
+        return found
+
+    def create_monitoring_subscription(self: CloudFrontResponse) -> ActionResult:
+        subscription = self._get_param("MonitoringSubscription", {})
+        store(self)[distribution_id(self)] = subscription
+        return ActionResult({"MonitoringSubscription": subscription})
+
+    def get_monitoring_subscription(self: CloudFrontResponse) -> ActionResult:
+        return ActionResult({"MonitoringSubscription": find(self)})
+
+    def delete_monitoring_subscription(self: CloudFrontResponse) -> EmptyResult:
+        find(self)
+        del store(self)[self._get_param("DistributionId")]
+        return EmptyResult()
+
+    urls.url_paths["{0}/2020-05-31/distributions/(?P<distribution_id>[^/]+)/monitoring-subscription/?$"] = (
+        CloudFrontResponse.dispatch
+    )
+    for handler in (create_monitoring_subscription, get_monitoring_subscription, delete_monitoring_subscription):
+        setattr(CloudFrontResponse, handler.__name__, handler)
+
+
+def _security_group_rules_echo_descriptions() -> None:
+    """moto 5.2.1's `DescribeSecurityGroupRules` echoes the description of a CIDR rule only: one
+    that references a security group or a prefix list came back without it, so every second plan
+    updated such rules. Here a rule's description is also its referenced group's or prefix list's."""
+    from moto.ec2.models.security_groups import SecurityGroupRule
+
+    initialize = SecurityGroupRule.__init__
+
+    def init(self: SecurityGroupRule, *args: Any, **kwargs: Any) -> None:
+        prefix_list = kwargs.get("prefix_list_id", args[7] if len(args) > 7 else None)
+        initialize(self, *args, **kwargs)
+        self.__dict__["prefix_list_description"] = (prefix_list or {}).get("Description")
+
+    def description(self: SecurityGroupRule) -> str | None:
+        found: str | None = (
+            self.ip_range.get("Description")
+            or self.source_group.get("Description")
+            or self.__dict__.get("prefix_list_description")
+        )
+        return found
+
+    SecurityGroupRule.__init__ = init  # type: ignore[method-assign]
+    SecurityGroupRule.description = property(description)  # type: ignore[method-assign,assignment]
+
+
+def _lambda_functions_echo_their_kms_key() -> None:
+    """moto 5.2.1 drops a function's `KMSKeyArn` (the key of its environment variables): it is
+    neither kept on create or update nor returned, so every second plan updated each function.
+    Here it is kept and returned in the function's configuration."""
+    from moto.awslambda.models import LambdaFunction
+
+    initialize = LambdaFunction.__init__
+    update = LambdaFunction.update_configuration
+    configuration = LambdaFunction.get_configuration
+
+    def init(self: LambdaFunction, account_id: str, spec: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        initialize(self, account_id, spec, *args, **kwargs)
+        self.__dict__["kms_key_arn"] = spec.get("KMSKeyArn") or None
+
+    def update_configuration(self: LambdaFunction, config_updates: dict[str, Any]) -> dict[str, Any]:
+        if "KMSKeyArn" in config_updates:
+            self.__dict__["kms_key_arn"] = config_updates["KMSKeyArn"] or None
+        return update(self, config_updates)
+
+    def get_configuration(self: LambdaFunction, on_create: bool = False) -> dict[str, Any]:
+        config = configuration(self, on_create)
+        if self.__dict__.get("kms_key_arn"):
+            config["KMSKeyArn"] = self.__dict__["kms_key_arn"]
+        return config
+
+    LambdaFunction.__init__ = init  # type: ignore[method-assign]
+    LambdaFunction.update_configuration = update_configuration  # type: ignore[method-assign]
+    LambdaFunction.get_configuration = get_configuration  # type: ignore[method-assign]
+
+
+def _lambda_functions_echo_their_dead_letter_target() -> None:
+    """moto 5.2.1 drops a function's `DeadLetterConfig`: neither kept on create or update nor
+    returned, so every second plan updated each function (and its alias). Here it is kept and
+    returned in the function's configuration."""
+    from moto.awslambda.models import LambdaFunction
+
+    initialize = LambdaFunction.__init__
+    update = LambdaFunction.update_configuration
+    configuration = LambdaFunction.get_configuration
+
+    def init(self: LambdaFunction, account_id: str, spec: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        initialize(self, account_id, spec, *args, **kwargs)
+        self.__dict__["dead_letter_target"] = (spec.get("DeadLetterConfig") or {}).get("TargetArn") or None
+
+    def update_configuration(self: LambdaFunction, config_updates: dict[str, Any]) -> dict[str, Any]:
+        if "DeadLetterConfig" in config_updates:
+            target = (config_updates["DeadLetterConfig"] or {}).get("TargetArn")
+            self.__dict__["dead_letter_target"] = target or None
+        return update(self, config_updates)
+
+    def get_configuration(self: LambdaFunction, on_create: bool = False) -> dict[str, Any]:
+        config = configuration(self, on_create)
+        if self.__dict__.get("dead_letter_target"):
+            config["DeadLetterConfig"] = {"TargetArn": self.__dict__["dead_letter_target"]}
+        return config
+
+    LambdaFunction.__init__ = init  # type: ignore[method-assign]
+    LambdaFunction.update_configuration = update_configuration  # type: ignore[method-assign]
+    LambdaFunction.get_configuration = get_configuration  # type: ignore[method-assign]
+
+
+# Settings of a DB instance that moto 5.2.1's `CreateDBInstance` drops: request argument → the
+# attribute that `DescribeDBInstances` echoes (`ModifyDBInstance` sets the attributes already).
+DB_INSTANCE_SETTINGS_KEPT = {
+    "enable_performance_insights": "performance_insights_enabled",
+    "performance_insights_kms_key_id": "performance_insights_kms_key_id",
+    "performance_insights_retention_period": "performance_insights_retention_period",
+    "monitoring_interval": "monitoring_interval",
+    "monitoring_role_arn": "monitoring_role_arn",
+}
+
+
+def _db_instances_keep_insights_and_monitoring() -> None:
+    """moto 5.2.1's `CreateDBInstance` drops Performance Insights (enabled, key, retention) and
+    Enhanced Monitoring (interval, role), so every second plan updated the database. Here the
+    instance keeps what it was created with, and echoes it as `ModifyDBInstance` already does."""
+    from moto.rds.models import DBInstance
+
+    initialize = DBInstance.__init__
+
+    def init(self: DBInstance, *args: Any, **kwargs: Any) -> None:
+        initialize(self, *args, **kwargs)
+        for argument, attribute in DB_INSTANCE_SETTINGS_KEPT.items():
+            if kwargs.get(argument) is not None:
+                self.__dict__[attribute] = kwargs[argument]
+
+    DBInstance.__init__ = init  # type: ignore[method-assign]
+
+
+def _db_parameters_set_by_the_user_say_so() -> None:
+    """moto 5.2.1's `DescribeDBParameters` returns the parameters set with `ModifyDBParameterGroup`
+    without their `Source`; the provider keeps only parameters whose source is `user` (or a
+    default it was configured with), so every second plan set them again. Here a parameter set
+    through the API has the source `user`, as on AWS."""
+    from moto.rds.models import DBParameterGroup
+
+    update = DBParameterGroup.update_parameters
+
+    def update_parameters(self: DBParameterGroup, new_parameters: Any) -> None:
+        update(self, [{"Source": "user", **parameter} for parameter in new_parameters])
+
+    DBParameterGroup.update_parameters = update_parameters  # type: ignore[method-assign]
+
+
+# The canonical user id that moto 5.2.1's `ListBuckets` names as owner; everything else says `OWNER`.
+LIST_BUCKETS_OWNER = "bcaf1ffd86f41161ca5fb16fd081034f"
+
+
+def _s3_has_one_canonical_owner() -> None:
+    """moto 5.2.1's `ListBuckets` names another owner (`bcaf1ffd…`) than its bucket ACLs and every
+    other answer (`moto.s3.models.OWNER`): the provider's `aws_canonical_user_id` reads the former,
+    so an ACL granted to the account's canonical user never matched the owner read back, and every
+    second plan rewrote it. Here `ListBuckets` names the same owner as the rest."""
+    from moto.s3.models import OWNER
+    from moto.s3.responses import S3Response
+
+    list_buckets = S3Response.all_buckets
+
+    def all_buckets(self: S3Response) -> Any:
+        status, headers, body = list_buckets(self)
+        if isinstance(body, bytes):
+            body = body.replace(LIST_BUCKETS_OWNER.encode(), OWNER.encode())
+        elif isinstance(body, str):
+            body = body.replace(LIST_BUCKETS_OWNER, OWNER)
+        return status, headers, body
+
+    S3Response.all_buckets = all_buckets  # type: ignore[method-assign]
+
+
+def _cloudfront_distributions_echo_their_config() -> None:
+    """moto 5.2.1's distributions answer with what they were not given and without what they were:
+    a cache behavior with a cache policy gets default `ForwardedValues`, the default certificate
+    an `SSLSupportMethod` of `sni-only`, and an origin loses its `OriginAccessControlId`; so every
+    second plan updated the distribution. Here they echo the configuration as sent."""
+    from moto.cloudfront.models import DefaultCacheBehaviour, Origin, ViewerCertificate
+
+    behaviour_init = DefaultCacheBehaviour.__init__
+    certificate_init = ViewerCertificate.__init__
+    origin_init = Origin.__init__
+
+    def behaviour(self: DefaultCacheBehaviour, config: dict[str, Any]) -> None:
+        given = "ForwardedValues" in config
+        behaviour_init(self, config)
+        if not given:
+            self.forwarded_values = None  # type: ignore[assignment]
+
+    def certificate(self: ViewerCertificate, config: dict[str, Any]) -> None:
+        certificate_init(self, config)
+        if not config.get("SSLSupportMethod"):
+            self.ssl_support_method = None
+
+    def origin(self: Origin, config: dict[str, Any]) -> None:
+        origin_init(self, config)
+        self.__dict__["origin_access_control_id"] = config.get("OriginAccessControlId", "")
+
+    DefaultCacheBehaviour.__init__ = behaviour  # type: ignore[method-assign]
+    ViewerCertificate.__init__ = certificate  # type: ignore[method-assign]
+    Origin.__init__ = origin  # type: ignore[method-assign,assignment]
+
+
 def _write_certificate(directory: Path) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1 and localhost; the CA bundle is the certificate."""
     from cryptography import x509
@@ -652,10 +1008,21 @@ def serve(port: int, cert: Path, key: Path) -> None:
     _fill_composite_alarms()
     _fill_cache_parameter_groups()
     _fill_replication_group_members()
+    _cache_members_echo_encryption_and_security_groups()
     _fill_user_groups()
     _fill_cloudfront_policies()
     _cloudfront_distribution_arns_have_an_empty_region()
     _lambda_permissions_are_removed_where_they_were_added()
+    _application_auto_scaling_keeps_tags()
+    _application_auto_scaling_knows_elasticache()
+    _fill_cloudfront_monitoring_subscriptions()
+    _security_group_rules_echo_descriptions()
+    _lambda_functions_echo_their_kms_key()
+    _lambda_functions_echo_their_dead_letter_target()
+    _db_instances_keep_insights_and_monitoring()
+    _db_parameters_set_by_the_user_say_so()
+    _s3_has_one_canonical_owner()
+    _cloudfront_distributions_echo_their_config()
     application = one_request_at_a_time(DomainDispatcherApplication(create_backend_app))
     run_simple(HOST, port, application, threaded=True, ssl_context=(str(cert), str(key)))
 

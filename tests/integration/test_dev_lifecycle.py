@@ -174,7 +174,7 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
     for name in _functions(workbench):
         assert lambda_client.get_function_concurrency(FunctionName=name)["ReservedConcurrentExecutions"] == 50
         assert lambda_client.get_alias(FunctionName=name, Name="live")["FunctionVersion"] == "1"
-        # (moto does not echo KMSKeyArn; the key is asserted on the synthesized JSON)
+        # (the key, echoed by the launcher since moto drops it, is asserted on the synthesized JSON)
         assert lambda_client.get_function_configuration(FunctionName=name)["TracingConfig"] == {"Mode": "Active"}
     (group,) = workbench.client("elasticache").describe_replication_groups()["ReplicationGroups"]
     assert group["ReplicationGroupId"] == "matbakh-dev-api-cache" and group["ClusterEnabled"] is True

@@ -415,3 +415,258 @@ def test_a_distribution_arn_has_the_empty_region_of_cloudfront(running: emulator
     )
     arn = created["Distribution"]["ARN"]
     assert arn == f"arn:aws:cloudfront::123456789012:distribution/{created['Distribution']['Id']}"
+
+
+def test_scalable_targets_keep_their_tags_until_deregistered(running: emulator.Emulator) -> None:
+    scaling = emulator_client(running, "application-autoscaling")
+    target = {
+        "ServiceNamespace": "lambda",
+        "ResourceId": "function:emu-tagged:live",
+        "ScalableDimension": "lambda:function:ProvisionedConcurrency",
+    }
+    arn = scaling.register_scalable_target(**target, MinCapacity=2, MaxCapacity=20, Tags={"Environment": "prod"})[
+        "ScalableTargetARN"
+    ]
+    assert scaling.list_tags_for_resource(ResourceARN=arn)["Tags"] == {"Environment": "prod"}
+    scaling.tag_resource(ResourceARN=arn, Tags={"Service": "api"})
+    scaling.untag_resource(ResourceARN=arn, TagKeys=["Environment"])
+    # Re-registering (what a scheduled action does) keeps the target, its ARN and its tags.
+    assert scaling.register_scalable_target(**target, MinCapacity=5)["ScalableTargetARN"] == arn
+    assert scaling.list_tags_for_resource(ResourceARN=arn)["Tags"] == {"Service": "api"}
+    scaling.deregister_scalable_target(**target)
+    assert scaling.list_tags_for_resource(ResourceARN=arn)["Tags"] == {}
+
+
+def test_cache_replicas_are_a_scalable_target_with_a_target_tracking_policy(running: emulator.Emulator) -> None:
+    scaling = emulator_client(running, "application-autoscaling")
+    target = {
+        "ServiceNamespace": "elasticache",
+        "ResourceId": "replication-group/emu-replicas",
+        "ScalableDimension": "elasticache:replication-group:Replicas",
+    }
+    scaling.register_scalable_target(**target, MinCapacity=1, MaxCapacity=3)
+    scaling.put_scaling_policy(
+        **target,
+        PolicyName="emu-replicas-cpu",
+        PolicyType="TargetTrackingScaling",
+        TargetTrackingScalingPolicyConfiguration={
+            "TargetValue": 60.0,
+            "PredefinedMetricSpecification": {"PredefinedMetricType": "ElastiCacheReplicaEngineCPUUtilization"},
+        },
+    )
+    (found,) = scaling.describe_scalable_targets(ServiceNamespace="elasticache")["ScalableTargets"]
+    assert (found["ResourceId"], found["MinCapacity"], found["MaxCapacity"]) == ("replication-group/emu-replicas", 1, 3)
+    (policy,) = scaling.describe_scaling_policies(ServiceNamespace="elasticache")["ScalingPolicies"]
+    assert policy["TargetTrackingScalingPolicyConfiguration"]["TargetValue"] == 60.0
+    with pytest.raises(ClientError, match="ValidationException"):
+        scaling.register_scalable_target(**{**target, "ScalableDimension": "elasticache:replication-group:Shards"})
+    scaling.delete_scaling_policy(**target, PolicyName="emu-replicas-cpu")
+    scaling.deregister_scalable_target(**target)
+
+
+def test_cloudfront_monitoring_subscriptions_live_with_their_distribution(running: emulator.Emulator) -> None:
+    cloudfront = emulator_client(running, "cloudfront", "us-east-1")
+    origin = {"Id": "o", "DomainName": "origin.example.invalid", "CustomOriginConfig": {
+        "HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}}  # fmt: skip
+    distribution = cloudfront.create_distribution(
+        DistributionConfig={
+            "CallerReference": "emu-monitoring",
+            "Comment": "",
+            "Enabled": True,
+            "Origins": {"Quantity": 1, "Items": [origin]},
+            "DefaultCacheBehavior": {"TargetOriginId": "o", "ViewerProtocolPolicy": "https-only", "MinTTL": 0},
+        }
+    )["Distribution"]["Id"]
+    with pytest.raises(ClientError, match="NoSuchMonitoringSubscription"):
+        cloudfront.get_monitoring_subscription(DistributionId=distribution)
+    subscription = {"RealtimeMetricsSubscriptionConfig": {"RealtimeMetricsSubscriptionStatus": "Enabled"}}
+    created = cloudfront.create_monitoring_subscription(
+        DistributionId=distribution, MonitoringSubscription=subscription
+    )
+    assert created["MonitoringSubscription"] == subscription
+    assert cloudfront.get_monitoring_subscription(DistributionId=distribution)["MonitoringSubscription"] == subscription
+    with pytest.raises(ClientError, match="NoSuchDistribution"):
+        cloudfront.create_monitoring_subscription(DistributionId="ENOSUCH", MonitoringSubscription=subscription)
+    cloudfront.delete_monitoring_subscription(DistributionId=distribution)
+    with pytest.raises(ClientError, match="NoSuchMonitoringSubscription"):
+        cloudfront.get_monitoring_subscription(DistributionId=distribution)
+
+
+def test_replication_group_members_echo_encryption_and_security_groups(running: emulator.Emulator) -> None:
+    cache = emulator_client(running, "elasticache")
+    cache.create_cache_subnet_group(CacheSubnetGroupName="emu-enc", CacheSubnetGroupDescription="d", SubnetIds=["s-1"])
+    cache.create_replication_group(
+        ReplicationGroupId="emu-enc",
+        ReplicationGroupDescription="d",
+        Engine="valkey",
+        CacheNodeType="cache.r7g.large",
+        ClusterMode="enabled",
+        NumNodeGroups=1,
+        ReplicasPerNodeGroup=1,
+        CacheSubnetGroupName="emu-enc",
+        AtRestEncryptionEnabled=True,
+        TransitEncryptionEnabled=True,
+        SecurityGroupIds=["sg-emu-enc"],
+    )
+    for member in ("emu-enc-0001-001", "emu-enc-0001-002"):
+        (cluster,) = cache.describe_cache_clusters(CacheClusterId=member)["CacheClusters"]
+        assert cluster["AtRestEncryptionEnabled"] is True and cluster["TransitEncryptionEnabled"] is True
+        assert cluster["SecurityGroups"] == [{"SecurityGroupId": "sg-emu-enc", "Status": "active"}]
+    cache.delete_replication_group(ReplicationGroupId="emu-enc")
+    cache.delete_cache_subnet_group(CacheSubnetGroupName="emu-enc")
+
+
+def test_security_group_rules_echo_their_descriptions(running: emulator.Emulator) -> None:
+    ec2 = emulator_client(running, "ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.99.0.0/16")["Vpc"]["VpcId"]
+    server, client = (
+        ec2.create_security_group(GroupName=f"emu-rules-{name}", Description=name, VpcId=vpc)["GroupId"]
+        for name in ("server", "client")
+    )
+    prefix_list = ec2.create_managed_prefix_list(PrefixListName="emu-rules", MaxEntries=1, AddressFamily="IPv4")
+    prefix_list_id = prefix_list["PrefixList"]["PrefixListId"]
+    permission = {"IpProtocol": "tcp", "FromPort": 6379, "ToPort": 6379}
+    ingress = ec2.authorize_security_group_ingress(
+        GroupId=server,
+        IpPermissions=[{**permission, "UserIdGroupPairs": [{"GroupId": client, "Description": "From clients"}]}],
+    )["SecurityGroupRules"][0]["SecurityGroupRuleId"]
+    egress = ec2.authorize_security_group_egress(
+        GroupId=client,
+        IpPermissions=[{**permission, "PrefixListIds": [{"PrefixListId": prefix_list_id, "Description": "To S3"}]}],
+    )["SecurityGroupRules"][0]["SecurityGroupRuleId"]
+    cidr = ec2.authorize_security_group_egress(
+        GroupId=client, IpPermissions=[{**permission, "IpRanges": [{"CidrIp": "10.99.0.0/24", "Description": "CIDR"}]}]
+    )["SecurityGroupRules"][0]["SecurityGroupRuleId"]
+    rules = ec2.describe_security_group_rules(SecurityGroupRuleIds=[ingress, egress, cidr])["SecurityGroupRules"]
+    assert {r["SecurityGroupRuleId"]: r.get("Description") for r in rules} == {
+        ingress: "From clients",
+        egress: "To S3",
+        cidr: "CIDR",
+    }
+
+
+def test_lambda_functions_echo_their_kms_key(running: emulator.Emulator) -> None:
+    from cli.synth import placeholder_package
+
+    lambda_client = emulator_client(running, "lambda")
+    role = emulator_client(running, "iam").create_role(RoleName="emu-kms", AssumeRolePolicyDocument="{}")["Role"]
+    key = "arn:aws:kms:eu-central-1:123456789012:key/emu-kms"
+    created = lambda_client.create_function(
+        FunctionName="emu-kms",
+        Runtime="python3.12",
+        Role=role["Arn"],
+        Handler="index.handler",
+        Code={"ZipFile": placeholder_package()},
+        KMSKeyArn=key,
+    )
+    assert created["KMSKeyArn"] == key
+    assert lambda_client.get_function_configuration(FunctionName="emu-kms")["KMSKeyArn"] == key
+    assert lambda_client.get_function(FunctionName="emu-kms")["Configuration"]["KMSKeyArn"] == key
+    other = f"{key}-2"
+    assert lambda_client.update_function_configuration(FunctionName="emu-kms", KMSKeyArn=other)["KMSKeyArn"] == other
+    lambda_client.update_function_configuration(FunctionName="emu-kms", KMSKeyArn="")
+    assert "KMSKeyArn" not in lambda_client.get_function_configuration(FunctionName="emu-kms")
+
+
+def test_db_instances_keep_performance_insights_and_monitoring(running: emulator.Emulator) -> None:
+    rds = emulator_client(running, "rds")
+    key = "arn:aws:kms:eu-central-1:123456789012:key/emu-insights"
+    role = "arn:aws:iam::123456789012:role/emu-monitoring"
+    rds.create_db_instance(
+        DBInstanceIdentifier="emu-insights",
+        DBInstanceClass="db.t4g.micro",
+        Engine="postgres",
+        AllocatedStorage=20,
+        MasterUsername="app",
+        MasterUserPassword="not-a-secret-0",
+        EnablePerformanceInsights=True,
+        PerformanceInsightsKMSKeyId=key,
+        PerformanceInsightsRetentionPeriod=7,
+        MonitoringInterval=60,
+        MonitoringRoleArn=role,
+    )
+    (instance,) = rds.describe_db_instances(DBInstanceIdentifier="emu-insights")["DBInstances"]
+    assert (instance["PerformanceInsightsEnabled"], instance["PerformanceInsightsKMSKeyId"]) == (True, key)
+    assert instance["PerformanceInsightsRetentionPeriod"] == 7
+    assert (instance["MonitoringInterval"], instance["MonitoringRoleArn"]) == (60, role)
+    rds.modify_db_instance(DBInstanceIdentifier="emu-insights", MonitoringInterval=30, ApplyImmediately=True)
+    assert rds.describe_db_instances(DBInstanceIdentifier="emu-insights")["DBInstances"][0]["MonitoringInterval"] == 30
+    rds.delete_db_instance(DBInstanceIdentifier="emu-insights", SkipFinalSnapshot=True)
+
+
+def test_db_parameters_set_by_the_user_have_the_source_user(running: emulator.Emulator) -> None:
+    rds = emulator_client(running, "rds")
+    rds.create_db_parameter_group(
+        DBParameterGroupName="emu-params", DBParameterGroupFamily="postgres17", Description="d"
+    )
+    rds.modify_db_parameter_group(
+        DBParameterGroupName="emu-params",
+        Parameters=[{"ParameterName": "rds.force_ssl", "ParameterValue": "1", "ApplyMethod": "immediate"}],
+    )
+    parameters = rds.describe_db_parameters(DBParameterGroupName="emu-params", Source="user")["Parameters"]
+    assert [(p["ParameterName"], p["ParameterValue"], p["Source"]) for p in parameters] == [
+        ("rds.force_ssl", "1", "user")
+    ]
+    rds.delete_db_parameter_group(DBParameterGroupName="emu-params")
+
+
+def test_list_buckets_names_the_owner_of_bucket_acls(running: emulator.Emulator) -> None:
+    s3 = emulator_client(running, "s3")
+    s3.create_bucket(Bucket="emu-owner", CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
+    owner = s3.list_buckets()["Owner"]["ID"]
+    assert s3.get_bucket_acl(Bucket="emu-owner")["Owner"]["ID"] == owner
+    assert owner != emulator.LIST_BUCKETS_OWNER
+
+
+def test_cloudfront_distributions_echo_their_config(running: emulator.Emulator) -> None:
+    cloudfront = emulator_client(running, "cloudfront", "us-east-1")
+    control = cloudfront.create_origin_access_control(
+        OriginAccessControlConfig={
+            "Name": "emu-echo",
+            "SigningProtocol": "sigv4",
+            "SigningBehavior": "always",
+            "OriginAccessControlOriginType": "s3",
+        }
+    )["OriginAccessControl"]["Id"]
+    origin = {"Id": "o", "DomainName": "emu-echo.s3.eu-central-1.amazonaws.com", "OriginAccessControlId": control,
+              "S3OriginConfig": {"OriginAccessIdentity": ""}}  # fmt: skip
+    created = cloudfront.create_distribution(
+        DistributionConfig={
+            "CallerReference": "emu-echo",
+            "Comment": "",
+            "Enabled": True,
+            "Origins": {"Quantity": 1, "Items": [origin]},
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "o",
+                "ViewerProtocolPolicy": "https-only",
+                "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+            },
+            "ViewerCertificate": {"CloudFrontDefaultCertificate": True},
+        }
+    )["Distribution"]["Id"]
+    config = cloudfront.get_distribution_config(Id=created)["DistributionConfig"]
+    assert config["Origins"]["Items"][0]["OriginAccessControlId"] == control
+    assert "ForwardedValues" not in config["DefaultCacheBehavior"]
+    assert "SSLSupportMethod" not in config["ViewerCertificate"]
+
+
+def test_lambda_functions_echo_their_dead_letter_target(running: emulator.Emulator) -> None:
+    from cli.synth import placeholder_package
+
+    lambda_client = emulator_client(running, "lambda")
+    role = emulator_client(running, "iam").create_role(RoleName="emu-dlq", AssumeRolePolicyDocument="{}")["Role"]
+    queue = "arn:aws:sqs:eu-central-1:123456789012:emu-dlq"
+    created = lambda_client.create_function(
+        FunctionName="emu-dlq",
+        Runtime="python3.12",
+        Role=role["Arn"],
+        Handler="index.handler",
+        Code={"ZipFile": placeholder_package()},
+        DeadLetterConfig={"TargetArn": queue},
+    )
+    assert created["DeadLetterConfig"] == {"TargetArn": queue}
+    assert lambda_client.get_function(FunctionName="emu-dlq")["Configuration"]["DeadLetterConfig"] == {
+        "TargetArn": queue
+    }
+    lambda_client.update_function_configuration(FunctionName="emu-dlq", DeadLetterConfig={"TargetArn": ""})
+    assert "DeadLetterConfig" not in lambda_client.get_function_configuration(FunctionName="emu-dlq")

@@ -1,6 +1,6 @@
-"""What the emulator cannot apply is planned: prod's provisioned-concurrency autoscaling (moto
-lacks Application Auto Scaling's ListTagsForResource) and a warmer schedule, planned with real
-terraform against the emulator (local state, so no state bucket and its minute-long wait)."""
+"""Planned against the emulator: prod's provisioned-concurrency autoscaling (applied whole in
+test_prod_emulator.py) and a warmer schedule, with real terraform (local state, so no state
+bucket and its minute-long wait)."""
 
 from __future__ import annotations
 
