@@ -83,7 +83,7 @@ cost-update: synth ## after the stacks change: budgets (and caps) from the estim
 	@$(SYNTH)
 
 bootstrap: check-env setup ## create the state bucket and CI roles of ENV (local state; needed once per environment)
-	@$(SYNTH) --env="$$AUTOSCALE_ENV"
+	@$(SYNTH) --env="$$AUTOSCALE_ENV" --env=account
 	@$(PY) -m cli bootstrap --env="$$AUTOSCALE_ENV"
 
 plan: check-env setup ## synth → gate → cost gate → init → plan -out → show -json → secrets, prod replacements (ALLOW_REPLACE=…) → gate → summary and timings, for ENV
@@ -93,7 +93,7 @@ apply: check-env setup ## apply the saved, gated plan of ENV (refuses a missing,
 	@$(PY) -m cli apply --env="$$AUTOSCALE_ENV"
 
 rollback: check-env setup ## synth → gate → cost gate → plan → safe apply of git revision TO (a ref, or TO=previous) for ENV
-	@$(SYNTH) --env="$$AUTOSCALE_ENV"
+	@$(SYNTH) --env="$$AUTOSCALE_ENV" --env=account
 	@$(PY) -m cli rollback --env="$$AUTOSCALE_ENV" --to="$$AUTOSCALE_TO"
 
 drift: check-env setup ## refresh-only plan of ENV: fails with a summary when the real infrastructure drifted

@@ -31,8 +31,11 @@ def _config(env: str) -> StackSetConfig:
 
 
 def _synthesize(env: str) -> None:
-    """`python main.py --env ENV`: the stack set's synthesis, skipped while its inputs are unchanged."""
-    completed = subprocess.run([sys.executable, str(ROOT / "main.py"), "--env", env], cwd=ROOT, check=False)
+    """`python main.py --env ENV --env account`: the stack set's synthesis and the account's (whose
+    `account-bootstrap` holds the OIDC provider an environment's bootstrap looks up), each skipped
+    while its inputs are unchanged."""
+    command = [sys.executable, str(ROOT / "main.py"), "--env", env, "--env", "account"]
+    completed = subprocess.run(command, cwd=ROOT, check=False)
     if completed.returncode != 0:
         raise UserError(f"synthesis of {env} failed (see above)", exit_code=completed.returncode)
 

@@ -69,12 +69,17 @@ def shared_inputs(root: Path = ROOT) -> list[Path]:
 
 
 def stack_set_inputs(stack_set: str, root: Path = ROOT) -> list[Path]:
-    """Every file that shapes `stack_set`'s stacks: the shared inputs and its own YAML file.
+    """Every file that shapes `stack_set`'s stacks: the shared inputs, its own YAML file, and for an
+    environment the account's (its `account_id` is the environment's default).
 
-    A file that influences several stack sets must be listed for each of them (e.g. once
-    validation compares environments, every environment's YAML file for every environment).
+    A file that influences several stack sets must be listed for each of them. The rules that
+    compare environments (cross-environment limits) read every file but shape no output: they run
+    on every synthesis instead (see `synthesize`).
     """
-    return [*shared_inputs(root), _set_file(root, stack_set)]
+    own = [_set_file(root, stack_set)]
+    if stack_set != "account":
+        own.append(_set_file(root, "account"))
+    return [*shared_inputs(root), *own]
 
 
 def input_hashes(stack_sets: list[str], root: Path = ROOT) -> dict[str, str]:
@@ -209,20 +214,11 @@ def synthesize(
     environments_dir: Path = ROOT / "environments",
 ) -> list[Path]:
     """Validate the given stack sets, synthesize them in one app, then write their output."""
-    from environments.loader import ConfigError, load_account, load_environments
+    from environments.loader import load_stack_sets
 
-    # Every problem of every file at once, before anything is written.
-    messages: list[str] = []
-    try:
-        configs = load_environments([name for name in environments if name != "account"], environments_dir)
-    except ConfigError as error:
-        messages.extend(error.messages)
-    try:
-        account = load_account(environments_dir) if "account" in environments else None
-    except ConfigError as error:
-        messages.extend(error.messages)
-    if messages:
-        raise ConfigError(messages)
+    # Every problem of every file at once, before anything is written; the rules across
+    # environments read every environment file, synthesized or not.
+    configs, account = load_stack_sets(environments, environments_dir)
     from modules.platform import build_app
 
     packages = function_packages(configs, environments_dir.parent)

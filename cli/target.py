@@ -19,6 +19,10 @@ _CREDENTIAL_VARIABLES = (
 )
 
 
+AWS = "aws"
+"""The name of the real AWS target (every other target is the emulator, or offline)."""
+
+
 @dataclass(frozen=True)
 class Target:
     """`name` keys the working directory: plans made for one target never apply to another."""
@@ -52,7 +56,7 @@ def resolve(settings: Settings, region: str) -> Target:
     if settings.target == "emulator":
         return _emulator_target(settings, region, "AUTOSCALE_TARGET=emulator")
     if settings.target == "aws" or (settings.target == "auto" and aws_credentials_configured()):
-        return Target(name="aws", description=f"AWS ({region}) with the configured credentials")
+        return Target(name=AWS, description=f"AWS ({region}) with the configured credentials")
     if settings.target != "auto":
         raise UserError(f"AUTOSCALE_TARGET must be aws, emulator or auto (got {settings.target!r})", exit_code=2)
     if settings.in_ci:

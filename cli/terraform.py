@@ -51,6 +51,8 @@ class Workspace:
         """Run terraform in the stack's folder with this workspace's data; exit codes in `ok` succeed."""
         if not (self.stack_dir / "cdk.tf.json").exists():
             raise UserError(f"{self.stack_dir / 'cdk.tf.json'} is missing: run `make synth` first")
+        if self.target.name == target.AWS:
+            refuse_unpinned_providers(self.stack_dir / "cdk.tf.json", self.stack)
         self.directory.mkdir(parents=True, exist_ok=True)
         overrides = {**self.target.environment, "TF_IN_AUTOMATION": "1", "TF_INPUT": "0"}
         environment = isolated_environment(overrides) if self.target.is_emulator else {**os.environ, **overrides}
@@ -93,6 +95,29 @@ class Workspace:
         return {name: str(value["value"]) for name, value in raw.items()}
 
 
+def refuse_unpinned_providers(stack_json: Path, stack: str) -> None:
+    """Against AWS, every AWS provider of the stack must be pinned to the configured account
+    (`allowed_account_ids`): while `account_id` is null, credentials of any account would do."""
+    providers = json.loads(stack_json.read_text()).get("provider", {}).get("aws", [])
+    unpinned = [p.get("alias", "default") for p in providers if not p.get("allowed_account_ids")]
+    if unpinned:
+        stack_set = stack.removesuffix("-bootstrap")
+        raise UserError(
+            f"{stack}: account_id is null, so its AWS provider(s) ({', '.join(unpinned)}) would accept credentials "
+            f"of any account: set account_id (the account's 12 digits, quoted) in environments/account.yaml "
+            f"(or environments/{stack_set}.yaml for an account of its own), run `make synth`, then run this again; "
+            "the local emulator (AUTOSCALE_TARGET=emulator) needs no account_id"
+        )
+
+
+def _looks_up_the_account_provider(settings: Settings, env: str) -> bool:
+    """The environment's bootstrap trusts the account's GitHub OIDC provider (created by `account-bootstrap`)."""
+    stack_json = settings.outdir / "stacks" / f"{env}-bootstrap" / "cdk.tf.json"
+    if env == "account" or not stack_json.exists():
+        return False
+    return "aws_iam_openid_connect_provider" in json.loads(stack_json.read_text()).get("data", {})
+
+
 def validate(settings: Settings, stacks: list[str]) -> None:
     """`terraform init -backend=false` and `validate` of every synthesized stack."""
     offline = target.Target(name="validate", description="no backend")
@@ -107,7 +132,13 @@ def validate(settings: Settings, stacks: list[str]) -> None:
 
 
 def bootstrap(settings: Settings, env: str, run_target: target.Target) -> dict[str, str]:
-    """Create (or update) the state bucket; its own state is local, under the working folder."""
+    """Create (or update) the state bucket; its own state is local, under the working folder.
+
+    In the emulator, an environment whose bootstrap looks up the account's OIDC provider gets the
+    account's bootstrap first (in AWS a person applies `account-bootstrap` once, before any environment)."""
+    if run_target.is_emulator and _looks_up_the_account_provider(settings, env):
+        print(f"bootstrap: {env} trusts the account's GitHub OIDC provider: bootstrapping the account first")
+        bootstrap(settings, "account", run_target)
     workspace = Workspace(settings, f"{env}-bootstrap", run_target)
     workspace.init(f"path={workspace.directory / 'terraform.tfstate'}")
     workspace.terraform("apply", "-input=false", "-auto-approve", "-no-color", capture=True)
@@ -213,6 +244,9 @@ def _plan(
         )
     with timings.step("target"):
         run_target = target.resolve(settings, region)
+    if run_target.name == target.AWS:  # before the cost gate and the bootstrap: nothing runs unpinned
+        for stack in (f"{env}-bootstrap", env):
+            refuse_unpinned_providers(settings.outdir / "stacks" / stack / "cdk.tf.json", stack)
     print(f"plan: {env} targets {run_target.description}")
     workspace = Workspace(settings, env, run_target)
     cost_record: dict[str, Any] | None = None

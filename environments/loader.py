@@ -26,7 +26,14 @@ from yaml.reader import ReaderError
 from environments.errors import ConfigError
 from environments.schema import ACCOUNT, ENVIRONMENT_NAMES, AccountConfig, EnvironmentConfig, StackSetConfig
 
-__all__ = ["ConfigError", "load_account", "load_environment", "load_environments", "parse_environment"]
+__all__ = [
+    "ConfigError",
+    "load_account",
+    "load_environment",
+    "load_environments",
+    "load_stack_sets",
+    "parse_environment",
+]
 
 ENVIRONMENTS_DIR = Path(__file__).resolve().parent
 Config = TypeVar("Config", bound=StackSetConfig)
@@ -146,7 +153,13 @@ def load_environment(name: str, directory: Path = ENVIRONMENTS_DIR) -> Environme
     if name not in ENVIRONMENT_NAMES:
         known = ", ".join(ENVIRONMENT_NAMES)
         raise ConfigError([f"unknown environment {name!r}: known environments are {known}"])
-    return _parse(EnvironmentConfig, name, _read(directory / f"{name}.yaml"), directory / f"{name}.yaml")
+    config = _parse(EnvironmentConfig, name, _read(directory / f"{name}.yaml"), directory / f"{name}.yaml")
+    if config.account_id is None and (directory / f"{ACCOUNT}.yaml").exists():
+        # The environment's account is the account stack set's unless its own file names another.
+        shared = load_account(directory).account_id
+        if shared is not None:
+            config = config.model_copy(update={"account_id": shared})
+    return config
 
 
 def load_account(directory: Path = ENVIRONMENTS_DIR) -> AccountConfig:
@@ -196,3 +209,35 @@ def load_environments(names: list[str], directory: Path = ENVIRONMENTS_DIR) -> l
     if messages:
         raise ConfigError(messages)
     return configs
+
+
+def load_stack_sets(
+    names: list[str], directory: Path = ENVIRONMENTS_DIR
+) -> tuple[list[EnvironmentConfig], AccountConfig | None]:
+    """The requested stack sets (environments, and the account's when named), validated together with
+    every other stack set file in `directory` by the rules across environments sharing an account
+    (`environments.shared_account`); a `ConfigError` with every problem of every file."""
+    from environments.shared_account import shared_account_problems
+
+    messages: list[str] = []
+    configs: dict[str, EnvironmentConfig] = {}
+    account: AccountConfig | None = None
+    others = [n for n in ENVIRONMENT_NAMES if n not in names and (directory / f"{n}.yaml").exists()]
+    for name in [n for n in names if n != ACCOUNT] + others:
+        try:
+            configs[name] = load_environment(name, directory)
+        except ConfigError as error:
+            messages.extend(error.messages)
+    if ACCOUNT in names or (directory / f"{ACCOUNT}.yaml").exists():
+        try:
+            account = load_account(directory)
+        except ConfigError as error:
+            if ACCOUNT in names:
+                messages.extend(error.messages)
+    if messages:
+        raise ConfigError(list(dict.fromkeys(messages)))
+    ordered = [configs[n] for n in ENVIRONMENT_NAMES if n in configs]
+    problems = shared_account_problems(ordered, account, lambda name: _display(directory / f"{name}.yaml"))
+    if problems:
+        raise ConfigError(problems)
+    return [configs[n] for n in names if n != ACCOUNT], account if ACCOUNT in names else None

@@ -6,7 +6,8 @@ holds only what differs from them.
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -50,6 +51,25 @@ class StackSetConfig(StrictModel):
     service: NamePart = Field(default="api", description="Service tag and name part of every resource.")
     cost_center: str = Field(default="matbakh-platform", description="`CostCenter` tag for cost allocation.")
     state: StateBucketConfig = Field(default_factory=StateBucketConfig)
+    account_id: str | None = Field(
+        default=None,
+        description="The AWS account the stacks deploy to (12 digits, quoted): every AWS provider gets "
+        "`allowed_account_ids` with it, and the global names (buckets) carry it; null: not named yet.",
+    )
+
+    @field_validator("account_id", mode="before")
+    @classmethod
+    def _account_id_is_twelve_digits(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise ValueError(
+                "must be the account's 12 digits written as a quoted string (an unquoted number loses its "
+                "leading zeros), or null"
+            )
+        if not re.fullmatch(r"\d{12}", value):
+            raise ValueError("must be exactly 12 digits (the AWS account id), or null")
+        return value
 
     @property
     def context(self) -> Context:
@@ -92,6 +112,11 @@ class EnvironmentConfig(StackSetConfig):
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     usage: UsageAssumptions = Field(default_factory=UsageAssumptions)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
+    account_id: str | None = Field(
+        default=None,
+        description="The AWS account of this environment (12 digits, quoted); unset: `account_id` of "
+        "environments/account.yaml (the loader fills it in).",
+    )
 
     @field_validator("elasticache")
     @classmethod

@@ -1,11 +1,15 @@
 """The stacks of one environment, wired together by object.
 
-* `<env>-bootstrap` (local state): the environment's state bucket, and the GitHub OIDC provider and
-  CI roles that plan and apply the environment. Applied once by a person, before anything else.
+* `<env>-bootstrap` (local state): the environment's state bucket, and the CI roles that plan and
+  apply the environment (trusting the account's GitHub OIDC provider). Applied once by a person,
+  after `account-bootstrap`.
 * `<env>`: everything else, with its state in that bucket under the environment's own key,
   locked with S3-native lock files.
 * `account-bootstrap` and `account`: the same pair for what the account has once, whatever the
-  environments (the total budget, cost anomaly detection).
+  environments: the GitHub OIDC provider (account-bootstrap); the total budget, cost anomaly
+  detection and the cost-allocation tags (account).
+
+Every AWS provider of every stack is pinned to the configured account (`allowed_account_ids`).
 
 Stack outputs are made here and nowhere else.
 """
@@ -16,11 +20,11 @@ from collections.abc import Mapping
 
 from environments.schema import AccountConfig, EnvironmentConfig, StackSetConfig
 from modules.budgets.anomaly import CostAnomalyDetection
-from modules.budgets.module import AccountBudget, EnvironmentBudgets
+from modules.budgets.module import AccountBudget, CostAllocationTags, EnvironmentBudgets
 from modules.cdn.module import EDGE_REGION, CdnDistribution
 from modules.core.alarms import AlarmTarget
 from modules.core.cdk import App, AwsProvider, Construct, LocalBackend, S3Backend, TerraformOutput, TerraformStack
-from modules.delivery.module import DeliveryRoles, StateAccess
+from modules.delivery.module import DeliveryRoles, GitHubOidcProvider, StateAccess
 from modules.elasticache.module import ElastiCacheCluster
 from modules.front_door.module import FunctionUrlFrontDoor
 from modules.lambda_service.module import DataStores, FunctionPackage, LambdaService
@@ -44,7 +48,7 @@ def _remote_state(stack: TerraformStack, config: StackSetConfig) -> None:
     """The stack set's state: its bucket, its own key, encrypted, S3-native locking."""
     S3Backend(
         stack,
-        bucket=state_bucket_name(config.state, config.context),
+        bucket=state_bucket_name(config.state, config.context, config.account_id),
         key=config.state_key,
         region=config.region,
         encrypt=True,
@@ -53,19 +57,42 @@ def _remote_state(stack: TerraformStack, config: StackSetConfig) -> None:
     stack.add_override("terraform.backend.s3.use_lockfile", True)
 
 
+def aws_provider(
+    stack: TerraformStack,
+    config: StackSetConfig,
+    *,
+    id_: str = "aws",
+    region: str | None = None,
+    alias: str | None = None,
+) -> AwsProvider:
+    """Every AWS provider of the stacks is made here: credentials of another account than the configured
+    one fail before anything is read or created (unpinned only while `account_id` is null)."""
+    return AwsProvider(
+        stack,
+        id_,
+        region=region or config.region,
+        alias=alias,
+        allowed_account_ids=[config.account_id] if config.account_id else None,
+    )
+
+
 class BootstrapStack(TerraformStack):
     """The state bucket and the CI roles; its own state stays local (it cannot live in the bucket it creates)."""
 
     def __init__(self, scope: Construct, *, config: StackSetConfig) -> None:
         super().__init__(scope, bootstrap_stack_name(config))
         LocalBackend(self, path="terraform.tfstate")
-        AwsProvider(self, "aws", region=config.region)
-        state = StateBucket(self, "state", config=config.state, context=config.context)
+        aws_provider(self, config)
+        state = StateBucket(self, "state", config=config.state, context=config.context, account_id=config.account_id)
         TerraformOutput(self, "state_bucket_name", value=state.bucket_name)
         TerraformOutput(self, "state_bucket_arn", value=state.bucket_arn)
         TerraformOutput(self, "state_kms_key_arn", value=state.kms_key_arn)
         if not isinstance(config, EnvironmentConfig):
-            return  # the account set is applied by a person: it changes rarely and spans environments
+            # The account set is applied by a person: it changes rarely and spans environments.
+            # IAM holds one OIDC provider per URL and account: the environments' bootstraps look it up.
+            github = GitHubOidcProvider(self, "github_oidc", context=config.context)
+            TerraformOutput(self, "ci_oidc_provider_arn", value=github.arn)
+            return
         delivery = DeliveryRoles(
             self,
             "delivery",
@@ -95,9 +122,9 @@ class EnvironmentStack(TerraformStack):
         `packages`: the function packages the CLI built, by source directory."""
         super().__init__(scope, environment_stack_name(config))
         _remote_state(self, config)
-        AwsProvider(self, "aws", region=config.region)
+        aws_provider(self, config)
         # CloudFront's metrics and WAF web ACLs of scope CLOUDFRONT exist only in us-east-1.
-        edge = AwsProvider(self, "aws_edge", region=EDGE_REGION, alias="edge")
+        edge = aws_provider(self, config, id_="aws_edge", region=EDGE_REGION, alias="edge")
         alerts = AlertTopic(
             self, "alerts", context=config.context, emails=config.alerts.emails, accepts_eventbridge=True
         )
@@ -145,6 +172,7 @@ class EnvironmentStack(TerraformStack):
             alerts=alerts,
             edge_provider=edge,
             front_door=front_door,
+            account_id=config.account_id,
         )
         service_alarms = ServiceAlarms(
             self,
@@ -231,7 +259,7 @@ class AccountStack(TerraformStack):
     def __init__(self, scope: Construct, *, config: AccountConfig) -> None:
         super().__init__(scope, environment_stack_name(config))
         _remote_state(self, config)
-        AwsProvider(self, "aws", region=config.region)
+        aws_provider(self, config)
         alerts = AlertTopic(
             self,
             "alerts",
@@ -239,6 +267,8 @@ class AccountStack(TerraformStack):
             emails=config.alerts.emails,
             publishers=("budgets.amazonaws.com", "costalerts.amazonaws.com"),
         )
+        # Without the activation, budgets and anomaly monitors filtered by these tags see 0.
+        CostAllocationTags(self, "cost_allocation_tags")
         budget = AccountBudget(self, "budget", config=config.budget, context=config.context, alerts=alerts)
         anomalies = CostAnomalyDetection(
             self, "anomalies", config=config.anomaly_detection, context=config.context, alerts=alerts

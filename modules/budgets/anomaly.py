@@ -1,6 +1,8 @@
 """Cost anomaly detection: the account's service monitor, a monitor per environment tag, one subscription.
 
-Cost Explorer is a global service served from us-east-1; the account stack lives there.
+Cost Explorer is a global service served from us-east-1; the account stack lives there. An account
+holds one DIMENSIONAL SERVICE monitor: with `existing_service_monitor_arn` the stack adopts it (an
+import block: the plan imports it, then renames and tags it) instead of creating a second one.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ class CostAnomalyDetection(Construct):
             monitor_dimension="SERVICE",
             tags=context.tags,
         )
+        if config.existing_service_monitor_arn is not None:
+            services.import_from(config.existing_service_monitor_arn)
         monitors = [services]
         for environment in config.environment_monitors:
             monitors.append(

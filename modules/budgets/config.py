@@ -59,6 +59,12 @@ class AccountBudgetConfig(UsdRate):
     total_limit_eur: float = Field(
         default=100, gt=0, le=200, description="Total monthly limit of the account (100 EUR, raisable to 200)."
     )
+    below_environments_reason: str | None = Field(
+        default=None,
+        min_length=10,
+        description="Why the total may be lower than the soft budgets of the environments in the account "
+        "added up (checked at synthesis); null: the total must cover them.",
+    )
 
 
 class AnomalyDetectionConfig(StrictModel):
@@ -70,4 +76,11 @@ class AnomalyDetectionConfig(StrictModel):
     environment_monitors: tuple[Literal["dev", "staging", "prod"], ...] = Field(
         default=("dev", "staging", "prod"),
         description="Environments that also get a monitor of their own, on their `Environment` cost-allocation tag.",
+    )
+    existing_service_monitor_arn: str | None = Field(
+        default=None,
+        pattern=r"^arn:aws[a-z-]*:ce::\d{12}:anomalymonitor/[A-Za-z0-9-]+$",
+        description="The services monitor the account already has (AWS creates one by default, and an account "
+        "may hold only one DIMENSIONAL SERVICE monitor): adopted with an import block instead of created; "
+        "null: the stack creates it.",
     )

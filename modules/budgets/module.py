@@ -6,7 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from modules.budgets.config import AccountBudgetConfig, BudgetConfig, UsdRate
-from modules.core.cdk import BudgetsBudget, BudgetsBudgetCostFilter, BudgetsBudgetNotification, Construct
+from modules.core.cdk import (
+    BudgetsBudget,
+    BudgetsBudgetCostFilter,
+    BudgetsBudgetNotification,
+    CeCostAllocationTag,
+    Construct,
+)
 from modules.core.label import Context
 from modules.observability.module import AlertTopic
 
@@ -53,7 +59,7 @@ def monthly_budget(
 class EnvironmentBudgets(Construct):
     """Costs are filtered by the `Environment` tag that every resource of the environment carries.
 
-    The tag must be activated as a cost-allocation tag in the account's billing console once.
+    The account stack activates the tag as a cost-allocation tag (`CostAllocationTags`).
     """
 
     def __init__(
@@ -94,3 +100,20 @@ class AccountBudget(Construct):
             context=context,
             alerts=alerts,
         )
+
+
+COST_ALLOCATION_TAGS = ("Environment", "CostCenter")
+"""The tags budgets and anomaly monitors filter on; every resource carries them (`Context.tags`)."""
+
+
+class CostAllocationTags(Construct):
+    """Activates the cost-allocation tags once for the account: until a tag key is active, Cost Explorer,
+    budgets and anomaly monitors filtered by it see 0. (AWS accepts a key only after it has appeared on a
+    resource, up to a day after the first tagged resource exists.)"""
+
+    def __init__(self, scope: Construct, id_: str, *, keys: tuple[str, ...] = COST_ALLOCATION_TAGS) -> None:
+        super().__init__(scope, id_)
+        self.tag_keys: list[str] = []
+        for key in keys:
+            CeCostAllocationTag(self, key.lower(), tag_key=key, status="Active")
+            self.tag_keys.append(key)

@@ -154,18 +154,23 @@ class CdnDistribution(Construct):
         alerts: AlertTopic,
         edge_provider: TerraformProvider,
         front_door: FunctionUrlFrontDoor | None = None,
+        account_id: str | None = None,
     ) -> None:
         """`front_door`: the API's function URLs; each becomes an origin signed with an origin
-        access control, and only this distribution is admitted to them."""
+        access control, and only this distribution is admitted to them. `account_id`: the account,
+        when configured; bucket names are global, so the buckets' names carry it."""
         super().__init__(scope, id_)
         self._config = config
         self._context = context
+        self._bucket_suffix: tuple[str, ...] = (account_id,) if account_id else ()
         self._edge = edge_provider
         account = AwsAccount.of(self)
         self._partition, self._account_id, self._region = account.partition, account.account_id, account.region
 
         logs = self._log_bucket()
-        assets = S3Bucket(self, "assets_bucket", bucket=context.id("cdn-assets"), tags=context.tags)
+        assets = S3Bucket(
+            self, "assets_bucket", bucket=context.id("cdn-assets", *self._bucket_suffix), tags=context.tags
+        )
         access = CloudfrontOriginAccessControl(
             self,
             "origin_access_control",
@@ -236,7 +241,7 @@ class CdnDistribution(Construct):
             service_principals=["delivery.logs.amazonaws.com"],
             service_actions=("kms:GenerateDataKey*",),
         )
-        bucket = S3Bucket(self, "log_bucket", bucket=context.id("cdn-logs"), tags=context.tags)
+        bucket = S3Bucket(self, "log_bucket", bucket=context.id("cdn-logs", *self._bucket_suffix), tags=context.tags)
         private_versioned_encrypted(self, "log_bucket_", bucket, key.arn)
         ownership = S3BucketOwnershipControls(
             self,

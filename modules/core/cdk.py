@@ -65,6 +65,7 @@ from cdktf_cdktf_provider_aws.ce_anomaly_subscription import (
     CeAnomalySubscriptionThresholdExpression,
     CeAnomalySubscriptionThresholdExpressionDimension,
 )
+from cdktf_cdktf_provider_aws.ce_cost_allocation_tag import CeCostAllocationTag
 from cdktf_cdktf_provider_aws.cloudfront_cache_policy import (
     CloudfrontCachePolicy,
     CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOrigin,
@@ -125,6 +126,7 @@ from cdktf_cdktf_provider_aws.data_aws_canonical_user_id import DataAwsCanonical
 from cdktf_cdktf_provider_aws.data_aws_cloudfront_log_delivery_canonical_user_id import (
     DataAwsCloudfrontLogDeliveryCanonicalUserId,
 )
+from cdktf_cdktf_provider_aws.data_aws_iam_openid_connect_provider import DataAwsIamOpenidConnectProvider
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
 from cdktf_cdktf_provider_aws.db_instance import DbInstance
@@ -260,6 +262,7 @@ __all__ = [
     "CeAnomalySubscriptionSubscriber",
     "CeAnomalySubscriptionThresholdExpression",
     "CeAnomalySubscriptionThresholdExpressionDimension",
+    "CeCostAllocationTag",
     "CloudfrontCachePolicy",
     "CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOrigin",
     "CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfig",
@@ -307,6 +310,7 @@ __all__ = [
     "DataAwsCallerIdentity",
     "DataAwsCanonicalUserId",
     "DataAwsCloudfrontLogDeliveryCanonicalUserId",
+    "DataAwsIamOpenidConnectProvider",
     "DataAwsPartition",
     "DataAwsRegion",
     "DbInstance",

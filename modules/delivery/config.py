@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Self
+
+from pydantic import Field, model_validator
 
 from modules.core.base import StrictModel
 
@@ -31,6 +33,20 @@ class DeliveryConfig(StrictModel):
     oidc_provider_arn: str | None = Field(
         default=None,
         pattern=r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$",
-        description="Use this existing GitHub OIDC provider (one per account and URL: when environments share "
-        "an account, one creates it and the others name it here); unset: create it.",
+        description="Use this existing GitHub OIDC provider (one per account and URL); unset: look up the one "
+        "the account stack set (`account-bootstrap`) creates, by its URL.",
     )
+    create_oidc_provider: bool = Field(
+        default=False,
+        description="Create the GitHub OIDC provider in this environment's bootstrap: only for an environment "
+        "alone in an account of its own (its `account_id`), where no account stack set runs.",
+    )
+
+    @model_validator(mode="after")
+    def _one_source_of_the_provider(self) -> Self:
+        if self.create_oidc_provider and self.oidc_provider_arn is not None:
+            raise ValueError(
+                "create_oidc_provider: true and oidc_provider_arn name two providers; set one of them "
+                "(an account holds one provider per URL)"
+            )
+        return self

@@ -1,4 +1,5 @@
-"""The GitHub OIDC provider and an environment's CI roles, created by its bootstrap stack.
+"""The GitHub OIDC provider (the account's, created once by `account-bootstrap`) and an
+environment's CI roles, created by its bootstrap stack.
 
 * plan role: reads what the environment's stack manages (a refresh needs it), reads the state
   and writes only its lock file; assumable by pull requests and by the delivery branch.
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from modules.core.account import AwsAccount
 from modules.core.cdk import (
     Construct,
+    DataAwsIamOpenidConnectProvider,
     IamOpenidConnectProvider,
     IamPolicy,
     IamRole,
@@ -155,8 +157,21 @@ class ManagedPolicy:
     arn: str
 
 
+class GitHubOidcProvider(Construct):
+    """GitHub's OIDC issuer for STS: IAM holds one provider per URL and account, so the account stack
+    set creates it once (or an environment alone in its own account, `delivery.create_oidc_provider`)."""
+
+    def __init__(self, scope: Construct, id_: str, *, context: Context) -> None:
+        super().__init__(scope, id_)
+        provider = IamOpenidConnectProvider(
+            self, "github", url=GITHUB_OIDC_URL, client_id_list=[STS_AUDIENCE], tags=context.tags
+        )
+        self.arn: str = provider.arn
+
+
 class DeliveryRoles(Construct):
-    """The OIDC provider (or an existing one) and the plan and apply roles of one environment."""
+    """The plan and apply roles of one environment, trusting the account's GitHub OIDC provider (looked up
+    by URL), the one `oidc_provider_arn` names, or its own (`create_oidc_provider`)."""
 
     def __init__(
         self,
@@ -184,15 +199,15 @@ class DeliveryRoles(Construct):
         # The same statements with sample values, to measure the policies as IAM will see them.
         sample = Account(SAMPLE_PARTITION, SAMPLE_ACCOUNT, region, prefix, environment, hosted_zone_id)
         sample_state = StateAccess(
-            f"arn:{SAMPLE_PARTITION}:s3:::{prefix}-tfstate",
+            f"arn:{SAMPLE_PARTITION}:s3:::{prefix}-tfstate-{SAMPLE_ACCOUNT}",
             state.state_key,
             f"arn:{SAMPLE_PARTITION}:kms:{region}:{SAMPLE_ACCOUNT}:key/00000000-0000-0000-0000-000000000000",
         )
         provider_arn = config.oidc_provider_arn
-        if provider_arn is None:
-            provider_arn = IamOpenidConnectProvider(
-                self, "github", url=GITHUB_OIDC_URL, client_id_list=[STS_AUDIENCE], tags=context.tags
-            ).arn
+        if provider_arn is None and config.create_oidc_provider:
+            provider_arn = GitHubOidcProvider(self, "github_provider", context=context).arn
+        elif provider_arn is None:  # the account's, created once by `account-bootstrap`
+            provider_arn = DataAwsIamOpenidConnectProvider(self, "github", url=GITHUB_OIDC_URL).arn
 
         def managed(name: str, purpose: str, statements: list[Statement]) -> ManagedPolicy:
             policy = IamPolicy(

@@ -15,7 +15,8 @@ class StateBucketConfig(StrictModel):
     bucket_name: str | None = Field(
         default=None,
         pattern=_BUCKET_NAME,
-        description="Globally unique bucket name; default `<namespace>-<environment>-<service>-tfstate`.",
+        description="Globally unique bucket name; default `<namespace>-<environment>-<service>-tfstate`, "
+        "then `-<account_id>` when it is configured.",
     )
     noncurrent_version_expiration_days: int = Field(
         default=90, ge=1, le=3650, description="Days an overwritten state version is kept for restores."

@@ -21,20 +21,23 @@ from modules.core.label import Context
 from modules.state.config import StateBucketConfig
 
 
-def state_bucket_name(config: StateBucketConfig, context: Context) -> str:
-    """The bucket name both the bootstrap stack and the environment's backend use."""
-    return config.bucket_name or context.id("tfstate")
+def state_bucket_name(config: StateBucketConfig, context: Context, account_id: str | None = None) -> str:
+    """The bucket name both the bootstrap stack and the environment's backend use: bucket names are
+    global, so the default carries the account id when it is known (nobody else can take it first)."""
+    return config.bucket_name or context.id("tfstate", *([account_id] if account_id else []))
 
 
 class StateBucket(Construct):
     """Holds one environment's state; S3-native lock files (`use_lockfile`) live beside it."""
 
-    def __init__(self, scope: Construct, id_: str, *, config: StateBucketConfig, context: Context) -> None:
+    def __init__(
+        self, scope: Construct, id_: str, *, config: StateBucketConfig, context: Context, account_id: str | None = None
+    ) -> None:
         super().__init__(scope, id_)
         key = EncryptionKey(
             self, "key", context=context, purpose="tfstate", deletion_window_days=config.kms_deletion_window_days
         )
-        bucket = S3Bucket(self, "bucket", bucket=state_bucket_name(config, context), tags=context.tags)
+        bucket = S3Bucket(self, "bucket", bucket=state_bucket_name(config, context, account_id), tags=context.tags)
         bucket_id = bucket.id
         private_versioned_encrypted(self, "", bucket, key.arn)
         S3BucketOwnershipControls(

@@ -110,6 +110,18 @@ def test_rejected_credentials_stop_with_one_line(lam: tuple[Any, Stubber]) -> No
         reader.items("lambda", "list_functions", "Functions")
 
 
+def test_an_action_the_endpoint_does_not_offer_is_a_warning_not_a_failure(lam: tuple[Any, Stubber]) -> None:
+    client, stubber = lam
+    stubber.add_client_error("list_functions", service_error_code="InvalidAction", http_status_code=400)
+    reader = AwsReader(lambda _: client, region=REGION)
+    assert reader.items("lambda", "list_functions", "Functions") is None
+    [gap] = reader.gaps
+    assert (gap.service, gap.kind, gap.action) == ("lambda", "unavailable", "lambda:ListFunctions")
+    assert gap.message == (
+        f"lambda:ListFunctions is not available in {REGION} (or at this endpoint): InvalidAction; skipped"
+    )
+
+
 def test_a_service_the_endpoint_lacks_is_reported_and_the_rest_continues(tmp_path: Path) -> None:
     """Nothing listens on 127.0.0.1:9 (connection refused = EndpointConnectionError); stubs answer the rest."""
     stubs: list[Stubber] = []

@@ -57,25 +57,44 @@ def _trust(role: dict[str, Any]) -> dict[str, Any]:
     return dict(statement)
 
 
-@pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_one_oidc_provider_for_github_with_the_sts_audience(stacks: dict[str, dict[str, Any]], env: str) -> None:
-    provider = only(stacks[f"{env}-bootstrap"], "aws_iam_openid_connect_provider")
+def test_the_account_bootstrap_creates_the_one_github_oidc_provider(stacks: dict[str, dict[str, Any]]) -> None:
+    """IAM holds one provider per URL and account: a second environment creating its own fails
+    (EntityAlreadyExists), so only `account-bootstrap` creates it."""
+    provider = only(stacks["account-bootstrap"], "aws_iam_openid_connect_provider")
     assert provider["url"] == f"https://{OIDC}"
     assert provider["client_id_list"] == ["sts.amazonaws.com"]
-    assert provider["tags"]["Environment"] == env
-    assert "aws_iam_openid_connect_provider" not in stacks[env].get("resource", {})
+    assert provider["tags"]["Environment"] == "account"
+    (name,) = resources(stacks["account-bootstrap"], "aws_iam_openid_connect_provider")
+    output = stacks["account-bootstrap"]["output"]["ci_oidc_provider_arn"]["value"]
+    assert output == _ref("aws_iam_openid_connect_provider", name, "arn")
+    creating = [name for name, stack in stacks.items() if resources(stack, "aws_iam_openid_connect_provider")]
+    assert creating == ["account-bootstrap"]
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_each_environment_trusts_the_accounts_provider_looked_up_by_url(
+    stacks: dict[str, dict[str, Any]], env: str
+) -> None:
+    stack = stacks[f"{env}-bootstrap"]
+    (name, lookup), *others = stack["data"]["aws_iam_openid_connect_provider"].items()
+    assert not others
+    assert {key: value for key, value in lookup.items() if key != "//"} == {"url": f"https://{OIDC}"}
+    reference = _ref("data.aws_iam_openid_connect_provider", name, "arn")
+    for which in ("plan", "apply"):
+        assert _trust(_role(stack, which)[1])["Principal"] == {"Federated": reference}
+    assert stack["output"]["ci_oidc_provider_arn"]["value"] == reference
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_the_plan_role_trusts_pull_requests_and_the_branch_only(stacks: dict[str, dict[str, Any]], env: str) -> None:
     stack = stacks[f"{env}-bootstrap"]
-    (provider_name,) = resources(stack, "aws_iam_openid_connect_provider")
+    (provider_name,) = stack["data"]["aws_iam_openid_connect_provider"]
     name, role = _role(stack, "plan")
     assert role["name"] == f"matbakh-{env}-api-ci-plan"
     assert _trust(role) == {
         "Sid": "GitHubActionsOidc",
         "Effect": "Allow",
-        "Principal": {"Federated": _ref("aws_iam_openid_connect_provider", provider_name, "arn")},
+        "Principal": {"Federated": _ref("data.aws_iam_openid_connect_provider", provider_name, "arn")},
         "Action": "sts:AssumeRoleWithWebIdentity",
         "Condition": {
             "StringEquals": {
@@ -219,6 +238,7 @@ def test_an_existing_provider_and_another_github_environment(repo_copy: Path, tm
     )
     stack = synthesize(tmp_path / "out", "--env", "staging", cwd=repo_copy)["staging-bootstrap"]
     assert "aws_iam_openid_connect_provider" not in stack["resource"]
+    assert "aws_iam_openid_connect_provider" not in stack["data"]  # named: neither created nor looked up
     assert stack["output"]["ci_oidc_provider_arn"]["value"] == existing
     plan_trust, apply_trust = _trust(_role(stack, "plan")[1]), _trust(_role(stack, "apply")[1])
     assert plan_trust["Principal"] == {"Federated": existing}

@@ -125,7 +125,7 @@ def test_an_edited_environment_resynthesizes_its_stack_set_only_and_shared_code_
     assert _outputs(outdir) == _outputs(full)
 
 
-def test_each_stack_sets_hash_covers_the_shared_inputs_and_its_own_yaml_only(repo_copy: Path) -> None:
+def test_each_stack_sets_hash_covers_the_shared_inputs_its_own_yaml_and_the_accounts(repo_copy: Path) -> None:
     base = synth.input_hashes(list(synth.STACK_SETS), repo_copy)
     assert len(set(base.values())) == 4
     prod_yaml = repo_copy / "environments" / "prod.yaml"
@@ -141,7 +141,14 @@ def test_each_stack_sets_hash_covers_the_shared_inputs_and_its_own_yaml_only(rep
         assert all(changed[name] != before[name] for name in synth.STACK_SETS), shared
     inputs = synth.stack_set_inputs("dev", repo_copy)
     assert repo_copy / "environments" / "dev.yaml" in inputs
-    assert not {repo_copy / "environments" / f"{other}.yaml" for other in ("staging", "prod", "account")} & set(inputs)
+    assert not {repo_copy / "environments" / f"{other}.yaml" for other in ("staging", "prod")} & set(inputs)
+    # account.yaml names every environment's default account_id, so it shapes every set
+    account_yaml = repo_copy / "environments" / "account.yaml"
+    assert account_yaml in inputs
+    before = synth.input_hashes(list(synth.STACK_SETS), repo_copy)
+    account_yaml.write_text(account_yaml.read_text() + "cost_center: shared\n")
+    after = synth.input_hashes(list(synth.STACK_SETS), repo_copy)
+    assert all(after[name] != before[name] for name in synth.STACK_SETS)
     assert repo_copy / "environments" / "loader.py" in inputs
 
 

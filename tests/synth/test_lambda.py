@@ -21,6 +21,7 @@ TAGS = {"Environment", "Service", "ManagedBy", "CostCenter"}
 # using the cache only and one using no store, three added functions (a warmed, routed SnapStart
 # one with code in S3, one without alias on the placeholder package), and a domain of its own.
 RICH_DEV = """\
+network: {cidr_block: 10.42.0.0/16}  # dev's own range (prod has 10.40)
 lambda:
   provisioned_concurrency: {min: 0, max: 2}
   schedule:

@@ -315,6 +315,7 @@ def test_outputs_other_stacks_need(stacks: dict[str, dict[str, Any]], env: str) 
 
 # dev with two read replicas, a named client admitted directly, and a function granted the database.
 WITH_REPLICAS_AND_A_GRANTED_FUNCTION = """\
+network: {cidr_block: 10.42.0.0/16}  # dev's own range (prod has 10.40)
 rds:
   instance_class: db.t4g.micro
   allocated_storage_gib: 20

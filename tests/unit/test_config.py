@@ -88,7 +88,7 @@ def test_unknown_key_names_the_allowed_ones() -> None:
 def test_unknown_top_level_key_lists_the_sections() -> None:
     (message,) = _errors("lamda: {}\n")
     assert message.startswith(
-        "environments/prod.yaml: lamda: unknown setting; allowed: alerts, budget, cdn, cost_center, delivery,"
+        "environments/prod.yaml: lamda: unknown setting; allowed: account_id, alerts, budget, cdn, cost_center, delivery,"
     )
     assert "lambda" in message and "elasticache" in message
 

@@ -79,7 +79,10 @@ def test_to_and_confirm_reach_the_cli_verbatim_and_are_never_run(project: Path, 
     value = template.format(marker=marker)
     code, stderr, calls = _make(project, "rollback", "ENV=dev", f"TO={value}")
     assert code == 0, stderr
-    assert calls == [["-O", "main.py", "--env=dev"], ["-m", "cli", "rollback", "--env=dev", f"--to={value}"]]
+    assert calls == [
+        ["-O", "main.py", "--env=dev", "--env=account"],
+        ["-m", "cli", "rollback", "--env=dev", f"--to={value}"],
+    ]
     code, stderr, calls = _make(project, "destroy", "ENV=prod", f"CONFIRM={value}")
     assert code == 0, stderr
     assert calls[-1] == ["-m", "cli", "destroy", "--env=prod", f"--confirm={value}"]
