@@ -6,7 +6,9 @@ import datetime
 import hashlib
 import json
 import os
+import re
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -138,7 +140,7 @@ def bootstrap(settings: Settings, env: str, run_target: target.Target) -> dict[s
     account's bootstrap first (in AWS a person applies `account-bootstrap` once, before any environment)."""
     if run_target.is_emulator and _looks_up_the_account_provider(settings, env):
         print(f"bootstrap: {env} trusts the account's GitHub OIDC provider: bootstrapping the account first")
-        bootstrap(settings, "account", run_target)
+        _bootstrap_outputs(settings, "account", run_target)  # applied once, again only when it changed
     workspace = Workspace(settings, f"{env}-bootstrap", run_target)
     workspace.init(f"path={workspace.directory / 'terraform.tfstate'}")
     workspace.terraform("apply", "-input=false", "-auto-approve", "-no-color", capture=True)
@@ -394,17 +396,39 @@ def _changed_attributes(before: Any, after: Any) -> list[str]:
     return sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
 
 
-def drift_summary(plan_json: dict[str, Any]) -> list[str]:
-    """One line per resource whose real state differs from the recorded one."""
-    lines = []
+def ignored_changes(stack_json: dict[str, Any]) -> dict[str, frozenset[str]]:
+    """Per resource address, the top-level attributes its `lifecycle.ignore_changes` leaves to others
+    (autoscaling and scheduled actions own a target's capacity); `all` stands for every attribute."""
+    ignored: dict[str, frozenset[str]] = {}
+    for resource_type, resources in stack_json.get("resource", {}).items():
+        for name, body in resources.items():
+            attributes = body.get("lifecycle", {}).get("ignore_changes", [])
+            if attributes == "all":
+                attributes = ["all"]
+            if attributes:
+                ignored[f"{resource_type}.{name}"] = frozenset(re.split(r"[.\[]", a, maxsplit=1)[0] for a in attributes)
+    return ignored
+
+
+def drift_summary(
+    plan_json: dict[str, Any], ignored: Mapping[str, frozenset[str]] | None = None
+) -> tuple[list[str], list[str]]:
+    """One line per resource whose real state differs from the recorded one, and one per resource whose
+    only differences are attributes the configuration leaves to others (`ignored`): not drift."""
+    drifted_lines, ignored_lines = [], []
     for drifted in plan_json.get("resource_drift", []):
-        change = drifted["change"]
+        change, address = drifted["change"], drifted["address"]
         if change["actions"] == ["delete"] or change.get("after") is None:
-            lines.append(f"{drifted['address']}: deleted outside Terraform")
+            drifted_lines.append(f"{address}: deleted outside Terraform")
             continue
         attributes = _changed_attributes(change.get("before"), change.get("after"))
-        lines.append(f"{drifted['address']}: {', '.join(attributes) or 'changed'} changed outside Terraform")
-    return lines
+        left_to_others = (ignored or {}).get(address, frozenset())
+        real = [a for a in attributes if a not in left_to_others and "all" not in left_to_others]
+        if attributes and not real:
+            ignored_lines.append(f"{address}: {', '.join(attributes)}")
+            continue
+        drifted_lines.append(f"{address}: {', '.join(real) or 'changed'} changed outside Terraform")
+    return drifted_lines, ignored_lines
 
 
 def drift(settings: Settings, env: str, region: str) -> None:
@@ -423,8 +447,20 @@ def drift(settings: Settings, env: str, region: str) -> None:
         drift_plan.unlink(missing_ok=True)
         print(f"drift: {env} matches its state: no drift")
         return
-    lines = drift_summary(json.loads(workspace.terraform("show", "-json", "-no-color", str(drift_plan), capture=True)))
+    stack = json.loads((workspace.stack_dir / "cdk.tf.json").read_text())
+    lines, left_to_others = drift_summary(
+        json.loads(workspace.terraform("show", "-json", "-no-color", str(drift_plan), capture=True)),
+        ignored_changes(stack),
+    )
     drift_plan.unlink(missing_ok=True)
+    if left_to_others:
+        print(
+            f"drift: {env}: changed by what the configuration leaves to autoscaling and scheduled actions "
+            "(lifecycle.ignore_changes), not drift:\n  " + "\n  ".join(left_to_others)
+        )
+    if not lines:
+        print(f"drift: {env} matches its state: no drift")
+        return
     raise UserError(
         f"drift: {len(lines)} resource(s) of {env} differ from their Terraform state:\n  "
         + "\n  ".join(lines)

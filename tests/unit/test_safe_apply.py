@@ -157,10 +157,54 @@ def test_drift_summary_names_each_resource_and_attribute() -> None:
             {"address": "aws_sns_topic.alerts", "change": {"actions": ["delete"], "before": {}, "after": None}},
         ]
     }
-    assert terraform.drift_summary(plan) == [
-        "aws_sqs_queue.dlq: message_retention_seconds changed outside Terraform",
-        "aws_sns_topic.alerts: deleted outside Terraform",
-    ]
+    assert terraform.drift_summary(plan) == (
+        [
+            "aws_sqs_queue.dlq: message_retention_seconds changed outside Terraform",
+            "aws_sns_topic.alerts: deleted outside Terraform",
+        ],
+        [],
+    )
+
+
+def test_drift_leaves_out_what_ignore_changes_leaves_to_autoscaling_and_keeps_the_rest() -> None:
+    stack = {
+        "resource": {
+            "aws_appautoscaling_target": {
+                "auth": {"min_capacity": 2, "lifecycle": {"ignore_changes": ["min_capacity", "max_capacity"]}}
+            },
+            "aws_elasticache_replication_group": {
+                "cache": {"lifecycle": {"ignore_changes": ["replicas_per_node_group", 'tags["Owner"]']}}
+            },
+            "aws_cloudwatch_metric_alarm": {"cpu": {"threshold": 60}},
+        }
+    }
+    ignored = terraform.ignored_changes(stack)
+    assert ignored == {
+        "aws_appautoscaling_target.auth": frozenset({"min_capacity", "max_capacity"}),
+        "aws_elasticache_replication_group.cache": frozenset({"replicas_per_node_group", "tags"}),
+    }
+
+    def update(address: str, before: dict[str, object], after: dict[str, object]) -> dict[str, object]:
+        return {"address": address, "change": {"actions": ["update"], "before": before, "after": after}}
+
+    plan = {
+        "resource_drift": [
+            update("aws_appautoscaling_target.auth", {"min_capacity": 2}, {"min_capacity": 5}),
+            update(
+                "aws_elasticache_replication_group.cache",
+                {"replicas_per_node_group": 1, "snapshot_retention_limit": 7},
+                {"replicas_per_node_group": 3, "snapshot_retention_limit": 1},
+            ),
+            update("aws_cloudwatch_metric_alarm.cpu", {"threshold": 60}, {"threshold": 95}),
+        ]
+    }
+    assert terraform.drift_summary(plan, ignored) == (
+        [
+            "aws_elasticache_replication_group.cache: snapshot_retention_limit changed outside Terraform",
+            "aws_cloudwatch_metric_alarm.cpu: threshold changed outside Terraform",
+        ],
+        ["aws_appautoscaling_target.auth: min_capacity"],
+    )
 
 
 class _FakeS3:
