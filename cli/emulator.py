@@ -140,6 +140,8 @@ def _secure_transport_condition_holds(statement: dict[str, Any]) -> bool:
 
 
 def _evaluate_secure_transport_conditions() -> None:
+    """moto 5.2.1 does not evaluate `Bool` conditions, so a TLS-only bucket policy denies every request:
+    `aws:SecureTransport` is evaluated here (always true: the emulator serves TLS only)."""
     from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 
     evaluate = IAMPolicyStatement.is_action_permitted
@@ -159,6 +161,8 @@ def _evaluate_secure_transport_conditions() -> None:
 
 
 def _budgets_describe_subscribers_and_keep_tags() -> None:
+    """moto 5.2.1's Budgets cannot describe a notification's subscribers and keeps no tags, both of
+    which the provider reads back: answered from what moto stores."""
     import json as json_module
 
     from moto.budgets.responses import BudgetsResponse
@@ -204,8 +208,8 @@ def _budgets_describe_subscribers_and_keep_tags() -> None:
 
 
 def _fill_composite_alarms() -> None:
-    """moto's PutMetricAlarm already stores an `AlarmRule` (and DescribeAlarms returns such alarms
-    as composite ones); only the PutCompositeAlarm action itself is missing."""
+    """moto 5.2.1 has no PutCompositeAlarm action; its PutMetricAlarm already stores an `AlarmRule`
+    (and DescribeAlarms returns such alarms as composite ones), so the action is routed there."""
     from moto.cloudwatch.responses import CloudWatchResponse
 
     CloudWatchResponse.put_composite_alarm = CloudWatchResponse.put_metric_alarm  # type: ignore[attr-defined]
@@ -221,7 +225,8 @@ def _parameter_group_not_found(name: str) -> Exception:
 
 
 def _fill_cache_parameter_groups() -> None:
-    """Cache parameter groups in memory, per account and region; only user-set parameters are kept."""
+    """moto 5.2.1 has no ElastiCache parameter groups: kept in memory, per account and region; only
+    user-set parameters are kept."""
     from moto.core.responses import ActionResult, EmptyResult
     from moto.elasticache.models import ElastiCacheBackend
     from moto.elasticache.responses import ElastiCacheResponse
@@ -307,7 +312,8 @@ def _fill_cache_parameter_groups() -> None:
 
 
 def _fill_replication_group_members() -> None:
-    """Member clusters exist as long as their replication group; deletion completes at once."""
+    """moto 5.2.1 creates no member clusters for a replication group (Terraform reads the first) and never
+    finishes deleting one: members exist as long as their group; deletion completes at once."""
     from moto.core.responses import EmptyResult
     from moto.elasticache.models import ElastiCacheBackend, ReplicationGroup
     from moto.elasticache.responses import ElastiCacheResponse
@@ -530,7 +536,8 @@ CLOUDFRONT_POLICIES = {
 
 
 def _fill_cloudfront_policies() -> None:
-    """CloudFront policies in memory, per account; the provider reads back exactly what it sent."""
+    """moto 5.2.1 has no CloudFront cache, origin request or response headers policies: kept in memory,
+    per account; the provider reads back exactly what it sent."""
     import uuid
 
     from moto.cloudfront import urls
@@ -879,6 +886,25 @@ def _db_instances_keep_insights_and_monitoring() -> None:
     DBInstance.__init__ = init  # type: ignore[method-assign]
 
 
+def _db_instances_have_resource_ids_of_their_own() -> None:
+    """moto 5.2.1 gives every DB instance the same `DbiResourceId` (`db-M5ENSHXFPU6XHZ4G4ZEI5QIO2U`).
+    The provider waits on an instance by that id (filter `dbi-resource-id`), so with two
+    environments' databases in one region it found two and failed ("couldn't find resource").
+    Here each instance gets its own, in AWS's shape (`db-` and 26 base32 characters)."""
+    import base64
+    import uuid
+
+    from moto.rds.models import DBInstance
+
+    initialize = DBInstance.__init__
+
+    def init(self: DBInstance, *args: Any, **kwargs: Any) -> None:
+        initialize(self, *args, **kwargs)
+        self.dbi_resource_id = "db-" + base64.b32encode(uuid.uuid4().bytes).decode()[:26]
+
+    DBInstance.__init__ = init  # type: ignore[method-assign]
+
+
 def _db_parameters_set_by_the_user_say_so() -> None:
     """moto 5.2.1's `DescribeDBParameters` returns the parameters set with `ModifyDBParameterGroup`
     without their `Source`; the provider keeps only parameters whose source is `user` (or a
@@ -1020,6 +1046,7 @@ def serve(port: int, cert: Path, key: Path) -> None:
     _lambda_functions_echo_their_kms_key()
     _lambda_functions_echo_their_dead_letter_target()
     _db_instances_keep_insights_and_monitoring()
+    _db_instances_have_resource_ids_of_their_own()
     _db_parameters_set_by_the_user_say_so()
     _s3_has_one_canonical_owner()
     _cloudfront_distributions_echo_their_config()

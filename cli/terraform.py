@@ -144,7 +144,12 @@ def bootstrap(settings: Settings, env: str, run_target: target.Target) -> dict[s
     workspace = Workspace(settings, f"{env}-bootstrap", run_target)
     workspace.init(f"path={workspace.directory / 'terraform.tfstate'}")
     workspace.terraform("apply", "-input=false", "-auto-approve", "-no-color", capture=True)
-    return workspace.outputs()
+    outputs = workspace.outputs()
+    if run_target.is_emulator:
+        (workspace.directory / _BOOTSTRAPPED).write_text(
+            json.dumps({**_emulator_fingerprint(workspace, run_target), "outputs": outputs}, indent=2) + "\n"
+        )
+    return outputs
 
 
 def _bootstrap_outputs(settings: Settings, env: str, run_target: target.Target) -> dict[str, str]:
@@ -170,11 +175,7 @@ def _emulator_bootstrap(
     """The state bucket in the emulator: created on the first plan, and again whenever the bootstrap
     stack changed or the emulator is another one (a new certificate); otherwise its outputs as recorded."""
     record_file = workspace.directory / _BOOTSTRAPPED
-    stack_json = workspace.stack_dir / "cdk.tf.json"
-    if not stack_json.exists():
-        raise UserError(f"{stack_json} is missing: run `make synth` first")
-    ca_bundle = Path(run_target.environment["AWS_CA_BUNDLE"])
-    applied = {"stack_sha256": _sha256(stack_json), "emulator_ca_sha256": _sha256(ca_bundle)}
+    applied = _emulator_fingerprint(workspace, run_target)
     if record_file.exists():
         record = json.loads(record_file.read_text())
         state = workspace.directory / "terraform.tfstate"
@@ -184,9 +185,16 @@ def _emulator_bootstrap(
             return outputs
     print(f"bootstrap: creating the state bucket of {env} in the emulator")
     record_file.unlink(missing_ok=True)
-    outputs = bootstrap(settings, env, run_target)
-    record_file.write_text(json.dumps({**applied, "outputs": outputs}, indent=2) + "\n")
-    return outputs
+    return bootstrap(settings, env, run_target)  # records what it applied
+
+
+def _emulator_fingerprint(workspace: Workspace, run_target: target.Target) -> dict[str, str]:
+    """What an emulator bootstrap was applied from: the bootstrap stack and the emulator (its certificate)."""
+    stack_json = workspace.stack_dir / "cdk.tf.json"
+    if not stack_json.exists():
+        raise UserError(f"{stack_json} is missing: run `make synth` first")
+    ca_bundle = Path(run_target.environment["AWS_CA_BUNDLE"])
+    return {"stack_sha256": _sha256(stack_json), "emulator_ca_sha256": _sha256(ca_bundle)}
 
 
 def _summary(plan_json: dict[str, Any]) -> dict[str, int]:

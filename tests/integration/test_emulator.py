@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -592,6 +593,27 @@ def test_db_instances_keep_performance_insights_and_monitoring(running: emulator
     rds.modify_db_instance(DBInstanceIdentifier="emu-insights", MonitoringInterval=30, ApplyImmediately=True)
     assert rds.describe_db_instances(DBInstanceIdentifier="emu-insights")["DBInstances"][0]["MonitoringInterval"] == 30
     rds.delete_db_instance(DBInstanceIdentifier="emu-insights", SkipFinalSnapshot=True)
+
+
+def test_each_db_instance_has_a_resource_id_of_its_own(running: emulator.Emulator) -> None:
+    rds = emulator_client(running, "rds")
+    names = ("emu-own-id-1", "emu-own-id-2")
+    for name in names:
+        rds.create_db_instance(
+            DBInstanceIdentifier=name,
+            DBInstanceClass="db.t4g.micro",
+            Engine="postgres",
+            AllocatedStorage=20,
+            MasterUsername="app",
+            MasterUserPassword="not-a-secret-0",
+        )
+    ids = [rds.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0]["DbiResourceId"] for name in names]
+    assert len(set(ids)) == 2 and all(re.fullmatch(r"db-[A-Z2-7]{26}", i) for i in ids), ids
+    # what the provider waits with: exactly the one instance
+    found = rds.describe_db_instances(Filters=[{"Name": "dbi-resource-id", "Values": [ids[0]]}])["DBInstances"]
+    assert [i["DBInstanceIdentifier"] for i in found] == [names[0]]
+    for name in names:
+        rds.delete_db_instance(DBInstanceIdentifier=name, SkipFinalSnapshot=True)
 
 
 def test_db_parameters_set_by_the_user_have_the_source_user(running: emulator.Emulator) -> None:
