@@ -1,5 +1,5 @@
 """Planned against the emulator: prod's provisioned-concurrency autoscaling (applied whole in
-test_prod_emulator.py) and a warmer schedule, with real terraform (local state, so no state
+test_one_account.py) and a warmer schedule, with real terraform (local state, so no state
 bucket and its minute-long wait)."""
 
 from __future__ import annotations
