@@ -35,6 +35,9 @@ Gaps filled here (each tested in tests/integration/test_emulator.py):
   dimensions (`Replicas`, `NodeGroups`): its enums know them here.
 * moto has no CloudFront monitoring subscriptions: they are kept in memory per distribution
   (create, get, delete).
+* moto's Cost Explorer has no anomaly monitors, no anomaly subscriptions and no cost-allocation
+  tags: they are kept in memory per account (create, get, update, delete, tags; tag statuses
+  updated and listed), with AWS's ARNs and errors, one DIMENSIONAL SERVICE monitor per account.
 * moto's `DescribeSecurityGroupRules` echoes only a CIDR rule's description: a rule that
   references a security group or a prefix list echoes its description here too.
 * moto drops a Lambda function's `KMSKeyArn` and `DeadLetterConfig`: both are kept (create,
