@@ -1,5 +1,6 @@
 """The account stack applied on the emulator: bootstrap, plan, apply, and a second plan that is empty;
-the anomaly monitors, the subscription and the cost-allocation tags are read back with boto3.
+the anomaly monitors, the subscription and the cost-allocation tags are read back with boto3. Then
+the services monitor an account already holds is adopted (import block) instead of created.
 
 Its own repository copy and emulator (module scope): an account holds one DIMENSIONAL SERVICE
 monitor, so this stack shares its emulator with no other test."""
@@ -19,7 +20,7 @@ from cli import emulator
 from environments.loader import load_account
 from modules.budgets.module import COST_ALLOCATION_TAGS
 from tests.conftest import copy_repository
-from tests.integration.conftest import Workbench, emulator_client, make_workbench
+from tests.integration.conftest import Workbench, emulator_client, local_state_terraform, make_workbench
 
 pytestmark = pytest.mark.integration
 
@@ -42,10 +43,15 @@ def _plan_counts(stdout: str) -> tuple[int, int, int, int]:
 
 
 def _planned_creations(stdout: str) -> Counter[str]:
+    return Counter(c["type"] for c in _planned_changes(stdout) if c["change"]["actions"] == ["create"])
+
+
+def _planned_changes(stdout: str) -> list[dict[str, Any]]:
     found = re.search(r"saved (\S+\.tfplan)", stdout)
     assert found, stdout
     plan = json.loads(Path(found.group(1)).with_name("plan.json").read_text())  # written beside the saved plan
-    return Counter(c["type"] for c in plan["resource_changes"] if c["change"]["actions"] == ["create"])
+    changes: list[dict[str, Any]] = plan["resource_changes"]
+    return changes
 
 
 def _ce(bench: Workbench) -> Any:
@@ -116,3 +122,54 @@ def test_the_account_stack_applies_and_a_second_plan_is_empty(account: Workbench
     assert {(t["TagKey"], t["Status"], t["Type"]) for t in tags} == {
         (key, "Active", "UserDefined") for key in COST_ALLOCATION_TAGS
     }
+
+
+def test_the_account_adopts_the_services_monitor_it_already_holds(account: Workbench, tmp_path: Path) -> None:
+    """AWS gives an account a DIMENSIONAL SERVICE monitor, and a second one fails: with
+    `existing_service_monitor_arn` the plan imports it (then renames and tags it) instead.
+
+    Plain terraform with local state: the CLI's policy gate refuses the synthesized stack once it
+    holds an import block (checkov 3.3.30 cannot parse a top-level `import`)."""
+    account.synth("--env", "account")
+    bootstrapped = account.cli("bootstrap", "--env", "account")
+    assert bootstrapped.returncode == 0, bootstrapped.stderr
+    destroyed = account.cli("destroy", "--env", "account")  # what the test above applied, if it ran
+    assert destroyed.returncode == 0, destroyed.stderr
+    ce = _ce(account)
+    assert ce.get_anomaly_monitors()["AnomalyMonitors"] == []
+    existing = ce.create_anomaly_monitor(
+        AnomalyMonitor={
+            "MonitorName": "Default-Services-Monitor",
+            "MonitorType": "DIMENSIONAL",
+            "MonitorDimension": "SERVICE",
+        }
+    )["MonitorArn"]
+    settings = account.root / "environments" / "account.yaml"
+    settings.write_text(settings.read_text() + f"anomaly_detection:\n  existing_service_monitor_arn: {existing}\n")
+    outdir = tmp_path / "cdktf.out"
+    account.synth("--env", "account", "--outdir", str(outdir))
+    terraform = local_state_terraform(account.emulator(), outdir / "stacks" / "account", tmp_path, "us-east-1")
+
+    planned = terraform("plan", "-input=false", f"-out={tmp_path / 'plan'}")
+    assert planned.returncode == 0, planned.stderr
+    plan = json.loads(terraform("show", "-json", str(tmp_path / "plan")).stdout)
+    changes = [c for c in plan["resource_changes"] if c["type"] == "aws_ce_anomaly_monitor"]
+    (imported,) = [c for c in changes if c["change"].get("importing")]
+    assert imported["change"]["importing"]["id"] == existing
+    assert imported["change"]["actions"] == ["update"]  # renamed and tagged, not replaced
+    assert [c["change"]["actions"] for c in changes if c is not imported] == [["create"]] * (len(changes) - 1)
+
+    applied = terraform("apply", "-input=false", str(tmp_path / "plan"))
+    assert applied.returncode == 0, applied.stderr
+    again = terraform("plan", "-input=false", "-detailed-exitcode")
+    assert again.returncode == 0, again.stdout  # 2: changes pending
+
+    (services,) = [m for m in ce.get_anomaly_monitors()["AnomalyMonitors"] if m["MonitorType"] == "DIMENSIONAL"]
+    assert (services["MonitorArn"], services["MonitorName"]) == (existing, f"{PREFIX}-services")
+    tags = {t["Key"]: t["Value"] for t in ce.list_tags_for_resource(ResourceArn=existing)["ResourceTags"]}
+    assert tags["ManagedBy"] == "autoscale-infra"
+    (subscription,) = ce.get_anomaly_subscriptions(MonitorArn=existing)["AnomalySubscriptions"]
+    assert subscription["SubscriptionName"] == f"{PREFIX}-anomalies"
+    # The destroy deactivated the cost-allocation tags; the apply activated them again.
+    statuses = ce.list_cost_allocation_tags(TagKeys=list(COST_ALLOCATION_TAGS))["CostAllocationTags"]
+    assert {t["Status"] for t in statuses} == {"Active"}
