@@ -21,6 +21,19 @@ from modules.core.cdk import (
 from modules.core.label import Context
 from modules.observability.module import AlertTopic
 
+# The operands of a Cost Explorer `Expression`. Provider 5.100 reads a monitor's specification back
+# as the Go SDK marshals that struct: every operand present, null where unused (its documented
+# example writes them so). A specification without them differs from what is read back, and every
+# plan would replace the monitor (`monitor_specification` forces a new one).
+EXPRESSION_OPERANDS = ("And", "CostCategories", "Dimensions", "Not", "Or", "Tags")
+
+
+def tag_expression(key: str, value: str) -> str:
+    """The specification of a monitor of the costs tagged `key` = `value`, as the provider reads it back."""
+    expression: dict[str, object] = dict.fromkeys(EXPRESSION_OPERANDS)
+    expression["Tags"] = {"Key": key, "MatchOptions": ["EQUALS"], "Values": [value]}
+    return json.dumps(expression, sort_keys=True)
+
 
 class CostAnomalyDetection(Construct):
     """Anomalies whose impact reaches the threshold go to the account's alert topic at once."""
@@ -53,10 +66,7 @@ class CostAnomalyDetection(Construct):
                     f"environment_{environment}",
                     name=context.id("environment", environment),
                     monitor_type="CUSTOM",
-                    monitor_specification=json.dumps(
-                        {"Tags": {"Key": "Environment", "Values": [environment], "MatchOptions": ["EQUALS"]}},
-                        sort_keys=True,
-                    ),
+                    monitor_specification=tag_expression("Environment", environment),
                     tags=context.tags,
                 )
             )

@@ -692,3 +692,152 @@ def test_lambda_functions_echo_their_dead_letter_target(running: emulator.Emulat
     }
     lambda_client.update_function_configuration(FunctionName="emu-dlq", DeadLetterConfig={"TargetArn": ""})
     assert "DeadLetterConfig" not in lambda_client.get_function_configuration(FunctionName="emu-dlq")
+
+
+def _error_code(error: pytest.ExceptionInfo[ClientError]) -> str:
+    code: str = error.value.response["Error"]["Code"]
+    return code
+
+
+def test_anomaly_monitors_live_through_terraforms_lifecycle(running: emulator.Emulator) -> None:
+    ce = emulator_client(running, "ce", "us-east-1")
+    services = ce.create_anomaly_monitor(
+        AnomalyMonitor={"MonitorName": "emu-services", "MonitorType": "DIMENSIONAL", "MonitorDimension": "SERVICE"},
+        ResourceTags=[{"Key": "Environment", "Value": "account"}],
+    )["MonitorArn"]
+    assert re.fullmatch(r"arn:aws:ce::\d{12}:anomalymonitor/[0-9a-f-]{36}", services)
+    # An account holds one DIMENSIONAL SERVICE monitor, as on AWS.
+    with pytest.raises(ClientError, match="Limit exceeded on dimensional spend monitor creation") as second:
+        ce.create_anomaly_monitor(
+            AnomalyMonitor={"MonitorName": "emu-again", "MonitorType": "DIMENSIONAL", "MonitorDimension": "SERVICE"}
+        )
+    assert _error_code(second) == "ValidationException"
+    with pytest.raises(ClientError, match="ValidationException"):
+        ce.create_anomaly_monitor(AnomalyMonitor={"MonitorName": "emu-bare", "MonitorType": "CUSTOM"})
+    specification = {"Tags": {"Key": "Environment", "Values": ["dev"], "MatchOptions": ["EQUALS"]}}
+    custom = ce.create_anomaly_monitor(
+        AnomalyMonitor={"MonitorName": "emu-dev", "MonitorType": "CUSTOM", "MonitorSpecification": specification}
+    )["MonitorArn"]
+
+    # What the provider reads: one monitor by ARN, its specification as sent.
+    (found,) = ce.get_anomaly_monitors(MonitorArnList=[custom], MaxResults=1)["AnomalyMonitors"]
+    assert (found["MonitorArn"], found["MonitorName"], found["MonitorType"]) == (custom, "emu-dev", "CUSTOM")
+    assert found["MonitorSpecification"] == specification and "MonitorDimension" not in found
+    (first,) = ce.get_anomaly_monitors(MaxResults=1)["AnomalyMonitors"][:1]
+    assert first["MonitorDimension"] == "SERVICE"
+    assert [m["MonitorArn"] for m in ce.get_anomaly_monitors()["AnomalyMonitors"]] == [services, custom]
+    page = ce.get_anomaly_monitors(MaxResults=1)
+    assert (
+        ce.get_anomaly_monitors(MaxResults=1, NextPageToken=page["NextPageToken"])["AnomalyMonitors"][0]["MonitorArn"]
+        == custom
+    )
+
+    ce.update_anomaly_monitor(MonitorArn=services, MonitorName="emu-renamed")
+    (renamed,) = ce.get_anomaly_monitors(MonitorArnList=[services])["AnomalyMonitors"]
+    assert renamed["MonitorName"] == "emu-renamed"
+    ce.tag_resource(ResourceArn=services, ResourceTags=[{"Key": "Service", "Value": "api"}])
+    ce.untag_resource(ResourceArn=services, ResourceTagKeys=["Environment"])
+    assert ce.list_tags_for_resource(ResourceArn=services)["ResourceTags"] == [{"Key": "Service", "Value": "api"}]
+
+    for arn in (services, custom):
+        ce.delete_anomaly_monitor(MonitorArn=arn)
+        with pytest.raises(ClientError) as gone:
+            ce.get_anomaly_monitors(MonitorArnList=[arn], MaxResults=1)
+        assert _error_code(gone) == "UnknownMonitorException"  # the provider's "not found"
+        with pytest.raises(ClientError, match="UnknownMonitorException"):
+            ce.delete_anomaly_monitor(MonitorArn=arn)
+    assert ce.list_tags_for_resource(ResourceArn=services)["ResourceTags"] == []
+    # With the services monitor gone, the account may hold a new one.
+    again = ce.create_anomaly_monitor(
+        AnomalyMonitor={"MonitorName": "emu-again", "MonitorType": "DIMENSIONAL", "MonitorDimension": "SERVICE"}
+    )["MonitorArn"]
+    ce.delete_anomaly_monitor(MonitorArn=again)
+
+
+def test_anomaly_subscriptions_live_through_terraforms_lifecycle(running: emulator.Emulator) -> None:
+    ce = emulator_client(running, "ce", "us-east-1")
+    monitors = [
+        ce.create_anomaly_monitor(
+            AnomalyMonitor={
+                "MonitorName": f"emu-sub-{env}",
+                "MonitorType": "CUSTOM",
+                "MonitorSpecification": {"Tags": {"Key": "Environment", "Values": [env], "MatchOptions": ["EQUALS"]}},
+            }
+        )["MonitorArn"]
+        for env in ("dev", "prod")
+    ]
+    topic = "arn:aws:sns:us-east-1:123456789012:emu-alerts"
+    threshold = {
+        "Dimensions": {
+            "Key": "ANOMALY_TOTAL_IMPACT_ABSOLUTE",
+            "Values": ["10"],
+            "MatchOptions": ["GREATER_THAN_OR_EQUAL"],
+        }
+    }
+    given = {
+        "SubscriptionName": "emu-anomalies",
+        "Frequency": "IMMEDIATE",
+        "MonitorArnList": monitors[:1],
+        "Subscribers": [{"Type": "SNS", "Address": topic}],
+        "ThresholdExpression": threshold,
+    }
+    with pytest.raises(ClientError) as unknown:
+        ce.create_anomaly_subscription(AnomalySubscription={**given, "MonitorArnList": [monitors[0] + "0"]})
+    assert _error_code(unknown) == "UnknownMonitorException"
+    with pytest.raises(ClientError, match="ValidationException"):  # SNS subscribers take IMMEDIATE only
+        ce.create_anomaly_subscription(AnomalySubscription={**given, "Frequency": "DAILY"})
+
+    arn = ce.create_anomaly_subscription(
+        AnomalySubscription=given, ResourceTags=[{"Key": "Environment", "Value": "account"}]
+    )["SubscriptionArn"]
+    assert re.fullmatch(r"arn:aws:ce::\d{12}:anomalysubscription/[0-9a-f-]{36}", arn)
+    (found,) = ce.get_anomaly_subscriptions(SubscriptionArnList=[arn], MaxResults=1)["AnomalySubscriptions"]
+    assert found == {**given, "SubscriptionArn": arn, "AccountId": "123456789012"}
+    assert ce.list_tags_for_resource(ResourceArn=arn)["ResourceTags"] == [{"Key": "Environment", "Value": "account"}]
+    assert ce.get_anomaly_subscriptions(MonitorArn=monitors[1])["AnomalySubscriptions"] == []
+
+    raised = {"Dimensions": {**threshold["Dimensions"], "Values": ["25"]}}
+    ce.update_anomaly_subscription(SubscriptionArn=arn, MonitorArnList=monitors, ThresholdExpression=raised)
+    (updated,) = ce.get_anomaly_subscriptions(MonitorArn=monitors[1])["AnomalySubscriptions"]
+    assert (updated["MonitorArnList"], updated["ThresholdExpression"]) == (monitors, raised)
+    assert updated["Frequency"] == "IMMEDIATE" and updated["Subscribers"] == given["Subscribers"]
+    with pytest.raises(ClientError, match="UnknownMonitorException"):
+        ce.update_anomaly_subscription(SubscriptionArn=arn, MonitorArnList=[monitors[0] + "0"])
+
+    ce.delete_anomaly_subscription(SubscriptionArn=arn)
+    with pytest.raises(ClientError) as gone:
+        ce.get_anomaly_subscriptions(SubscriptionArnList=[arn], MaxResults=1)
+    assert _error_code(gone) == "UnknownSubscriptionException"
+    with pytest.raises(ClientError, match="UnknownSubscriptionException"):
+        ce.delete_anomaly_subscription(SubscriptionArn=arn)
+    for monitor in monitors:
+        ce.delete_anomaly_monitor(MonitorArn=monitor)
+
+
+def test_cost_allocation_tags_are_activated_listed_and_deactivated(running: emulator.Emulator) -> None:
+    ce = emulator_client(running, "ce", "us-east-1")
+    assert ce.list_cost_allocation_tags(TagKeys=["EmuEnvironment"])["CostAllocationTags"] == []
+    answer = ce.update_cost_allocation_tags_status(
+        CostAllocationTagsStatus=[
+            {"TagKey": "EmuEnvironment", "Status": "Active"},
+            {"TagKey": "EmuCostCenter", "Status": "Active"},
+        ]
+    )
+    assert answer["Errors"] == []
+    # What the provider reads: one key, at most one result.
+    (found,) = ce.list_cost_allocation_tags(TagKeys=["EmuCostCenter"], MaxResults=1)["CostAllocationTags"]
+    assert (found["TagKey"], found["Status"], found["Type"]) == ("EmuCostCenter", "Active", "UserDefined")
+    # The provider's delete deactivates the key: it stays listed, inactive.
+    ce.update_cost_allocation_tags_status(CostAllocationTagsStatus=[{"TagKey": "EmuCostCenter", "Status": "Inactive"}])
+    both = ce.list_cost_allocation_tags(TagKeys=["EmuEnvironment", "EmuCostCenter"])["CostAllocationTags"]
+    assert {(t["TagKey"], t["Status"]) for t in both} == {("EmuEnvironment", "Active"), ("EmuCostCenter", "Inactive")}
+    active = ce.list_cost_allocation_tags(TagKeys=["EmuEnvironment", "EmuCostCenter"], Status="Active")
+    assert [t["TagKey"] for t in active["CostAllocationTags"]] == ["EmuEnvironment"]
+    page = ce.list_cost_allocation_tags(TagKeys=["EmuEnvironment", "EmuCostCenter"], MaxResults=1)
+    rest = ce.list_cost_allocation_tags(TagKeys=["EmuEnvironment", "EmuCostCenter"], NextToken=page["NextToken"])
+    assert len(page["CostAllocationTags"]) == len(rest["CostAllocationTags"]) == 1 and "NextToken" not in rest
+    assert ce.list_cost_allocation_tags(Type="AWSGenerated", TagKeys=["EmuEnvironment"])["CostAllocationTags"] == []
+    with pytest.raises(ClientError, match="ValidationException"):
+        ce.update_cost_allocation_tags_status(
+            CostAllocationTagsStatus=[{"TagKey": f"EmuKey{n}", "Status": "Active"} for n in range(21)]
+        )
