@@ -156,3 +156,38 @@ def test_plan_against_aws_refuses_while_account_id_is_null(
     assert str(refused.value).startswith("dev-bootstrap: account_id is null")
     assert "set account_id (the account's 12 digits, quoted) in environments/account.yaml" in str(refused.value)
     assert not (settings.work_dir / "aws" / "dev").exists()
+
+
+def test_the_gate_scans_a_stack_that_adopts_a_monitor_and_names_its_own_file(
+    named: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    """checkov 3.3 cannot parse a file with `import` blocks: the gate scans a copy without them, and
+    its findings and the coverage of every resource still name the stack's own file."""
+
+    def scan(name: str, stack: dict[str, Any]) -> tuple[Path, gate.GateResult]:
+        stack_dir = tmp_path / name / "stacks" / "account"
+        stack_dir.mkdir(parents=True)
+        (stack_dir / "cdk.tf.json").write_text(json.dumps(stack, indent=1))
+        result = gate.gate(
+            Settings.from_environment().checkov,
+            framework="terraform_json",
+            targets=[stack_dir],
+            report_dir=tmp_path / name / "report",
+            require_all_skips_used=False,
+            environment="account",
+        )
+        return stack_dir, result
+
+    stack_dir, result = scan("adopting", named["account"])
+    _, without = scan("without", {key: value for key, value in named["account"].items() if key != "import"})
+    assert not result.parsing_errors and not result.unknown and not result.not_run
+    assert (result.passed, result.passed_by_check) == (without.passed, without.passed_by_check)
+    assert result.passed >= 10
+    report = (tmp_path / "adopting" / "report" / "results_json.json").read_text()
+    assert str(stack_dir) in report and ".gate-" not in report
+    assert "import" in json.loads((stack_dir / "cdk.tf.json").read_text())  # the stack itself is untouched
+    assert sorted(p.name for p in (tmp_path / "adopting" / "report").iterdir()) == [
+        "results_json.json",
+        "results_junitxml.xml",
+        "results_sarif.sarif",
+    ]
