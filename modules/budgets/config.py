@@ -16,9 +16,10 @@ class UsdRate(StrictModel):
     """AWS Budgets accept USD only: EUR limits are converted at `usd_per_eur`, a dated rate kept
     here (and in policies/caps.yaml, which the gate reads) so that a change of rate is reviewed."""
 
-    usd_per_eur: float = Field(default=1.16, gt=0, description="Conversion rate for the USD-only AWS Budgets.")
+    # The ECB's monthly mean of July 2026, as cli/cost/exchange-rate.yaml sources it (a test checks both).
+    usd_per_eur: float = Field(default=1.1417, gt=0, description="Conversion rate for the USD-only AWS Budgets.")
     usd_per_eur_date: datetime.date = Field(
-        default=datetime.date(2026, 11, 1), description="When `usd_per_eur` was taken."
+        default=datetime.date(2026, 7, 31), description="When `usd_per_eur` was taken."
     )
     alert_emails: tuple[str, ...] = Field(
         default=(), description="Addresses that get budget notifications besides the alert topic."

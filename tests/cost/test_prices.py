@@ -137,3 +137,15 @@ def test_a_malformed_exchange_rate_names_the_file_and_the_field(tmp_path: Path) 
     broken.write_text(text)
     with pytest.raises(UserError, match=r"(?s)exchange-rate\.yaml: invalid exchange rate: .*period"):
         load_exchange_rate(broken)
+
+
+def test_the_budgets_and_the_gate_convert_at_the_estimates_sourced_rate() -> None:
+    """AWS Budgets take USD: the environments' budgets, the account's and the gate's caps convert EUR
+    at the same dated ECB figure the estimate uses, not at a rate of their own."""
+    from environments.loader import load_account, load_environment
+    from tests.conftest import REPO
+
+    caps = yaml.safe_load((REPO / "policies" / "caps.yaml").read_text())["eur_to_usd"]
+    assert (caps["rate"], caps["date"].isoformat()) == (EXCHANGE_RATE.usd_per_eur, EXCHANGE_RATE.date.isoformat())
+    for budget in [load_environment(env).budget for env in ("dev", "staging", "prod")] + [load_account().budget]:
+        assert (budget.usd_per_eur, budget.usd_per_eur_date) == (EXCHANGE_RATE.usd_per_eur, EXCHANGE_RATE.date)
