@@ -73,6 +73,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -1277,6 +1278,45 @@ def one_request_at_a_time(app: Callable[..., Any]) -> Callable[..., Any]:
     return serialized
 
 
+ANSWERS_KEPT = 4096
+"""How many answers to writing calls the emulator keeps for their retries (a few applies' worth)."""
+
+
+def retried_calls_get_their_first_answer(app: Callable[..., Any]) -> Callable[..., Any]:
+    """A loaded machine can make moto answer a call after the AWS SDK gave up on it; the SDK then
+    sends the call again (header `amz-sdk-request: attempt=2`, the same `amz-sdk-invocation-id`),
+    and moto, which already carried out the first attempt, answers the retry "already exists"
+    (`DuplicateRecordException` for a budget, `UserGroupAlreadyExists`, `Alias already exists`),
+    where AWS would have answered the first attempt in time. Here a retried writing call whose first
+    attempt succeeded gets that answer and is not carried out twice (a failed first attempt is
+    retried as before); the replay is logged."""
+    answers: OrderedDict[str, tuple[str, list[tuple[str, str]], bytes]] = OrderedDict()
+
+    def replaying(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID")
+        if not invocation or environ.get("REQUEST_METHOD", "GET") in ("GET", "HEAD"):
+            return list(app(environ, start_response))
+        if invocation in answers:
+            status, headers, body = answers[invocation]
+            print(f"emulator: replayed the first answer ({status}) to a retried call {invocation}", file=sys.stderr)
+            start_response(status, headers)
+            return [body]
+        started: list[tuple[str, list[tuple[str, str]]]] = []
+
+        def keep(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
+            started.append((status, list(headers)))
+            return start_response(status, headers, *args)
+
+        body = b"".join(app(environ, keep))
+        if started and started[0][0].startswith("2"):
+            answers[invocation] = (started[0][0], started[0][1], body)
+            while len(answers) > ANSWERS_KEPT:
+                answers.popitem(last=False)
+        return [body]
+
+    return replaying
+
+
 def serve(port: int, cert: Path, key: Path) -> None:
     """Run moto in this process until terminated."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -1306,7 +1346,9 @@ def serve(port: int, cert: Path, key: Path) -> None:
     _fill_anomaly_monitors()
     _fill_anomaly_subscriptions()
     _fill_cost_allocation_tags()
-    application = one_request_at_a_time(DomainDispatcherApplication(create_backend_app))
+    application = one_request_at_a_time(
+        retried_calls_get_their_first_answer(DomainDispatcherApplication(create_backend_app))
+    )
     run_simple(HOST, port, application, threaded=True, ssl_context=(str(cert), str(key)))
 
 

@@ -58,3 +58,41 @@ def test_every_patch_the_launcher_applies_names_the_moto_version_it_targets() ->
     assert len(applied) >= 20
     unnamed = [name for name in applied if f"moto {pinned.group(1)}" not in (ast.get_docstring(functions[name]) or "")]
     assert unnamed == []
+
+
+def test_a_retried_call_whose_first_attempt_succeeded_gets_that_answer_and_runs_once() -> None:
+    from cli.emulator import retried_calls_get_their_first_answer
+
+    created: list[str] = []
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        name = environ["PATH_INFO"]
+        if name in created:
+            start_response("400 Bad Request", [("Content-Type", "text/xml")])
+            return [b"DuplicateRecordException"]
+        created.append(name)
+        start_response("200 OK", [("Content-Type", "text/xml")])
+        return [f"created {name}".encode()]
+
+    served = retried_calls_get_their_first_answer(app)
+    statuses: list[str] = []
+
+    def call(path: str, invocation: str, attempt: int, method: str = "POST") -> bytes:
+        environ = {
+            "PATH_INFO": path,
+            "REQUEST_METHOD": method,
+            "HTTP_AMZ_SDK_INVOCATION_ID": invocation,
+            "HTTP_AMZ_SDK_REQUEST": f"attempt={attempt}; max=2",
+        }
+        return b"".join(served(environ, lambda status, headers, *_: statuses.append(status)))
+
+    assert call("/budget", "id-1", 1) == b"created /budget"
+    assert call("/budget", "id-1", 2) == b"created /budget"  # the retry: the first answer again
+    assert created == ["/budget"] and statuses == ["200 OK", "200 OK"]
+    # a new call (another invocation id) is carried out, and meets what exists, as on AWS
+    assert call("/budget", "id-2", 1) == b"DuplicateRecordException"
+    # a failed first attempt is not replayed: its retry runs again
+    assert call("/budget", "id-2", 2) == b"DuplicateRecordException" and statuses[-2:] == ["400 Bad Request"] * 2
+    # reads are never replayed
+    assert call("/other", "id-3", 1, method="GET") == b"created /other"
+    assert call("/other", "id-3", 2, method="GET") == b"DuplicateRecordException"
