@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -323,10 +324,19 @@ def run_checkov(checkov: Path, *, framework: str, targets: list[Path], report_di
         )
     if not copies:
         return run
+    # Whatever form checkov writes a copy's path in (absolute, relative, resolved), it ends in
+    # `<scratch folder>/<n>/<stack>`: that becomes the original folder's path.
+    renames = [
+        (
+            re.compile(rf'[^"\s<>]*{re.escape(copy.parent.parent.name)}/{copy.parent.name}/{re.escape(copy.name)}'),
+            original,
+        )
+        for original, copy in copies.items()
+    ]
     for report_file in (p for p in report_dir.iterdir() if p.is_file()):
         text = report_file.read_text()
-        for original, copy in copies.items():
-            text = text.replace(str(copy), str(original))
+        for pattern, original in renames:
+            text = pattern.sub(str(original).replace("\\", "\\\\"), text)
         report_file.write_text(text)
     return CheckovRun(json.loads((report_dir / "results_json.json").read_text()), run.log)
 

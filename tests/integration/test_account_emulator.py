@@ -128,8 +128,8 @@ def test_the_account_adopts_the_services_monitor_it_already_holds(account: Workb
     """AWS gives an account a DIMENSIONAL SERVICE monitor, and a second one fails: with
     `existing_service_monitor_arn` the plan imports it (then renames and tags it) instead.
 
-    Plain terraform with local state: the CLI's policy gate refuses the synthesized stack once it
-    holds an import block (checkov 3.3.30 cannot parse a top-level `import`)."""
+    Plain terraform with local state of its own, synthesized to its own folder; it leaves the
+    emulator and account.yaml as it found them, so the order of the tests does not matter."""
     account.synth("--env", "account")
     bootstrapped = account.cli("bootstrap", "--env", "account")
     assert bootstrapped.returncode == 0, bootstrapped.stderr
@@ -145,11 +145,23 @@ def test_the_account_adopts_the_services_monitor_it_already_holds(account: Workb
         }
     )["MonitorArn"]
     settings = account.root / "environments" / "account.yaml"
-    settings.write_text(settings.read_text() + f"anomaly_detection:\n  existing_service_monitor_arn: {existing}\n")
+    shipped = settings.read_text()
+    settings.write_text(shipped + f"anomaly_detection:\n  existing_service_monitor_arn: {existing}\n")
     outdir = tmp_path / "cdktf.out"
-    account.synth("--env", "account", "--outdir", str(outdir))
+    try:
+        account.synth("--env", "account", "--outdir", str(outdir))
+    finally:
+        settings.write_text(shipped)
     terraform = local_state_terraform(account.emulator(), outdir / "stacks" / "account", tmp_path, "us-east-1")
+    try:
+        _adopt(terraform, ce, existing, tmp_path)
+    finally:
+        destroyed = terraform("destroy", "-input=false", "-auto-approve")
+        assert destroyed.returncode == 0, destroyed.stderr
+    assert ce.get_anomaly_monitors()["AnomalyMonitors"] == []  # the adopted one went with the stack
 
+
+def _adopt(terraform: Any, ce: Any, existing: str, tmp_path: Path) -> None:
     planned = terraform("plan", "-input=false", f"-out={tmp_path / 'plan'}")
     assert planned.returncode == 0, planned.stderr
     plan = json.loads(terraform("show", "-json", str(tmp_path / "plan")).stdout)

@@ -20,11 +20,12 @@ PLANTS: dict[str, tuple[tuple[str, str], list[str]]] = {
             "budget_limit_eur_max = 90 (policies/caps.yaml)"
         ],
     ),
+    # 150: above dev's cap, within the account's quota shared with staging and prod (a synth-time rule)
     "reserved concurrency above the cap": (
-        ("  schedule: null\n", "  schedule: null\n  functions:\n    auth: {reserved_concurrency: 500}\n"),
+        ("  schedule: null\n", "  schedule: null\n  functions:\n    auth: {reserved_concurrency: 150}\n"),
         [
             "FAILED CKV_MBK_1 aws_lambda_function.lambda_auth_",
-            "reserved concurrency 500 exceeds dev's cap lambda_reserved_concurrency_max = 50 (policies/caps.yaml)",
+            "reserved concurrency 150 exceeds dev's cap lambda_reserved_concurrency_max = 50 (policies/caps.yaml)",
         ],
     ),
 }
