@@ -398,10 +398,33 @@ def apply(settings: Settings, env: str, region: str, revision: Revision | None) 
     plan_file.unlink()
 
 
+def _without_empties(value: Any) -> Any:
+    """`value` with null, "", [] and {} (at any depth) made one, and JSON documents parsed: the
+    provider reads an unset attribute back as any kind of empty, and a policy in another layout;
+    neither is a change anybody made."""
+    if isinstance(value, dict):
+        kept = {key: _without_empties(item) for key, item in value.items()}
+        kept = {key: item for key, item in kept.items() if item is not None}
+        return kept or None
+    if isinstance(value, list):
+        items = [_without_empties(item) for item in value]
+        return items if any(item is not None for item in items) else None
+    if isinstance(value, str) and value.strip()[:1] in ("{", "["):
+        try:
+            return _without_empties(json.loads(value))  # a policy document: its meaning, not its layout
+        except json.JSONDecodeError:
+            return value
+    return None if value == "" else value
+
+
 def _changed_attributes(before: Any, after: Any) -> list[str]:
     if not isinstance(before, dict) or not isinstance(after, dict):
         return []
-    return sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
+    return sorted(
+        key
+        for key in before.keys() | after.keys()
+        if _without_empties(before.get(key)) != _without_empties(after.get(key))
+    )
 
 
 def ignored_changes(stack_json: dict[str, Any]) -> dict[str, frozenset[str]]:
@@ -430,12 +453,14 @@ def drift_summary(
             drifted_lines.append(f"{address}: deleted outside Terraform")
             continue
         attributes = _changed_attributes(change.get("before"), change.get("after"))
+        if not attributes:
+            continue  # only empty values read back in another form: nothing changed
         left_to_others = (ignored or {}).get(address, frozenset())
         real = [a for a in attributes if a not in left_to_others and "all" not in left_to_others]
-        if attributes and not real:
+        if not real:
             ignored_lines.append(f"{address}: {', '.join(attributes)}")
             continue
-        drifted_lines.append(f"{address}: {', '.join(real) or 'changed'} changed outside Terraform")
+        drifted_lines.append(f"{address}: {', '.join(real)} changed outside Terraform")
     return drifted_lines, ignored_lines
 
 

@@ -196,12 +196,35 @@ def test_drift_leaves_out_what_ignore_changes_leaves_to_autoscaling_and_keeps_th
                 {"replicas_per_node_group": 3, "snapshot_retention_limit": 1},
             ),
             update("aws_cloudwatch_metric_alarm.cpu", {"threshold": 60}, {"threshold": 95}),
+            # an unset attribute read back as another kind of empty is no change
+            update(
+                "aws_cloudwatch_metric_alarm.quiet",
+                {"insufficient_data_actions": [], "dimensions": {}, "metric_query": [], "description": None},
+                {
+                    "insufficient_data_actions": None,
+                    "dimensions": None,
+                    "metric_query": [{"id": ""}],
+                    "description": "",
+                },
+            ),
+            update(
+                "aws_security_group.db",
+                {"ingress": [{"cidr_blocks": [], "from_port": 5432}]},
+                {"ingress": [{"cidr_blocks": None, "from_port": 5432}]},
+            ),
+            update("aws_security_group.cache", {"ingress": [{"from_port": 6379}]}, {"ingress": [{"from_port": 6380}]}),
+            update(
+                "aws_sns_topic_policy.alerts",
+                {"policy": '{"Version": "2012-10-17"}'},
+                {"policy": '{"Version":"2012-10-17"}'},
+            ),
         ]
     }
     assert terraform.drift_summary(plan, ignored) == (
         [
             "aws_elasticache_replication_group.cache: snapshot_retention_limit changed outside Terraform",
             "aws_cloudwatch_metric_alarm.cpu: threshold changed outside Terraform",
+            "aws_security_group.cache: ingress changed outside Terraform",
         ],
         ["aws_appautoscaling_target.auth: min_capacity"],
     )
