@@ -520,11 +520,28 @@ def ignored_changes(stack_json: dict[str, Any]) -> dict[str, frozenset[str]]:
     return ignored
 
 
+_META_ARGUMENTS = frozenset({"count", "depends_on", "for_each", "lifecycle", "provider", "provisioner", "connection"})
+
+
+def configured_attributes(stack_json: dict[str, Any]) -> dict[str, frozenset[str]]:
+    """Per resource address, the attributes its configuration sets: what a change outside Terraform
+    can undo. The rest is AWS's to compute (a database's `latest_restorable_time`, a role's
+    `inline_policy` made of separate policy resources)."""
+    return {
+        f"{resource_type}.{name}": frozenset(body) - _META_ARGUMENTS
+        for resource_type, resources in stack_json.get("resource", {}).items()
+        for name, body in resources.items()
+    }
+
+
 def drift_summary(
-    plan_json: dict[str, Any], ignored: Mapping[str, frozenset[str]] | None = None
+    plan_json: dict[str, Any],
+    ignored: Mapping[str, frozenset[str]] | None = None,
+    configured: Mapping[str, frozenset[str]] | None = None,
 ) -> tuple[list[str], list[str]]:
-    """One line per resource whose real state differs from the recorded one, and one per resource whose
-    only differences are attributes the configuration leaves to others (`ignored`): not drift."""
+    """One line per resource whose real state differs from the recorded one in what its configuration
+    sets (`configured`; all attributes without it), and one per resource whose only differences are
+    attributes the configuration leaves to others (`ignored`): not drift."""
     drifted_lines, ignored_lines = [], []
     for drifted in plan_json.get("resource_drift", []):
         change, address = drifted["change"], drifted["address"]
@@ -532,8 +549,10 @@ def drift_summary(
             drifted_lines.append(f"{address}: deleted outside Terraform")
             continue
         attributes = _changed_attributes(change.get("before"), change.get("after"))
+        if configured is not None and address in configured:
+            attributes = [a for a in attributes if a in configured[address]]
         if not attributes:
-            continue  # only empty values read back in another form: nothing changed
+            continue  # only what AWS computes, or empty values read back in another form
         left_to_others = (ignored or {}).get(address, frozenset())
         real = [a for a in attributes if a not in left_to_others and "all" not in left_to_others]
         if not real:
@@ -563,6 +582,7 @@ def drift(settings: Settings, env: str, region: str) -> None:
     lines, left_to_others = drift_summary(
         json.loads(workspace.terraform("show", "-json", "-no-color", str(drift_plan), capture=True)),
         ignored_changes(stack),
+        configured_attributes(stack),
     )
     drift_plan.unlink(missing_ok=True)
     if left_to_others:

@@ -275,3 +275,32 @@ def test_a_rollback_needs_a_revision(settings: Settings) -> None:
         rollback(settings, "dev", "eu-central-1", "", None)
     assert refused.value.exit_code == 2
     assert str(refused.value) == "name the revision: make rollback ENV=dev TO=<git ref or previous>"
+
+
+def test_drift_counts_what_the_configuration_sets_not_what_aws_computes() -> None:
+    stack = {
+        "resource": {
+            "aws_db_instance": {"db": {"identifier": "x", "allocated_storage": 20, "depends_on": ["a"]}},
+            "aws_iam_role": {"role": {"name": "r", "assume_role_policy": "{}"}},
+        }
+    }
+    configured = terraform.configured_attributes(stack)
+    assert configured["aws_db_instance.db"] == frozenset({"identifier", "allocated_storage"})
+
+    def update(address: str, before: dict[str, object], after: dict[str, object]) -> dict[str, object]:
+        return {"address": address, "change": {"actions": ["update"], "before": before, "after": after}}
+
+    plan = {
+        "resource_drift": [
+            update(
+                "aws_db_instance.db",
+                {"allocated_storage": 20, "latest_restorable_time": "2026-12-02T01:00:00Z"},
+                {"allocated_storage": 50, "latest_restorable_time": "2026-12-02T01:05:00Z"},
+            ),
+            update("aws_iam_role.role", {"inline_policy": []}, {"inline_policy": [{"name": "p", "policy": "{}"}]}),
+        ]
+    }
+    assert terraform.drift_summary(plan, {}, configured) == (
+        ["aws_db_instance.db: allocated_storage changed outside Terraform"],
+        [],
+    )
