@@ -13,18 +13,19 @@ SYNTH := $(PY) -O main.py
 CHECKOV_VENV := .venv-checkov
 ENV ?= dev
 ENVIRONMENTS := dev staging prod account  # account: the account-level stack set (total budget, anomalies)
-# ENV, TO and CONFIRM are the user's text: they reach the recipes as environment variables, quoted
-# there ("$$AUTOSCALE_ENV"), never pasted into shell text; $(value …) keeps make from expanding them,
-# and `unexport` from expanding them to export the command line's values to the recipes.
-unexport ENV TO CONFIRM
+# ENV, TO, CONFIRM and LOCK_ID are the user's text: they reach the recipes as environment
+# variables, quoted there ("$$AUTOSCALE_ENV"), never pasted into shell text; $(value …) keeps make
+# from expanding them, and `unexport` from expanding them to export the command line's values to the recipes.
+unexport ENV TO CONFIRM LOCK_ID
 # ALLOW_REPLACE (addresses a prod plan may delete or replace, cli/plan_guard.py) keeps its name, raw too.
 override export ALLOW_REPLACE := $(value ALLOW_REPLACE)
 export AUTOSCALE_ENV := $(value ENV)
 export AUTOSCALE_TO := $(value TO)
 export AUTOSCALE_CONFIRM := $(value CONFIRM)
+export AUTOSCALE_LOCK_ID := $(value LOCK_ID)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help setup prerequisites synth validate gate cost cost-update bootstrap plan apply rollback drift destroy test test-fast lint typecheck bench discover emulator-stop clean check-env
+.PHONY: help setup prerequisites synth validate gate cost cost-update bootstrap plan apply rollback drift unlock destroy test test-fast lint typecheck bench discover emulator-stop clean check-env
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -99,6 +100,9 @@ rollback: check-env setup ## synth → gate → cost gate → plan → safe appl
 drift: check-env setup ## refresh-only plan of ENV: fails with a summary when the real infrastructure drifted
 	@$(SYNTH) --env="$$AUTOSCALE_ENV"
 	@$(PY) -m cli drift --env="$$AUTOSCALE_ENV"
+
+unlock: check-env setup ## release ENV's stale state lock LOCK_ID (a plan or apply that meets it prints the id); refused while its holder runs here
+	@$(PY) -m cli unlock --env="$$AUTOSCALE_ENV" --lock-id="$$AUTOSCALE_LOCK_ID"
 
 destroy: check-env setup ## destroy ENV's stack (prod needs CONFIRM=prod); the state bucket stays
 	@$(SYNTH) --env="$$AUTOSCALE_ENV"

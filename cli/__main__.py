@@ -43,9 +43,13 @@ def _synthesize(env: str) -> None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m cli")
     commands = parser.add_subparsers(dest="command", required=True)
-    for name in ("plan", "apply", "bootstrap", "destroy", "drift", "rollback"):
+    for name in ("plan", "apply", "bootstrap", "destroy", "drift", "rollback", "unlock"):
         sub = commands.add_parser(name)
         sub.add_argument("--env", required=True)
+        if name == "unlock":
+            sub.add_argument(
+                "--lock-id", default="", help="the ID of the stale lock (printed by the plan that found it)"
+            )
         if name == "destroy":
             sub.add_argument("--confirm", default="")
         if name == "rollback":
@@ -161,6 +165,8 @@ def main(argv: list[str]) -> int:
                 print(f"bootstrap: {env} {name} {outputs.get(name, '(none)')}")
         elif args.command == "destroy":
             terraform.destroy(settings, env, region, args.confirm)
+        elif args.command == "unlock":
+            terraform.unlock(settings, env, region, args.lock_id)
     return 0
 
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import collections
 import datetime
 import hashlib
 import json
 import os
+import signal
 import subprocess
+import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cli import gate, plan_guard, secret_scan, target
+from cli import gate, plan_guard, secret_scan, state_lock, target
 from cli.emulator import isolated_environment
 from cli.errors import UserError
 from cli.revision import Revision, RevisionRecord
@@ -48,7 +52,10 @@ class Workspace:
         return self.settings.work_dir / self.target.name / self.stack
 
     def run(self, *args: str, capture: bool = False, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
-        """Run terraform in the stack's folder with this workspace's data; exit codes in `ok` succeed."""
+        """Run terraform in the stack's folder with this workspace's data; exit codes in `ok` succeed.
+
+        A locked state fails with one message naming the lock (cli/state_lock.py); an interrupt
+        (Ctrl-C, SIGTERM) lets Terraform stop gracefully and then fails saying so."""
         if not (self.stack_dir / "cdk.tf.json").exists():
             raise UserError(f"{self.stack_dir / 'cdk.tf.json'} is missing: run `make synth` first")
         if self.target.name == target.AWS:
@@ -56,19 +63,45 @@ class Workspace:
         self.directory.mkdir(parents=True, exist_ok=True)
         overrides = {**self.target.environment, "TF_IN_AUTOMATION": "1", "TF_INPUT": "0"}
         environment = isolated_environment(overrides) if self.target.is_emulator else {**os.environ, **overrides}
-        environment["TF_DATA_DIR"] = str(self.directory / ".terraform")
-        completed = subprocess.run(
-            ["terraform", *args],
-            cwd=self.stack_dir,
-            env=environment,
-            capture_output=capture,
-            text=True,
-            check=False,
-        )
-        if completed.returncode not in ok:
-            detail = f": {completed.stderr.strip()[-3000:]}" if capture else " (see its output above)"
-            raise UserError(f"terraform {args[0]} of stack {self.stack} failed{detail}")
-        return completed
+        environment["TF_DATA_DIR"] = str(self.data_dir)
+        completed, interrupted = _run_terraform(["terraform", *args], self.stack_dir, environment, capture)
+        if completed.returncode in ok and interrupted is None:
+            return completed
+        if state_lock.LOCK_ERROR in completed.stderr:
+            lock = state_lock.parse(completed.stderr)
+            if lock is not None:
+                raise UserError(
+                    state_lock.describe(
+                        lock,
+                        env=self.stack,
+                        lock_object=self.lock_object(),
+                        holders=state_lock.live_holders(lock, self.stack_dir, self.data_dir),
+                    )
+                )
+        if interrupted is not None:
+            name = signal.Signals(interrupted).name
+            raise UserError(
+                f"terraform {args[0]} of stack {self.stack} was interrupted ({name}); Terraform stopped gracefully "
+                "(it finished the calls in flight and saved the state): "
+                f"run `make plan ENV={self.stack.removesuffix('-bootstrap')}` to see what is left",
+                exit_code=128 + interrupted,
+            )
+        detail = f": {completed.stderr.strip()[-3000:]}" if capture else " (see its output above)"
+        raise UserError(f"terraform {args[0]} of stack {self.stack} failed{detail}")
+
+    @property
+    def data_dir(self) -> Path:
+        return self.directory / ".terraform"
+
+    def state_location(self) -> tuple[str, str] | None:
+        """(bucket, key) of the stack's S3 state, or `None` for a local one (a bootstrap's)."""
+        backend = json.loads((self.stack_dir / "cdk.tf.json").read_text()).get("terraform", {}).get("backend", {})
+        s3 = backend.get("s3")
+        return (str(s3["bucket"]), str(s3["key"])) if s3 else None
+
+    def lock_object(self) -> str:
+        location = self.state_location()
+        return f"s3://{location[0]}/{location[1]}.tflock" if location else "the local state's lock"
 
     def terraform(self, *args: str, capture: bool = False) -> str:
         completed = self.run(*args, capture=capture)
@@ -93,6 +126,52 @@ class Workspace:
     def outputs(self) -> dict[str, str]:
         raw = json.loads(self.terraform("output", "-json", "-no-color", capture=True) or "{}")
         return {name: str(value["value"]) for name, value in raw.items()}
+
+
+def _run_terraform(
+    command: list[str], cwd: Path, environment: dict[str, str], capture: bool
+) -> tuple[subprocess.CompletedProcess[str], int | None]:
+    """Run `command` to its end, whatever signal arrives meanwhile; return it and the first
+    SIGINT/SIGTERM received (or `None`).
+
+    Terraform is in this process's group, so Ctrl-C or a SIGTERM to the group reaches it too and it
+    stops gracefully (no new operations, the calls in flight finished, the state written, the lock
+    released). This process only waits for that: the default handlers would end it at once, and
+    `subprocess.run` would then SIGKILL Terraform, leaving the lock and unrecorded resources behind.
+    Nothing is forwarded (a second interrupt makes Terraform quit at once). stderr is kept (and,
+    without `capture`, echoed) so that a lock error can be read."""
+    received: list[int] = []
+
+    def note(signum: int, _frame: object) -> None:
+        received.append(signum)
+
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {number: signal.signal(number, note) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=environment,
+            stdout=subprocess.PIPE if capture else None,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        if capture:
+            stdout, stderr = process.communicate()
+        else:
+            assert process.stderr is not None
+            tail: collections.deque[str] = collections.deque(maxlen=400)
+            for line in process.stderr:
+                sys.stderr.write(line)
+                sys.stderr.flush()
+                tail.append(line)
+            process.wait()
+            stdout, stderr = "", "".join(tail)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr), (received[0] if received else None)
 
 
 def refuse_unpinned_providers(stack_json: Path, stack: str) -> None:
@@ -430,6 +509,53 @@ def drift(settings: Settings, env: str, region: str) -> None:
         + "\n  ".join(lines)
         + f"\nrun `make plan ENV={env}` to see what an apply would restore",
         exit_code=3,
+    )
+
+
+def unlock(settings: Settings, env: str, region: str, lock_id: str) -> None:
+    """Release the stale state lock `lock_id` of `env` (`terraform force-unlock`), only if it is the
+    current lock and its holder does not still run on this machine (cli/state_lock.py)."""
+    if not lock_id.strip():
+        raise UserError(
+            f"name the lock to release: make unlock ENV={env} LOCK_ID=<the lock ID a plan or apply printed>",
+            exit_code=2,
+        )
+    run_target = target.resolve(settings, region)
+    workspace = Workspace(settings, env, run_target)
+    if not (workspace.stack_dir / "cdk.tf.json").exists():
+        raise UserError(f"{workspace.stack_dir / 'cdk.tf.json'} is missing: run `make synth` first")
+    location = workspace.state_location()
+    if location is None:
+        raise UserError(f"stack {env} keeps its state locally: there is no state lock to release")
+    lock_object = workspace.lock_object()
+    print(f"unlock: {env} targets {run_target.description}")
+    lock, unreadable = state_lock.read(state_client(run_target, region), *location)
+    if unreadable is None:
+        holders = state_lock.live_holders(lock, workspace.stack_dir, workspace.data_dir) if lock else []
+        state_lock.check_release(lock, lock_id, env=env, lock_object=lock_object, holders=holders)
+        assert lock is not None
+        if holders is None:
+            print(
+                f"unlock: {env}: lock {lock.id} was taken by {lock.who or 'an unknown holder'}, not by this machine "
+                "(whose processes it can see): releasing it because you named it"
+            )
+    else:
+        print(f"unlock: {env}: could not read {lock_object} ({unreadable}); Terraform checks the id itself")
+    state = _bootstrap_outputs(settings, env, run_target)
+    workspace.init(f"kms_key_id={state['state_kms_key_arn']}")
+    completed = workspace.run("force-unlock", "-force", "-no-color", "--", lock_id, capture=True, ok=(0, 1))
+    if completed.returncode != 0:
+        current = state_lock.parse(completed.stderr)
+        if current is not None and current.id != lock_id:
+            raise UserError(f"LOCK_ID={lock_id} is not the lock on the state of {env}: the lock is {current.id}")
+        if "NoSuchKey" in completed.stderr or "StatusCode: 404" in completed.stderr:
+            raise UserError(f"there is no lock on the state of {env} ({lock_object}): nothing to release")
+        raise UserError(f"terraform force-unlock of {env} failed: {completed.stderr.strip()[-2000:]}")
+    held = f" (held by {lock.who} since {lock.since()}; operation {lock.operation_name})" if lock else ""
+    print(f"unlock: released lock {lock_id} of {env}{held}")
+    print(
+        f"unlock: next, `make plan ENV={env}`: it finds what the interrupted run created but did not record, "
+        "and offers to adopt it"
     )
 
 

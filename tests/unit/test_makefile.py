@@ -1,4 +1,4 @@
-"""The Makefile hands ENV, TO and CONFIRM to the CLI as data: no value is ever run (issue 18).
+"""The Makefile hands ENV, TO, CONFIRM and LOCK_ID to the CLI as data: no value is ever run (issue 18).
 
 Each test runs the real `make` on a copy of the Makefile whose `.venv/bin/python` only records
 its arguments, with every setup stamp in place so that nothing is built.
@@ -87,6 +87,22 @@ def test_to_and_confirm_reach_the_cli_verbatim_and_are_never_run(project: Path, 
     assert code == 0, stderr
     assert calls[-1] == ["-m", "cli", "destroy", "--env=prod", f"--confirm={value}"]
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("template", HOSTILE)
+def test_lock_id_reaches_the_cli_verbatim_and_are_never_run(project: Path, template: str) -> None:
+    marker = project / "pwned"
+    value = template.format(marker=marker)
+    code, stderr, calls = _make(project, "unlock", "ENV=dev", f"LOCK_ID={value}")
+    assert code == 0, stderr
+    assert calls == [["-m", "cli", "unlock", "--env=dev", f"--lock-id={value}"]]
+    assert not marker.exists()
+
+
+def test_unlock_needs_a_known_env_and_passes_an_absent_lock_id_as_empty(project: Path) -> None:
+    code, stderr, calls = _make(project, "unlock", "ENV=qa", "LOCK_ID=abc")
+    assert code == 2 and calls == [] and "ENV must be one of" in stderr
+    assert _make(project, "unlock", "ENV=dev")[2] == [["-m", "cli", "unlock", "--env=dev", "--lock-id="]]
 
 
 def test_plan_env_prod_runs_the_plan_of_prod_which_synthesizes_its_stack_set(project: Path) -> None:
