@@ -13,16 +13,17 @@ SYNTH := $(PY) -O main.py
 CHECKOV_VENV := .venv-checkov
 ENV ?= dev
 ENVIRONMENTS := dev staging prod account  # account: the account-level stack set (total budget, anomalies)
-# ENV, TO, CONFIRM and LOCK_ID are the user's text: they reach the recipes as environment
+# ENV, TO, CONFIRM, LOCK_ID and IMPORT are the user's text: they reach the recipes as environment
 # variables, quoted there ("$$AUTOSCALE_ENV"), never pasted into shell text; $(value …) keeps make
 # from expanding them, and `unexport` from expanding them to export the command line's values to the recipes.
-unexport ENV TO CONFIRM LOCK_ID
+unexport ENV TO CONFIRM LOCK_ID IMPORT
 # ALLOW_REPLACE (addresses a prod plan may delete or replace, cli/plan_guard.py) keeps its name, raw too.
 override export ALLOW_REPLACE := $(value ALLOW_REPLACE)
 export AUTOSCALE_ENV := $(value ENV)
 export AUTOSCALE_TO := $(value TO)
 export AUTOSCALE_CONFIRM := $(value CONFIRM)
 export AUTOSCALE_LOCK_ID := $(value LOCK_ID)
+export AUTOSCALE_IMPORT := $(value IMPORT)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: help setup prerequisites synth validate gate cost cost-update bootstrap plan apply rollback drift unlock destroy test test-fast lint typecheck bench discover emulator-stop clean check-env
@@ -87,8 +88,8 @@ bootstrap: check-env setup ## create the state bucket and CI roles of ENV (local
 	@$(SYNTH) --env="$$AUTOSCALE_ENV" --env=account
 	@$(PY) -m cli bootstrap --env="$$AUTOSCALE_ENV"
 
-plan: check-env setup ## synth → gate → cost gate → init → plan -out → show -json → secrets, prod replacements (ALLOW_REPLACE=…) → gate → summary and timings, for ENV
-	@$(PY) -m cli plan --env="$$AUTOSCALE_ENV"
+plan: check-env setup ## synth → gate → cost gate → init → plan -out → show -json → orphans (IMPORT=yes adopts them) → secrets, prod replacements (ALLOW_REPLACE=…) → gate → summary and timings, for ENV
+	@$(PY) -m cli plan --env="$$AUTOSCALE_ENV" $(if $(value IMPORT),--import="$$AUTOSCALE_IMPORT")
 
 apply: check-env setup ## apply the saved, gated plan of ENV (refuses a missing, stale, old, ungated or other-revision one)
 	@$(PY) -m cli apply --env="$$AUTOSCALE_ENV"

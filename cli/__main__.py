@@ -46,6 +46,14 @@ def main(argv: list[str]) -> int:
     for name in ("plan", "apply", "bootstrap", "destroy", "drift", "rollback", "unlock"):
         sub = commands.add_parser(name)
         sub.add_argument("--env", required=True)
+        if name == "plan":
+            sub.add_argument(
+                "--import",
+                dest="import_orphans",
+                choices=["yes", "no"],
+                default="no",
+                help="yes: adopt the existing resources the last plan found (its import blocks)",
+            )
         if name == "unlock":
             sub.add_argument(
                 "--lock-id", default="", help="the ID of the stale lock (printed by the plan that found it)"
@@ -149,7 +157,16 @@ def main(argv: list[str]) -> int:
         # The account set has no budget of its own to estimate against: no cost gate there.
         cost_config = config if isinstance(config, EnvironmentConfig) else None
         if args.command == "plan":
-            terraform.plan(settings, env, region, revision.current(ROOT), cost_config, timings=timings)
+            terraform.plan(
+                settings,
+                env,
+                region,
+                revision.current(ROOT),
+                cost_config,
+                timings=timings,
+                adopt=args.import_orphans == "yes",
+                name_prefix=f"{config.namespace}-{env}-{config.service}",
+            )
         elif args.command == "apply":
             terraform.apply(settings, env, region, revision.current(ROOT))
         elif args.command == "drift":

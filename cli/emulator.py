@@ -22,13 +22,15 @@ Gaps filled here (each tested in tests/integration/test_emulator.py):
   describe parameters, reset, delete, tags), enough for Terraform's lifecycle of one.
 * moto's replication groups have no member cache clusters (Terraform reads the first one) and
   stay `deleting` forever: members are created with the group, and a deleted group is gone.
-* moto's cache clusters echo neither at-rest encryption nor security groups, which the provider
-  reads of a replication group from its first member: the members echo their group's.
+* moto's cache clusters echo neither at-rest encryption nor security groups nor their parameter
+  group, which the provider reads of a replication group from its first member: the members echo
+  their group's.
 * moto cannot delete a cache subnet group: it can here.
 * moto has ElastiCache users (IAM authentication included) but no user groups: they are kept in
   memory (create, describe, modify, delete, tags), as the cache's IAM-authenticated clients need.
 * moto has no CloudFront cache, origin request or response headers policies: they are kept in
-  memory (create, get, get config, update, delete), enough for Terraform's lifecycle of one.
+  memory (create, get, get config, update, delete, list), enough for Terraform's lifecycle of one
+  and for a plan that looks for one by name.
 * moto's Application Auto Scaling has no tag calls and drops a target's `Tags`: they are kept
   per scalable target (register, tag, untag, list), and go with it.
 * moto's Application Auto Scaling refuses the `elasticache` namespace and its replication-group
@@ -44,6 +46,8 @@ Gaps filled here (each tested in tests/integration/test_emulator.py):
   update) and returned here.
 * moto's `CreateDBInstance` drops Performance Insights and Enhanced Monitoring settings: the
   instance keeps them here.
+* moto's `ModifyDBInstance` with `ManageMasterUserPassword` makes a new master user secret even
+  when the instance has one (AWS keeps it): it keeps it here.
 * moto's `DescribeDBParameters` gives the parameters a user set no `Source`, so the provider
   ignored them: they have the source `user` here.
 * moto's `ListBuckets` names another owner than bucket ACLs do (so the account's canonical user
@@ -401,7 +405,9 @@ def _cache_members_echo_encryption_and_security_groups() -> None:
     """moto 5.2.1's cache clusters have no `AtRestEncryptionEnabled` and no `SecurityGroups`; the
     provider reads both of a replication group from its first member, so a second plan replaced
     the group. Here each member echoes its group's at-rest encryption and security group ids (call
-    after `_fill_replication_group_members`, which creates the members)."""
+    after `_fill_replication_group_members`, which creates the members), and its parameter group
+    (`CacheParameterGroup`, which moto keeps as a bare name it never answers): an imported group
+    read without it planned a `ModifyReplicationGroup` moto lacks."""
     from moto.elasticache.models import ElastiCacheBackend, ReplicationGroup
 
     create = ElastiCacheBackend.create_replication_group
@@ -415,6 +421,12 @@ def _cache_members_echo_encryption_and_security_groups() -> None:
                 {"SecurityGroupId": group_id, "Status": "active"}
                 for group_id in arguments.get("security_group_ids") or []
             ]
+            if arguments.get("cache_parameter_group_name"):
+                cluster.cache_parameter_group = {
+                    "CacheParameterGroupName": arguments["cache_parameter_group_name"],
+                    "ParameterApplyStatus": "in-sync",
+                    "CacheNodeIdsToReboot": [],
+                }
         return group
 
     setattr(ElastiCacheBackend, "create_replication_group", create_replication_group)  # noqa: B010
@@ -541,7 +553,8 @@ CLOUDFRONT_POLICIES = {
 
 def _fill_cloudfront_policies() -> None:
     """moto 5.2.1 has no CloudFront cache, origin request or response headers policies: kept in memory,
-    per account; the provider reads back exactly what it sent."""
+    per account; the provider reads back exactly what it sent. Listed too (`List…Policies`, all of
+    them `custom`), as `make plan` looks for orphans by name."""
     import uuid
 
     from moto.cloudfront import urls
@@ -592,8 +605,14 @@ def _fill_cloudfront_policies() -> None:
             del store(self, kind)[entry["policy"]["Id"]]
             return EmptyResult()
 
+        def listing(self: CloudFrontResponse) -> ActionResult:
+            custom = self._get_param("Type") in (None, "", "custom")
+            items = [{"Type": "custom", kind: e["policy"]} for e in store(self, kind).values()] if custom else []
+            return ActionResult({f"{kind}List": {"MaxItems": 100, "Quantity": len(items), "Items": items}})
+
         snake = segment.replace("-", "_")
         return {
+            f"list_{snake.removesuffix('policy')}policies": listing,
             f"create_{snake}": create,
             f"get_{snake}": get,
             f"get_{snake}_config": get_config,
@@ -907,6 +926,24 @@ def _db_instances_have_resource_ids_of_their_own() -> None:
         self.dbi_resource_id = "db-" + base64.b32encode(uuid.uuid4().bytes).decode()[:26]
 
     DBInstance.__init__ = init  # type: ignore[method-assign]
+
+
+def _db_instances_keep_their_managed_secret() -> None:
+    """moto 5.2.1's `ModifyDBInstance` with `ManageMasterUserPassword=true` replaces the master user
+    secret of an instance that already has one; AWS keeps it (the setting turns management on, and
+    is a no-op when it is on). An imported instance is modified so (the provider does not read the
+    setting back), and the new secret's ARN broke the plan of every policy that names it."""
+    from moto.rds.models import DBInstance
+
+    update = DBInstance.update
+
+    def keep(self: DBInstance, manage_master_user_password: bool | None = None, **arguments: Any) -> None:
+        if manage_master_user_password and getattr(self, "master_user_secret", None) is not None:
+            manage_master_user_password = None  # already managed: the secret stays
+            arguments.pop("master_user_secret_kms_key_id", None)
+        update(self, manage_master_user_password=manage_master_user_password, **arguments)
+
+    DBInstance.update = keep  # type: ignore[method-assign,assignment]
 
 
 def _db_parameters_set_by_the_user_say_so() -> None:
@@ -1340,6 +1377,7 @@ def serve(port: int, cert: Path, key: Path) -> None:
     _lambda_functions_echo_their_dead_letter_target()
     _db_instances_keep_insights_and_monitoring()
     _db_instances_have_resource_ids_of_their_own()
+    _db_instances_keep_their_managed_secret()
     _db_parameters_set_by_the_user_say_so()
     _s3_has_one_canonical_owner()
     _cloudfront_distributions_echo_their_config()

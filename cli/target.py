@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cli import emulator
 from cli.errors import UserError
@@ -31,6 +32,25 @@ class Target:
     description: str
     environment: dict[str, str] = field(default_factory=dict)
     is_emulator: bool = False
+
+
+def client(run_target: Target, service: str, region: str, config: Any = None) -> Any:
+    """A boto3 client of the target: the emulator's (its endpoint, certificate, test keys) or AWS's
+    (the default credential chain)."""
+    import boto3
+
+    if not run_target.is_emulator:
+        return boto3.client(service, region_name=region, config=config)
+    settings = run_target.environment
+    return boto3.client(
+        service,
+        region_name=region,
+        endpoint_url=settings["AWS_ENDPOINT_URL"],
+        verify=settings["AWS_CA_BUNDLE"],
+        aws_access_key_id=settings["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=settings["AWS_SECRET_ACCESS_KEY"],
+        config=config,
+    )
 
 
 def aws_credentials_configured() -> bool:

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from environments.schema import EnvironmentConfig
 
 _PLAN_FILE = "plan.tfplan"
+ADOPT_FILE = "adopt.tf.json"
+"""Import blocks of the orphans a plan found (work dir); beside cdk.tf.json only for a plan with IMPORT=yes."""
 _PLAN_JSON = "plan.json"
 _PLAN_RECORD = "plan.record.json"
 _DRIFT_PLAN = "drift.tfplan"
@@ -84,8 +86,8 @@ class Workspace:
             name = signal.Signals(interrupted).name
             raise UserError(
                 f"terraform {args[0]} of stack {self.stack} was interrupted ({name}); Terraform stopped gracefully "
-                "(it finished the calls in flight and saved the state): "
-                f"run `make plan ENV={self.stack.removesuffix('-bootstrap')}` to see what is left",
+                "(it saved the state and released the lock; what it was still creating may exist unrecorded): "
+                f"run `make plan ENV={self.stack.removesuffix('-bootstrap')}`, which finds that and offers to adopt it",
                 exit_code=128 + interrupted,
             )
         detail = f": {completed.stderr.strip()[-3000:]}" if capture else " (see its output above)"
@@ -137,7 +139,7 @@ def _run_terraform(
     SIGINT/SIGTERM received (or `None`).
 
     Terraform is in this process's group, so Ctrl-C or a SIGTERM to the group reaches it too and it
-    stops gracefully (no new operations, the calls in flight finished, the state written, the lock
+    stops gracefully (no new operations, those in flight cancelled, the state written, the lock
     released). This process only waits for that: the default handlers would end it at once, and
     `subprocess.run` would then SIGKILL Terraform, leaving the lock and unrecorded resources behind.
     Nothing is forwarded (a second interrupt makes Terraform quit at once). stderr is kept (and,
@@ -295,8 +297,15 @@ def plan(
     config: EnvironmentConfig | None = None,
     *,
     timings: Timings | None = None,
+    adopt: bool = False,
+    name_prefix: str | None = None,
 ) -> Path:
     """Gate the synthesized JSON and its cost, plan, gate the plan JSON and record what was gated, from which revision.
+
+    After `terraform plan`, planned creates that already exist (orphans of an interrupted apply,
+    cli/discovery/orphans.py) fail the plan and leave their import blocks in the work dir; with
+    `adopt`, a plan reads those blocks (they are placed beside the stack for that plan only).
+    `name_prefix` (`<namespace>-<env>-<service>`) names the stack's resources (default: from its YAML).
 
     With `config`, the cost estimate, its report and the cost gate (ceiling ≤ burst budget,
     floor ≤ soft budget) run before Terraform; the estimate and reports stay beside the plan.
@@ -305,7 +314,7 @@ def plan(
     timings = timings or Timings()
     failed = True
     try:
-        plan_file = _plan(settings, env, region, revision, config, timings)
+        plan_file = _plan(settings, env, region, revision, config, timings, adopt, name_prefix)
         failed = False
         return plan_file
     finally:
@@ -319,6 +328,8 @@ def _plan(
     revision: Revision | None,
     config: EnvironmentConfig | None,
     timings: Timings,
+    adopt: bool = False,
+    name_prefix: str | None = None,
 ) -> Path:
     stack_json = settings.outdir / "stacks" / env / "cdk.tf.json"
     reports = ROOT / "reports" / "gate" / env
@@ -352,11 +363,29 @@ def _plan(
     plan_file = workspace.directory / _PLAN_FILE
     for stale in (plan_file, workspace.directory / _PLAN_JSON, workspace.directory / _PLAN_RECORD):
         stale.unlink(missing_ok=True)
-    with timings.step("plan"):
-        workspace.terraform("plan", "-input=false", "-lock=true", "-no-color", f"-out={plan_file}", capture=True)
+    adopt_file, placed = workspace.directory / ADOPT_FILE, workspace.stack_dir / ADOPT_FILE
+    placed.unlink(missing_ok=True)  # an interrupted adopting plan's copy never reaches another plan
+    if adopt:
+        _place_import_blocks(env, adopt_file, placed)
+    try:
+        with timings.step("plan"):
+            workspace.terraform("plan", "-input=false", "-lock=true", "-no-color", f"-out={plan_file}", capture=True)
+    finally:
+        placed.unlink(missing_ok=True)  # the saved plan holds the configuration it was made with
     plan_json_path = workspace.directory / _PLAN_JSON
     with timings.step("show"):
         plan_json_path.write_text(workspace.terraform("show", "-json", "-no-color", str(plan_file), capture=True))
+    with timings.step("orphans"):
+        _refuse_orphans(
+            json.loads(plan_json_path.read_text()),
+            env=env,
+            region=region,
+            run_target=run_target,
+            name_prefix=name_prefix or _name_prefix(env),
+            adopt_file=adopt_file,
+            adopting=adopt,
+            discard=(plan_file, plan_json_path),
+        )
     secret_scan.refuse_secrets([plan_json_path], what=f"the plan JSON of {env}")
     plan_guard.refuse_stateful_replacements(json.loads(plan_json_path.read_text()), env, settings.allow_replace)
     with timings.step("plan gate"):
@@ -369,6 +398,7 @@ def _plan(
             environment=env,
         )
     counts = _summary(json.loads(plan_json_path.read_text()))
+    imports = _imports(json.loads(plan_json_path.read_text()))
     record = {
         "environment": env,
         "target": run_target.name,
@@ -379,6 +409,7 @@ def _plan(
         "created_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "gate": "passed",
         "changes": counts,
+        "imports": imports,
         "cost": cost_record,
     }
     (workspace.directory / _PLAN_RECORD).write_text(json.dumps(record, indent=2) + "\n")
@@ -386,9 +417,78 @@ def _plan(
         print(f"plan: {env}: the working tree has uncommitted changes: `make apply` will refuse this plan")
     print(
         f"plan: {env} on {run_target.name}: {counts['create']} to add, {counts['update']} to change, "
-        f"{counts['delete']} to destroy, {counts['replace']} to replace; saved {plan_file}"
+        f"{counts['delete']} to destroy, {counts['replace']} to replace"
+        + (f", {len(imports)} to import" if imports else "")
+        + f"; saved {plan_file}"
     )
     return plan_file
+
+
+def _name_prefix(env: str) -> str:
+    """`<namespace>-<env>-<service>`, the prefix of the stack set's resource names (`Context.id`)."""
+    from environments.loader import load_account, load_environment
+
+    config = load_account() if env == "account" else load_environment(env)
+    return f"{config.namespace}-{env}-{config.service}"
+
+
+def _imports(plan_json: dict[str, Any]) -> list[str]:
+    return sorted(c["address"] for c in plan_json.get("resource_changes", []) if c["change"].get("importing"))
+
+
+def _place_import_blocks(env: str, adopt_file: Path, placed: Path) -> None:
+    """IMPORT=yes: the import blocks the last plan wrote go beside the stack for this plan."""
+    if not adopt_file.exists():
+        print(f"plan: {env}: IMPORT=yes, but no earlier plan found resources to adopt ({adopt_file} is absent)")
+        return
+    blocks = json.loads(adopt_file.read_text()).get("import", [])
+    print(f"plan: {env}: adopting {len(blocks)} existing resource(s) with the import blocks of {adopt_file}:")
+    for block in blocks:
+        print(f"  {block['to']} ← {block['id']}")
+    placed.write_text(adopt_file.read_text())
+
+
+def _refuse_orphans(
+    plan_json: dict[str, Any],
+    *,
+    env: str,
+    region: str,
+    run_target: target.Target,
+    name_prefix: str,
+    adopt_file: Path,
+    adopting: bool,
+    discard: tuple[Path, ...],
+) -> None:
+    """Fail the plan when resources it would create already exist (read-only look-ups of the target),
+    writing the adoptable ones' import blocks to `adopt_file`; without any, `adopt_file` goes."""
+    from cli.discovery import orphans
+    from cli.discovery.aws import client_config
+
+    config = client_config()
+    found = orphans.find(
+        plan_json,
+        env=env,
+        prefix=name_prefix,
+        home_region=region,
+        clients=lambda where: lambda service: target.client(run_target, service, where, config),
+    )
+    for gap in found.gaps:
+        print(f"plan: {env}: could not look for existing resources with {gap.action}: {gap.message}")
+    if not found.orphans:
+        adopt_file.unlink(missing_ok=True)
+        return
+    for path in discard:
+        path.unlink(missing_ok=True)
+    if found.adoptable:
+        adopt_file.write_text(orphans.render_json(found.orphans, environment=env))
+    else:
+        adopt_file.unlink(missing_ok=True)
+    where = "the emulator" if run_target.is_emulator else f"AWS ({region})"
+    raise UserError(
+        orphans.describe(
+            found, env=env, where=where, adopt_file=str(adopt_file), adopting=adopting and adopt_file.exists()
+        )
+    )
 
 
 def _refuse_other_revision(env: str, record: dict[str, Any], revision: Revision | None) -> None:
@@ -440,19 +540,7 @@ def _check_saved_plan(settings: Settings, env: str, workspace: Workspace, revisi
 
 def state_client(run_target: target.Target, region: str) -> Any:
     """An S3 client of the target: the emulator's (its endpoint, certificate, test keys) or AWS's."""
-    import boto3
-
-    if not run_target.is_emulator:
-        return boto3.client("s3", region_name=region)
-    settings = run_target.environment
-    return boto3.client(
-        "s3",
-        region_name=region,
-        endpoint_url=settings["AWS_ENDPOINT_URL"],
-        verify=settings["AWS_CA_BUNDLE"],
-        aws_access_key_id=settings["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=settings["AWS_SECRET_ACCESS_KEY"],
-    )
+    return target.client(run_target, "s3", region)
 
 
 def apply(settings: Settings, env: str, region: str, revision: Revision | None) -> None:

@@ -5,6 +5,8 @@
   of the inventory continues, and the run ends incomplete.
 * Throttling is retried with exponential backoff, a bounded number of times.
 * A service or operation the region (or endpoint) does not offer is recorded per service.
+* An answer that cannot be parsed (an endpoint's HTML error page) is recorded as a failed call.
+* A lookup of one resource by name (`absent_codes`) answers "no such resource" as empty, not as a gap.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from botocore.exceptions import (
     NoCredentialsError,
     PartialCredentialsError,
 )
+from botocore.parsers import ResponseParserError
 
 from cli.discovery.model import Gap, GapKind
 from cli.errors import UserError
@@ -73,6 +76,14 @@ NO_CREDENTIALS = (
 )
 
 
+def client_config() -> Any:
+    """botocore settings of discovery's clients: one attempt (AwsReader retries throttling, bounded,
+    with backoff), and timeouts that fail an unreachable endpoint in seconds."""
+    from botocore.config import Config
+
+    return Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=10, read_timeout=30)
+
+
 def iam_action(service: str, operation: str) -> str:
     """The IAM action that authorizes `operation` (API name, e.g. `ListFunctions`) of `service`."""
     return _IAM_ACTION_OVERRIDES.get((service, operation), f"{_IAM_PREFIX.get(service, service)}:{operation}")
@@ -117,10 +128,15 @@ class AwsReader:
             self._clients[service] = self._factory(service)
         return self._clients[service]
 
-    def call(self, service: str, method: str, **params: Any) -> dict[str, Any] | None:
-        """One call of `method` (snake_case); `None` (and a recorded gap) if it could not be made."""
+    def call(
+        self, service: str, method: str, *, absent_codes: frozenset[str] = frozenset(), **params: Any
+    ) -> dict[str, Any] | None:
+        """One call of `method` (snake_case); `None` (and a recorded gap) if it could not be made;
+        `{}` when it failed with one of `absent_codes` (the resource asked for does not exist)."""
         client = self.client(service)
-        result: dict[str, Any] | None = self._guarded(service, method, lambda: getattr(client, method)(**params))
+        result: dict[str, Any] | None = self._guarded(
+            service, method, lambda: getattr(client, method)(**params), absent=absent_codes
+        )
         return result
 
     def items(
@@ -130,13 +146,15 @@ class AwsReader:
         result_key: str,
         *,
         unavailable_codes: frozenset[str] = frozenset(),
+        absent_codes: frozenset[str] = frozenset(),
         **params: Any,
     ) -> list[dict[str, Any]] | None:
         """Every item of a paginated listing, page after page; `None` (and a gap) if it failed.
 
         Pages are fetched in chunks of `page_size` items (or 1000) through the paginator's
         resume token, so a throttled chunk is retried alone, not the whole listing.
-        `unavailable_codes`: error codes that mean "not offered here" for this listing.
+        `unavailable_codes`: error codes that mean "not offered here" for this listing;
+        `absent_codes`: those that mean "none such" (a listing filtered by name): `[]`, no gap.
         """
         client = self.client(service)
         paginator = client.get_paginator(method)
@@ -156,7 +174,9 @@ class AwsReader:
                 found = [item for page in iterator for item in _path(page, result_key)]
                 return found, iterator.resume_token
 
-            fetched = self._guarded(service, method, fetch, unavailable_codes)
+            fetched = self._guarded(service, method, fetch, unavailable_codes, absent_codes)
+            if fetched == {}:
+                return []
             if fetched is None:
                 return None
             found, token = fetched
@@ -179,7 +199,12 @@ class AwsReader:
         return int(min(max(self.page_size, low), high))
 
     def _guarded(
-        self, service: str, method: str, attempt: Callable[[], Any], unavailable: frozenset[str] = frozenset()
+        self,
+        service: str,
+        method: str,
+        attempt: Callable[[], Any],
+        unavailable: frozenset[str] = frozenset(),
+        absent: frozenset[str] = frozenset(),
     ) -> Any:
         operation = self.client(service).meta.method_to_api_mapping.get(method, method)
         action = iam_action(service, operation)
@@ -195,8 +220,13 @@ class AwsReader:
                     service, action, "unavailable", f"{service} is not reachable in {self.region} ({error}); skipped"
                 )
                 return None
+            except ResponseParserError:  # an answer that is no AWS error (an HTML page of a 500)
+                self._record(service, action, "failed", f"{action} failed: the endpoint's answer could not be read")
+                return None
             except ClientError as error:
                 code = str(error.response.get("Error", {}).get("Code", ""))
+                if code in absent:
+                    return {}
                 if code in _BAD_CREDENTIALS:
                     raise UserError(
                         f"AWS rejected the credentials ({code}) when calling {action}: refresh them "
@@ -232,6 +262,10 @@ class AwsReader:
                     return None
                 self._sleep(min(self.max_delay_seconds, self.base_delay_seconds * 2 ** (number - 1)))
         raise AssertionError("unreachable")
+
+    def record_failure(self, subject: str, message: str) -> None:
+        """A failure of the caller's own reading of an answer (an unexpected shape), kept as a gap."""
+        self._record(subject, subject, "failed", message)
 
     def _record(self, service: str, action: str, kind: GapKind, message: str) -> None:
         self._gaps.setdefault((action, kind), Gap(service=service, action=action, kind=kind, message=message))

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from cli.discovery import draft, imports, inventory, readiness, render
-from cli.discovery.aws import POLICY_PATH, AwsReader, ClientFactory
+from cli.discovery.aws import POLICY_PATH, AwsReader, ClientFactory, client_config
 from cli.discovery.model import Finding, Inventory
 from cli.errors import UserError
 from cli.settings import ROOT, Settings
@@ -38,10 +38,8 @@ def outputs_for(env: str, json_path: Path | None) -> Outputs:
 def boto3_clients(settings: Settings, region: str) -> tuple[ClientFactory, str]:
     """Clients for AWS with the default credential chain, or for the emulator when asked."""
     import boto3
-    from botocore.config import Config
 
-    # Throttling is retried by AwsReader (bounded, with backoff), so botocore makes one attempt.
-    config = Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=10, read_timeout=30)
+    config = client_config()
     if settings.target == "emulator":
         from cli import emulator
 

@@ -70,10 +70,10 @@ def collect(reader: AwsReader, classifier: Classifier, *, name_pattern: str) -> 
     identity = reader.call("sts", "get_caller_identity")
     account_id = str(identity["Account"]) if identity else None
     functions = _lambda_functions(reader, classifier)
-    db_instances = _db_instances(reader, classifier)
-    groups = _replication_groups(reader, classifier)
+    databases = db_instances(reader, classifier)
+    groups = replication_groups(reader, classifier)
     parents: dict[str, Classification] = {f.name: f.classification for f in functions}
-    parents.update({d.identifier: d.classification for d in db_instances})
+    parents.update({d.identifier: d.classification for d in databases})
     parents.update({g.replication_group_id: g.classification for g in groups})
     return Inventory(
         environment=classifier.environment,
@@ -82,10 +82,10 @@ def collect(reader: AwsReader, classifier: Classifier, *, name_pattern: str) -> 
         name_pattern=classifier.name_patterns[classifier.environment],
         lambda_functions=functions,
         scalable_targets=_scalable_targets(reader, classifier, parents),
-        db_instances=db_instances,
-        db_proxies=_db_proxies(reader, classifier),
+        db_instances=databases,
+        db_proxies=db_proxies(reader, classifier),
         replication_groups=groups,
-        distributions=_distributions(reader, classifier),
+        distributions=distributions(reader, classifier),
         alarms=_alarms(reader, classifier),
         budgets=_budgets(reader, classifier, account_id),
         gaps=reader.gaps,
@@ -185,9 +185,12 @@ def _scalable_targets(
     return tuple(found)
 
 
-def _db_instances(reader: AwsReader, classifier: Classifier) -> tuple[DbInstance, ...]:
+def db_instances(reader: AwsReader, classifier: Classifier, identifier: str | None = None) -> tuple[DbInstance, ...]:
+    """Every DB instance, or the one named `identifier` (none if it does not exist)."""
     found: list[DbInstance] = []
-    for item in reader.items("rds", "describe_db_instances", "DBInstances") or []:
+    lookup: dict[str, Any] = {"DBInstanceIdentifier": identifier} if identifier else {}
+    absent = frozenset({"DBInstanceNotFound", "DBInstanceNotFoundFault"})
+    for item in reader.items("rds", "describe_db_instances", "DBInstances", absent_codes=absent, **lookup) or []:
         tags = _tags(item.get("TagList"))
         identifier = item["DBInstanceIdentifier"]
         found.append(
@@ -207,9 +210,12 @@ def _db_instances(reader: AwsReader, classifier: Classifier) -> tuple[DbInstance
     return tuple(found)
 
 
-def _db_proxies(reader: AwsReader, classifier: Classifier) -> tuple[DbProxy, ...]:
+def db_proxies(reader: AwsReader, classifier: Classifier, name: str | None = None) -> tuple[DbProxy, ...]:
+    """Every RDS proxy, or the one named `name` (none if it does not exist)."""
     found: list[DbProxy] = []
-    for item in reader.items("rds", "describe_db_proxies", "DBProxies") or []:
+    lookup: dict[str, Any] = {"DBProxyName": name} if name else {}
+    absent = frozenset({"DBProxyNotFoundFault", "DBProxyNotFound"})
+    for item in reader.items("rds", "describe_db_proxies", "DBProxies", absent_codes=absent, **lookup) or []:
         response = reader.call("rds", "list_tags_for_resource", ResourceName=item["DBProxyArn"])
         tags = _tags((response or {}).get("TagList"))
         found.append(
@@ -224,9 +230,17 @@ def _db_proxies(reader: AwsReader, classifier: Classifier) -> tuple[DbProxy, ...
     return tuple(found)
 
 
-def _replication_groups(reader: AwsReader, classifier: Classifier) -> tuple[ReplicationGroup, ...]:
+def replication_groups(
+    reader: AwsReader, classifier: Classifier, group_id: str | None = None
+) -> tuple[ReplicationGroup, ...]:
+    """Every replication group, or the one with id `group_id` (none if it does not exist)."""
     found: list[ReplicationGroup] = []
-    for item in reader.items("elasticache", "describe_replication_groups", "ReplicationGroups") or []:
+    lookup: dict[str, Any] = {"ReplicationGroupId": group_id} if group_id else {}
+    absent = frozenset({"ReplicationGroupNotFoundFault", "ReplicationGroupNotFound"})
+    listing = reader.items(
+        "elasticache", "describe_replication_groups", "ReplicationGroups", absent_codes=absent, **lookup
+    )
+    for item in listing or []:
         group_id = item["ReplicationGroupId"]
         response = reader.call("elasticache", "list_tags_for_resource", ResourceName=item["ARN"])
         tags = _tags((response or {}).get("TagList"))
@@ -253,7 +267,7 @@ def _replication_groups(reader: AwsReader, classifier: Classifier) -> tuple[Repl
     return tuple(found)
 
 
-def _distributions(reader: AwsReader, classifier: Classifier) -> tuple[Distribution, ...]:
+def distributions(reader: AwsReader, classifier: Classifier) -> tuple[Distribution, ...]:
     found: list[Distribution] = []
     for item in reader.items("cloudfront", "list_distributions", "DistributionList.Items") or []:
         # The summary lacks some settings on some endpoints: the configuration has them all.

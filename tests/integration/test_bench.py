@@ -19,7 +19,9 @@ _FIGURE = re.compile(
     r"^  (?P<name>.+?)\s+wall\s+(?P<wall>[\d.]+) s\s+cpu\s+(?P<cpu>[\d.]+) s\s+peak memory\s+(?P<peak>\d+) MB\s+\(n=1\)$",
     re.M,
 )
-_PLAN_STEPS = ("synth", "gate", "target", "cost gate", "bootstrap", "init", "plan", "show", "plan gate", "other")
+_PLAN_STEPS = (
+    "synth", "gate", "target", "cost gate", "bootstrap", "init", "plan", "show", "orphans", "plan gate", "other",
+)  # fmt: skip
 
 
 def _ratio(label: str, text: str) -> float:

@@ -142,6 +142,7 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
         "init",
         "plan",
         "show",
+        "orphans",
         "plan gate",
         "other",
     ]

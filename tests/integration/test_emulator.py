@@ -349,6 +349,9 @@ def test_cloudfront_policies_live_through_terraforms_lifecycle(
     read = getattr(cloudfront, f"get_{snake}")(Id=policy_id)
     assert read[kind][f"{kind}Config"] == config and read["ETag"] == created["ETag"]
     assert getattr(cloudfront, f"get_{snake}_config")(Id=policy_id)[f"{kind}Config"] == config
+    listing = getattr(cloudfront, f"list_{snake.removesuffix('policy')}policies")
+    assert [item[kind]["Id"] for item in listing(Type="custom")[f"{kind}List"]["Items"]] == [policy_id]
+    assert listing(Type="managed")[f"{kind}List"]["Quantity"] == 0
     updated = getattr(cloudfront, f"update_{snake}")(
         Id=policy_id, IfMatch=read["ETag"], **{f"{kind}Config": {**config, "Comment": "changed"}}
     )
@@ -493,9 +496,12 @@ def test_cloudfront_monitoring_subscriptions_live_with_their_distribution(runnin
         cloudfront.get_monitoring_subscription(DistributionId=distribution)
 
 
-def test_replication_group_members_echo_encryption_and_security_groups(running: emulator.Emulator) -> None:
+def test_replication_group_members_echo_encryption_security_and_parameter_groups(running: emulator.Emulator) -> None:
     cache = emulator_client(running, "elasticache")
     cache.create_cache_subnet_group(CacheSubnetGroupName="emu-enc", CacheSubnetGroupDescription="d", SubnetIds=["s-1"])
+    cache.create_cache_parameter_group(
+        CacheParameterGroupName="emu-enc", CacheParameterGroupFamily="valkey8", Description="d"
+    )
     cache.create_replication_group(
         ReplicationGroupId="emu-enc",
         ReplicationGroupDescription="d",
@@ -505,6 +511,7 @@ def test_replication_group_members_echo_encryption_and_security_groups(running: 
         NumNodeGroups=1,
         ReplicasPerNodeGroup=1,
         CacheSubnetGroupName="emu-enc",
+        CacheParameterGroupName="emu-enc",
         AtRestEncryptionEnabled=True,
         TransitEncryptionEnabled=True,
         SecurityGroupIds=["sg-emu-enc"],
@@ -513,8 +520,10 @@ def test_replication_group_members_echo_encryption_and_security_groups(running: 
         (cluster,) = cache.describe_cache_clusters(CacheClusterId=member)["CacheClusters"]
         assert cluster["AtRestEncryptionEnabled"] is True and cluster["TransitEncryptionEnabled"] is True
         assert cluster["SecurityGroups"] == [{"SecurityGroupId": "sg-emu-enc", "Status": "active"}]
+        assert cluster["CacheParameterGroup"]["CacheParameterGroupName"] == "emu-enc"  # read by an import
     cache.delete_replication_group(ReplicationGroupId="emu-enc")
     cache.delete_cache_subnet_group(CacheSubnetGroupName="emu-enc")
+    cache.delete_cache_parameter_group(CacheParameterGroupName="emu-enc")
 
 
 def test_security_group_rules_echo_their_descriptions(running: emulator.Emulator) -> None:
@@ -614,6 +623,35 @@ def test_each_db_instance_has_a_resource_id_of_its_own(running: emulator.Emulato
     assert [i["DBInstanceIdentifier"] for i in found] == [names[0]]
     for name in names:
         rds.delete_db_instance(DBInstanceIdentifier=name, SkipFinalSnapshot=True)
+
+
+def test_a_db_instance_keeps_its_managed_secret_when_asked_to_manage_it_again(running: emulator.Emulator) -> None:
+    rds = emulator_client(running, "rds")
+    rds.create_db_instance(
+        DBInstanceIdentifier="emu-secret",
+        DBInstanceClass="db.t4g.micro",
+        Engine="postgres",
+        AllocatedStorage=20,
+        MasterUsername="app",
+        ManageMasterUserPassword=True,
+    )
+
+    def secret() -> str:
+        (instance,) = rds.describe_db_instances(DBInstanceIdentifier="emu-secret")["DBInstances"]
+        return str(instance["MasterUserSecret"]["SecretArn"])
+
+    managed = secret()
+    rds.modify_db_instance(DBInstanceIdentifier="emu-secret", ManageMasterUserPassword=True, ApplyImmediately=True)
+    assert secret() == managed  # as AWS: already managed, the secret stays
+    rds.modify_db_instance(
+        DBInstanceIdentifier="emu-secret",
+        ManageMasterUserPassword=False,
+        MasterUserPassword="not-a-secret-1",
+        ApplyImmediately=True,
+    )
+    (instance,) = rds.describe_db_instances(DBInstanceIdentifier="emu-secret")["DBInstances"]
+    assert "MasterUserSecret" not in instance  # turning it off still removes it
+    rds.delete_db_instance(DBInstanceIdentifier="emu-secret", SkipFinalSnapshot=True)
 
 
 def test_db_parameters_set_by_the_user_have_the_source_user(running: emulator.Emulator) -> None:

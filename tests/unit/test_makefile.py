@@ -1,4 +1,4 @@
-"""The Makefile hands ENV, TO, CONFIRM and LOCK_ID to the CLI as data: no value is ever run (issue 18).
+"""The Makefile hands ENV, TO, CONFIRM, LOCK_ID and IMPORT to the CLI as data: no value is ever run (issue 18).
 
 Each test runs the real `make` on a copy of the Makefile whose `.venv/bin/python` only records
 its arguments, with every setup stamp in place so that nothing is built.
@@ -90,12 +90,15 @@ def test_to_and_confirm_reach_the_cli_verbatim_and_are_never_run(project: Path, 
 
 
 @pytest.mark.parametrize("template", HOSTILE)
-def test_lock_id_reaches_the_cli_verbatim_and_are_never_run(project: Path, template: str) -> None:
+def test_lock_id_and_import_reach_the_cli_verbatim_and_are_never_run(project: Path, template: str) -> None:
     marker = project / "pwned"
     value = template.format(marker=marker)
     code, stderr, calls = _make(project, "unlock", "ENV=dev", f"LOCK_ID={value}")
     assert code == 0, stderr
     assert calls == [["-m", "cli", "unlock", "--env=dev", f"--lock-id={value}"]]
+    code, stderr, calls = _make(project, "plan", "ENV=dev", f"IMPORT={value}")
+    assert code == 0, stderr
+    assert calls == [["-m", "cli", "plan", "--env=dev", f"--import={value}"]]
     assert not marker.exists()
 
 
