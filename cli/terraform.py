@@ -365,8 +365,7 @@ def _plan(
         stale.unlink(missing_ok=True)
     adopt_file, placed = workspace.directory / ADOPT_FILE, workspace.stack_dir / ADOPT_FILE
     placed.unlink(missing_ok=True)  # an interrupted adopting plan's copy never reaches another plan
-    if adopt:
-        _place_import_blocks(env, adopt_file, placed)
+    adopted = _place_import_blocks(env, adopt_file, placed) if adopt else []
     try:
         with timings.step("plan"):
             workspace.terraform("plan", "-input=false", "-lock=true", "-no-color", f"-out={plan_file}", capture=True)
@@ -383,7 +382,7 @@ def _plan(
             run_target=run_target,
             name_prefix=name_prefix or _name_prefix(env),
             adopt_file=adopt_file,
-            adopting=adopt,
+            adopted=adopted,
             discard=(plan_file, plan_json_path),
         )
     secret_scan.refuse_secrets([plan_json_path], what=f"the plan JSON of {env}")
@@ -436,16 +435,17 @@ def _imports(plan_json: dict[str, Any]) -> list[str]:
     return sorted(c["address"] for c in plan_json.get("resource_changes", []) if c["change"].get("importing"))
 
 
-def _place_import_blocks(env: str, adopt_file: Path, placed: Path) -> None:
+def _place_import_blocks(env: str, adopt_file: Path, placed: Path) -> list[dict[str, str]]:
     """IMPORT=yes: the import blocks the last plan wrote go beside the stack for this plan."""
     if not adopt_file.exists():
         print(f"plan: {env}: IMPORT=yes, but no earlier plan found resources to adopt ({adopt_file} is absent)")
-        return
-    blocks = json.loads(adopt_file.read_text()).get("import", [])
+        return []
+    blocks: list[dict[str, str]] = json.loads(adopt_file.read_text()).get("import", [])
     print(f"plan: {env}: adopting {len(blocks)} existing resource(s) with the import blocks of {adopt_file}:")
     for block in blocks:
         print(f"  {block['to']} ← {block['id']}")
     placed.write_text(adopt_file.read_text())
+    return blocks
 
 
 def _refuse_orphans(
@@ -456,11 +456,12 @@ def _refuse_orphans(
     run_target: target.Target,
     name_prefix: str,
     adopt_file: Path,
-    adopting: bool,
+    adopted: list[dict[str, str]],
     discard: tuple[Path, ...],
 ) -> None:
     """Fail the plan when resources it would create already exist (read-only look-ups of the target),
-    writing the adoptable ones' import blocks to `adopt_file`; without any, `adopt_file` goes."""
+    writing the adoptable ones' import blocks to `adopt_file` (after the `adopted` ones this plan
+    used); without any, `adopt_file` goes."""
     from cli.discovery import orphans
     from cli.discovery.aws import client_config
 
@@ -479,16 +480,12 @@ def _refuse_orphans(
         return
     for path in discard:
         path.unlink(missing_ok=True)
-    if found.adoptable:
-        adopt_file.write_text(orphans.render_json(found.orphans, environment=env))
+    if found.adoptable or adopted:
+        adopt_file.write_text(orphans.render_json(found.orphans, environment=env, kept=adopted))
     else:
         adopt_file.unlink(missing_ok=True)
     where = "the emulator" if run_target.is_emulator else f"AWS ({region})"
-    raise UserError(
-        orphans.describe(
-            found, env=env, where=where, adopt_file=str(adopt_file), adopting=adopting and adopt_file.exists()
-        )
-    )
+    raise UserError(orphans.describe(found, env=env, where=where, adopt_file=str(adopt_file), adopting=bool(adopted)))
 
 
 def _refuse_other_revision(env: str, record: dict[str, Any], revision: Revision | None) -> None:

@@ -739,9 +739,11 @@ def find(
     return Found(orphans=tuple(orphans.values()), gaps=gaps, checked=checked)
 
 
-def render_json(orphans: Iterable[Orphan], *, environment: str) -> str:
-    """Terraform JSON `import` blocks (Terraform ≥ 1.5) for the adoptable orphans."""
-    blocks = [{"to": o.address, "id": o.import_id} for o in orphans if o.adoptable]
+def render_json(orphans: Iterable[Orphan], *, environment: str, kept: Iterable[Mapping[str, str]] = ()) -> str:
+    """Terraform JSON `import` blocks (Terraform ≥ 1.5) for the adoptable orphans, after the `kept`
+    blocks (those an adopting plan used, which a next one needs as much)."""
+    blocks = [{"to": str(b["to"]), "id": str(b["id"])} for b in kept]
+    blocks += [{"to": o.address, "id": o.import_id} for o in orphans if o.adoptable]
     comment = (
         f"Resources of {environment} that exist but are not in its state, found by `make plan ENV={environment}`; "
         f"`make plan ENV={environment} IMPORT=yes` puts this file beside the stack for that plan (imports, not creates)"
@@ -760,7 +762,10 @@ def describe(found: Found, *, env: str, where: str, adopt_file: str, adopting: b
     refused = [o for o in found.orphans if not o.adoptable]
     if found.adoptable:
         if adopting:
-            lines.append(f"They are new since the import blocks were written: {adopt_file} now holds them all.")
+            lines.append(
+                "They were found only now (once the resources adopted here were known); "
+                f"{adopt_file} holds their import blocks after the ones this plan used."
+            )
         lines += [
             f"Import blocks for them are in {adopt_file}. To adopt them (the plan then shows imports, not creates):",
             f"  make plan ENV={env} IMPORT=yes",
