@@ -121,8 +121,8 @@ emulator-stop: setup ## stop the local AWS emulator started by plan/apply
 TEST_WORKERS ?= auto
 PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
-test: setup ## the whole test suite, integration tests included (TEST_WORKERS=auto: one per core)
-	@$(PYTEST)
+test: setup ## the whole test suite, integration tests included (TEST_WORKERS=auto: one per core); the slowest 20 listed
+	@$(PYTEST) --durations=20
 
 test-fast: setup ## the tests that need neither terraform nor the emulator
 	@$(PYTEST) -m "not integration"

@@ -26,6 +26,8 @@ Gaps filled here (each tested in tests/integration/test_emulator.py):
   group, which the provider reads of a replication group from its first member: the members echo
   their group's.
 * moto cannot delete a cache subnet group: it can here.
+* moto has no `ModifyReplicationGroup` (an adopted group plans one): it changes what moto models of
+  a group here.
 * moto has ElastiCache users (IAM authentication included) but no user groups: they are kept in
   memory (create, describe, modify, delete, tags), as the cache's IAM-authenticated clients need.
 * moto has no CloudFront cache, origin request or response headers policies: they are kept in
@@ -88,10 +90,15 @@ from cli.errors import UserError
 
 HOST = "127.0.0.1"
 RECORD = "emulator.json"
-OWN_FILES = frozenset({RECORD, "cert.pem", "key.pem", "moto.log"})
+LOG = "moto.log"
+PREVIOUS_LOG = "moto.previous.log"
+"""The log of the emulator a new one replaced (why the old one stopped answering)."""
+OWN_FILES = frozenset({RECORD, "cert.pem", "key.pem", LOG, PREVIOUS_LOG})
 """Everything the emulator writes in its folder, and all that it ever deletes."""
 HEALTH_PATH = "/moto-api/config"
 """Answers without serializing any model (`/moto-api/data.json` fails once a Lambda exists)."""
+BUSY_PATIENCE_SECONDS = 30.0
+"""How long a live emulator may go unanswering (a loaded machine) before the CLI gives up on it."""
 
 # Credentials and profiles of a real account must not leak into the emulator's processes: a
 # profile that the emulator cannot find makes every moto request fail, and the AWS SDKs
@@ -389,6 +396,60 @@ def _fill_replication_group_members() -> None:
     setattr(ElastiCacheResponse, "delete_cache_subnet_group", delete_cache_subnet_group)  # noqa: B010
     setattr(ElastiCacheBackend, "create_replication_group", create_replication_group)  # noqa: B010
     setattr(ElastiCacheBackend, "delete_replication_group", delete_replication_group)  # noqa: B010
+
+
+def _replication_groups_can_be_modified() -> None:
+    """moto 5.2.1 has no `ModifyReplicationGroup`, which the provider calls for any in-place change
+    of a group (an adopted group plans one: import does not read `auth_token_update_strategy` back).
+    Here it changes what moto models of a group: description, node type, engine version, windows,
+    snapshot retention, failover, Multi-AZ, parameter, security and user groups, auto minor version
+    upgrade, notifications; a new auth token is dated and `DELETE` removes it (call after
+    `_cache_members_echo_encryption_and_security_groups`: members echo the new security groups)."""
+    from moto.core.responses import ActionResult
+    from moto.core.utils import utcnow
+    from moto.elasticache.responses import ElastiCacheResponse
+
+    settable = {  # request parameter → the group's attribute, as given
+        "ReplicationGroupDescription": "description",
+        "CacheNodeType": "cache_node_type",
+        "EngineVersion": "engine_version",
+        "PreferredMaintenanceWindow": "preferred_maintenance_window",
+        "SnapshotWindow": "snapshot_window",
+        "CacheParameterGroupName": "cache_parameter_group_name",
+        "NotificationTopicArn": "notification_topic_arn",
+        "TransitEncryptionMode": "transit_encryption_mode",
+    }
+
+    def modify_replication_group(self: ElastiCacheResponse) -> ActionResult:
+        (group,) = self.elasticache_backend.describe_replication_groups(self._get_param("ReplicationGroupId"))
+        for parameter, attribute in settable.items():
+            if self._get_param(parameter) is not None:
+                setattr(group, attribute, self._get_param(parameter))
+        if self._get_int_param("SnapshotRetentionLimit") is not None:
+            group.snapshot_retention_limit = self._get_int_param("SnapshotRetentionLimit")
+        switches = (("AutomaticFailoverEnabled", "automatic_failover"), ("MultiAZEnabled", "multi_az"))
+        for parameter, attribute in switches:
+            if self._get_bool_param(parameter) is not None:
+                setattr(group, attribute, "enabled" if self._get_bool_param(parameter) else "disabled")
+        if self._get_bool_param("AutoMinorVersionUpgrade") is not None:
+            group.auto_minor_version_upgrade = self._get_bool_param("AutoMinorVersionUpgrade")
+        if self._get_param("AuthToken"):
+            group.auth_token_enabled, group.auth_token_last_modified_date = True, utcnow()
+        elif self._get_param("AuthTokenUpdateStrategy") == "DELETE":
+            group.auth_token_enabled = False
+        removed = set(self._get_param("UserGroupIdsToRemove", []))
+        added = [g for g in self._get_param("UserGroupIdsToAdd", []) if g not in (group.user_group_ids or [])]
+        group.user_group_ids = [g for g in group.user_group_ids or [] if g not in removed] + added
+        security_groups = self._get_param("SecurityGroupIds")
+        if security_groups is not None:
+            group.security_group_ids = security_groups
+            for member in group.member_clusters:
+                self.elasticache_backend.cache_clusters[member].security_groups = [
+                    {"SecurityGroupId": group_id, "Status": "active"} for group_id in security_groups
+                ]
+        return ActionResult({"ReplicationGroup": group})
+
+    setattr(ElastiCacheResponse, "modify_replication_group", modify_replication_group)  # noqa: B010
 
 
 def _elasticache_fault(code: str, message: str) -> Exception:
@@ -1305,10 +1366,14 @@ def one_request_at_a_time(app: Callable[..., Any]) -> Callable[..., Any]:
     """moto 5.2.1's backends are not thread-safe: Terraform's parallel calls (ten at a time) can
     race in them (a 500 that the SDK retries into `Alias already exists`, or a duplicated policy
     statement). The server stays threaded so the liveness probe always gets an answer, but moto
-    handles one request at a time; each is answered in milliseconds."""
+    handles one request at a time; each is answered in milliseconds. The liveness probe
+    (`HEALTH_PATH`, which reads moto's configuration only) does not wait for the others: a probe
+    that timed out behind a slow call would make the CLI think the emulator gone."""
     lock = threading.Lock()
 
     def serialized(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        if environ.get("PATH_INFO") == HEALTH_PATH:
+            return list(app(environ, start_response))
         with lock:
             return list(app(environ, start_response))
 
@@ -1365,6 +1430,7 @@ def serve(port: int, cert: Path, key: Path) -> None:
     _fill_cache_parameter_groups()
     _fill_replication_group_members()
     _cache_members_echo_encryption_and_security_groups()
+    _replication_groups_can_be_modified()
     _fill_user_groups()
     _fill_cloudfront_policies()
     _cloudfront_distribution_arns_have_an_empty_region()
@@ -1409,10 +1475,11 @@ def _check_own(directory: Path) -> None:
 
 
 def _clear(directory: Path) -> None:
-    """Empty the emulator's folder (created if missing) of its own files, after `_check_own`."""
+    """Empty the emulator's folder (created if missing) of its own files but the previous log, after
+    `_check_own`."""
     directory.mkdir(parents=True, exist_ok=True)
     _check_own(directory)
-    for name in OWN_FILES:
+    for name in OWN_FILES - {PREVIOUS_LOG}:
         _remove(directory, directory / name)
 
 
@@ -1475,8 +1542,8 @@ def _is_alive(pid: int) -> bool:
 
 def _responds(emulator: Emulator) -> bool:
     """Any HTTP answer means moto is up."""
-    context = ssl.create_default_context(cafile=str(emulator.ca_bundle))
     try:
+        context = ssl.create_default_context(cafile=str(emulator.ca_bundle))
         with urllib.request.urlopen(f"{emulator.endpoint}{HEALTH_PATH}", timeout=1, context=context):
             return True
     except urllib.error.HTTPError:
@@ -1485,15 +1552,27 @@ def _responds(emulator: Emulator) -> bool:
         return False
 
 
-def running(directory: Path) -> Emulator | None:
-    """The emulator recorded in `directory`, if it still runs."""
+def running(directory: Path, patience_seconds: float = BUSY_PATIENCE_SECONDS) -> Emulator | None:
+    """The emulator recorded in `directory`, if it still runs. One whose process lives but does not
+    answer is waited for (up to `patience_seconds`), never taken for gone: replacing it would throw
+    away every resource it holds."""
     record = directory / RECORD
     if not record.exists():
         return None
     data = json.loads(record.read_text())
     emulator = Emulator(pid=data["pid"], port=data["port"], ca_bundle=Path(data["ca_bundle"]))
-    alive = is_emulator(emulator.pid, emulator.port, data.get("started"))
-    return emulator if alive and _responds(emulator) else None
+    deadline = time.monotonic() + patience_seconds
+    while is_emulator(emulator.pid, emulator.port, data.get("started")):
+        if _responds(emulator):
+            return emulator
+        if time.monotonic() > deadline:
+            raise UserError(
+                f"the local AWS emulator (process {emulator.pid}, {emulator.endpoint}) runs but has not answered "
+                f"for {patience_seconds:.0f} s; see {directory / LOG}. `make emulator-stop` discards it and "
+                "everything it holds"
+            )
+        time.sleep(0.5)
+    return None
 
 
 def start(directory: Path, timeout_seconds: float = 30) -> Emulator:
@@ -1501,10 +1580,12 @@ def start(directory: Path, timeout_seconds: float = 30) -> Emulator:
     if directory.is_dir():
         _check_own(directory)  # before stopping anything
     stop(directory)
+    if (directory / LOG).exists():
+        (directory / LOG).replace(directory / PREVIOUS_LOG)  # why the old one ended, for whoever asks
     _clear(directory)
     cert, key = _write_certificate(directory)
     port = _free_port()
-    log = (directory / "moto.log").open("ab")
+    log = (directory / LOG).open("ab")
     process = subprocess.Popen(
         [sys.executable, "-m", "cli.emulator", "serve", "--port", str(port), "--cert", str(cert), "--key", str(key)],
         cwd=Path(__file__).resolve().parent.parent,

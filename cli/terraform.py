@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -619,14 +619,25 @@ def configured_attributes(stack_json: dict[str, Any]) -> dict[str, frozenset[str
     }
 
 
-def drift_summary(
-    plan_json: dict[str, Any],
-    ignored: Mapping[str, frozenset[str]] | None = None,
-    configured: Mapping[str, frozenset[str]] | None = None,
-) -> tuple[list[str], list[str]]:
+@dataclass(frozen=True)
+class StackAttributes:
+    """What a stack's configuration says of its resources' attributes, by address: those it sets
+    (`configured`; an address not listed counts all of its attributes) and those it leaves to others
+    (`ignored`)."""
+
+    configured: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    ignored: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, stack_json: dict[str, Any]) -> StackAttributes:
+        return cls(configured=configured_attributes(stack_json), ignored=ignored_changes(stack_json))
+
+
+def drift_summary(plan_json: dict[str, Any], stack: StackAttributes | None = None) -> tuple[list[str], list[str]]:
     """One line per resource whose real state differs from the recorded one in what its configuration
-    sets (`configured`; all attributes without it), and one per resource whose only differences are
-    attributes the configuration leaves to others (`ignored`): not drift."""
+    sets, and one per resource whose only differences are attributes the configuration leaves to
+    others: not drift."""
+    stack = stack or StackAttributes()
     drifted_lines, ignored_lines = [], []
     for drifted in plan_json.get("resource_drift", []):
         change, address = drifted["change"], drifted["address"]
@@ -634,11 +645,11 @@ def drift_summary(
             drifted_lines.append(f"{address}: deleted outside Terraform")
             continue
         attributes = _changed_attributes(change.get("before"), change.get("after"))
-        if configured is not None and address in configured:
-            attributes = [a for a in attributes if a in configured[address]]
+        if address in stack.configured:
+            attributes = [a for a in attributes if a in stack.configured[address]]
         if not attributes:
             continue  # only what AWS computes, or empty values read back in another form
-        left_to_others = (ignored or {}).get(address, frozenset())
+        left_to_others = stack.ignored.get(address, frozenset())
         real = [a for a in attributes if a not in left_to_others and "all" not in left_to_others]
         if not real:
             ignored_lines.append(f"{address}: {', '.join(attributes)}")
@@ -663,11 +674,9 @@ def drift(settings: Settings, env: str, region: str) -> None:
         drift_plan.unlink(missing_ok=True)
         print(f"drift: {env} matches its state: no drift")
         return
-    stack = json.loads((workspace.stack_dir / "cdk.tf.json").read_text())
     lines, left_to_others = drift_summary(
         json.loads(workspace.terraform("show", "-json", "-no-color", str(drift_plan), capture=True)),
-        ignored_changes(stack),
-        configured_attributes(stack),
+        StackAttributes.of(json.loads((workspace.stack_dir / "cdk.tf.json").read_text())),
     )
     drift_plan.unlink(missing_ok=True)
     if left_to_others:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -89,12 +90,25 @@ def make_workbench(root: Path, home: Path) -> Workbench:
     return Workbench(root=root, env=env)
 
 
+def new_workbench(tmp_path_factory: pytest.TempPathFactory, name: str) -> Workbench:
+    """A fresh copy of the repository (under a temporary folder named `name`) and its workbench."""
+    root = copy_repository(tmp_path_factory.mktemp(name) / "repo")
+    return make_workbench(root, root.parent / "home")
+
+
 @pytest.fixture(scope="module")
 def workbench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workbench]:
-    root = copy_repository(tmp_path_factory.mktemp("workbench") / "repo")
-    bench = make_workbench(root, root.parent / "home")
+    bench = new_workbench(tmp_path_factory, "workbench")
     yield bench
     emulator.stop(bench.emulator_dir)
+
+
+def plan_counts(stdout: str) -> tuple[int, int, int, int]:
+    """(add, change, destroy, replace) from the summary line `make plan` prints."""
+    found = re.search(r"(\d+) to add, (\d+) to change, (\d+) to destroy, (\d+) to replace", stdout)
+    assert found, stdout
+    add, change, destroy, replace = (int(group) for group in found.groups())
+    return add, change, destroy, replace
 
 
 def make_ready_repository(tmp_path: Path) -> Workbench:

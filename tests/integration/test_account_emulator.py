@@ -19,8 +19,7 @@ import pytest
 from cli import emulator
 from environments.loader import load_account
 from modules.budgets.module import COST_ALLOCATION_TAGS
-from tests.conftest import copy_repository
-from tests.integration.conftest import Workbench, emulator_client, local_state_terraform, make_workbench
+from tests.integration.conftest import Workbench, emulator_client, local_state_terraform, new_workbench, plan_counts
 
 pytestmark = pytest.mark.integration
 
@@ -29,17 +28,9 @@ PREFIX = "matbakh-account-shared"
 
 @pytest.fixture(scope="module")
 def account(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workbench]:
-    root = copy_repository(tmp_path_factory.mktemp("account") / "repo")
-    bench = make_workbench(root, root.parent / "home")
+    bench = new_workbench(tmp_path_factory, "account")
     yield bench
     emulator.stop(bench.emulator_dir)
-
-
-def _plan_counts(stdout: str) -> tuple[int, int, int, int]:
-    found = re.search(r"(\d+) to add, (\d+) to change, (\d+) to destroy, (\d+) to replace", stdout)
-    assert found, stdout
-    add, change, destroy, replace = (int(group) for group in found.groups())
-    return add, change, destroy, replace
 
 
 def _planned_creations(stdout: str) -> Counter[str]:
@@ -79,7 +70,7 @@ def test_the_account_stack_applies_and_a_second_plan_is_empty(account: Workbench
 
     again = account.cli("plan", "--env", "account")
     assert again.returncode == 0, again.stderr
-    assert _plan_counts(again.stdout) == (0, 0, 0, 0), again.stdout
+    assert plan_counts(again.stdout) == (0, 0, 0, 0), again.stdout
 
     ce = _ce(account)
     monitors = ce.get_anomaly_monitors()["AnomalyMonitors"]

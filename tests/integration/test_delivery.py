@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from cli import emulator
-from tests.conftest import REPO, copy_repository
-from tests.integration.conftest import Workbench, make_workbench
+from tests.conftest import REPO
+from tests.integration.conftest import Workbench, new_workbench
 
 pytestmark = pytest.mark.integration
 
@@ -29,14 +29,14 @@ def _git(root: Path, *args: str) -> str:
 @pytest.fixture(scope="module")
 def repository(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workbench]:
     """A copy of the sources as a git repository with one commit: revision A."""
-    root = copy_repository(tmp_path_factory.mktemp("delivery") / "repo")
+    bench = new_workbench(tmp_path_factory, "delivery")
+    root = bench.root
     shutil.copy2(REPO / ".gitignore", root / ".gitignore")
     _git(root, "init", "--quiet", "--initial-branch=main")
     _git(root, "config", "user.email", "ci@example.invalid")
     _git(root, "config", "user.name", "delivery test")
     _git(root, "add", "-A")
     _git(root, "commit", "--quiet", "-m", "A")
-    bench = make_workbench(root, root.parent / "home")
     yield bench
     emulator.stop(bench.emulator_dir)
 

@@ -526,6 +526,56 @@ def test_replication_group_members_echo_encryption_security_and_parameter_groups
     cache.delete_cache_parameter_group(CacheParameterGroupName="emu-enc")
 
 
+def test_a_replication_group_can_be_modified_in_place(running: emulator.Emulator) -> None:
+    cache = emulator_client(running, "elasticache")
+    cache.create_cache_subnet_group(CacheSubnetGroupName="emu-mod", CacheSubnetGroupDescription="d", SubnetIds=["s-1"])
+    cache.create_user_group(UserGroupId="emu-mod-old", Engine="valkey")
+    cache.create_user_group(UserGroupId="emu-mod-new", Engine="valkey")
+    cache.create_replication_group(
+        ReplicationGroupId="emu-mod",
+        ReplicationGroupDescription="before",
+        Engine="valkey",
+        CacheNodeType="cache.t4g.micro",
+        ClusterMode="enabled",
+        NumNodeGroups=1,
+        ReplicasPerNodeGroup=1,
+        CacheSubnetGroupName="emu-mod",
+        SecurityGroupIds=["sg-emu-old"],
+        UserGroupIds=["emu-mod-old"],
+        SnapshotRetentionLimit=1,
+    )
+    # What the provider sends for an adopted group (`auth_token_update_strategy` only), then a real change.
+    unchanged = cache.modify_replication_group(
+        ReplicationGroupId="emu-mod", AuthTokenUpdateStrategy="ROTATE", ApplyImmediately=True
+    )["ReplicationGroup"]
+    assert (unchanged["Status"], unchanged["Description"], unchanged["AuthTokenEnabled"]) == (
+        "available",
+        "before",
+        False,
+    )
+    modified = cache.modify_replication_group(
+        ReplicationGroupId="emu-mod",
+        ReplicationGroupDescription="after",
+        SnapshotRetentionLimit=7,
+        MultiAZEnabled=True,
+        SecurityGroupIds=["sg-emu-new"],
+        UserGroupIdsToAdd=["emu-mod-new"],
+        UserGroupIdsToRemove=["emu-mod-old"],
+        ApplyImmediately=True,
+    )["ReplicationGroup"]
+    assert (modified["Description"], modified["SnapshotRetentionLimit"], modified["MultiAZ"]) == ("after", 7, "enabled")
+    (described,) = cache.describe_replication_groups(ReplicationGroupId="emu-mod")["ReplicationGroups"]
+    assert described["UserGroupIds"] == ["emu-mod-new"] and described["Description"] == "after"
+    (member,) = cache.describe_cache_clusters(CacheClusterId="emu-mod-0001-001")["CacheClusters"]
+    assert member["SecurityGroups"] == [{"SecurityGroupId": "sg-emu-new", "Status": "active"}]
+    with pytest.raises(ClientError, match="ReplicationGroupNotFound"):
+        cache.modify_replication_group(ReplicationGroupId="emu-mod-ghost", ReplicationGroupDescription="x")
+    cache.delete_replication_group(ReplicationGroupId="emu-mod")
+    cache.delete_cache_subnet_group(CacheSubnetGroupName="emu-mod")
+    for group_id in ("emu-mod-old", "emu-mod-new"):
+        cache.delete_user_group(UserGroupId=group_id)
+
+
 def test_security_group_rules_echo_their_descriptions(running: emulator.Emulator) -> None:
     ec2 = emulator_client(running, "ec2")
     vpc = ec2.create_vpc(CidrBlock="10.99.0.0/16")["Vpc"]["VpcId"]

@@ -87,19 +87,38 @@ def _state_addresses(bench: Workbench) -> set[str]:
     return {f"{r['type']}.{r['name']}" for r in state["resources"] if r["mode"] == "managed" and r["instances"]}
 
 
+def _security_groups_finished(bench: Workbench) -> bool:
+    """Every security group of dev's stack exists, without the allow-all egress rule AWS gives a new one."""
+    stack = json.loads((bench.root / "cdktf.out" / "stacks" / "dev" / "cdk.tf.json").read_text())
+    names = {group["name"] for group in stack["resource"]["aws_security_group"].values()}
+    groups = bench.client("ec2").describe_security_groups(Filters=[{"Name": "group-name", "Values": sorted(names)}])
+
+    def is_default(rule: dict[str, Any]) -> bool:
+        return rule["IpProtocol"] == "-1" and any(r["CidrIp"] == "0.0.0.0/0" for r in rule.get("IpRanges", []))
+
+    finished = [g for g in groups["SecurityGroups"] if not any(map(is_default, g["IpPermissionsEgress"]))]
+    return len(finished) == len(names)
+
+
 def _make(bench: Workbench, *args: str) -> subprocess.CompletedProcess[str]:
     return run(["make", "--no-print-directory", *args], cwd=bench.root, env=bench.env, inherit=False)
 
 
 def test_an_interrupted_apply_is_unlocked_adopted_and_converges(bench: Workbench, tmp_path: Path) -> None:
-    role = "matbakh-dev-api-persona-lambda"
-    iam, rds = bench.client("iam"), bench.client("rds")
+    ec2, rds = bench.client("ec2"), bench.client("rds")
+    dev = [{"Name": "tag:Environment", "Values": ["dev"]}]
 
     # SIGTERM (a cancelled CI job, `kill`): Terraform cancels what is in flight, saves the state and
-    # releases the lock; the CLI waits for that, then says so.
+    # releases the lock; the CLI waits for that, then says so. A subnet is created only once
+    # Terraform has finished its VPC, so the VPC is then done and must be recorded (a resource that
+    # merely exists in the emulator may still have been in flight, and cancelled unrecorded). The
+    # signal also waits for the security groups to be finished: one cancelled between its creation
+    # and the provider's removal of AWS's allow-all egress rule would be adopted with that rule,
+    # which the plan's gate rightly refuses (CKV_AWS_382).
     log = tmp_path / "sigterm.log"
     applying = _start_apply(bench, log)
-    _wait_for("IAM role", lambda: _exists(lambda: iam.get_role(RoleName=role)), applying, log)
+    _wait_for("subnet", lambda: bool(ec2.describe_subnets(Filters=dev)["Subnets"]), applying, log)
+    _wait_for("security groups", lambda: _security_groups_finished(bench), applying, log)
     os.killpg(applying.pid, signal.SIGTERM)
     assert applying.wait(timeout=300) == 128 + signal.SIGTERM, log.read_text()[-3000:]
     assert "error: terraform apply of stack dev was interrupted (SIGTERM); Terraform stopped gracefully" in (
@@ -107,8 +126,9 @@ def test_an_interrupted_apply_is_unlocked_adopted_and_converges(bench: Workbench
     )
     assert _lock(bench) is None
     recorded = _state_addresses(bench)
-    assert any(address.startswith("aws_iam_role.lambda_persona_role") for address in recorded)
-    # What was in flight was cancelled: some of it may exist unrecorded (measured: a VPC, a bucket,
+    assert any(address.startswith("aws_vpc.network_vpc") for address in recorded), sorted(recorded)
+    assert not rds.describe_db_instances()["DBInstances"], "the SIGTERM came too late to leave the database"
+    # What was in flight was cancelled: some of it may exist unrecorded (measured: a KMS key, a bucket,
     # a CloudFront policy), which the plan finds, and a plan with IMPORT=yes adopts.
     replanned = bench.cli("plan", "--env", "dev")
     if replanned.returncode != 0:

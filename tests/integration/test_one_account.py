@@ -1,8 +1,8 @@
 """One account, three environments, on one emulator: the account's bootstrap, then dev, staging and
-prod bootstrapped and planned side by side (each waits on the emulator's pace, not the CPU),
-applied one after the other, a second plan of each empty, the GitHub OIDC provider once; prod
-whole, with what scales (Lambda provisioned concurrency, the cache's replicas) read back with
-boto3, and drift that a scheduled scale-out does not fool while an edited alarm threshold does.
+prod bootstrapped, planned and applied side by side (each waits on the emulator's pace, not the
+CPU), a second plan of each empty, the GitHub OIDC provider once; prod whole, with what scales
+(Lambda provisioned concurrency, the cache's replicas) read back with boto3, and drift that a
+scheduled scale-out does not fool while an edited alarm threshold does.
 
 Its own repository copy, synthesized once, and one emulator (module scope): no names shared with
 other tests. One apply of prod's ~270 resources takes several minutes."""
@@ -19,8 +19,8 @@ import pytest
 
 from cli import emulator
 from modules.lambda_service.config import ScalingSchedule, ScheduleWindow
-from tests.conftest import PYTHON, copy_repository, run
-from tests.integration.conftest import Workbench, make_workbench
+from tests.conftest import PYTHON, run
+from tests.integration.conftest import Workbench, new_workbench, plan_counts
 
 pytestmark = pytest.mark.integration
 
@@ -53,8 +53,7 @@ def _each(step: Callable[[str], Any]) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def estate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Estate]:
-    root = copy_repository(tmp_path_factory.mktemp("one-account") / "repo")
-    bench = make_workbench(root, root.parent / "home")
+    bench = new_workbench(tmp_path_factory, "one-account")
     result = Estate(bench)
     try:
         bench.synth()  # every stack set, once; each plan below finds its set up to date
@@ -63,23 +62,16 @@ def estate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Estate]:
         result.first_plans = _each(lambda env: bench.cli("plan", "--env", env))
         for env, planned in result.first_plans.items():
             assert planned.returncode == 0, f"{env}: {planned.stdout}{planned.stderr}"
-        # One after the other: three at once against the one emulator (which serves one call at a
-        # time) failed once, prod's CreateUserGroup answering UserGroupAlreadyExists for the group
-        # it had just created (a retried call, as far as the emulator's log could tell).
-        result.applies = {env: _apply(bench, env) for env in ENVIRONMENTS}
+        # Side by side, as three CI jobs would: the emulator hands moto one call at a time and
+        # answers an SDK's retry of a call it already carried out with its first answer (once,
+        # prod's CreateUserGroup was retried into UserGroupAlreadyExists for the group it had made).
+        result.applies = _each(lambda env: _apply(bench, env))
         for env, applied in result.applies.items():
             assert applied.returncode == 0, f"{env}: {applied.stdout}{applied.stderr}"
         result.second_plans = _each(lambda env: bench.cli("plan", "--env", env))
         yield result
     finally:
         emulator.stop(bench.emulator_dir)
-
-
-def _plan_counts(stdout: str) -> tuple[int, int, int, int]:
-    found = re.search(r"(\d+) to add, (\d+) to change, (\d+) to destroy, (\d+) to replace", stdout)
-    assert found, stdout
-    add, change, destroy, replace = (int(group) for group in found.groups())
-    return add, change, destroy, replace
 
 
 def _by_resource(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -91,11 +83,11 @@ def _by_resource(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 def test_each_environment_plans_applies_and_then_plans_nothing(estate: Estate, env: str) -> None:
     first = estate.first_plans[env]
     assert "targets the LOCAL AWS EMULATOR" in first.stdout
-    assert _plan_counts(first.stdout)[0] > {"dev": 150, "staging": 150, "prod": 200}[env]
+    assert plan_counts(first.stdout)[0] > {"dev": 150, "staging": 150, "prod": 200}[env]
     assert f"apply: {env} targets the LOCAL AWS EMULATOR" in estate.applies[env].stdout
     again = estate.second_plans[env]
     assert again.returncode == 0, again.stderr
-    assert _plan_counts(again.stdout) == (0, 0, 0, 0), again.stdout
+    assert plan_counts(again.stdout) == (0, 0, 0, 0), again.stdout
 
 
 def test_the_account_holds_one_github_oidc_provider_that_every_environment_trusts(estate: Estate) -> None:

@@ -118,3 +118,32 @@ def test_clearing_removes_a_link_never_what_it_points_to(tmp_path: Path) -> None
     emulator._clear(directory)
     assert list(directory.iterdir()) == []
     assert precious.read_text() == "key"
+
+
+def test_a_live_emulator_that_does_not_answer_is_waited_for_never_replaced(
+    tmp_path: Path, impostor: subprocess.Popen[bytes]
+) -> None:
+    # The impostor has the emulator's command line and record but listens on nothing: a busy or hung
+    # emulator. Taking it for gone would start an empty one and lose every resource it holds.
+    directory = tmp_path / "emulator"
+    _record(directory, impostor.pid, started=_start_time(impostor.pid))
+    with pytest.raises(UserError) as raised:
+        emulator.running(directory, patience_seconds=1)
+    message = str(raised.value)
+    assert message.startswith(f"the local AWS emulator (process {impostor.pid}, https://127.0.0.1:{PORT}) runs")
+    assert "has not answered for 1 s" in message and "`make emulator-stop` discards it" in message
+    assert impostor.poll() is None and (directory / "emulator.json").exists()
+
+
+def test_a_new_emulator_keeps_the_log_of_the_one_it_replaced(tmp_path: Path, stranger: subprocess.Popen[bytes]) -> None:
+    directory = tmp_path / "emulator"
+    _record(directory, stranger.pid)  # the recorded emulator is gone (its PID is someone else's now)
+    (directory / "moto.log").write_text("Traceback: why the old one died\n")
+    started = emulator.start(directory)
+    try:
+        assert (directory / "moto.previous.log").read_text() == "Traceback: why the old one died\n"
+        assert "why the old one died" not in (directory / "moto.log").read_text()
+        assert stranger.poll() is None
+    finally:
+        assert emulator.stop(directory)
+    assert emulator.running(directory) is None and started.port != PORT

@@ -96,3 +96,26 @@ def test_a_retried_call_whose_first_attempt_succeeded_gets_that_answer_and_runs_
     # reads are never replayed
     assert call("/other", "id-3", 1, method="GET") == b"created /other"
     assert call("/other", "id-3", 2, method="GET") == b"DuplicateRecordException"
+
+
+def test_the_liveness_probe_does_not_wait_behind_a_slow_call() -> None:
+    from cli.emulator import HEALTH_PATH
+
+    release = threading.Event()
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        if environ["PATH_INFO"] != HEALTH_PATH:
+            release.wait(timeout=10)  # a slow call holds moto
+        start_response("200 OK", [])
+        return [environ["PATH_INFO"].encode()]
+
+    served = one_request_at_a_time(app)
+    slow = threading.Thread(target=lambda: served({"PATH_INFO": "/slow"}, lambda *_: None))
+    slow.start()
+    time.sleep(0.05)
+    probed = time.monotonic()
+    assert served({"PATH_INFO": HEALTH_PATH}, lambda *_: None) == [HEALTH_PATH.encode()]
+    assert time.monotonic() - probed < 1, "the probe waited for the slow call"
+    assert slow.is_alive()
+    release.set()
+    slow.join()

@@ -220,7 +220,7 @@ def test_drift_leaves_out_what_ignore_changes_leaves_to_autoscaling_and_keeps_th
             ),
         ]
     }
-    assert terraform.drift_summary(plan, ignored) == (
+    assert terraform.drift_summary(plan, terraform.StackAttributes(ignored=ignored)) == (
         [
             "aws_elasticache_replication_group.cache: snapshot_retention_limit changed outside Terraform",
             "aws_cloudwatch_metric_alarm.cpu: threshold changed outside Terraform",
@@ -300,7 +300,11 @@ def test_drift_counts_what_the_configuration_sets_not_what_aws_computes() -> Non
             update("aws_iam_role.role", {"inline_policy": []}, {"inline_policy": [{"name": "p", "policy": "{}"}]}),
         ]
     }
-    assert terraform.drift_summary(plan, {}, configured) == (
+    assert terraform.drift_summary(plan, terraform.StackAttributes(configured=configured)) == (
+        ["aws_db_instance.db: allocated_storage changed outside Terraform"],
+        [],
+    )
+    assert terraform.drift_summary(plan, terraform.StackAttributes.of(stack)) == (
         ["aws_db_instance.db: allocated_storage changed outside Terraform"],
         [],
     )
