@@ -34,10 +34,12 @@ DATABASE = "matbakh-dev-api-db"
 def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workbench]:
     """A ready copy of the repository (`make` works there) with dev planned on its own emulator."""
     workbench = make_ready_repository(tmp_path_factory.mktemp("interrupted"))
-    planned = workbench.cli("plan", "--env", "dev")
-    assert planned.returncode == 0, planned.stderr
-    yield workbench
-    emulator.stop(workbench.emulator_dir)
+    try:
+        planned = workbench.cli("plan", "--env", "dev")
+        assert planned.returncode == 0, planned.stderr
+        yield workbench
+    finally:  # also when the plan failed: it started the emulator
+        emulator.stop(workbench.emulator_dir)
 
 
 def _work(bench: Workbench) -> Path:
