@@ -13,20 +13,21 @@ SYNTH := $(PY) -O main.py
 CHECKOV_VENV := .venv-checkov
 ENV ?= dev
 ENVIRONMENTS := dev staging prod account  # account: the account-level stack set (total budget, anomalies)
-# ENV, TO, CONFIRM, LOCK_ID and IMPORT are the user's text: they reach the recipes as environment
+# ENV, TO, BASE, CONFIRM, LOCK_ID and IMPORT are the user's text: they reach the recipes as environment
 # variables, quoted there ("$$AUTOSCALE_ENV"), never pasted into shell text; $(value …) keeps make
 # from expanding them, and `unexport` from expanding them to export the command line's values to the recipes.
-unexport ENV TO CONFIRM LOCK_ID IMPORT
+unexport ENV TO BASE CONFIRM LOCK_ID IMPORT
 # ALLOW_REPLACE (addresses a prod plan may delete or replace, cli/plan_guard.py) keeps its name, raw too.
 override export ALLOW_REPLACE := $(value ALLOW_REPLACE)
 export AUTOSCALE_ENV := $(value ENV)
 export AUTOSCALE_TO := $(value TO)
+export AUTOSCALE_BASE := $(value BASE)
 export AUTOSCALE_CONFIRM := $(value CONFIRM)
 export AUTOSCALE_LOCK_ID := $(value LOCK_ID)
 export AUTOSCALE_IMPORT := $(value IMPORT)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help setup prerequisites synth validate gate cost cost-update bootstrap plan apply rollback drift unlock destroy test test-fast lint typecheck bench discover emulator-stop clean check-env
+.PHONY: help setup prerequisites synth validate gate cost cost-diff cost-update bootstrap plan apply rollback drift unlock destroy test test-fast lint typecheck bench discover emulator-stop clean check-env
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -79,6 +80,9 @@ gate: synth ## checkov policy gate on the synthesized JSON of every stack
 
 cost: synth ## estimated monthly cost (all environments, or ENV=…): table; gate JSON and reports in .work/cost/<env>/
 	@$(PY) -m cli cost $(ENV_ARGS)
+
+cost-diff: synth ## monthly floor and ceiling per environment (or ENV=…) at git revision BASE vs. this tree, and what moved them; Markdown in .work/cost/diff.md
+	@$(PY) -m cli cost-diff --base="$$AUTOSCALE_BASE" $(ENV_ARGS)
 
 cost-update: synth ## after the stacks change: budgets (and caps) from the estimate, the cost table of docs/cost.md
 	@$(PY) -m cli cost --update

@@ -74,6 +74,10 @@ def main(argv: list[str]) -> int:
         action="store_true",
         help="set prod's budget and cap to its estimate; rewrite the cost table of docs/cost.md",
     )
+    cost_diff_parser = commands.add_parser("cost-diff", help="cost before (a git revision) and after this change")
+    cost_diff_parser.add_argument("--base", default="", help="the git revision to compare with (e.g. origin/main)")
+    cost_diff_parser.add_argument("--env", action="append", help="one environment (repeatable); default: all")
+    cost_diff_parser.add_argument("--outdir", type=Path, help="where this tree was synthesized (default: cdktf.out)")
     discover_parser = commands.add_parser("discover", help="inventory the account read-only; readiness; drafts")
     discover_parser.add_argument("--env", required=True)
     discover_parser.add_argument("--json", type=Path, help="JSON report path (draft YAML and imports go beside it)")
@@ -96,13 +100,17 @@ def main(argv: list[str]) -> int:
             page_size=args.page_size,
             name_pattern=args.name_pattern,
         )
-    if args.command == "cost":
+    if args.command in ("cost", "cost-diff"):
         from cli.cost import command as cost
 
         # Every environment by default; the account set has no budget of its own.
         envs = [_environment(e) for e in args.env] if args.env else [e for e in STACK_SETS if e != "account"]
         if "account" in envs:
-            raise UserError("cost: the account stack set has no budget of its own to estimate against", exit_code=2)
+            raise UserError(
+                f"{args.command}: the account stack set has no budget of its own to estimate against", exit_code=2
+            )
+        if args.command == "cost-diff":
+            return cost.diff_main(args.outdir or settings.outdir, settings.work_dir, envs, args.base)
         return cost.main(args.outdir or settings.outdir, settings.work_dir, envs, update_budgets=args.update)
     if args.command == "validate":
         stacks = sorted(p.parent.name for p in (settings.outdir / "stacks").glob("*/cdk.tf.json"))

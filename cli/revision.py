@@ -4,19 +4,25 @@ A saved plan names the revision it was made from; `make apply` applies it only o
 with a clean working tree. Before every apply the environment's revision record (an object
 beside its Terraform state, in the versioned state bucket) notes the attempt, and after a
 successful apply the new revision: so `make rollback ENV=… TO=previous` knows the last good one,
-on any machine, after a failed apply as after a successful one.
+on any machine, after a failed apply as after a successful one. A revision's tree can be
+exported and synthesized by its own code (`make rollback`, `make cost-diff`).
 """
 
 from __future__ import annotations
 
 import datetime
+import io
 import json
+import os
 import subprocess
+import sys
+import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cli.errors import UserError
+from cli.synth import JSII_CACHE
 
 PREVIOUS = "previous"
 
@@ -48,6 +54,36 @@ def resolve(root: Path, ref: str) -> str:
     if found.returncode != 0 or not found.stdout.strip():
         raise UserError(f"{ref!r} is not a commit of this repository", exit_code=2)
     return found.stdout.strip()
+
+
+def export_tree(root: Path, commit: str, destination: Path) -> Path:
+    """The files of `commit` (not the working tree) under `destination`."""
+    command = ["git", "-C", str(root), "archive", "--format=tar", commit]
+    archive = subprocess.run(command, capture_output=True, check=False)
+    if archive.returncode != 0:
+        raise UserError(f"git archive {commit[:12]} failed: {archive.stderr.decode().strip()}")
+    destination.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(destination, filter="data")
+    return destination
+
+
+def synthesize_revision(tree: Path, stack_sets: list[str], outdir: Path) -> None:
+    """Run the revision's own synthesizer on `stack_sets` with this project's Python environment and
+    jsii cache."""
+    environment = {**os.environ}
+    environment.setdefault("JSII_RUNTIME_PACKAGE_CACHE_ROOT", str(JSII_CACHE))
+    selected = [argument for stack_set in stack_sets for argument in ("--env", stack_set)]
+    completed = subprocess.run(
+        [sys.executable, "main.py", *selected, "--outdir", str(outdir), "--force"],
+        cwd=tree,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise UserError(f"the revision's synthesis failed: {completed.stderr.strip()[-2000:]}")
 
 
 @dataclass(frozen=True)

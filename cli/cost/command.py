@@ -427,3 +427,41 @@ def main(outdir: Path, work_dir: Path, envs: list[str], *, update_budgets: bool 
         for line in update(costs, account=account, account_budget_eur=account_budget) or ["nothing to change"]:
             print(f"cost update: {line}")
     return 0
+
+
+def diff_main(outdir: Path, work_dir: Path, envs: list[str], base: str) -> int:
+    """`make cost-diff BASE=<ref>`: each environment's estimate at `base` (its tree exported and
+    synthesized by its own code, priced with its own configuration) against the working tree's
+    synthesized stacks; prints the diff and writes it as Markdown for a pull request's summary."""
+    import tempfile
+
+    from cli.cost import diff
+    from cli.revision import export_tree, resolve, synthesize_revision
+    from cli.settings import ROOT
+    from environments.loader import load_environment
+
+    if not base:
+        raise UserError("name the base revision: make cost-diff BASE=<git ref> (e.g. origin/main)", exit_code=2)
+    commit = resolve(ROOT, base)
+    diffs = []
+    with tempfile.TemporaryDirectory(prefix="cost-diff-") as scratch:
+        tree = export_tree(ROOT, commit, Path(scratch) / "tree")
+        present = [env for env in envs if (tree / "environments" / f"{env}.yaml").exists()]
+        base_outdir = Path(scratch) / "cdktf.out"
+        if present:
+            synthesize_revision(tree, present, base_outdir)
+        for env in envs:
+            before = (
+                cost_of(load_environment(env, tree / "environments"), *load_stacks(base_outdir, env)).estimate
+                if env in present
+                else None
+            )
+            after = cost_of(load_environment(env), *load_stacks(outdir, env)).estimate
+            diffs.append(diff.compare(env, before, after))
+    label = f"{base} ({commit[:12]})"
+    print(diff.render_text(diffs, base=label))
+    path = work_dir / "cost" / "diff.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(diff.render_markdown(diffs, base=label))
+    print(f"  wrote {path}")
+    return 0

@@ -55,7 +55,7 @@ def test_the_workflows_run_the_targets_a_person_runs() -> None:
         name: {t for _, step in _steps(_workflow(name)) for t in _MAKE_CALL.findall(step.get("run", ""))}
         for name in ("plan.yml", "deliver-environment.yml", "drift.yml")
     }
-    assert called["plan.yml"] == {"synth", "gate", "plan", "cost"}
+    assert called["plan.yml"] == {"synth", "gate", "plan", "cost", "cost-diff"}
     assert called["deliver-environment.yml"] == {"plan", "synth", "apply", "rollback"}  # rollback: in the hint
     assert called["drift.yml"] == {"drift"}
 
