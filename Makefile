@@ -109,7 +109,7 @@ drift: check-env setup ## refresh-only plan of ENV: fails with a summary when th
 unlock: check-env setup ## release ENV's stale state lock LOCK_ID (a plan or apply that meets it prints the id); refused while its holder runs here
 	@$(PY) -m cli unlock --env="$$AUTOSCALE_ENV" --lock-id="$$AUTOSCALE_LOCK_ID"
 
-destroy: check-env setup ## destroy ENV's stack (prod needs CONFIRM=prod); the state bucket stays
+destroy: check-env setup ## destroy ENV's stack, only with CONFIRM=<ENV>; the state bucket stays
 	@$(SYNTH) --env="$$AUTOSCALE_ENV"
 	@$(PY) -m cli destroy --env="$$AUTOSCALE_ENV" --confirm="$$AUTOSCALE_CONFIRM"
 

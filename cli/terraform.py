@@ -743,9 +743,13 @@ def unlock(settings: Settings, env: str, region: str, lock_id: str) -> None:
 
 
 def destroy(settings: Settings, env: str, region: str, confirmation: str) -> None:
-    """Destroy the environment stack (the state bucket stays); prod only with CONFIRM=prod."""
-    if env == "prod" and confirmation != "prod":
-        raise UserError("refusing to destroy prod: run `make destroy ENV=prod CONFIRM=prod` if you really mean it")
+    """Destroy the stack set's stack (the state bucket stays), only with CONFIRM=<its name>: every
+    environment shares the account, and dev's data is someone's work too."""
+    if confirmation != env:
+        named = f" (CONFIRM={confirmation} names another)" if confirmation else ""
+        raise UserError(
+            f"refusing to destroy {env}{named}: run `make destroy ENV={env} CONFIRM={env}` if you really mean it"
+        )
     run_target = target.resolve(settings, region)
     print(f"destroy: {env} targets {run_target.description}")
     state = _bootstrap_outputs(settings, env, run_target)

@@ -40,6 +40,14 @@ SAMPLE_PARTITION, SAMPLE_ACCOUNT = "aws-us-gov", "123456789012"
 OIDC_HOST = GITHUB_OIDC_URL.removeprefix("https://")
 
 
+PLAN_SESSION_SECONDS = 3600
+"""The longest session of the plan role: the plan workflows' jobs end within 40 minutes."""
+APPLY_SESSION_SECONDS = 2 * 3600
+"""The longest session of the apply role: the apply job may run 90 minutes (a prod apply waits on
+a database and a cache), and its credentials must not expire midway (tests/synth/test_delivery.py
+checks the workflows against both)."""
+
+
 def trust_policy(provider_arn: str, subjects: list[str]) -> str:
     """Web identity from GitHub's issuer, for STS, and only for these `sub` claims."""
     return policy_document(
@@ -248,7 +256,7 @@ class DeliveryRoles(Construct):
             name=context.id("ci", "plan"),
             description=f"GitHub Actions plans {context.environment}: read-only, state lock",
             assume_role_policy=trust_policy(provider_arn, plan_subjects(config)),
-            max_session_duration=3600,
+            max_session_duration=PLAN_SESSION_SECONDS,
             tags=context.tags,
         )
         apply_role = IamRole(
@@ -257,7 +265,7 @@ class DeliveryRoles(Construct):
             name=context.id("ci", "apply"),
             description=f"GitHub Actions applies {context.environment} from its GitHub environment",
             assume_role_policy=trust_policy(provider_arn, apply_subjects(config, context.environment)),
-            max_session_duration=3600,
+            max_session_duration=APPLY_SESSION_SECONDS,
             tags=context.tags,
         )
         attachments = {"plan": (plan_role, [*reads, plan_state]), "apply": (apply_role, [*reads, *writes, apply_state])}

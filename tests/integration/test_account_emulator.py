@@ -124,7 +124,7 @@ def test_the_account_adopts_the_services_monitor_it_already_holds(account: Workb
     account.synth("--env", "account")
     bootstrapped = account.cli("bootstrap", "--env", "account")
     assert bootstrapped.returncode == 0, bootstrapped.stderr
-    destroyed = account.cli("destroy", "--env", "account")  # what the test above applied, if it ran
+    destroyed = account.cli("destroy", "--env", "account", "--confirm", "account")  # what the test above applied
     assert destroyed.returncode == 0, destroyed.stderr
     ce = _ce(account)
     assert ce.get_anomaly_monitors()["AnomalyMonitors"] == []

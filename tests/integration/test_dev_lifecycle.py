@@ -214,8 +214,14 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
     stale = workbench.cli("apply", "--env", "dev")
     assert stale.returncode == 1 and "is stale" in stale.stderr
 
-    # Destroy removes what apply created; the state bucket stays.
-    destroyed = workbench.cli("destroy", "--env", "dev")
+    # Destroy asks for the environment's name, then removes what apply created; the state bucket stays.
+    for confirmation in ((), ("--confirm", "prod")):
+        refused = workbench.cli("destroy", "--env", "dev", *confirmation)
+        assert refused.returncode == 1, refused.stderr
+        assert "refusing to destroy dev" in refused.stderr and "make destroy ENV=dev CONFIRM=dev" in refused.stderr
+    assert "(CONFIRM=prod names another)" in refused.stderr
+    assert _functions(workbench), "a refused destroy destroyed"
+    destroyed = workbench.cli("destroy", "--env", "dev", "--confirm", "dev")
     assert destroyed.returncode == 0, destroyed.stderr
     assert not any(arn.endswith(":matbakh-dev-api-alerts") for arn in _topics(workbench))
     assert _functions(workbench) == set()

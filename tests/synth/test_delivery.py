@@ -244,3 +244,29 @@ def test_an_existing_provider_and_another_github_environment(repo_copy: Path, tm
     assert plan_trust["Principal"] == {"Federated": existing}
     assert plan_trust["Condition"]["StringEquals"][f"{OIDC}:sub"][1] == f"repo:{REPOSITORY}:ref:refs/heads/release"
     assert apply_trust["Condition"]["StringEquals"][f"{OIDC}:sub"] == [f"repo:{REPOSITORY}:environment:staging-eu"]
+
+
+def _assumed_sessions() -> list[tuple[str, str, str, int, int]]:
+    """(workflow, job, role input, session seconds, job timeout seconds) of every job that assumes a role."""
+    found = []
+    for path in sorted((Path(__file__).resolve().parents[2] / ".github" / "workflows").glob("*.yml")):
+        for job_id, job in yaml.safe_load(path.read_text())["jobs"].items():
+            for step in job.get("steps", []):
+                if str(step.get("uses", "")).startswith("aws-actions/configure-aws-credentials@"):
+                    settings = step["with"]
+                    session = int(settings.get("role-duration-seconds", 3600))  # the action's default
+                    found.append((path.name, job_id, settings["role-to-assume"], session, job["timeout-minutes"] * 60))
+    return found
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_credentials_outlast_every_job_and_the_roles_allow_them(stacks: dict[str, dict[str, Any]], env: str) -> None:
+    stack = stacks[f"{env}-bootstrap"]
+    allowed = {which: _role(stack, which)[1]["max_session_duration"] for which in ("plan", "apply")}
+    sessions = _assumed_sessions()
+    assert {job for _, job, *_ in sessions} >= {"plan", "apply"}
+    for workflow, job, role, session, timeout in sessions:
+        assert session >= timeout, f"{workflow} {job}: credentials of {session} s expire before its {timeout} s timeout"
+        which = "apply" if "apply" in role else "plan"
+        assert session <= allowed[which], f"{workflow} {job}: {session} s exceeds the {which} role's {allowed[which]} s"
+    assert allowed["apply"] > allowed["plan"] == 3600
