@@ -351,6 +351,41 @@ def _ec2(
     return lookup
 
 
+_security_group_by_name = _ec2(
+    "security group",
+    "describe_security_groups",
+    "SecurityGroups",
+    "GroupId",
+    lambda a: {"vpc-id": _text(a, "vpc_id") or "", "group-name": _text(a, "name") or ""},
+)
+
+
+def _allows_all_egress(group: Mapping[str, Any]) -> bool:
+    return any(
+        rule.get("IpProtocol") == "-1" and any(r.get("CidrIp") == "0.0.0.0/0" for r in rule.get("IpRanges", []))
+        for rule in group.get("IpPermissionsEgress", [])
+    )
+
+
+def _security_group(reader: AwsReader, after: Mapping[str, Any], ctx: _Context) -> list[Existing]:
+    """A security group by VPC and name. The stack's groups allow only their own rules: one that
+    still allows all egress (AWS gives a new group that rule; the provider removes it right after
+    creating the group, and a create cancelled in between leaves it) says how to remove it, as the
+    plan's gate refuses the adopted group with it (CKV_AWS_382) and Terraform does not manage it."""
+    found = []
+    for existing in _security_group_by_name(reader, after, ctx):
+        groups = reader.items("ec2", "describe_security_groups", "SecurityGroups", GroupIds=[existing.import_id])
+        if groups and _allows_all_egress(groups[0]):
+            revoke = (
+                f"aws ec2 revoke-security-group-egress --group-id {existing.import_id} "
+                "--ip-permissions IpProtocol=-1,IpRanges=[{CidrIp=0.0.0.0/0}]"
+            )
+            hint = f"; it still allows all egress, AWS's default rule: remove it with `{revoke}`"
+            existing = Existing(existing.import_id, existing.label + hint, existing.tags, existing.target_key_id)
+        found.append(existing)
+    return found
+
+
 def _security_group_rule(egress: bool) -> Lookup:
     """A rule of a security group (this stack's: in its state, or found here), by what it allows;
     it is this environment's as its group is."""
@@ -523,13 +558,7 @@ LOOKUPS: dict[str, Lookup] = {
         "SubnetId",
         lambda a: {"vpc-id": _text(a, "vpc_id") or "", "cidr-block": _text(a, "cidr_block") or ""},
     ),
-    "aws_security_group": _ec2(
-        "security group",
-        "describe_security_groups",
-        "SecurityGroups",
-        "GroupId",
-        lambda a: {"vpc-id": _text(a, "vpc_id") or "", "group-name": _text(a, "name") or ""},
-    ),
+    "aws_security_group": _security_group,
     "aws_route_table": _ec2(
         "route table",
         "describe_route_tables",

@@ -299,3 +299,37 @@ def test_a_lookup_that_cannot_read_an_answer_is_a_gap_not_a_failed_plan(monkeypa
     (gap,) = found.gaps
     assert (gap.action, gap.kind) == ("aws_iam_role", "failed")
     assert gap.message == "looking up aws_iam_role.persona failed: KeyError('RoleName')"
+
+
+def test_an_orphan_security_group_that_still_allows_all_egress_says_how_to_remove_that_rule(aws: None) -> None:
+    # A create cancelled between CreateSecurityGroup and the provider's removal of AWS's default rule.
+    ec2 = _client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
+    tagged = [{"ResourceType": "security-group", "Tags": DEV}]
+    fresh, finished = (
+        ec2.create_security_group(GroupName=name, Description="d", VpcId=vpc, TagSpecifications=tagged)["GroupId"]
+        for name in ("matbakh-dev-api-db-clients", "matbakh-dev-api-cache-clients")
+    )
+    ec2.revoke_security_group_egress(
+        GroupId=finished, IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+    )
+    plan = _plan(
+        [
+            _create("aws_security_group.db_clients", {"vpc_id": vpc, "name": "matbakh-dev-api-db-clients"}),
+            _create("aws_security_group.cache_clients", {"vpc_id": vpc, "name": "matbakh-dev-api-cache-clients"}),
+        ],
+        [],
+    )
+    found = {o.address: o for o in _find(plan).orphans}
+    assert (found["aws_security_group.db_clients"].import_id, found["aws_security_group.db_clients"].adoptable) == (
+        fresh,
+        True,
+    )
+    assert found["aws_security_group.db_clients"].label.endswith(
+        "; it still allows all egress, AWS's default rule: remove it with "
+        f"`aws ec2 revoke-security-group-egress --group-id {fresh} "
+        "--ip-permissions IpProtocol=-1,IpRanges=[{CidrIp=0.0.0.0/0}]`"
+    )
+    assert found["aws_security_group.cache_clients"].label == (
+        f"security group {finished} (matbakh-dev-api-cache-clients, {vpc})"
+    )
