@@ -540,6 +540,33 @@ def state_client(run_target: target.Target, region: str) -> Any:
     return target.client(run_target, "s3", region)
 
 
+ERRORED_STATE = "errored.tfstate"
+"""What Terraform writes beside the stack when it cannot save the state to its backend."""
+
+
+def keep_errored_state(errored: Path, client: Any, bucket: str, state_key: str, kms_key_arn: str) -> str:
+    """Move the state Terraform could not save (expired credentials, an unreachable bucket) from the
+    runner's disk, which a CI job throws away, into the state bucket beside the state, encrypted with
+    the state's key; the message says where it went and how to restore it."""
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    key = f"{state_key.rsplit('/', 1)[0]}/errored/{stamp}.tfstate"
+    client.put_object(
+        Bucket=bucket,
+        Key=key,
+        Body=errored.read_bytes(),
+        ServerSideEncryption="aws:kms",
+        SSEKMSKeyId=kms_key_arn,
+        ContentType="application/json",
+    )
+    errored.unlink()
+    return (
+        f"Terraform could not save the state to s3://{bucket}/{state_key}; the state it holds is kept in "
+        f"s3://{bucket}/{key} (encrypted with the state's key; removed from this machine). Restore it before "
+        f"anything else runs: download it, then `terraform state push` it in the stack's folder "
+        "(docs/delivery.md)"
+    )
+
+
 def apply(settings: Settings, env: str, region: str, revision: Revision | None) -> None:
     """Apply the saved plan of `env`, only if it is the gated, current one for this target and revision."""
     run_target = target.resolve(settings, region)
@@ -556,7 +583,15 @@ def apply(settings: Settings, env: str, region: str, revision: Revision | None) 
         f"apply: {env}: last successful revision {before.get('current') or 'none'} recorded in "
         f"s3://{history.bucket}/{history.key} (undo with `make rollback ENV={env} TO=previous`)"
     )
-    workspace.terraform("apply", "-input=false", "-no-color", str(plan_file))
+    try:
+        workspace.terraform("apply", "-input=false", "-no-color", str(plan_file))
+    except UserError as failed:
+        errored, location = workspace.stack_dir / ERRORED_STATE, workspace.state_location()
+        if not errored.exists() or location is None:
+            raise
+        kms_key_arn = _bootstrap_outputs(settings, env, run_target)["state_kms_key_arn"]
+        kept = keep_errored_state(errored, history.client, *location, kms_key_arn)
+        raise UserError(f"{failed}\n{kept}", exit_code=failed.exit_code) from None
     history.succeeded(commit)
     record_file.unlink()  # a saved plan applies once
     plan_file.unlink()
