@@ -1,4 +1,4 @@
-"""Ensure every role trusts a named AWS service or a named OIDC subject, never anyone."""
+"""Ensure every role trusts a named AWS service or exactly named OIDC subjects and audience, never anyone."""
 
 from __future__ import annotations
 
@@ -36,17 +36,40 @@ class TrustPolicyNamesAService(BaseResourceCheck):  # type: ignore[misc]
                 and "*" not in as_list(principal["Service"])
             ):
                 continue
-            if isinstance(principal, dict) and set(principal) == {"Federated"} and _names_a_subject(statement):
-                continue
+            if isinstance(principal, dict) and set(principal) == {"Federated"}:
+                problem = _oidc_problem(statement)
+                if problem is None:
+                    continue
+                self.details.append(f"the role trusts {principal['Federated']!r} {problem}")
+                return CheckResult.FAILED
             self.details.append(f"the role trusts {principal!r}: trust a service principal (or an OIDC subject)")
             return CheckResult.FAILED
         return CheckResult.PASSED
 
 
-def _names_a_subject(statement: dict[str, Any]) -> bool:
-    """An OIDC trust must pin the subject (repository, branch, environment), not the whole issuer."""
+def _oidc_problem(statement: dict[str, Any]) -> str | None:
+    """An OIDC trust must pin the audience and the subject (repository and branch or environment)
+    exactly, with `StringEquals`: a `StringLike` or wildcard subject admits every workflow that
+    matches it, pull requests of forks included."""
     conditions = statement.get("Condition", {})
-    return any(key.endswith(":sub") for block in conditions.values() for key in block)
+    exact = conditions.get("StringEquals", {})
+    if not any(key.endswith(":aud") for key in exact):
+        return "without an audience (`aud`) pinned by StringEquals"
+    subjects = [value for key, values in exact.items() if key.endswith(":sub") for value in as_list(values)]
+    loose = [
+        key
+        for operator, block in conditions.items()
+        if operator != "StringEquals"
+        for key in block
+        if key.endswith(":sub")
+    ]
+    if loose:
+        return "with a subject (`sub`) matched by another operator than StringEquals: pin each subject exactly"
+    if not subjects:
+        return "without a subject (`sub`) pinned by StringEquals: it would trust every repository"
+    if any("*" in str(s) or "?" in str(s) for s in subjects):
+        return "with a wildcard in its subject (`sub`): pin each subject exactly"
+    return None
 
 
 check = TrustPolicyNamesAService()

@@ -62,13 +62,22 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
             "pass_oidc_subject_trust",
             "fail_anyone_trust",
             "fail_oidc_without_subject",
+            "fail_oidc_without_audience",
+            "fail_oidc_wildcard_subject",
+            "fail_oidc_wildcard_in_equals",
             "unknown_trust_reference",
         },
         {"fail_admin_attached"},
     ),
     "CKV_MBK_13": (
         {"pass_service_trust", "pass_oidc_subject_trust"},
-        {"fail_anyone_trust", "fail_oidc_without_subject"},
+        {
+            "fail_anyone_trust",
+            "fail_oidc_without_subject",
+            "fail_oidc_without_audience",
+            "fail_oidc_wildcard_subject",
+            "fail_oidc_wildcard_in_equals",
+        },
     ),
     "CKV_MBK_14": ({"pass_root_administers"}, {"fail_service_administers", "fail_role_administers"}),
     "CKV_MBK_15": (
