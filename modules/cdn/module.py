@@ -62,7 +62,6 @@ from modules.core.cdk import (
     DataAwsCanonicalUserId,
     DataAwsCloudfrontLogDeliveryCanonicalUserId,
     Fn,
-    IamRole,
     IamRolePolicy,
     Route53Record,
     Route53RecordAlias,
@@ -103,6 +102,7 @@ from modules.core.cdk import (
 from modules.core.iam import policy_document, service_trust_policy
 from modules.core.kms import EncryptionKey
 from modules.core.label import Context
+from modules.core.roles import environment_role
 from modules.front_door.module import FunctionUrlFrontDoor
 from modules.observability.module import AlertTopic
 
@@ -817,13 +817,13 @@ class CdnDistribution(Construct):
             "resources": [{"prefix": alarm_prefix}],
         }
         bus_arn = f"arn:{self._partition}:events:{self._region}:{self._account_id}:event-bus/default"
-        role = IamRole(
+        role = environment_role(
             self,
             "forwarder_role",
+            context=context,
             name=context.id("cdn-alarm-forwarder"),
             description="EventBridge forwards the edge alarms' state changes to the environment's region",
             assume_role_policy=service_trust_policy("events.amazonaws.com", self._account_id),
-            tags=context.tags,
         )
         IamRolePolicy(
             self,

@@ -28,6 +28,7 @@ from modules.core.cdk import (
 )
 from modules.core.iam import Statement, policy_document
 from modules.core.label import Context
+from modules.core.roles import boundary_policy_name
 from modules.delivery.config import GITHUB_OIDC_URL, STS_AUDIENCE, DeliveryConfig
 from modules.delivery.permissions import Account, read_grants, statements, write_grants
 
@@ -60,6 +61,31 @@ def trust_policy(provider_arn: str, subjects: list[str]) -> str:
                 "StringEquals": {f"{OIDC_HOST}:aud": STS_AUDIENCE, f"{OIDC_HOST}:sub": sorted(subjects)},
             },
         }
+    )
+
+
+def boundary_document(environment: str) -> str:
+    """The permissions boundary of the environment's roles (modules/core/roles.py): a ceiling, not a
+    grant (each role's own policy grants); it takes IAM, STS and the account's settings away, and
+    every resource tagged for another environment of the account."""
+    return policy_document(
+        {"Sid": "CeilingOfTheRolesOwnPolicies", "Effect": "Allow", "Action": "*", "Resource": "*"},
+        {
+            "Sid": "NeverIamStsOrTheAccount",
+            "Effect": "Deny",
+            "Action": ["account:*", "iam:*", "organizations:*", "sts:*"],
+            "Resource": "*",
+        },
+        {
+            "Sid": "NeverAnotherEnvironment",
+            "Effect": "Deny",
+            "Action": "*",
+            "Resource": "*",
+            "Condition": {
+                "StringNotEquals": {"aws:ResourceTag/Environment": environment},
+                "Null": {"aws:ResourceTag/Environment": "false"},
+            },
+        },
     )
 
 
@@ -107,7 +133,7 @@ def write_statements(account: Account, state: StateAccess) -> list[Statement]:
             "Sid": "NeverTheCiRolesThemselves",
             "Effect": "Deny",
             "Action": ["iam:*"],
-            "Resource": [f"{global_iam}:role/{account.prefix}-ci-*"],
+            "Resource": [f"{global_iam}:role/{account.prefix}-ci-*", f"{global_iam}:policy/{account.prefix}-ci-*"],
         },
         {
             "Sid": "NeverTheStateBucketsSettings",
@@ -196,6 +222,14 @@ class DeliveryRoles(Construct):
         super().__init__(scope, id_)
         prefix, environment = context.id(), context.environment
         stack_account = AwsAccount.of(self)
+        boundary = IamPolicy(
+            self,
+            "boundary",
+            name=boundary_policy_name(context),
+            description=f"Boundary of every role of {environment}'s stack: no IAM, no STS, no other environment",
+            policy=boundary_document(environment),
+            tags=context.tags,
+        )
         account = Account(
             stack_account.partition,
             stack_account.account_id,
@@ -203,9 +237,18 @@ class DeliveryRoles(Construct):
             prefix,
             environment,
             hosted_zone_id,
+            boundary_arn=boundary.arn,
         )
         # The same statements with sample values, to measure the policies as IAM will see them.
-        sample = Account(SAMPLE_PARTITION, SAMPLE_ACCOUNT, region, prefix, environment, hosted_zone_id)
+        sample = Account(
+            SAMPLE_PARTITION,
+            SAMPLE_ACCOUNT,
+            region,
+            prefix,
+            environment,
+            hosted_zone_id,
+            boundary_arn=f"arn:{SAMPLE_PARTITION}:iam::{SAMPLE_ACCOUNT}:policy/{boundary_policy_name(context)}",
+        )
         sample_state = StateAccess(
             f"arn:{SAMPLE_PARTITION}:s3:::{prefix}-tfstate-{SAMPLE_ACCOUNT}",
             state.state_key,

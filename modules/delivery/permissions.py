@@ -39,6 +39,10 @@ class Where(Enum):
     S3 = "s3"  # neither region nor account (S3 buckets, Route 53 zones)
 
 
+BOUNDARY_CONDITION = "iam:PermissionsBoundary"
+SINGLE_VALUED = frozenset({"aws:ResourceTag/Environment", "aws:RequestTag/Environment", BOUNDARY_CONDITION})
+
+
 class Tag(Enum):
     RESOURCE = "aws:ResourceTag/Environment"
     REQUEST = "aws:RequestTag/Environment"
@@ -62,6 +66,7 @@ class Grant:
     tag: Tag | None = None
     passed_to: tuple[str, ...] = ()  # iam:PassRole: iam:PassedToService
     service_names: tuple[str, ...] = ()  # iam:CreateServiceLinkedRole: iam:AWSServiceName
+    bounded: bool = False  # role writes: only with the environment's permissions boundary (iam:PermissionsBoundary)
 
     @property
     def service(self) -> str:
@@ -79,8 +84,10 @@ def _named(service: str, *resources: str, where: Where = Where.REGIONAL) -> tupl
     return tuple(Arn(service, resource, where) for resource in resources)
 
 
-def _grant(actions: str, *on: Arn, tag: Tag | None = None, **conditions: tuple[str, ...]) -> Grant:
-    return Grant(tuple(actions.split()), tuple(on), tag, **conditions)
+def _grant(
+    actions: str, *on: Arn, tag: Tag | None = None, bounded: bool = False, **conditions: tuple[str, ...]
+) -> Grant:
+    return Grant(tuple(actions.split()), tuple(on), tag, bounded=bounded, **conditions)
 
 
 # ARN patterns, by what they name.
@@ -525,8 +532,11 @@ PERMISSIONS: Mapping[str, Permissions] = {
             ),
         ),
         write=(
+            # A role exists only under the environment's boundary: created with it, and it can only be
+            # set to that one (never removed: iam:DeleteRolePermissionsBoundary is granted nowhere).
+            _grant("iam:CreateRole iam:PutRolePermissionsBoundary", *ROLES, bounded=True),
             _grant(
-                "iam:CreateRole iam:DeleteRole iam:UpdateRole iam:UpdateRoleDescription iam:UpdateAssumeRolePolicy "
+                "iam:DeleteRole iam:UpdateRole iam:UpdateRoleDescription iam:UpdateAssumeRolePolicy "
                 "iam:TagRole iam:UntagRole",
                 *ROLES,
             ),
@@ -534,7 +544,7 @@ PERMISSIONS: Mapping[str, Permissions] = {
     ),
     "aws_iam_role_policy": Permissions(
         read=(_grant("iam:GetRolePolicy iam:ListRolePolicies", *ROLES),),
-        write=(_grant("iam:PutRolePolicy iam:DeleteRolePolicy", *ROLES),),
+        write=(_grant("iam:PutRolePolicy iam:DeleteRolePolicy", *ROLES, bounded=True),),
     ),
     # KMS: keys are named by id (tagged); aliases by name. Services use the keys through the caller.
     "aws_kms_key": Permissions(
@@ -692,6 +702,7 @@ class Account:
     prefix: str
     environment: str
     hosted_zone_id: str | None = None  # cdn.domain's Route 53 zone, where the stack has a domain
+    boundary_arn: str = ""  # the environment's permissions boundary (modules/core/roles.py)
 
     def render(self, arn: Arn) -> list[str]:
         if "{hosted_zone}" in arn.resource and self.hosted_zone_id is None:
@@ -731,6 +742,8 @@ def _scope(grant: Grant) -> str:
         return "Tagging"
     if grant.tag is Tag.RESOURCE:
         return "Tagged"
+    if grant.bounded:
+        return "Bounded"
     if grant.passed_to:
         return "PassRole"
     if grant.service_names:
@@ -743,6 +756,10 @@ def _scope(grant: Grant) -> str:
 def _condition(grant: Grant, account: Account) -> tuple[str, set[str]]:
     if grant.tag:
         return grant.tag.value, {account.environment}
+    if grant.bounded:
+        if not account.boundary_arn:
+            raise ValueError("a bounded grant needs the account's boundary_arn")
+        return BOUNDARY_CONDITION, {account.boundary_arn}
     if grant.passed_to:
         return "iam:PassedToService", set(grant.passed_to)
     if grant.service_names:
@@ -774,7 +791,7 @@ def statements(grants: Iterable[Grant], account: Account, verb: str) -> list[Sta
         if key.condition:
             listed = sorted(entry.values)
             statement["Condition"] = {
-                "StringEquals": {key.condition: listed[0] if key.condition.startswith("aws:") else listed}
+                "StringEquals": {key.condition: listed[0] if key.condition in SINGLE_VALUED else listed}
             }
         result.append(statement)
     return result

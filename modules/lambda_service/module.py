@@ -17,7 +17,6 @@ from modules.core.cdk import (
     AppautoscalingTarget,
     CloudwatchLogGroup,
     Construct,
-    IamRole,
     IamRolePolicy,
     LambdaAlias,
     LambdaFunction,
@@ -36,6 +35,7 @@ from modules.core.cdk import (
 from modules.core.iam import Statement, policy_document, service_trust_policy
 from modules.core.kms import EncryptionKey
 from modules.core.label import Context
+from modules.core.roles import environment_role
 from modules.elasticache.module import ElastiCacheCluster
 from modules.lambda_service.config import (
     PLACEHOLDER_PACKAGE_FILE,
@@ -372,13 +372,13 @@ class _Function(Construct):
             tags=context.tags,
         )
         dead_letter_queue_arn = dead_letter_queue.arn
-        role = IamRole(
+        role = environment_role(
             self,
             "role",
+            context=context,
             name=context.id(name, "lambda"),
             description=f"Execution role of {function_name}",
             assume_role_policy=service_trust_policy("lambda.amazonaws.com"),
-            tags=context.tags,
         )
         role_arn = role.arn
         role_policy = IamRolePolicy(
@@ -561,13 +561,13 @@ class _Function(Construct):
         self, name: str, rate_minutes: int, invoke_arn: str, context: Context, account: AwsAccount, key: EncryptionKey
     ) -> None:
         """Invoke the alias every few minutes with a warm-up event, from a role that may do only that."""
-        role = IamRole(
+        role = environment_role(
             self,
             "warmer_role",
+            context=context,
             name=context.id(name, "warmer"),
             description=f"EventBridge Scheduler invokes {context.id(name)} to keep it warm",
             assume_role_policy=service_trust_policy("scheduler.amazonaws.com", account.account_id),
-            tags=context.tags,
         )
         IamRolePolicy(
             self,

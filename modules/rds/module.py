@@ -22,7 +22,6 @@ from modules.core.cdk import (
     DbProxyTarget,
     DbSubnetGroup,
     Fn,
-    IamRole,
     IamRolePolicy,
     SecurityGroup,
     TerraformLocal,
@@ -32,6 +31,7 @@ from modules.core.cdk import (
 from modules.core.iam import policy_document, service_trust_policy
 from modules.core.kms import EncryptionKey
 from modules.core.label import Context
+from modules.core.roles import environment_role
 from modules.network.module import PrivateNetwork
 from modules.observability.module import AlertTopic
 from modules.rds.config import PORT, RdsConfig, next_class_up
@@ -134,13 +134,13 @@ class PostgresDatabase(Construct):
             ],
             tags=context.tags,
         )
-        monitoring_role = IamRole(
+        monitoring_role = environment_role(
             self,
             "monitoring_role",
+            context=context,
             name=context.id("db-monitoring"),
             description=f"RDS enhanced monitoring of {identifier} publishes OS metrics",
             assume_role_policy=service_trust_policy("monitoring.rds.amazonaws.com", account_id),
-            tags=context.tags,
         )
         # AmazonRDSEnhancedMonitoringRole's permissions, narrowed to this account and region.
         os_metrics = f"arn:{partition}:logs:{region}:{account_id}:log-group:{OS_METRICS_LOG_GROUP}"
@@ -332,13 +332,13 @@ class PostgresDatabase(Construct):
         """Clients authenticate with IAM (TLS only); the proxy logs in with the managed secret,
         which its role alone may read and decrypt."""
         context, settings = self._context, self._config.proxy
-        role = IamRole(
+        role = environment_role(
             self,
             "proxy_role",
+            context=context,
             name=context.id("db-proxy"),
             description=f"The {context.environment} database proxy reads the master user's secret",
             assume_role_policy=service_trust_policy("rds.amazonaws.com", account_id),
-            tags=context.tags,
         )
         policy = IamRolePolicy(
             self,

@@ -75,14 +75,30 @@ def test_shipped_stacks_pass_with_every_skip_used(
         "CKV_AWS_310",
         "CKV_AWS_374",
         "CKV2_MBK_1",
+        # The permissions boundary (a ceiling, not a grant): its `Allow *` under the denies.
+        "CKV_AWS_62",
+        "CKV_AWS_63",
+        "CKV2_AWS_40",
+        "CKV_MBK_9",
+        "CKV_MBK_10",
+        "CKV_MBK_11",
+        "CKV_MBK_17",
     }
+    boundaries = [
+        n for s in stacks.values() for n in s.get("resource", {}).get("aws_iam_policy", {}) if "boundary" in n
+    ]
+    accepted_17 = [finding.resource for finding, _ in result.accepted if finding.check_id == "CKV_MBK_17"]
+    assert len(boundaries) == len(accepted_17) == 3  # one boundary per environment, the only role writer accepted
+    assert {resource.removeprefix("aws_iam_policy.") for resource in accepted_17} == set(boundaries)
     # Our checks judged the real documents: every key policy, trust policy and inline policy
     # was readable JSON (an unreadable one would be UNKNOWN and missing from these counts).
     count = {kind: sum(len(s.get("resource", {}).get(kind, {})) for s in stacks.values()) for kind in KINDS}
     assert result.passed_by_check["CKV_MBK_14"] == count["aws_kms_key"] > 0
     assert result.passed_by_check["CKV_MBK_13"] == count["aws_iam_role"] > 0
-    assert result.passed_by_check["CKV_MBK_9"] == count["aws_iam_role_policy"] + count["aws_iam_policy"] > 0
-    assert count["aws_iam_policy"] == 21  # the CI roles' managed policies: 7 per environment (read 2, write 3, state 2)
+    assert result.passed_by_check["CKV_MBK_9"] == count["aws_iam_role_policy"] + count["aws_iam_policy"] - 3 > 0
+    assert result.passed_by_check["CKV_MBK_17"] == count["aws_iam_role_policy"] + count["aws_iam_policy"] - 3
+    # The CI roles' managed policies, 7 per environment (read 2, write 3, state 2), and the boundary.
+    assert count["aws_iam_policy"] == 24
     assert result.passed_by_check["CKV_MBK_1"] == count["aws_lambda_function"] > 0
     # Every function deploys a real package in every environment (the placeholder: dev only).
     assert result.passed_by_check["CKV_MBK_16"] == count["aws_lambda_function"]
@@ -293,18 +309,20 @@ def test_an_iam_document_without_a_result_is_unknown() -> None:
         ("CKV_MBK_11", "aws_iam_policy.readable"),
         ("CKV_MBK_11", "aws_iam_policy.unreadable"),
         ("CKV_MBK_13", "aws_iam_role.bare"),
+        ("CKV_MBK_17", "aws_iam_policy.readable"),
+        ("CKV_MBK_17", "aws_iam_policy.unreadable"),
         ("CKV_MBK_9", "aws_iam_policy.readable"),
         ("CKV_MBK_9", "aws_iam_policy.unreadable"),
     ]
     report = _report()
     report["results"]["passed_checks"] = [
         {"check_id": check, "resource": f"resource.{name}", "file_path": "/cdk.tf.json", "file_abs_path": str(file)}
-        for check, name in [(c, "readable") for c in ("CKV_MBK_9", "CKV_MBK_10", "CKV_MBK_11")]
+        for check, name in [(c, "readable") for c in ("CKV_MBK_9", "CKV_MBK_10", "CKV_MBK_11", "CKV_MBK_17")]
         + [("CKV_MBK_13", "bare")]
     ]
     types = {"readable": "aws_iam_policy", "unreadable": "aws_iam_policy", "bare": "aws_iam_role"}
     result = gate.evaluate(report, [], types, gate.stack_environment, expected)
-    assert sorted(f.check_id for f in result.unknown) == ["CKV_MBK_10", "CKV_MBK_11", "CKV_MBK_9"]
+    assert sorted(f.check_id for f in result.unknown) == ["CKV_MBK_10", "CKV_MBK_11", "CKV_MBK_17", "CKV_MBK_9"]
     assert {(f.resource, f.environment) for f in result.unknown} == {("aws_iam_policy.unreadable", "prod")}
     assert [p for p in result.problems if p.startswith("UNKNOWN")] == [
         f"UNKNOWN {finding} (not in policies/skips.yaml)" for finding in result.unknown
@@ -392,6 +410,7 @@ def test_a_policy_document_the_checks_cannot_read_fails_the_gate(tmp_path: Path)
         "UNKNOWN CKV_MBK_10 aws_iam_policy.unreadable",
         "UNKNOWN CKV_MBK_11 aws_iam_policy.unreadable",
         "UNKNOWN CKV_MBK_13 aws_iam_role.referenced_trust",
+        "UNKNOWN CKV_MBK_17 aws_iam_policy.unreadable",
         "UNKNOWN CKV_MBK_9 aws_iam_policy.unreadable",
     ]
     assert json.loads(stale.read_text())["version"] == "2.1.0"  # this run's SARIF, not the stale one

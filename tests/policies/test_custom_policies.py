@@ -14,6 +14,14 @@ from cli.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 GRAPH_CHECK = "CKV2_MBK_1"
+# Policies of CKV_MBK_17's red-team fixtures: the other IAM checks pass them all.
+ROLE_WRITERS = {
+    "pass_bounded_role_writes",
+    "fail_role_without_boundary",
+    "fail_put_role_policy_without_condition",
+    "fail_iam_put_prefix_wildcard",
+    "fail_removes_the_boundary",
+}
 EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     # check id: (resources that pass, resources that fail); `unknown_*` ones must be in neither
     "CKV_MBK_1": (
@@ -44,15 +52,15 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     ),
     "CKV_MBK_8": ({"pass_budget_within_burst"}, {"fail_budget_above_burst", "fail_budget_without_notification"}),
     "CKV_MBK_9": (
-        {"pass_scoped_policy", "pass_inline_scoped", "fail_star_resource", "fail_pass_any_role"},
+        {"pass_scoped_policy", "pass_inline_scoped", "fail_star_resource", "fail_pass_any_role", *ROLE_WRITERS},
         {"fail_service_wildcard", "fail_inline_admin"},
     ),
     "CKV_MBK_10": (
-        {"pass_scoped_policy", "pass_inline_scoped", "fail_service_wildcard"},
+        {"pass_scoped_policy", "pass_inline_scoped", "fail_service_wildcard", *ROLE_WRITERS},
         {"fail_star_resource", "fail_pass_any_role", "fail_inline_admin"},
     ),
     "CKV_MBK_11": (
-        {"pass_scoped_policy", "pass_inline_scoped", "fail_service_wildcard", "fail_star_resource"},
+        {"pass_scoped_policy", "pass_inline_scoped", "fail_service_wildcard", "fail_star_resource", *ROLE_WRITERS},
         {"fail_pass_any_role", "fail_inline_admin"},
     ),
     "CKV_MBK_12": (
@@ -77,6 +85,23 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
             "fail_oidc_without_audience",
             "fail_oidc_wildcard_subject",
             "fail_oidc_wildcard_in_equals",
+        },
+    ),
+    "CKV_MBK_17": (
+        {
+            "pass_bounded_role_writes",
+            "pass_scoped_policy",
+            "pass_inline_scoped",
+            "fail_service_wildcard",
+            "fail_star_resource",
+            "fail_pass_any_role",
+        },
+        {
+            "fail_role_without_boundary",
+            "fail_put_role_policy_without_condition",
+            "fail_iam_put_prefix_wildcard",
+            "fail_removes_the_boundary",
+            "fail_inline_admin",
         },
     ),
     "CKV_MBK_14": ({"pass_root_administers"}, {"fail_service_administers", "fail_role_administers"}),

@@ -152,6 +152,8 @@ def test_the_apply_role_writes_the_state_prefix_with_the_state_key(stacks: dict[
 def test_every_permission_is_scoped_to_the_environment(stacks: dict[str, dict[str, Any]], env: str) -> None:
     stack = stacks[f"{env}-bootstrap"]
     for policy in resources(stack, "aws_iam_policy").values():
+        if policy["name"] == f"matbakh-{env}-api-ci-boundary":
+            continue  # a ceiling of the roles CI creates, not a grant: the test of the boundary below
         for statement in json.loads(policy["policy"])["Statement"]:
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             assert not any(a == "*" or a.endswith(":*") for a in actions if statement["Effect"] == "Allow")
@@ -175,6 +177,7 @@ def test_the_apply_role_can_never_change_the_ci_roles(stacks: dict[str, dict[str
     (deny,) = [s for s in statements if s["Sid"] == "NeverTheCiRolesThemselves"]
     assert deny["Effect"] == "Deny"
     assert deny["Action"] == ["iam:*"] and deny["Resource"][0].endswith(f":role/matbakh-{env}-api-ci-*")
+    assert deny["Resource"][1].endswith(f":policy/matbakh-{env}-api-ci-*")  # the boundary among them
     (pass_role,) = [s for s in statements if s["Action"] == ["iam:PassRole"]]
     assert pass_role["Resource"] == [pass_role["Resource"][0]]
     assert pass_role["Resource"][0].endswith(f":role/matbakh-{env}-api-*")
@@ -270,3 +273,45 @@ def test_credentials_outlast_every_job_and_the_roles_allow_them(stacks: dict[str
         which = "apply" if "apply" in role else "plan"
         assert session <= allowed[which], f"{workflow} {job}: {session} s exceeds the {which} role's {allowed[which]} s"
     assert allowed["apply"] > allowed["plan"] == 3600
+
+
+ROLE_WRITES = {"iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary"}
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_every_role_ci_creates_is_under_the_environments_boundary(stacks: dict[str, dict[str, Any]], env: str) -> None:
+    bootstrap = stacks[f"{env}-bootstrap"]
+    ((boundary_id, boundary),) = [
+        (n, p)
+        for n, p in resources(bootstrap, "aws_iam_policy").items()
+        if p["name"] == f"matbakh-{env}-api-ci-boundary"
+    ]
+    statements = {s["Sid"]: s for s in json.loads(boundary["policy"])["Statement"]}
+    assert statements["NeverIamStsOrTheAccount"] == {
+        "Sid": "NeverIamStsOrTheAccount",
+        "Effect": "Deny",
+        "Action": ["account:*", "iam:*", "organizations:*", "sts:*"],
+        "Resource": "*",
+    }
+    assert statements["NeverAnotherEnvironment"]["Condition"] == {
+        "StringNotEquals": {"aws:ResourceTag/Environment": env},
+        "Null": {"aws:ResourceTag/Environment": "false"},
+    }
+    roles = resources(stacks[env], "aws_iam_role")
+    assert len(roles) >= 7  # five functions, the database proxy and its monitoring, the CDN's forwarder
+    for name, role in roles.items():
+        assert role["permissions_boundary"].endswith(f":policy/matbakh-{env}-api-ci-boundary"), name
+
+    # The apply role writes roles and their policies only with that boundary, and never removes one.
+    _, apply_role = _role(bootstrap, "apply")
+    granted = [s for statements in _policies_of(bootstrap, _role(bootstrap, "apply")[0]).values() for s in statements]
+    allowed = [s for s in granted if s["Effect"] == "Allow"]
+    writing = [s for s in allowed if ROLE_WRITES & set(s["Action"])]
+    assert {a for s in writing for a in s["Action"]} >= ROLE_WRITES
+    for statement in writing:
+        assert set(statement["Action"]) <= ROLE_WRITES, statement["Sid"]  # nothing unbounded rides along
+        assert statement["Condition"] == {
+            "StringEquals": {"iam:PermissionsBoundary": f"${{aws_iam_policy.{boundary_id}.arn}}"}
+        }
+    assert not any("iam:DeleteRolePermissionsBoundary" in s["Action"] or "iam:*" in s["Action"] for s in allowed)
+    assert apply_role["name"] == f"matbakh-{env}-api-ci-apply"

@@ -1,0 +1,38 @@
+"""The environment's IAM roles, each under the environment's permissions boundary.
+
+The CI apply role may create and change roles named for its environment only with this boundary
+attached (`iam:PermissionsBoundary` conditions, modules/delivery/permissions.py): whatever a role's
+own policy grants, the boundary (created by the environment's bootstrap stack, which CI cannot
+change) denies IAM, STS and every resource tagged for another environment. So a merged change that
+writes an `*:*` policy onto a role still cannot make it an administrator.
+"""
+
+from __future__ import annotations
+
+from modules.core.account import AwsAccount
+from modules.core.cdk import Construct, IamRole
+from modules.core.label import Context
+
+
+def boundary_policy_name(context: Context) -> str:
+    """The managed policy the environment's bootstrap stack creates as its roles' boundary."""
+    return context.id("ci", "boundary")
+
+
+def boundary_policy_arn(scope: Construct, context: Context) -> str:
+    return AwsAccount.of(scope).arn("iam", f"policy/{boundary_policy_name(context)}", region=False)
+
+
+def environment_role(
+    scope: Construct, id_: str, *, context: Context, name: str, description: str, assume_role_policy: str
+) -> IamRole:
+    """A role of the environment's stack, tagged and under the environment's permissions boundary."""
+    return IamRole(
+        scope,
+        id_,
+        name=name,
+        description=description,
+        assume_role_policy=assume_role_policy,
+        permissions_boundary=boundary_policy_arn(scope, context),
+        tags=context.tags,
+    )
