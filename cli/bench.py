@@ -127,7 +127,7 @@ def summarize(name: str, runs: list[Measurement]) -> Measurement:
         max(r.peak_rss_mb for r in runs),
     )
     print(
-        f"  {name:<40} wall {result.wall_seconds:6.2f} s   cpu {result.cpu_seconds:6.2f} s   "
+        f"  {name:<40} wall {result.wall_seconds:7.3f} s   cpu {result.cpu_seconds:7.3f} s   "
         f"peak memory {result.peak_rss_mb:6.0f} MB   (n={len(runs)})"
     )
     return result

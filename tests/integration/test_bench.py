@@ -52,7 +52,7 @@ def test_make_bench_prints_every_figure_of_the_fast_loop(tmp_path: Path) -> None
     assert unchanged[0] < one[0] < plain[0] and unchanged[0] < changed[0] < plain[0]
     assert 0 < unchanged[2] < one[2] < plain[2] and unchanged[2] < changed[2] < plain[2]  # node's memory included
     assert all(cpu > 0 for _, cpu, _ in figures.values())
-    # The ratios are of the unrounded figures; the printed ones have two decimals (0.25 s ± 2 %).
+    # The ratios are of the unrounded figures; the printed ones have three decimals (0.050 s ± 1 %).
     assert _ratio("speed-up, every stack set changed vs plain:", out) == pytest.approx(plain[0] / changed[0], rel=0.05)
     assert _ratio("speed-up, one environment changed vs plain:", out) == pytest.approx(plain[0] / one[0], rel=0.05)
     assert _ratio("speed-up, unchanged vs plain:", out) == pytest.approx(plain[0] / unchanged[0], rel=0.05)
