@@ -14,8 +14,8 @@ Gaps filled here (each tested in tests/integration/test_emulator.py):
 * moto's AWS Budgets keep notifications with their subscribers but cannot describe the
   subscribers, and know no tags; the provider reads both after creating a budget. Here
   `DescribeSubscribersForNotification`, `TagResource`, `UntagResource` and
-  `ListTagsForResource` answer from what moto stores, and `CreateBudget` keeps its
-  `ResourceTags`.
+  `ListTagsForResource` answer from what moto stores, `CreateBudget` keeps its
+  `ResourceTags`, and `UpdateBudget` (which moto lacks; an adopted budget plans one) changes it.
 * moto's `/moto-api/data.json` fails (500) once a Lambda function exists (it asks Docker,
   which is absent), so the health probe uses `/moto-api/config`, and any HTTP answer counts.
 * moto has no ElastiCache parameter groups: they are kept in memory (create, describe, modify,
@@ -177,10 +177,13 @@ def _evaluate_secure_transport_conditions() -> None:
 
 def _budgets_describe_subscribers_and_keep_tags() -> None:
     """moto 5.2.1's Budgets cannot describe a notification's subscribers and keeps no tags, both of
-    which the provider reads back: answered from what moto stores."""
+    which the provider reads back: answered from what moto stores. It has no `UpdateBudget` either
+    (an adopted budget plans one): the budget takes the new settings and keeps its notifications."""
     import json as json_module
 
+    from moto.budgets.exceptions import NotFoundException
     from moto.budgets.responses import BudgetsResponse
+    from moto.core.utils import unix_time
 
     tags: dict[str, dict[str, str]] = {}
     create = BudgetsResponse.create_budget
@@ -215,7 +218,17 @@ def _budgets_describe_subscribers_and_keep_tags() -> None:
         stored = tags.get(self._get_param("ResourceARN"), {})
         return json_module.dumps({"ResourceTags": [{"Key": k, "Value": v} for k, v in sorted(stored.items())]})
 
+    def update_budget(self: BudgetsResponse) -> str:
+        new = dict(self._get_param("NewBudget"))
+        stored = self.backend.budgets[self._get_param("AccountId")].get(new["BudgetName"])
+        if stored is None:
+            raise NotFoundException(f"Unable to update budget - {new['BudgetName']} does not exist.")
+        new.setdefault("TimePeriod", stored.budget.get("TimePeriod"))
+        stored.budget = {**new, "LastUpdatedTime": unix_time()}
+        return "{}"
+
     BudgetsResponse.create_budget = create_budget  # type: ignore[method-assign]
+    BudgetsResponse.update_budget = update_budget  # type: ignore[attr-defined]
     BudgetsResponse.describe_subscribers_for_notification = describe_subscribers_for_notification  # type: ignore[attr-defined]
     BudgetsResponse.tag_resource = tag_resource  # type: ignore[attr-defined]
     BudgetsResponse.untag_resource = untag_resource  # type: ignore[attr-defined]

@@ -112,6 +112,32 @@ def test_budgets_describe_subscribers_and_keep_tags(running: emulator.Emulator) 
     budgets.tag_resource(ResourceARN=arn, ResourceTags=[{"Key": "Service", "Value": "api"}])
     budgets.untag_resource(ResourceARN=arn, ResourceTagKeys=["Environment"])
     assert budgets.list_tags_for_resource(ResourceARN=arn)["ResourceTags"] == [{"Key": "Service", "Value": "api"}]
+    # What the provider sends for an adopted budget whose settings differ: UpdateBudget.
+    budgets.update_budget(
+        AccountId="123456789012",
+        NewBudget={
+            "BudgetName": "tagged",
+            "BudgetLimit": {"Amount": "25", "Unit": "USD"},
+            "TimeUnit": "MONTHLY",
+            "BudgetType": "COST",
+        },
+    )
+    updated = budgets.describe_budget(AccountId="123456789012", BudgetName="tagged")["Budget"]
+    assert updated["BudgetLimit"] == {"Amount": "25", "Unit": "USD"} and "TimePeriod" in updated
+    kept = budgets.describe_subscribers_for_notification(
+        AccountId="123456789012", BudgetName="tagged", Notification=notification
+    )
+    assert kept["Subscribers"] == subscribers
+    with pytest.raises(ClientError, match="NotFoundException"):
+        budgets.update_budget(
+            AccountId="123456789012",
+            NewBudget={
+                "BudgetName": "ghost",
+                "BudgetLimit": {"Amount": "1", "Unit": "USD"},
+                "TimeUnit": "MONTHLY",
+                "BudgetType": "COST",
+            },
+        )
 
 
 def test_composite_alarms_are_created_described_tagged_and_deleted(running: emulator.Emulator) -> None:
