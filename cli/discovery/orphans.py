@@ -360,7 +360,8 @@ _security_group_by_name = _ec2(
 )
 
 
-def _allows_all_egress(group: Mapping[str, Any]) -> bool:
+def allows_all_egress(group: Mapping[str, Any]) -> bool:
+    """Whether a described security group still has AWS's default allow-all egress rule."""
     return any(
         rule.get("IpProtocol") == "-1" and any(r.get("CidrIp") == "0.0.0.0/0" for r in rule.get("IpRanges", []))
         for rule in group.get("IpPermissionsEgress", [])
@@ -375,7 +376,7 @@ def _security_group(reader: AwsReader, after: Mapping[str, Any], ctx: _Context) 
     found = []
     for existing in _security_group_by_name(reader, after, ctx):
         groups = reader.items("ec2", "describe_security_groups", "SecurityGroups", GroupIds=[existing.import_id])
-        if groups and _allows_all_egress(groups[0]):
+        if groups and allows_all_egress(groups[0]):
             revoke = (
                 f"aws ec2 revoke-security-group-egress --group-id {existing.import_id} "
                 "--ip-permissions IpProtocol=-1,IpRanges=[{CidrIp=0.0.0.0/0}]"

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from cli import emulator
+from cli.discovery import orphans
 from tests.conftest import PYTHON, run
 from tests.integration.conftest import Workbench, make_ready_repository
 
@@ -94,11 +95,7 @@ def _security_groups_finished(bench: Workbench) -> bool:
     stack = json.loads((bench.root / "cdktf.out" / "stacks" / "dev" / "cdk.tf.json").read_text())
     names = {group["name"] for group in stack["resource"]["aws_security_group"].values()}
     groups = bench.client("ec2").describe_security_groups(Filters=[{"Name": "group-name", "Values": sorted(names)}])
-
-    def is_default(rule: dict[str, Any]) -> bool:
-        return rule["IpProtocol"] == "-1" and any(r["CidrIp"] == "0.0.0.0/0" for r in rule.get("IpRanges", []))
-
-    finished = [g for g in groups["SecurityGroups"] if not any(map(is_default, g["IpPermissionsEgress"]))]
+    finished = [g for g in groups["SecurityGroups"] if not orphans.allows_all_egress(g)]
     return len(finished) == len(names)
 
 
