@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,7 +14,7 @@ from cli.cost import diff
 from cli.cost.estimate import Estimate, Item
 from cli.cost.prices import load_exchange_rate, load_price_table
 from tests.conftest import REPO, run
-from tests.integration.conftest import make_ready_repository
+from tests.integration.conftest import commit_everything, make_ready_repository
 
 FUNCTIONS = ("persona", "vc-start", "vc-result", "auth", "upload")
 
@@ -76,17 +74,10 @@ def test_a_new_environment_and_an_unchanged_one() -> None:
     assert same.moved == () and "  staging: no change (floor 5.00, ceiling 5.00)" in diff.render_text([same], base="x")
 
 
-def _git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True)
-
-
 def test_make_cost_diff_prints_the_delta_of_raising_prods_provisioned_concurrency(tmp_path: Path) -> None:
     bench = make_ready_repository(tmp_path)
     root = bench.root
-    shutil.copy2(REPO / ".gitignore", root / ".gitignore")  # the virtual environments stay out, as in a clone
-    _git(root, "init", "--quiet", "--initial-branch=main")
-    _git(root, "-c", "user.email=ci@example.invalid", "-c", "user.name=cost", "add", "-A")
-    _git(root, "-c", "user.email=ci@example.invalid", "-c", "user.name=cost", "commit", "--quiet", "-m", "base")
+    commit_everything(bench, "base")
     with (root / "environments" / "prod.yaml").open("a") as prod:
         prod.write("lambda:\n  provisioned_concurrency: {min: 2, max: 30}\n")  # the default maximum is 20
 

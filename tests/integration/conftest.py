@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -101,6 +102,21 @@ def workbench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workbench]:
     bench = new_workbench(tmp_path_factory, "workbench")
     yield bench
     emulator.stop(bench.emulator_dir)
+
+
+def git(root: Path, *args: str) -> str:
+    """`git -C root …`; its output, stripped."""
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def commit_everything(bench: Workbench, message: str) -> None:
+    """Make the workbench's copy a git repository of one commit, ignoring what a clone ignores."""
+    shutil.copy2(REPO / ".gitignore", bench.root / ".gitignore")  # the linked virtual environments stay out
+    git(bench.root, "init", "--quiet", "--initial-branch=main")
+    git(bench.root, "config", "user.email", "ci@example.invalid")
+    git(bench.root, "config", "user.name", "tests")
+    git(bench.root, "add", "-A")
+    git(bench.root, "commit", "--quiet", "-m", message)
 
 
 def plan_counts(stdout: str) -> tuple[int, int, int, int]:

@@ -4,16 +4,12 @@ revision B, roll back to A in one command (`TO=previous`), and drift detection."
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from cli import emulator
-from tests.conftest import REPO
-from tests.integration.conftest import Workbench, new_workbench
+from tests.integration.conftest import Workbench, commit_everything, git, new_workbench
 
 pytestmark = pytest.mark.integration
 
@@ -22,21 +18,11 @@ QUEUE = "matbakh-dev-api-auth-dlq"
 REVISIONS = ("matbakh-dev-api-tfstate", "dev/matbakh-api.revisions.json")
 
 
-def _git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True).stdout.strip()
-
-
 @pytest.fixture(scope="module")
 def repository(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workbench]:
     """A copy of the sources as a git repository with one commit: revision A."""
     bench = new_workbench(tmp_path_factory, "delivery")
-    root = bench.root
-    shutil.copy2(REPO / ".gitignore", root / ".gitignore")
-    _git(root, "init", "--quiet", "--initial-branch=main")
-    _git(root, "config", "user.email", "ci@example.invalid")
-    _git(root, "config", "user.name", "delivery test")
-    _git(root, "add", "-A")
-    _git(root, "commit", "--quiet", "-m", "A")
+    commit_everything(bench, "A")
     yield bench
     emulator.stop(bench.emulator_dir)
 
@@ -60,7 +46,7 @@ def _revisions(bench: Workbench) -> dict[str, object]:
 
 def test_apply_a_then_b_then_roll_back_to_a_then_detect_drift(repository: Workbench) -> None:
     bench = repository
-    revision_a = _git(bench.root, "rev-parse", "HEAD")
+    revision_a = git(bench.root, "rev-parse", "HEAD")
     _plan_and_apply(bench)
     assert _memory(bench) == 512
     assert _revisions(bench)["current"] == revision_a
@@ -70,8 +56,8 @@ def test_apply_a_then_b_then_roll_back_to_a_then_detect_drift(repository: Workbe
     dev_yaml.write_text(
         dev_yaml.read_text().replace("lambda:\n", "lambda:\n  functions: {auth: {memory_mb: 1024}}\n", 1)
     )
-    _git(bench.root, "commit", "--quiet", "-am", "B: auth gets 1024 MB")
-    revision_b = _git(bench.root, "rev-parse", "HEAD")
+    git(bench.root, "commit", "--quiet", "-am", "B: auth gets 1024 MB")
+    revision_b = git(bench.root, "rev-parse", "HEAD")
     _plan_and_apply(bench)
     assert _memory(bench) == 1024
     record = _revisions(bench)
