@@ -82,7 +82,7 @@ class FunctionPackage:
 
 @dataclass(frozen=True)
 class DataStores:
-    """What the functions may connect to: the stack's network, database proxy and cache (by object)."""
+    """What the functions may connect to: the stack's network, database (or its proxy) and cache (by object)."""
 
     network: PrivateNetwork
     database: PostgresDatabase | None = None
@@ -278,13 +278,13 @@ def execution_role_statements(
             },
         ]
     if "database" in settings.uses and stores.database is not None:
-        database = stores.database
+        connection = stores.database.connection
         statements.append(
             {
-                "Sid": "ConnectThroughDatabaseProxy",
+                "Sid": "ConnectThroughDatabaseProxy" if connection.through_proxy else "ConnectToDatabase",
                 "Effect": "Allow",
                 "Action": "rds-db:connect",
-                "Resource": account.arn("rds-db", f"dbuser:{database.proxy_resource_id}/{database.master_username}"),
+                "Resource": account.arn("rds-db", f"dbuser:{connection.iam_resource_id}/{connection.user}"),
             }
         )
     if "cache" in settings.uses and stores.cache is not None:

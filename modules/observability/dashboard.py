@@ -18,7 +18,7 @@ class DatabaseMetrics:
     """The database's metric dimensions: the instance and its replicas, and the proxy."""
 
     instance_identifiers: Sequence[str]
-    proxy_name: str
+    proxy_name: str | None
 
 
 def dashboard_body(

@@ -74,7 +74,9 @@ DASHBOARD = template(
 {% endfor %}
 {% do widgets.append(metric_widget("Database replica lag (s)", rows, "Maximum")) %}
 {% endif %}
+{% if database_proxy %}
 {% do widgets.append(metric_widget("Database proxy client connections", [row("AWS/RDS", "ClientConnections", {"ProxyName": database_proxy}, {"label": "proxy"})], "Maximum")) %}
+{% endif %}
 {% do widgets.append(metric_widget("Edge requests", [row("AWS/CloudFront", "Requests", edge_dimensions, {"label": "requests"})], "Sum", in_region=edge_region)) %}
 {% do widgets.append(metric_widget("Edge error rates (%)", [row("AWS/CloudFront", "4xxErrorRate", edge_dimensions, {"label": "4xx"}), row("AWS/CloudFront", "5xxErrorRate", edge_dimensions, {"label": "5xx"})], "Average", in_region=edge_region)) %}
 {% if edge_additional_metrics %}

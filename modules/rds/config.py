@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from modules.core.base import LogRetentionDays, StrictModel
 
@@ -156,7 +156,21 @@ class RdsConfig(StrictModel):
         default_factory=dict,
         description="Security groups outside this stack admitted to the database directly, by a stable name.",
     )
-    proxy: RdsProxySettings = Field(default_factory=RdsProxySettings)
+    proxy: RdsProxySettings | None = Field(
+        default_factory=RdsProxySettings,
+        description=(
+            "The RDS Proxy that pools the functions' connections (billed per vCPU of the instance, at least 2). "
+            "null: a cost profile for a small environment; functions connect to the instance directly with "
+            "IAM authentication as `direct_user`."
+        ),
+    )
+    direct_user: DatabaseIdentifier = Field(
+        default="app_iam",
+        description=(
+            "Without a proxy: the database user functions log in as with an IAM token. A migration creates it "
+            "(`CREATE USER app_iam; GRANT rds_iam TO app_iam;`); the master user keeps its password."
+        ),
+    )
     alarm_period_seconds: Literal[60, 300, 900] = Field(default=300, description="Length of one evaluated period.")
     alarm_evaluation_periods: int = Field(
         default=3, ge=1, le=24, description="Consecutive breaching periods before an alarm fires (sustained)."
@@ -216,6 +230,15 @@ class RdsConfig(StrictModel):
         if allocated is not None and value >= allocated:
             raise ValueError(f"must be below allocated_storage_gib ({allocated})")
         return value
+
+    @model_validator(mode="after")
+    def _direct_user_is_not_the_master(self) -> RdsConfig:
+        if self.proxy is None and self.direct_user == self.master_username:
+            raise ValueError(
+                f"direct_user must differ from master_username ({self.master_username}): granting rds_iam to the "
+                "master user would end its password login"
+            )
+        return self
 
     @property
     def instance(self) -> InstanceClass:

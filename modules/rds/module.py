@@ -1,6 +1,7 @@
 """The database: PostgreSQL on RDS with gp3 storage autoscaling, encrypted with its own key, its
-master password kept by RDS in Secrets Manager, an RDS Proxy for Lambda (TLS and IAM auth),
-enhanced monitoring, Performance Insights, exported logs, and capacity alarms with runbooks."""
+master password kept by RDS in Secrets Manager, an RDS Proxy for Lambda (TLS and IAM auth; optional,
+functions then connect directly with IAM auth), enhanced monitoring, Performance Insights, exported
+logs, and capacity alarms with runbooks."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ from modules.core.label import Context
 from modules.core.roles import environment_role
 from modules.network.module import PrivateNetwork
 from modules.observability.module import AlertTopic
-from modules.rds.config import PORT, RdsConfig, next_class_up
+from modules.rds.config import PORT, RdsConfig, RdsProxySettings, next_class_up
 from modules.rds.runbook import Action, AlarmFacts, render_runbook, render_summary
 
 NAMESPACE = "AWS/RDS"
@@ -46,6 +47,23 @@ LOGS_KEY_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:Gener
 OS_METRICS_LOG_GROUP = "RDSOSMetrics"
 """Where enhanced monitoring publishes, one log group per account and region (created by RDS)."""
 GIB = 1024**3
+
+
+@dataclass(frozen=True)
+class DatabaseConnection:
+    """Where a function connects and as whom: the proxy, or the instance itself without one.
+
+    `iam_resource_id` is what IAM authorizes `rds-db:connect` on (`prx-…` of the proxy, `db-…` of
+    the instance); `security_group_id` is the group that admits the clients (proxy's or instance's).
+    """
+
+    host: str
+    port: int
+    database_name: str
+    user: str
+    iam_resource_id: str
+    security_group_id: str
+    through_proxy: bool
 
 
 @dataclass(frozen=True)
@@ -63,10 +81,11 @@ class _Alarm:
 
 
 class PostgresDatabase(Construct):
-    """One environment's PostgreSQL instance (plus read replicas) behind an RDS Proxy.
+    """One environment's PostgreSQL instance (plus read replicas), behind an RDS Proxy unless
+    `proxy` is null.
 
-    Clients reach the database through the proxy only: attach `client_security_group_id` to a
-    function and grant it `rds_proxy`; `client_security_group_ids` of the configuration (e.g. a
+    Functions reach the database at `connection` only (the proxy when there is one): attach
+    `client_security_group_id` to a function; `client_security_group_ids` of the configuration (e.g. a
     migration job) are admitted to the instance directly. `runbooks` holds the full runbook of
     every alarm by alarm key; each alarm's description carries the short one.
     """
@@ -102,7 +121,9 @@ class PostgresDatabase(Construct):
         identifier = context.id("db")
         self.instance_identifier: str = identifier
 
-        database_group_id, proxy_group_id, client_group_id = self._security_groups(network)
+        database_group_id, proxy_group_id, client_group_id = self._security_groups(
+            network, proxied=config.proxy is not None
+        )
         logs = [
             CloudwatchLogGroup(
                 self,
@@ -231,16 +252,51 @@ class PostgresDatabase(Construct):
             for number in range(1, config.read_replicas + 1)
         ]
         secret_arn = instance.master_user_secret.get(0).secret_arn
-        proxy = self._proxy(
-            network, proxy_group_id, secret_arn=secret_arn, key_arn=key.arn, region=region, account_id=account_id
-        )
-        DbProxyTarget(
-            self,
-            "proxy_target",
-            db_proxy_name=proxy.name,
-            target_group_name="default",
-            db_instance_identifier=instance.identifier,
-        )
+        self.proxy_security_group_id: str | None = proxy_group_id
+        self.proxy_name: str | None = None
+        self.proxy_endpoint: str | None = None
+        if config.proxy is not None and proxy_group_id is not None:
+            proxy = self._proxy(
+                network,
+                proxy_group_id,
+                config.proxy,
+                secret_arn=secret_arn,
+                key_arn=key.arn,
+                region=region,
+                account_id=account_id,
+            )
+            DbProxyTarget(
+                self,
+                "proxy_target",
+                db_proxy_name=proxy.name,
+                target_group_name="default",
+                db_instance_identifier=instance.identifier,
+            )
+            self.proxy_name = proxy.name
+            self.proxy_endpoint = proxy.endpoint
+            # `arn:…:db-proxy:prx-…`: IAM authorizes `rds-db:connect` on the proxy's resource id. A local
+            # keeps the expression (and its quotes) out of the JSON policy documents that embed it.
+            resource_id = TerraformLocal(self, "proxy_resource_id", Fn.element(Fn.split(":", proxy.arn), 6))
+            # The proxy holds the secret of the master user only.
+            self.connection = DatabaseConnection(
+                host=proxy.endpoint,
+                port=PORT,
+                database_name=config.database_name,
+                user=config.master_username,
+                iam_resource_id=resource_id.as_string,
+                security_group_id=proxy_group_id,
+                through_proxy=True,
+            )
+        else:
+            self.connection = DatabaseConnection(
+                host=instance.address,
+                port=PORT,
+                database_name=config.database_name,
+                user=config.direct_user,
+                iam_resource_id=instance.resource_id,
+                security_group_id=database_group_id,
+                through_proxy=False,
+            )
 
         self.endpoint_address: str = instance.address
         self.port: int = PORT
@@ -249,33 +305,27 @@ class PostgresDatabase(Construct):
         self.master_user_secret_arn: str = secret_arn
         self.kms_key_arn: str = key.arn
         self.security_group_id: str = database_group_id
-        self.proxy_security_group_id: str = proxy_group_id
         self.client_security_group_id: str = client_group_id
-        self.proxy_name: str = proxy.name
-        self.proxy_endpoint: str = proxy.endpoint
-        # `arn:…:db-proxy:prx-…`: IAM authorizes `rds-db:connect` on the proxy's resource id. A local
-        # keeps the expression (and its quotes) out of the JSON policy documents that embed it.
-        resource_id = TerraformLocal(self, "proxy_resource_id", Fn.element(Fn.split(":", proxy.arn), 6))
-        self.proxy_resource_id: str = resource_id.as_string
         self.replica_identifiers: list[str] = [f"{identifier}-replica-{n}" for n in range(1, len(replicas) + 1)]
         self.runbooks: dict[str, str] = {}
         self.alarm_names: dict[str, str] = {}
-        self._alarms(identifier, proxy_name=context.id("db-proxy"))
+        self._alarms(identifier, proxy_name=context.id("db-proxy") if config.proxy is not None else None)
 
     def function_environment(self) -> dict[str, str]:
-        """Where a function that uses the database connects: the proxy, with an IAM auth token for
-        `DATABASE_USER` (the proxy holds the secret of the master user only)."""
+        """Where a function that uses the database connects, with an IAM auth token for `DATABASE_USER`."""
+        connection = self.connection
         return {
-            "DATABASE_HOST": self.proxy_endpoint,
-            "DATABASE_PORT": str(self.port),
-            "DATABASE_NAME": self.database_name,
-            "DATABASE_USER": self.master_username,
+            "DATABASE_HOST": connection.host,
+            "DATABASE_PORT": str(connection.port),
+            "DATABASE_NAME": connection.database_name,
+            "DATABASE_USER": connection.user,
         }
 
-    def _security_groups(self, network: PrivateNetwork) -> tuple[str, str, str]:
-        """The ids of the database, proxy and client groups: database ← proxy ← clients; configured
-        client groups may reach the database directly."""
+    def _security_groups(self, network: PrivateNetwork, *, proxied: bool) -> tuple[str, str | None, str]:
+        """The ids of the database, proxy and client groups: database ← proxy ← clients (database ←
+        clients without a proxy); configured client groups may reach the database directly."""
         context = self._context
+        admitted = "its proxy" if proxied else "its clients"
         groups = {
             role: SecurityGroup(
                 self,
@@ -286,16 +336,23 @@ class PostgresDatabase(Construct):
                 tags=context.tags,
             ).id
             for role, name, description in (
-                ("database", "db", f"The {context.environment} database: admits only its proxy and named clients"),
-                ("proxy", "db-proxy", f"The {context.environment} database proxy: admits only its clients"),
+                ("database", "db", f"The {context.environment} database: admits only {admitted} and named clients"),
+                *(
+                    [("proxy", "db-proxy", f"The {context.environment} database proxy: admits only its clients")]
+                    if proxied
+                    else []
+                ),
                 (
                     "client",
                     "db-clients",
-                    f"Granted the {context.environment} database proxy: attach to each function that uses it",
+                    f"Granted the {context.environment} database"
+                    + (" proxy" if proxied else "")
+                    + ": attach to each function that uses it",
                 ),
             )
         }
-        database, proxy, client = groups["database"], groups["proxy"], groups["client"]
+        database, client = groups["database"], groups["client"]
+        proxy = groups.get("proxy")
 
         def rule(kind: str, name: str, group_id: str, peer: str, description: str) -> None:
             rule_class = VpcSecurityGroupIngressRule if kind == "ingress" else VpcSecurityGroupEgressRule
@@ -311,9 +368,13 @@ class PostgresDatabase(Construct):
                 tags=context.tags,
             )
 
-        rule("ingress", "database_from_proxy", database, proxy, "From the proxy")
         for name, group_id in sorted(self._config.client_security_group_ids.items()):
             rule("ingress", f"database_from_{name.replace('-', '_')}", database, group_id, f"From {name}")
+        if proxy is None:
+            rule("ingress", "database_from_clients", database, client, "From granted clients")
+            rule("egress", "clients_to_database", client, database, "To the database")
+            return database, None, client
+        rule("ingress", "database_from_proxy", database, proxy, "From the proxy")
         rule("egress", "proxy_to_database", proxy, database, "To the database")
         rule("ingress", "proxy_from_clients", proxy, client, "From granted clients")
         rule("egress", "clients_to_proxy", client, proxy, "To the database proxy")
@@ -323,6 +384,7 @@ class PostgresDatabase(Construct):
         self,
         network: PrivateNetwork,
         security_group_id: str,
+        settings: RdsProxySettings,
         *,
         secret_arn: str,
         key_arn: str,
@@ -331,7 +393,7 @@ class PostgresDatabase(Construct):
     ) -> DbProxy:
         """Clients authenticate with IAM (TLS only); the proxy logs in with the managed secret,
         which its role alone may read and decrypt."""
-        context, settings = self._context, self._config.proxy
+        context = self._context
         role = environment_role(
             self,
             "proxy_role",
@@ -396,7 +458,7 @@ class PostgresDatabase(Construct):
         )
         return proxy
 
-    def _alarms(self, identifier: str, *, proxy_name: str) -> None:
+    def _alarms(self, identifier: str, *, proxy_name: str | None) -> None:
         config = self._config
         instance = config.instance
         sustained = f"for {config.alarm_evaluation_periods} periods of {config.alarm_period_seconds} s"
@@ -430,9 +492,16 @@ class PostgresDatabase(Construct):
                 f"max_connections {max_connections} of {instance.name}) {sustained}",
                 "resize",
                 (
-                    "clients that bypass the proxy (they connect to the instance directly, not to the proxy)",
-                    "idle-in-transaction sessions holding connections (pg_stat_activity)",
-                    "the proxy's pool share (rds.proxy.max_connections_percent)",
+                    (
+                        "clients that bypass the proxy (they connect to the instance directly, not to the proxy)",
+                        "idle-in-transaction sessions holding connections (pg_stat_activity)",
+                        "the proxy's pool share (rds.proxy.max_connections_percent)",
+                    )
+                    if config.proxy is not None
+                    else (
+                        "Lambda concurrency: without a proxy each execution environment holds its own connection",
+                        "idle-in-transaction sessions holding connections (pg_stat_activity)",
+                    )
                 ),
                 on_instance,
                 "notBreaching",
@@ -505,22 +574,28 @@ class PostgresDatabase(Construct):
                 )
                 for number, replica in enumerate(self.replica_identifiers, start=1)
             ),
-            _Alarm(
-                "proxy-client-connections",
-                "ClientConnections",
-                "Maximum",
-                "GreaterThanThreshold",
-                config.proxy_client_connections_alarm_threshold,
-                f"More than {config.proxy_client_connections_alarm_threshold} client connections to the proxy "
-                f"{sustained}",
-                "investigate",
-                (
-                    "Lambda concurrency: each execution environment keeps its own client connection",
-                    "clients that do not close connections (the proxy closes them after "
-                    f"{config.proxy.idle_client_timeout_seconds} s idle)",
-                ),
-                {"ProxyName": proxy_name},
-                "notBreaching",
+            *(
+                [
+                    _Alarm(
+                        "proxy-client-connections",
+                        "ClientConnections",
+                        "Maximum",
+                        "GreaterThanThreshold",
+                        config.proxy_client_connections_alarm_threshold,
+                        f"More than {config.proxy_client_connections_alarm_threshold} client connections to the "
+                        f"proxy {sustained}",
+                        "investigate",
+                        (
+                            "Lambda concurrency: each execution environment keeps its own client connection",
+                            "clients that do not close connections (the proxy closes them after "
+                            f"{config.proxy.idle_client_timeout_seconds} s idle)",
+                        ),
+                        {"ProxyName": proxy_name},
+                        "notBreaching",
+                    )
+                ]
+                if config.proxy is not None and proxy_name is not None
+                else []
             ),
         ]
         for alarm in alarms:

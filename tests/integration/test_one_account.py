@@ -108,6 +108,25 @@ def test_the_vpcs_of_the_environments_do_not_overlap(estate: Estate) -> None:
     assert by_environment == {"dev": "10.42.0.0/16", "staging": "10.41.0.0/16", "prod": "10.40.0.0/16"}
 
 
+def test_each_database_is_reached_as_its_cost_profile_says(estate: Estate) -> None:
+    """staging and prod through their RDS Proxy (TLS, IAM auth, the managed secret); dev, whose
+    profile has none, at its instance."""
+    rds = estate.bench.client("rds")
+    proxies = {p["DBProxyName"]: p for p in rds.describe_db_proxies()["DBProxies"]}
+    assert set(proxies) == {"matbakh-staging-api-db-proxy", "matbakh-prod-api-db-proxy"}
+    for env in ("staging", "prod"):
+        proxy = proxies[f"matbakh-{env}-api-db-proxy"]
+        (instance,) = rds.describe_db_instances(DBInstanceIdentifier=f"matbakh-{env}-api-db")["DBInstances"]
+        assert (proxy["EngineFamily"], proxy["RequireTLS"]) == ("POSTGRESQL", True)
+        (auth,) = proxy["Auth"]
+        assert (auth["AuthScheme"], auth["IAMAuth"]) == ("SECRETS", "REQUIRED")
+        assert auth["SecretArn"] == instance["MasterUserSecret"]["SecretArn"]
+        (target,) = rds.describe_db_proxy_targets(DBProxyName=proxy["DBProxyName"])["Targets"]
+        assert target["RdsResourceId"] == f"matbakh-{env}-api-db"
+    (dev,) = rds.describe_db_instances(DBInstanceIdentifier="matbakh-dev-api-db")["DBInstances"]
+    assert dev["IAMDatabaseAuthenticationEnabled"] is True
+
+
 def test_prod_scales_as_configured(estate: Estate) -> None:
     prod = estate.bench
     scaling = prod.client("application-autoscaling")

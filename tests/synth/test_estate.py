@@ -113,44 +113,52 @@ def _private_subnets(graph: Graph) -> set[str]:
     return {graph.ref(s, "id") for s in graph.all("aws_subnet") if s.body["tags"].get("Tier") == "private"}
 
 
+def _admitted(graph: Graph, groups: set[str], port: int) -> set[str]:
+    """The security groups the given groups admit on the port."""
+    return {
+        source
+        for reference in groups
+        for source in graph.ingress_from(graph.follow(reference, "aws_security_group", "id"), port)
+    }
+
+
 def _walk_to_database(graph: Graph, config: EnvironmentConfig, function: Node) -> None:
-    """function → client group → proxy group → database group; IAM; endpoint."""
+    """function → client group → proxy group → database group (or straight to the database group
+    without a proxy); IAM on exactly the user the function logs in as; endpoint."""
     port = DATABASE_PORT
-    (proxy,) = graph.all("aws_db_proxy")
+    proxies = graph.all("aws_db_proxy")
+    assert len(proxies) == (1 if config.rds.proxy is not None else 0)
     (instance,) = [i for i in graph.all("aws_db_instance") if "replicate_source_db" not in i.body]
-    proxy_groups = set(proxy.body["vpc_security_group_ids"])
+    assert instance.body["iam_database_authentication_enabled"] is True
     database_groups = set(instance.body["vpc_security_group_ids"])
+    entry_groups = set(proxies[0].body["vpc_security_group_ids"]) if proxies else database_groups
     function_groups = set(function.body["vpc_config"]["security_group_ids"])
-    admitted_by_proxy = {
-        source
-        for reference in proxy_groups
-        for source in graph.ingress_from(graph.follow(reference, "aws_security_group", "id"), port)
-    }
-    clients = function_groups & admitted_by_proxy
-    assert clients, f"{function.name}: none of its groups is admitted by the proxy's group"
-    assert any(graph.egress_to(client, port) & proxy_groups for client in clients), "no egress to the proxy"
-    admitted_by_database = {
-        source
-        for reference in database_groups
-        for source in graph.ingress_from(graph.follow(reference, "aws_security_group", "id"), port)
-    }
-    assert proxy_groups & admitted_by_database, "the database's group does not admit the proxy's"
+    clients = function_groups & _admitted(graph, entry_groups, port)
+    assert clients, f"{function.name}: none of its groups is admitted at the database's entry"
+    assert any(graph.egress_to(client, port) & entry_groups for client in clients), "no egress to the entry"
+    connects = [s for s in graph.role_statements(function) if "rds-db:connect" in _actions(s)]
+    assert len(connects) == 1, f"{function.name}: expected one rds-db:connect statement"
+    (resource,) = _resources(connects[0])
+    match = re.fullmatch(r"arn:\$\{[^}]+\}:rds-db:\$\{[^}]+\}:\$\{[^}]+\}:dbuser:(\$\{[^}]+\})/(\w+)", resource)
+    assert match, resource
+    variables = function.body["environment"]["variables"]
+    assert variables["DATABASE_NAME"] == config.rds.database_name
+    assert variables["DATABASE_USER"] == match[2]
+    if not proxies:
+        # IAM authorizes the instance's own resource id, for the user that is not the master.
+        assert match[1] == graph.ref(instance, "resource_id")
+        assert match[2] == config.rds.direct_user != config.rds.master_username
+        assert variables["DATABASE_HOST"] == graph.ref(instance, "address")
+        return
+    (proxy,) = proxies
+    assert entry_groups & _admitted(graph, database_groups, port), "the database's group does not admit the proxy's"
     # the proxy targets that database
     (target,) = graph.all("aws_db_proxy_target")
     assert target.body["db_proxy_name"] == graph.ref(proxy, "name")
     assert target.body["db_instance_identifier"] == graph.ref(instance, "identifier")
-    # IAM: rds-db:connect exactly on the proxy's user
-    connects = [s for s in graph.role_statements(function) if "rds-db:connect" in _actions(s)]
-    assert len(connects) == 1, f"{function.name}: expected one rds-db:connect statement"
-    (resource,) = _resources(connects[0])
-    match = re.fullmatch(r"arn:\$\{[^}]+\}:rds-db:\$\{[^}]+\}:\$\{[^}]+\}:dbuser:(\$\{local\.[^}]+\})/(\w+)", resource)
-    assert match, resource
     assert graph.local(match[1]) == f'${{element(split(":", {proxy.type}.{proxy.name}.arn), 6)}}'
     assert match[2] == config.rds.master_username
-    variables = function.body["environment"]["variables"]
     assert variables["DATABASE_HOST"] == graph.ref(proxy, "endpoint")
-    assert variables["DATABASE_USER"] == config.rds.master_username
-    assert variables["DATABASE_NAME"] == config.rds.database_name
 
 
 def _walk_to_cache(graph: Graph, config: EnvironmentConfig, key: str, function: Node) -> None:
@@ -265,25 +273,29 @@ def test_no_stack_holds_a_secret_value(stacks: dict[str, dict[str, Any]]) -> Non
 
 
 @pytest.mark.parametrize(
-    ("resource_type", "name_part", "message"),
+    ("env", "resource_type", "name_part", "message"),
     [
-        ("aws_vpc_security_group_ingress_rule", "proxy_from_clients", "admitted by the proxy"),
-        ("aws_vpc_security_group_ingress_rule", "database_from_proxy", "does not admit the proxy"),
-        ("aws_elasticache_user", "persona", "persona"),
+        ("staging", "aws_vpc_security_group_ingress_rule", "proxy_from_clients", "admitted at the database's entry"),
+        ("staging", "aws_vpc_security_group_ingress_rule", "database_from_proxy", "does not admit the proxy"),
+        ("dev", "aws_vpc_security_group_ingress_rule", "database_from_clients", "admitted at the database's entry"),
+        ("dev", "aws_vpc_security_group_egress_rule", "clients_to_database", "no egress to the entry"),
+        ("staging", "aws_elasticache_user", "persona", "persona"),
     ],
 )
 def test_the_walk_fails_when_a_link_is_broken(
+    env: str,
     resource_type: str,
     name_part: str,
     message: str,
     stacks: dict[str, dict[str, Any]],
     configs: dict[str, EnvironmentConfig],
 ) -> None:
-    broken = copy.deepcopy(stacks["dev"])
+    """Each link of the walk is needed: staging goes through the proxy, dev (no proxy) straight to the database."""
+    broken = copy.deepcopy(stacks[env])
     found = broken["resource"][resource_type]
     for name in [name for name in found if name_part in name]:
         del found[name]
-    graph, config = Graph(broken), configs["dev"]
+    graph, config = Graph(broken), configs[env]
     function = _function(graph, config, "persona")
     with pytest.raises((AssertionError, ValueError)) as raised:
         _walk_to_database(graph, config, function)

@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import copy_repository, only, resources, synthesize
 
 ENVIRONMENTS = ("dev", "staging", "prod")
+PROXIED = ("staging", "prod")  # dev's cost profile has no proxy (rds.proxy: null)
 TAGS = {"Environment", "Service", "ManagedBy", "CostCenter"}
 GIB = 1024**3
 # environment: class, allocated/max storage, Multi-AZ, backup days, deletion protection, final snapshot
@@ -30,7 +31,6 @@ THRESHOLDS = {
         "free-storage": 2 * GIB,
         "read-latency": 0.05,
         "write-latency": 0.05,
-        "proxy-client-connections": 100,
     },
     "staging": {
         "cpu": 70,
@@ -156,7 +156,7 @@ def test_parameter_group_forces_tls_and_logs_slow_queries(stacks: dict[str, dict
     )
 
 
-@pytest.mark.parametrize("env", ENVIRONMENTS)
+@pytest.mark.parametrize("env", PROXIED)
 def test_database_admits_only_its_proxy_and_the_proxy_only_its_clients(
     stacks: dict[str, dict[str, Any]], env: str
 ) -> None:
@@ -179,7 +179,37 @@ def test_database_admits_only_its_proxy_and_the_proxy_only_its_clients(
         assert not any("cidr_ipv4" in body for body in _by_path(stack, kind).values())
 
 
-@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_without_a_proxy_the_database_admits_its_clients_directly_and_they_log_in_with_iam(
+    stacks: dict[str, dict[str, Any]],
+) -> None:
+    stack = stacks["dev"]
+    assert not any(resources(stack, kind) for kind in ("aws_db_proxy", "aws_db_proxy_target"))
+    group = {role: _ref(stack, "aws_security_group", f"database/{role}_security_group", "id") for role in
+             ("database", "client")}  # fmt: skip
+    assert "proxy_security_group" not in _by_path(stack, "aws_security_group")
+    rules = {
+        (kind, body["security_group_id"], body["referenced_security_group_id"], body["from_port"], body["to_port"])
+        for kind in ("aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule")
+        for body in _by_path(stack, kind).values()
+    }
+    assert rules == {
+        ("aws_vpc_security_group_ingress_rule", group["database"], group["client"], 5432, 5432),
+        ("aws_vpc_security_group_egress_rule", group["client"], group["database"], 5432, 5432),
+    }
+    assert _instance(stack)["iam_database_authentication_enabled"] is True
+    instance = _ref(stack, "aws_db_instance", "database/instance", "")[:-2]
+    outputs = {name: body["value"] for name, body in stack["output"].items()}
+    assert outputs["database_connect_host"] == f"{instance}.address}}"
+    assert outputs["database_iam_resource_id"] == f"{instance}.resource_id}}"
+    assert "database_proxy_endpoint" not in outputs and "database_proxy_security_group_id" not in outputs
+    policies = {b["//"]["metadata"]["path"]: b for b in resources(stack, "aws_iam_role_policy").values()}
+    role_policy = policies["dev/lambda/auth/role_policy"]
+    statements = {s["Sid"]: s for s in json.loads(role_policy["policy"])["Statement"]}
+    assert "ConnectThroughDatabaseProxy" not in statements
+    assert statements["ConnectToDatabase"]["Resource"].endswith(f":dbuser:{instance}.resource_id}}/app_iam")
+
+
+@pytest.mark.parametrize("env", PROXIED)
 def test_proxy_requires_tls_and_iam_and_logs_in_with_the_managed_secret(
     stacks: dict[str, dict[str, Any]], env: str
 ) -> None:
@@ -213,7 +243,7 @@ def test_proxy_requires_tls_and_iam_and_logs_in_with_the_managed_secret(
     assert target["target_group_name"] == "default"
 
 
-@pytest.mark.parametrize("env", ENVIRONMENTS)
+@pytest.mark.parametrize("env", PROXIED)
 def test_proxy_role_may_read_only_the_secret_and_decrypt_only_through_secrets_manager(
     stacks: dict[str, dict[str, Any]], env: str
 ) -> None:
@@ -260,11 +290,10 @@ def test_capacity_alarms_have_per_environment_thresholds_and_notify_the_alert_to
         assert set(alarm["tags"]) == TAGS
     for key in set(alarms) - {"proxy-client-connections"}:
         assert alarms[key]["dimensions"] == {"DBInstanceIdentifier": f"matbakh-{env}-api-db"}
-    assert alarms["proxy-client-connections"]["dimensions"] == {"ProxyName": f"matbakh-{env}-api-db-proxy"}
-    assert (alarms["proxy-client-connections"]["metric_name"], alarms["connections"]["metric_name"]) == (
-        "ClientConnections",
-        "DatabaseConnections",
-    )
+    assert alarms["connections"]["metric_name"] == "DatabaseConnections"
+    if env in PROXIED:
+        assert alarms["proxy-client-connections"]["dimensions"] == {"ProxyName": f"matbakh-{env}-api-db-proxy"}
+        assert alarms["proxy-client-connections"]["metric_name"] == "ClientConnections"
     for key in ("cpu", "connections"):
         assert alarms[key]["comparison_operator"] == "GreaterThanThreshold"
     for key in ("freeable-memory", "free-storage"):
@@ -293,20 +322,20 @@ def test_class_too_small_alarms_carry_the_next_class_and_the_yaml_change(
     assert "max_connections 112" in runbooks["connections"] if env == "dev" else True
 
 
-@pytest.mark.parametrize("env", ENVIRONMENTS)
+@pytest.mark.parametrize("env", PROXIED)
 def test_outputs_other_stacks_need(stacks: dict[str, dict[str, Any]], env: str) -> None:
     stack = stacks[env]
     outputs = {name: body["value"] for name, body in stack["output"].items()}
     instance = _ref(stack, "aws_db_instance", "database/instance", "")[:-2]
     proxy = _ref(stack, "aws_db_proxy", "database/proxy", "")[:-2]
     assert outputs["database_endpoint_address"] == f"{instance}.address}}"
-    assert outputs["database_proxy_endpoint"] == f"{proxy}.endpoint}}"
+    assert outputs["database_proxy_endpoint"] == outputs["database_connect_host"] == f"{proxy}.endpoint}}"
     assert (outputs["database_port"], outputs["database_name"]) == (5432, "app")
     assert outputs["database_master_user_secret_arn"] == f"{instance}.master_user_secret[0].secret_arn}}"
     (local,) = [name for name in stack["locals"] if name.startswith("database_proxy_resource_id")]
     # The proxy's ARN ends in `:db-proxy:prx-…`; its seventh field is the resource id.
     assert stack["locals"][local] == f'${{element(split(":", {proxy[2:]}.arn), 6)}}'
-    assert outputs["database_proxy_resource_id"] == f"${{local.{local}}}"
+    assert outputs["database_iam_resource_id"] == f"${{local.{local}}}"
     for name, role in (("database", "database"), ("database_proxy", "proxy"), ("database_client", "client")):
         assert outputs[f"{name}_security_group_id"] == _ref(
             stack, "aws_security_group", f"database/{role}_security_group", "id"

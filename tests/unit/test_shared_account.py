@@ -100,12 +100,15 @@ def test_an_existing_vpc_is_not_compared(shipped: Path) -> None:
 
 
 def test_a_total_budget_below_the_soft_budgets_needs_a_reason(shipped: Path) -> None:
+    configs, _ = load_stack_sets(["dev", "staging", "prod"], shipped)
+    soft = {config.name: f"{config.budget.soft_limit_eur:g}" for config in configs}
+    total = sum(config.budget.soft_limit_eur for config in configs)
     _set(shipped, "account", "budget.below_environments_reason", None)
     (message,) = _messages(shipped, ["account"])
     assert message == (
         f"{_file(shipped, 'account')}: budget.total_limit_eur: 100 EUR is below the soft budgets of the "
-        "environments in the account added up (860 EUR: dev 80, staging 90, prod 690); raise it, or say why "
-        "in budget.below_environments_reason"
+        f"environments in the account added up ({total:g} EUR: dev {soft['dev']}, staging "
+        f"{soft['staging']}, prod {soft['prod']}); raise it, or say why in budget.below_environments_reason"
     )
     _set(shipped, "account", "budget.total_limit_eur", 200)
     _set(shipped, "account", "budget.below_environments_reason", "the seed caps the account at 200 EUR")
