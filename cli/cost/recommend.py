@@ -125,6 +125,14 @@ def _set_all(kind: str, key: str, value: Any, only: Callable[[dict[str, Any]], b
     return change
 
 
+def _drop_all(*kinds: str) -> Change:
+    def change(stack: dict[str, Any]) -> None:
+        for kind in kinds:
+            stack.get("resource", {}).pop(kind, None)
+
+    return change
+
+
 def _candidates(stack: dict[str, Any], prices: PriceTable, environment: str) -> list[tuple[str, str, Change]]:
     found: list[tuple[str, str, Change]] = []
     targets = _lambda_targets(stack)
@@ -239,6 +247,14 @@ def _candidates(stack: dict[str, Any], prices: PriceTable, environment: str) -> 
                     _set_all("aws_db_instance", "performance_insights_retention_period", 7),
                 )
             )
+    if _resources(stack, "aws_db_proxy") and environment != "prod":
+        found.append(
+            (
+                "no RDS Proxy outside prod (functions log in to the instance with IAM; the cost profile of dev)",
+                "rds.proxy: null",
+                _drop_all("aws_db_proxy", "aws_db_proxy_target", "aws_db_proxy_default_target_group"),
+            )
+        )
     long_logs = [
         g
         for g in _resources(stack, "aws_cloudwatch_log_group").values()

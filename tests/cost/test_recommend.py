@@ -69,11 +69,26 @@ def test_recommendations_are_ranked_by_saving_and_each_saving_is_exact() -> None
     assert "a smaller cache node type: cache.t4g.micro instead of cache.t4g.small" in titles
     assert "no storage autoscaling beyond the allocated 20 GB" in titles
     assert "Performance Insights on its free 7-day retention" in titles
+    assert NO_PROXY in titles
+
+
+NO_PROXY = "no RDS Proxy outside prod (functions log in to the instance with IAM; the cost profile of dev)"
+
+
+def test_the_no_proxy_profile_saves_exactly_the_proxys_line() -> None:
+    stack = _over_budget()
+    (proxy_line,) = [item for item in _estimate(stack).items if item.address == "aws_db_proxy.proxy"]
+    (recommendation,) = [r for r in _advise(stack, 10, 20).recommendations if r.title == NO_PROXY]
+    assert recommendation.setting == "rds.proxy: null"
+    assert (recommendation.floor_saving_usd, recommendation.ceiling_saving_usd) == pytest.approx(
+        (proxy_line.floor_usd, proxy_line.ceiling_usd)
+    )
+    assert proxy_line.floor_usd > 0
 
 
 def test_prod_keeps_multi_az_and_a_replica() -> None:
     titles = [r.title for r in _advise(_over_budget(), 10, 20, environment="prod").recommendations]
-    assert "Single-AZ database outside prod" not in titles
+    assert "Single-AZ database outside prod" not in titles and NO_PROXY not in titles
     assert not any(title.startswith("fewer cache replicas") for title in titles)
 
 
