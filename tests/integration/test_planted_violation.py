@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from environments.loader import load_environment
 from tests.conftest import run
 from tests.integration.conftest import make_ready_repository
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.integration
 
 PLANTS: dict[str, tuple[tuple[str, str], list[str]]] = {
     "budget above the burst cap": (
-        ("burst_limit_eur: 90", "burst_limit_eur: 500"),
+        (f"burst_limit_eur: {load_environment('dev').budget.burst_limit_eur:g}\n", "burst_limit_eur: 500\n"),
         [
             "FAILED CKV_MBK_8 aws_budgets_budget.budgets_burst_DBC15A29 (dev: cdk.tf.json): Ensure every AWS Budget stays "
             "within its environment's burst limit and notifies someone — budget limit (EUR) 500 exceeds dev's cap "
