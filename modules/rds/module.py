@@ -54,7 +54,7 @@ class DatabaseConnection:
     """Where a function connects and as whom: the proxy, or the instance itself without one.
 
     `iam_resource_id` is what IAM authorizes `rds-db:connect` on (`prx-…` of the proxy, `db-…` of
-    the instance); `security_group_id` is the group that admits the clients (proxy's or instance's).
+    the instance).
     """
 
     host: str
@@ -62,7 +62,6 @@ class DatabaseConnection:
     database_name: str
     user: str
     iam_resource_id: str
-    security_group_id: str
     through_proxy: bool
 
 
@@ -278,25 +277,17 @@ class PostgresDatabase(Construct):
             # keeps the expression (and its quotes) out of the JSON policy documents that embed it.
             resource_id = TerraformLocal(self, "proxy_resource_id", Fn.element(Fn.split(":", proxy.arn), 6))
             # The proxy holds the secret of the master user only.
-            self.connection = DatabaseConnection(
-                host=proxy.endpoint,
-                port=PORT,
-                database_name=config.database_name,
-                user=config.master_username,
-                iam_resource_id=resource_id.as_string,
-                security_group_id=proxy_group_id,
-                through_proxy=True,
-            )
+            host, user, iam_resource_id = proxy.endpoint, config.master_username, resource_id.as_string
         else:
-            self.connection = DatabaseConnection(
-                host=instance.address,
-                port=PORT,
-                database_name=config.database_name,
-                user=config.direct_user,
-                iam_resource_id=instance.resource_id,
-                security_group_id=database_group_id,
-                through_proxy=False,
-            )
+            host, user, iam_resource_id = instance.address, config.direct_user, instance.resource_id
+        self.connection = DatabaseConnection(
+            host=host,
+            port=PORT,
+            database_name=config.database_name,
+            user=user,
+            iam_resource_id=iam_resource_id,
+            through_proxy=self.proxy_endpoint is not None,
+        )
 
         self.endpoint_address: str = instance.address
         self.port: int = PORT
@@ -309,7 +300,7 @@ class PostgresDatabase(Construct):
         self.replica_identifiers: list[str] = [f"{identifier}-replica-{n}" for n in range(1, len(replicas) + 1)]
         self.runbooks: dict[str, str] = {}
         self.alarm_names: dict[str, str] = {}
-        self._alarms(identifier, proxy_name=context.id("db-proxy") if config.proxy is not None else None)
+        self._alarms(identifier)
 
     def function_environment(self) -> dict[str, str]:
         """Where a function that uses the database connects, with an IAM auth token for `DATABASE_USER`."""
@@ -458,8 +449,8 @@ class PostgresDatabase(Construct):
         )
         return proxy
 
-    def _alarms(self, identifier: str, *, proxy_name: str | None) -> None:
-        config = self._config
+    def _alarms(self, identifier: str) -> None:
+        config, proxy = self._config, self._config.proxy
         instance = config.instance
         sustained = f"for {config.alarm_evaluation_periods} periods of {config.alarm_period_seconds} s"
         on_instance = {"DBInstanceIdentifier": identifier}
@@ -497,7 +488,7 @@ class PostgresDatabase(Construct):
                         "idle-in-transaction sessions holding connections (pg_stat_activity)",
                         "the proxy's pool share (rds.proxy.max_connections_percent)",
                     )
-                    if config.proxy is not None
+                    if proxy is not None
                     else (
                         "Lambda concurrency: without a proxy each execution environment holds its own connection",
                         "idle-in-transaction sessions holding connections (pg_stat_activity)",
@@ -588,13 +579,13 @@ class PostgresDatabase(Construct):
                         (
                             "Lambda concurrency: each execution environment keeps its own client connection",
                             "clients that do not close connections (the proxy closes them after "
-                            f"{config.proxy.idle_client_timeout_seconds} s idle)",
+                            f"{proxy.idle_client_timeout_seconds} s idle)",
                         ),
-                        {"ProxyName": proxy_name},
+                        {"ProxyName": self._context.id("db-proxy")},
                         "notBreaching",
                     )
                 ]
-                if config.proxy is not None and proxy_name is not None
+                if proxy is not None
                 else []
             ),
         ]
