@@ -16,6 +16,7 @@ from environments.usage import UsageAssumptions
 from modules.budgets.config import AccountBudgetConfig, AnomalyDetectionConfig, BudgetConfig
 from modules.cdn.config import CdnConfig
 from modules.core.base import StrictModel
+from modules.core.kms_config import EncryptionConfig
 from modules.core.label import Context, NamePart
 from modules.delivery.config import DeliveryConfig
 from modules.elasticache.config import ElastiCacheConfig
@@ -112,6 +113,7 @@ class EnvironmentConfig(StackSetConfig):
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     usage: UsageAssumptions = Field(default_factory=UsageAssumptions)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
+    encryption: EncryptionConfig = Field(default_factory=EncryptionConfig)
     account_id: str | None = Field(
         default=None,
         description="The AWS account of this environment (12 digits, quoted); unset: `account_id` of "
@@ -145,8 +147,19 @@ class EnvironmentConfig(StackSetConfig):
             problems.append("deletion_protection must be true in prod")
         if not value.final_snapshot:
             problems.append("final_snapshot must be true in prod")
+        if value.running_hours is not None:
+            problems.append("running_hours must be null in prod: production's database runs around the clock")
         if problems:
             raise ValueError("; ".join(problems))
+        return value
+
+    @field_validator("encryption")
+    @classmethod
+    def _prod_keys_per_service(cls, value: EncryptionConfig, info: ValidationInfo) -> EncryptionConfig:
+        if info.data.get("name") == "prod" and value.keys != "per-service":
+            raise ValueError(
+                "keys must be per-service in prod: a grant on one service's key must not reveal another's data"
+            )
         return value
 
     @field_validator("network")

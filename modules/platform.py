@@ -24,6 +24,7 @@ from modules.budgets.module import AccountBudget, CostAllocationTags, Environmen
 from modules.cdn.module import EDGE_REGION, CdnDistribution
 from modules.core.alarms import AlarmTarget
 from modules.core.cdk import App, AwsProvider, Construct, LocalBackend, S3Backend, TerraformOutput, TerraformStack
+from modules.core.kms import PER_SERVICE_KEYS, EnvironmentKey, KeySource
 from modules.delivery.module import DeliveryRoles, GitHubOidcProvider, StateAccess
 from modules.elasticache.module import ElastiCacheCluster
 from modules.front_door.module import FunctionUrlFrontDoor
@@ -125,8 +126,13 @@ class EnvironmentStack(TerraformStack):
         aws_provider(self, config)
         # CloudFront's metrics and WAF web ACLs of scope CLOUDFRONT exist only in us-east-1.
         edge = aws_provider(self, config, id_="aws_edge", region=EDGE_REGION, alias="edge")
+        keys: KeySource = (
+            EnvironmentKey(self, "key", context=config.context)
+            if config.encryption.keys == "per-environment"
+            else PER_SERVICE_KEYS
+        )
         alerts = AlertTopic(
-            self, "alerts", context=config.context, emails=config.alerts.emails, accepts_eventbridge=True
+            self, "alerts", context=config.context, emails=config.alerts.emails, accepts_eventbridge=True, keys=keys
         )
         budgets = EnvironmentBudgets(self, "budgets", config=config.budget, context=config.context, alerts=alerts)
         TerraformOutput(self, "alert_topic_arn", value=alerts.topic_arn)
@@ -142,6 +148,7 @@ class EnvironmentStack(TerraformStack):
                 network=network,
                 alerts=alerts,
                 users=[key for key, settings in functions_config.items() if "cache" in settings.uses],
+                keys=keys,
             )
             if config.elasticache is not None
             else None
@@ -154,6 +161,7 @@ class EnvironmentStack(TerraformStack):
             network=network,
             alerts=alerts,
             next_class_monthly_price_difference_eur=database_resize_price_eur,
+            keys=keys,
         )
         functions = LambdaService(
             self,
@@ -162,6 +170,7 @@ class EnvironmentStack(TerraformStack):
             context=config.context,
             stores=DataStores(network=network, database=database, cache=cache),
             packages=packages,
+            keys=keys,
         )
         front_door = FunctionUrlFrontDoor(self, "front_door", functions=functions)
         cdn = CdnDistribution(
@@ -173,6 +182,7 @@ class EnvironmentStack(TerraformStack):
             edge_provider=edge,
             front_door=front_door,
             account_id=config.account_id,
+            keys=keys,
         )
         service_alarms = ServiceAlarms(
             self,

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +155,44 @@ def only(stack: dict[str, Any], resource_type: str) -> dict[str, Any]:
     found = list(resources(stack, resource_type).values())
     assert len(found) == 1, f"expected one {resource_type}, found {len(found)}"
     return found[0]
+
+
+@dataclass(frozen=True)
+class PurposeKey:
+    """The KMS key a module's data uses, and the key-policy statements that module's services got.
+
+    With `encryption.keys: per-environment` (dev, staging) that is the environment's one key and
+    its statements prefixed with the purpose (`CacheServicesEncryptWithKey`); `statements` are
+    keyed without the prefix, so a test reads the same grants whichever key holds them.
+    """
+
+    name: str
+    body: dict[str, Any]
+    statements: dict[str, dict[str, Any]]
+    shared: bool
+
+    @property
+    def arn(self) -> str:
+        return f"${{aws_kms_key.{self.name}.arn}}"
+
+
+def purpose_key(stack: dict[str, Any], purpose: str) -> PurposeKey:
+    """`purpose`: the construct path of a module's dedicated key, e.g. `database/key/key`, `cdn/log_key/key`."""
+    keys = resources(stack, "aws_kms_key")
+    by_path = {body["//"]["metadata"]["path"].split("/", 1)[1]: name for name, body in keys.items()}
+    if purpose in by_path:
+        name = by_path[purpose]
+        statements = {s["Sid"]: s for s in json.loads(keys[name]["policy"])["Statement"]}
+        return PurposeKey(name, keys[name], statements, shared=False)
+    name = by_path["key/key"]
+    module = purpose.split("/")[0]
+    prefix = {"cdn/log_key/key": "CdnLogs", "cdn/assets_key/key": "CdnAssets"}.get(purpose, module.capitalize())
+    statements = {
+        s["Sid"].removeprefix(prefix): s
+        for s in json.loads(keys[name]["policy"])["Statement"]
+        if s["Sid"].startswith(prefix) or s["Sid"] == "AccountRootAdministersKey"
+    }
+    return PurposeKey(name, keys[name], statements, shared=True)
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -71,6 +71,8 @@ class ScalingBound:
     max: int
     average_min: float
     windows: tuple[str, ...]
+    average_max: float
+    """The maximum averaged over the week: `max`, unless scheduled actions lower it between windows."""
 
 
 @dataclass(frozen=True)
@@ -282,11 +284,18 @@ class _Pricer:
             events: list[tuple[int, int]] = []
             windows: list[str] = []
             highest_max = base_max
+            # The scheduled maxima hold in turn, round the week; None: one we cannot place in the week.
+            max_events: list[tuple[int, int]] | None = []
             for action in actions.get(name, []):
                 scheduled = _first_block(action.get("scalable_target_action"))
                 minutes = _weekly_minutes(str(action.get("schedule", "")))
                 if "max_capacity" in scheduled:
-                    highest_max = max(highest_max, int(_number(scheduled["max_capacity"])))
+                    new_max = int(_number(scheduled["max_capacity"]))
+                    highest_max = max(highest_max, new_max)
+                    if minutes is None or max_events is None:
+                        max_events = None
+                    else:
+                        max_events.extend((minute, new_max) for minute in minutes)
                 if "min_capacity" not in scheduled:
                     continue
                 new_min = int(_number(scheduled["min_capacity"]))
@@ -306,6 +315,7 @@ class _Pricer:
                     min=base_min,
                     max=highest_max,
                     average_min=average_minimum(base_min, events),
+                    average_max=average_minimum(highest_max, max_events) if max_events is not None else highest_max,
                     windows=tuple(windows),
                 )
             )
@@ -344,9 +354,10 @@ class _Pricer:
                 "lambda",
                 "Lambda provisioned concurrency",
                 bound.average_min * per_unit,
-                bound.max * per_unit,
-                f"provisioned concurrency {bound.min}–{bound.max} (average minimum {bound.average_min:.2f} with "
-                f"windows) × {memory_gb:g} GB {architecture} × {self.hours:g} h at {rate} USD/GB-s",
+                bound.average_max * per_unit,
+                f"provisioned concurrency {bound.min}–{bound.max} (average minimum {bound.average_min:.2f}, "
+                f"average maximum {bound.average_max:.2f} with windows) × {memory_gb:g} GB {architecture} × "
+                f"{self.hours:g} h at {rate} USD/GB-s",
                 f"lambda.provisioned_concurrency_gb_second.{architecture}",
             )
         for address, config in self.stack.of("aws_lambda_provisioned_concurrency_config"):
@@ -376,7 +387,7 @@ class _Pricer:
             shards = int(_number(group.get("num_node_groups"), 1))
             bound = self._scaling_of("aws_elasticache_replication_group", address.split(".", 1)[1])
             if bound is not None:
-                low, high = bound.average_min, float(bound.max)
+                low, high = bound.average_min, bound.average_max
             elif "num_cache_clusters" in group:
                 low = high = _number(group["num_cache_clusters"], 1) - 1
             else:
@@ -392,6 +403,26 @@ class _Pricer:
                 f"elasticache.node_hour.{node_type}",
             )
 
+    def _running_share(self, identifier: str) -> tuple[float, str]:
+        """The share of the week the instance runs, from EventBridge Scheduler's start and stop schedules
+        (`rds.running_hours`); 1 without them, or with a schedule this cannot place in the week."""
+        events: list[tuple[int, int]] = []
+        for _, schedule in self.stack.of("aws_scheduler_schedule"):
+            target = _first_block(schedule.get("target"))
+            action = str(target.get("arn", "")).rsplit(":", 1)[-1]
+            if action not in ("startDBInstance", "stopDBInstance"):
+                continue
+            if json.loads(str(target.get("input") or "{}")).get("DbInstanceIdentifier") != identifier:
+                continue
+            minutes = _weekly_minutes(str(schedule.get("schedule_expression", "")))
+            if minutes is None:
+                return 1.0, ""
+            events.extend((minute, 1 if action == "startDBInstance" else 0) for minute in minutes)
+        if not events or all(running for _, running in events):
+            return 1.0, ""
+        share = average_minimum(1, events)
+        return share, f", running {share * 100:.1f} % of the week (rds.running_hours)"
+
     def rds(self) -> None:
         storage = self.prices.rds.gp3_gb_month
         for address, instance in self.stack.of("aws_db_instance"):
@@ -401,7 +432,8 @@ class _Pricer:
                 self.handled.add(address)
                 continue
             multi_az = _flag(instance.get("multi_az"))
-            compute = self.prices.monthly_instance_price_usd(instance_class, multi_az)
+            share, running = self._running_share(str(instance.get("identifier", "")))
+            compute = self.prices.monthly_instance_price_usd(instance_class, multi_az) * share
             deployment_key = "multi_az" if multi_az else "single_az"
             gb_price = getattr(storage, deployment_key).usd
             allocated = _number(instance.get("allocated_storage"), 20)
@@ -413,7 +445,7 @@ class _Pricer:
                 "Database instance",
                 compute,
                 compute,
-                f"{instance_class} {deployment} at {compute / self.hours:.4f} USD/h",
+                f"{instance_class} {deployment} at {compute / share / self.hours:.4f} USD/h{running}",
                 f"rds.instance_hour.{instance_class}",
             )
             self._add(

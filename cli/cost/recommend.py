@@ -8,6 +8,7 @@ estimates (with and without it), so it is exactly what the estimate would show a
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,10 @@ from modules.elasticache.config import supports_replica_autoscaling
 
 Change = Callable[[dict[str, Any]], None]
 SHORT_LOG_RETENTION_DAYS = 30
+STORAGE_HEADROOM_PERCENT = 126
+"""AWS recommends a storage-autoscaling ceiling at least 26 % above the allocated storage (RDS user
+guide, "Managing capacity automatically with Amazon RDS storage autoscaling"), else RDS-EVENT-0225."""
+ONE_KEY = "one KMS key for the environment outside prod (the cost profile of dev and staging)"
 
 
 @dataclass(frozen=True)
@@ -76,8 +81,9 @@ def _lower_pc_max(new_max: int) -> Change:
             target["max_capacity"] = max(new_max, int(_number(target.get("min_capacity"))))
             for action in _actions_of(stack, name):
                 scheduled = _first_block(action.get("scalable_target_action"))
-                if "max_capacity" in scheduled:
-                    scheduled["max_capacity"] = str(target["max_capacity"])
+                if "max_capacity" in scheduled:  # lowered, never raised (a maximum between windows stays)
+                    lowered = min(int(_number(scheduled["max_capacity"])), int(target["max_capacity"]))
+                    scheduled["max_capacity"] = str(lowered)
 
     return change
 
@@ -131,6 +137,17 @@ def _drop_all(*kinds: str) -> Change:
             stack.get("resource", {}).pop(kind, None)
 
     return change
+
+
+def _regional_keys(stack: dict[str, Any]) -> list[str]:
+    """The stack region's KMS keys (a key with a provider of its own is in another region)."""
+    return [name for name, key in _resources(stack, "aws_kms_key").items() if "provider" not in key]
+
+
+def _keep_one_key(stack: dict[str, Any]) -> None:
+    keys = _resources(stack, "aws_kms_key")
+    for name in _regional_keys(stack)[1:]:
+        del keys[name]
 
 
 def _candidates(stack: dict[str, Any], prices: PriceTable, environment: str) -> list[tuple[str, str, Change]]:
@@ -228,12 +245,13 @@ def _candidates(stack: dict[str, Any], prices: PriceTable, environment: str) -> 
                 )
             )
         allocated = _number(instance.get("allocated_storage"), 20)
-        if _number(instance.get("max_allocated_storage"), allocated) > allocated:
+        least = math.ceil(allocated * STORAGE_HEADROOM_PERCENT / 100 - 1e-9)
+        if _number(instance.get("max_allocated_storage"), allocated) > least:
             found.append(
                 (
-                    f"no storage autoscaling beyond the allocated {allocated:g} GB",
-                    "rds.max_allocated_storage_gib: null",
-                    _set_all("aws_db_instance", "max_allocated_storage", 0),
+                    f"storage autoscaling only up to {least} GB (26 % above the allocated {allocated:g} GB)",
+                    f"rds.max_allocated_storage_gib: {least}",
+                    _set_all("aws_db_instance", "max_allocated_storage", least),
                 )
             )
         if (
@@ -255,6 +273,8 @@ def _candidates(stack: dict[str, Any], prices: PriceTable, environment: str) -> 
                 _drop_all("aws_db_proxy", "aws_db_proxy_target", "aws_db_proxy_default_target_group"),
             )
         )
+    if len(_regional_keys(stack)) > 1 and environment != "prod":
+        found.append((ONE_KEY, "encryption.keys: per-environment", _keep_one_key))
     long_logs = [
         g
         for g in _resources(stack, "aws_cloudwatch_log_group").values()

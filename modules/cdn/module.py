@@ -100,7 +100,7 @@ from modules.core.cdk import (
     Wafv2WebAclVisibilityConfig,
 )
 from modules.core.iam import policy_document, service_trust_policy
-from modules.core.kms import EncryptionKey
+from modules.core.kms import PER_SERVICE_KEYS, EncryptionKey, KeySource
 from modules.core.label import Context
 from modules.core.roles import environment_role
 from modules.front_door.module import FunctionUrlFrontDoor
@@ -155,6 +155,7 @@ class CdnDistribution(Construct):
         edge_provider: TerraformProvider,
         front_door: FunctionUrlFrontDoor | None = None,
         account_id: str | None = None,
+        keys: KeySource = PER_SERVICE_KEYS,
     ) -> None:
         """`front_door`: the API's function URLs; each becomes an origin signed with an origin
         access control, and only this distribution is admitted to them. `account_id`: the account,
@@ -164,6 +165,7 @@ class CdnDistribution(Construct):
         self._context = context
         self._bucket_suffix: tuple[str, ...] = (account_id,) if account_id else ()
         self._edge = edge_provider
+        self._keys = keys
         account = AwsAccount.of(self)
         self._partition, self._account_id, self._region = account.partition, account.account_id, account.region
 
@@ -233,7 +235,7 @@ class CdnDistribution(Construct):
         does not (its policy cannot be changed), which is why this bucket has its own key.
         """
         context = self._context
-        key = EncryptionKey(
+        key = self._keys.key(
             self,
             "log_key",
             context=context,
@@ -297,21 +299,32 @@ class CdnDistribution(Construct):
         CloudFront decrypts objects through OAC only if the key policy lets the
         `cloudfront.amazonaws.com` principal decrypt for this distribution (CloudFront developer
         guide, "Restrict access to an Amazon S3 origin", SSE-KMS), hence the conditioned statement.
+        An environment key cannot name the distribution (the distribution's origins use that key:
+        a cycle), so it admits the account's distributions; the bucket policy still admits only this one.
         """
         this_distribution = {"StringEquals": {"AWS:SourceArn": distribution_arn}}
-        key = EncryptionKey(
+        key_condition: dict[str, dict[str, str]] = (
+            {
+                "StringEquals": {"AWS:SourceAccount": self._account_id},
+                "ArnLike": {"AWS:SourceArn": f"arn:{self._partition}:cloudfront::{self._account_id}:distribution/*"},
+            }
+            if self._keys.shared
+            else this_distribution
+        )
+        sid = "AccountDistributionsDecryptAssets" if self._keys.shared else "ThisDistributionDecryptsAssets"
+        key = self._keys.key(
             self,
             "assets_key",
             context=self._context,
             purpose="cdn-assets",
             statements=[
                 {
-                    "Sid": "ThisDistributionDecryptsAssets",
+                    "Sid": sid,
                     "Effect": "Allow",
                     "Principal": {"Service": "cloudfront.amazonaws.com"},
                     "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"],
                     "Resource": "*",
-                    "Condition": this_distribution,
+                    "Condition": key_condition,
                 }
             ],
         )

@@ -31,7 +31,7 @@ from modules.core.cdk import (
     VpcSecurityGroupEgressRule,
     VpcSecurityGroupIngressRule,
 )
-from modules.core.kms import EncryptionKey
+from modules.core.kms import PER_SERVICE_KEYS, KeySource
 from modules.core.label import Context
 from modules.elasticache.config import ElastiCacheConfig
 from modules.network.module import PrivateNetwork
@@ -98,6 +98,7 @@ class ElastiCacheCluster(Construct):
         alerts: AlertTopic,
         clients: Mapping[str, str] | None = None,
         users: Sequence[str] = (),
+        keys: KeySource = PER_SERVICE_KEYS,
     ) -> None:
         """`clients`: security groups outside the stack granted the port, by a stable name.
         `users`: the names of the clients that connect (e.g. function keys); one IAM user each."""
@@ -106,7 +107,7 @@ class ElastiCacheCluster(Construct):
         self._context = context
         self._alert_topic_arn = alerts.topic_arn
         region = AwsAccount.of(self).region
-        key = EncryptionKey(
+        key = keys.key(
             self,
             "key",
             context=context,

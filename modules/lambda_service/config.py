@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import zoneinfo
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -18,6 +17,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from modules.cdn.config import PATH_PATTERN, PATH_PATTERN_CHARACTERS
 from modules.core.base import LogRetentionDays, StrictModel
 from modules.core.scaling import ScalingRange
+from modules.core.schedule import TimeZone, WeeklyWindow
 
 PLACEHOLDER_PACKAGE_FILE = "lambda-placeholder.zip"
 """Written beside each synthesized stack by the CLI; used by functions without `code`."""
@@ -31,10 +31,6 @@ Runtime = Literal["python3.12", "python3.13", "nodejs20.x", "nodejs22.x", "java1
 
 FunctionKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=24)]
 """Stable name of a function: part of its AWS name and its Terraform address."""
-
-_DAY = r"(MON|TUE|WED|THU|FRI|SAT|SUN)"
-_DAYS = rf"^{_DAY}(-{_DAY})?(,{_DAY}(-{_DAY})?)*$"
-_CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
 class DeploymentPackage(StrictModel):
@@ -222,44 +218,28 @@ DEFAULT_FUNCTIONS: dict[str, LambdaFunctionSettings] = {
 }
 
 
-class ScheduleWindow(StrictModel):
+class ScheduleWindow(WeeklyWindow):
     """Raise the provisioned-concurrency minimum from `start` to `end` on `days` (local time)."""
 
-    days: str = Field(default="MON-FRI", pattern=_DAYS, description="Cron day-of-week, e.g. `MON-FRI`.")
-    start: str = Field(default="07:00", pattern=_CLOCK, description="Local start time, `HH:MM`.")
-    end: str = Field(default="20:00", pattern=_CLOCK, description="Local end time, `HH:MM`.")
     min: int = Field(default=5, ge=1, description="Provisioned-concurrency minimum inside the window.")
-
-    @model_validator(mode="after")
-    def _start_before_end(self) -> ScheduleWindow:
-        if self.start >= self.end:
-            raise ValueError(f"start ({self.start}) must be before end ({self.end}) on the same day")
-        return self
-
-    def cron(self, clock: str) -> str:
-        """`cron(M H ? * DAYS *)`: Application Auto Scaling's six-field cron at `clock`."""
-        hour, minute = (int(part) for part in clock.split(":"))
-        return f"cron({minute} {hour} ? * {self.days} *)"
 
 
 class ScalingSchedule(StrictModel):
     """Business-hours windows, in one time zone, that move the target's minimum."""
 
-    time_zone: str = Field(default="Europe/Berlin", description="IANA time zone of the windows.")
+    time_zone: TimeZone = Field(default="Europe/Berlin", description="IANA time zone of the windows.")
     windows: dict[FunctionKey, ScheduleWindow] = Field(
         default_factory=lambda: {"business-hours": ScheduleWindow()},
         min_length=1,
         description="Windows keyed by a stable name.",
     )
-
-    @field_validator("time_zone")
-    @classmethod
-    def _known_time_zone(cls, value: str) -> str:
-        try:
-            zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ValueError("unknown IANA time zone, e.g. Europe/Berlin or UTC") from None
-        return value
+    max_outside_windows: int | None = Field(
+        default=None,
+        ge=0,
+        description="The provisioned-concurrency maximum between windows; 0: none at all outside them (a cost "
+        "profile: the ceiling then counts the windows' hours only). null: provisioned_concurrency.max around "
+        "the clock.",
+    )
 
 
 def _error(location: tuple[str | int, ...], message: str, value: Any) -> InitErrorDetails:
@@ -350,6 +330,15 @@ class LambdaServiceConfig(StrictModel):
                             window.min,
                         )
                     )
+            outside = self.schedule.max_outside_windows
+            if outside is not None and not pc.min <= outside <= pc.max:
+                errors.append(
+                    _error(
+                        ("schedule", "max_outside_windows"),
+                        f"must be within provisioned_concurrency {pc.min}–{pc.max}",
+                        outside,
+                    )
+                )
         for key, settings in self.functions.items():
             where = ("functions", key)
             if settings.provisioned_concurrency is not None and settings.alias_name is None:

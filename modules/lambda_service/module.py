@@ -33,7 +33,7 @@ from modules.core.cdk import (
     TerraformResourceLifecycle,
 )
 from modules.core.iam import Statement, policy_document, service_trust_policy
-from modules.core.kms import EncryptionKey
+from modules.core.kms import PER_SERVICE_KEYS, KeyReference, KeySource
 from modules.core.label import Context
 from modules.core.roles import environment_role
 from modules.elasticache.module import ElastiCacheCluster
@@ -145,6 +145,7 @@ class LambdaService(Construct):
         context: Context,
         stores: DataStores,
         packages: Mapping[str, FunctionPackage] | None = None,
+        keys: KeySource = PER_SERVICE_KEYS,
     ) -> None:
         """`packages`: the built zip of each `SourceDirectory` path the functions deploy.
 
@@ -154,7 +155,7 @@ class LambdaService(Construct):
         super().__init__(scope, id_)
         account = AwsAccount.of(self)
         log_group_prefix = f"/aws/lambda/{context.id()}-"
-        key = EncryptionKey(
+        key = keys.key(
             self,
             "key",
             context=context,
@@ -343,7 +344,7 @@ class _Function(Construct):
         config: LambdaServiceConfig,
         context: Context,
         account: AwsAccount,
-        key: EncryptionKey,
+        key: KeyReference,
         stores: DataStores,
         package: FunctionPackage | None,
     ) -> None:
@@ -538,9 +539,11 @@ class _Function(Construct):
         config: LambdaServiceConfig,
     ) -> None:
         bounds = config.provisioned_concurrency
+        outside = bounds.max if schedule.max_outside_windows is None else schedule.max_outside_windows
         previous: AppautoscalingPolicy | AppautoscalingScheduledAction = policy
         for window_name, window in sorted(schedule.windows.items()):
-            for edge, clock, minimum in (("start", window.start, window.min), ("end", window.end, bounds.min)):
+            edges = (("start", window.start, window.min, bounds.max), ("end", window.end, bounds.min, outside))
+            for edge, clock, minimum, maximum in edges:
                 action = AppautoscalingScheduledAction(
                     self,
                     f"{window_name}_{edge}",
@@ -551,14 +554,14 @@ class _Function(Construct):
                     schedule=window.cron(clock),
                     timezone=schedule.time_zone,
                     scalable_target_action=AppautoscalingScheduledActionScalableTargetAction(
-                        min_capacity=str(minimum), max_capacity=str(bounds.max)
+                        min_capacity=str(minimum), max_capacity=str(maximum)
                     ),
                     depends_on=[previous],
                 )
                 previous = action
 
     def _warm(
-        self, name: str, rate_minutes: int, invoke_arn: str, context: Context, account: AwsAccount, key: EncryptionKey
+        self, name: str, rate_minutes: int, invoke_arn: str, context: Context, account: AwsAccount, key: KeyReference
     ) -> None:
         """Invoke the alias every few minutes with a warm-up event, from a role that may do only that."""
         role = environment_role(

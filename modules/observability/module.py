@@ -14,7 +14,7 @@ from modules.core.cdk import (
     TerraformProvider,
 )
 from modules.core.iam import Statement, policy_document
-from modules.core.kms import EncryptionKey
+from modules.core.kms import PER_SERVICE_KEYS, KeySource
 from modules.core.label import Context
 
 EVENTBRIDGE = "events.amazonaws.com"
@@ -40,6 +40,7 @@ class AlertTopic(Construct):
         purpose: str = "alerts",
         provider: TerraformProvider | None = None,
         accepts_eventbridge: bool = False,
+        keys: KeySource = PER_SERVICE_KEYS,
     ) -> None:
         """`publishers`: the AWS services allowed to publish (and to use the topic's key)."""
         super().__init__(scope, id_)
@@ -66,7 +67,7 @@ class AlertTopic(Construct):
                     "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
                 }
             )
-        key = EncryptionKey(
+        key = keys.key(
             self,
             "key",
             context=context,

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from modules.core.base import LogRetentionDays, StrictModel
+from modules.core.schedule import TimeZone, WeeklyWindow
 
 PORT = 5432
 
@@ -108,6 +109,17 @@ class RdsProxySettings(StrictModel):
         return value
 
 
+class RunningHours(WeeklyWindow):
+    """EventBridge Scheduler starts the instance at `start` and stops it at `end` on `days`.
+
+    While stopped, the instance's hours are not billed (its storage and backups are). AWS starts a
+    stopped instance by itself after 7 days; every week has a start, so it never waits that long.
+    Terraform can change the instance only while it runs (`make apply` inside the hours).
+    """
+
+    time_zone: TimeZone = Field(default="Europe/Berlin", description="IANA time zone of `start` and `end`.")
+
+
 class RdsConfig(StrictModel):
     """The environment's PostgreSQL instance; defaults are production's.
 
@@ -120,7 +132,10 @@ class RdsConfig(StrictModel):
     instance_class: str = Field(default="db.m7g.large", description="DB instance class (one of the code's table).")
     allocated_storage_gib: int = Field(default=100, ge=20, le=65536, description="gp3 storage at creation.")
     max_allocated_storage_gib: int = Field(
-        default=500, ge=21, le=65536, description="Ceiling of storage autoscaling; above allocated_storage_gib."
+        default=500,
+        ge=22,
+        le=65536,
+        description="Ceiling of storage autoscaling: at least 10 % above allocated_storage_gib (AWS), 26 % advised.",
     )
     multi_az: bool = Field(default=True, description="A synchronous standby in another zone; required in prod.")
     backup_retention_days: int = Field(
@@ -171,6 +186,14 @@ class RdsConfig(StrictModel):
             "(`CREATE USER app_iam; GRANT rds_iam TO app_iam;`); the master user keeps its password."
         ),
     )
+    running_hours: RunningHours | None = Field(
+        default=None,
+        description=(
+            "A cost profile for a small environment: the instance runs only in these hours and is stopped "
+            "outside them. null: it runs around the clock (prod). Not with read replicas (AWS cannot stop "
+            "a primary that has them)."
+        ),
+    )
     alarm_period_seconds: Literal[60, 300, 900] = Field(default=300, description="Length of one evaluated period.")
     alarm_evaluation_periods: int = Field(
         default=3, ge=1, le=24, description="Consecutive breaching periods before an alarm fires (sustained)."
@@ -209,10 +232,11 @@ class RdsConfig(StrictModel):
     @classmethod
     def _autoscaling_ceiling_above_allocated(cls, value: int, info: ValidationInfo) -> int:
         allocated = info.data.get("allocated_storage_gib")
-        if allocated is not None and value <= allocated:
+        least = -(-allocated * 11 // 10) if allocated is not None else 0  # integer ceiling of 110 %
+        if value < least:
             raise ValueError(
-                f"must be greater than allocated_storage_gib ({allocated}): it is the ceiling storage "
-                "autoscaling grows to"
+                f"must be at least {least}, 10 % above allocated_storage_gib ({allocated}): "
+                "AWS refuses a lower ceiling for storage autoscaling"
             )
         return value
 
@@ -237,6 +261,15 @@ class RdsConfig(StrictModel):
             raise ValueError(
                 f"direct_user must differ from master_username ({self.master_username}): granting rds_iam to the "
                 "master user would end its password login"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _stopped_without_replicas(self) -> RdsConfig:
+        if self.running_hours is not None and self.read_replicas:
+            raise ValueError(
+                f"running_hours needs read_replicas: 0 (got {self.read_replicas}): AWS cannot stop an instance "
+                "that has read replicas"
             )
         return self
 

@@ -5,6 +5,7 @@ logs, and capacity alarms with runbooks."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,18 +25,22 @@ from modules.core.cdk import (
     DbSubnetGroup,
     Fn,
     IamRolePolicy,
+    SchedulerSchedule,
+    SchedulerScheduleFlexibleTimeWindow,
+    SchedulerScheduleTarget,
+    SchedulerScheduleTargetRetryPolicy,
     SecurityGroup,
     TerraformLocal,
     VpcSecurityGroupEgressRule,
     VpcSecurityGroupIngressRule,
 )
 from modules.core.iam import policy_document, service_trust_policy
-from modules.core.kms import EncryptionKey
+from modules.core.kms import PER_SERVICE_KEYS, KeyReference, KeySource
 from modules.core.label import Context
 from modules.core.roles import environment_role
 from modules.network.module import PrivateNetwork
 from modules.observability.module import AlertTopic
-from modules.rds.config import PORT, RdsConfig, RdsProxySettings, next_class_up
+from modules.rds.config import PORT, RdsConfig, RdsProxySettings, RunningHours, next_class_up
 from modules.rds.runbook import Action, AlarmFacts, render_runbook, render_summary
 
 NAMESPACE = "AWS/RDS"
@@ -99,6 +104,7 @@ class PostgresDatabase(Construct):
         network: PrivateNetwork,
         alerts: AlertTopic,
         next_class_monthly_price_difference_eur: float | None = None,
+        keys: KeySource = PER_SERVICE_KEYS,
     ) -> None:
         """`next_class_monthly_price_difference_eur` (from a cost estimate, when one exists) goes
         into the resize runbooks; without it they point to `make cost`."""
@@ -109,7 +115,7 @@ class PostgresDatabase(Construct):
         self._price_difference = next_class_monthly_price_difference_eur
         account = AwsAccount.of(self)
         partition, region, account_id = account.partition, account.region, account.account_id
-        key = EncryptionKey(
+        key = keys.key(
             self,
             "key",
             context=context,
@@ -250,6 +256,8 @@ class PostgresDatabase(Construct):
             )
             for number in range(1, config.read_replicas + 1)
         ]
+        if config.running_hours is not None:
+            self._run_only_in(config.running_hours, identifier, instance.arn, key, context, account)
         secret_arn = instance.master_user_secret.get(0).secret_arn
         self.proxy_security_group_id: str | None = proxy_group_id
         self.proxy_name: str | None = None
@@ -370,6 +378,60 @@ class PostgresDatabase(Construct):
         rule("ingress", "proxy_from_clients", proxy, client, "From granted clients")
         rule("egress", "clients_to_proxy", client, proxy, "To the database proxy")
         return database, proxy, client
+
+    def _run_only_in(
+        self,
+        hours: RunningHours,
+        identifier: str,
+        instance_arn: str,
+        key: KeyReference,
+        context: Context,
+        account: AwsAccount,
+    ) -> None:
+        """Two EventBridge Scheduler schedules call RDS's StartDBInstance at `start` and StopDBInstance
+        at `end`, from a role that may do only that, and only to this instance."""
+        role = environment_role(
+            self,
+            "scheduler_role",
+            context=context,
+            name=context.id("db", "scheduler"),
+            description=f"EventBridge Scheduler starts and stops {identifier} (rds.running_hours)",
+            assume_role_policy=service_trust_policy("scheduler.amazonaws.com", account.account_id),
+        )
+        IamRolePolicy(
+            self,
+            "scheduler_role_policy",
+            name="start-stop-instance",
+            role=role.id,
+            policy=policy_document(
+                {
+                    "Sid": "StartAndStopTheInstance",
+                    "Effect": "Allow",
+                    "Action": ["rds:StartDBInstance", "rds:StopDBInstance"],
+                    "Resource": instance_arn,
+                },
+                {"Sid": "ReadScheduleInput", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": key.arn},
+            ),
+        )
+        for action, clock in (("start", hours.start), ("stop", hours.end)):
+            SchedulerSchedule(
+                self,
+                f"{action}_schedule",
+                name=context.id("db", action),
+                description=f"{action.capitalize()}s the database at {clock} {hours.time_zone} on {hours.days}.",
+                schedule_expression=hours.cron(clock),
+                schedule_expression_timezone=hours.time_zone,
+                flexible_time_window=SchedulerScheduleFlexibleTimeWindow(mode="OFF"),
+                kms_key_arn=key.arn,
+                target=SchedulerScheduleTarget(
+                    # A universal target: the RDS API action itself (EventBridge Scheduler user guide,
+                    # "Using universal targets"); its input names parameters as the SDK does.
+                    arn=f"arn:{account.partition}:scheduler:::aws-sdk:rds:{action}DBInstance",
+                    role_arn=role.arn,
+                    input=json.dumps({"DbInstanceIdentifier": identifier}),
+                    retry_policy=SchedulerScheduleTargetRetryPolicy(maximum_retry_attempts=3),
+                ),
+            )
 
     def _proxy(
         self,

@@ -144,13 +144,66 @@ def test_average_minimum_over_a_week() -> None:
 
 @pytest.mark.parametrize("more", [1, 5])
 def test_raising_the_maximum_moves_the_ceiling_by_exactly_its_price(more: int) -> None:
+    """`provisioned_concurrency.max` is the target's maximum and each window action's."""
     stack = fixture_stack()
     before = _estimate(stack)
     stack["resource"]["aws_appautoscaling_target"]["api_target"]["max_capacity"] += more
+    for action in stack["resource"]["aws_appautoscaling_scheduled_action"].values():
+        scheduled = action["scalable_target_action"]
+        scheduled["max_capacity"] = str(int(scheduled["max_capacity"]) + more)
     after = _estimate(stack)
     per_instance = PRICES.lambda_.provisioned_concurrency_gb_second.arm64.usd * 1.0 * SECONDS
     assert after.ceiling_usd - before.ceiling_usd == pytest.approx(more * per_instance)
     assert after.floor_usd == pytest.approx(before.floor_usd)
+
+
+def test_no_provisioned_concurrency_outside_the_windows_counts_only_their_hours_in_the_ceiling() -> None:
+    """`lambda.schedule.max_outside_windows: 0`: the end of each window sets the maximum to 0."""
+    stack = fixture_stack()
+    before = _estimate(stack)
+    stack["resource"]["aws_appautoscaling_scheduled_action"]["api_end"]["scalable_target_action"] = {
+        "min_capacity": "0",
+        "max_capacity": "0",
+    }
+    stack["resource"]["aws_appautoscaling_target"]["api_target"]["min_capacity"] = 0
+    after = _estimate(stack)
+    per_instance = PRICES.lambda_.provisioned_concurrency_gb_second.arm64.usd * 1.0 * SECONDS
+    (line,) = [item for item in after.items if item.address == "aws_lambda_alias.api_live"]
+    assert (line.floor_usd, line.ceiling_usd) == pytest.approx(
+        (3 * WINDOW_SHARE * per_instance, 4 * WINDOW_SHARE * per_instance)
+    )
+    assert before.ceiling_usd - after.ceiling_usd == pytest.approx(4 * (1 - WINDOW_SHARE) * per_instance)
+
+
+def _start_stop(action: str, hour: int, identifier: str = "matbakh-dev-api-db") -> dict[str, Any]:
+    return {
+        "schedule_expression": f"cron(0 {hour} ? * MON-FRI *)",
+        "schedule_expression_timezone": "Europe/Berlin",
+        "target": {
+            "arn": f"arn:${{data.aws_partition.p.partition}}:scheduler:::aws-sdk:rds:{action}DBInstance",
+            "input": f'{{"DbInstanceIdentifier": "{identifier}"}}',
+        },
+    }
+
+
+def test_a_database_stopped_outside_its_running_hours_is_billed_for_those_hours_only() -> None:
+    """`rds.running_hours` weekdays 07:00–19:00: 60 of 168 hours; storage is billed whole."""
+    stack = fixture_stack()
+    stack["resource"]["aws_db_instance"]["database"]["identifier"] = "matbakh-dev-api-db"
+    before = _estimate(stack)
+    stack["resource"]["aws_scheduler_schedule"] = {
+        "start": _start_stop("start", 7),
+        "stop": _start_stop("stop", 19),
+        "other_instance": _start_stop("stop", 8, identifier="another-db"),
+    }
+    after = _estimate(stack)
+    monthly = PRICES.monthly_instance_price_usd("db.t4g.small", multi_az=True)
+    address = "aws_db_instance.database"
+    assert _item(before, address) == pytest.approx((monthly, monthly))
+    assert _item(after, address) == pytest.approx((monthly * 60 / 168, monthly * 60 / 168))
+    assert _item(after, f"{address}#storage") == _item(before, f"{address}#storage")
+    (line,) = [i for i in after.items if i.address == address]
+    assert line.basis.endswith("running 35.7 % of the week (rds.running_hours)")
 
 
 def test_cache_replica_bounds_move_floor_and_ceiling_by_node_prices() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from cli.cost.estimate import Estimate, estimate
-from cli.cost.recommend import advise, apply
+from cli.cost.recommend import ONE_KEY, advise, apply
 from tests.cost.fixtures import PRICES, RATE, USAGE, fixture_stack
 
 
@@ -67,9 +67,10 @@ def test_recommendations_are_ranked_by_saving_and_each_saving_is_exact() -> None
     assert "a shorter log retention: 30 days" in titles
     assert "fewer cache replicas: at most 0 (from 1)" in titles
     assert "a smaller cache node type: cache.t4g.micro instead of cache.t4g.small" in titles
-    assert "no storage autoscaling beyond the allocated 20 GB" in titles
+    assert "storage autoscaling only up to 26 GB (26 % above the allocated 20 GB)" in titles
     assert "Performance Insights on its free 7-day retention" in titles
     assert NO_PROXY in titles
+    assert ONE_KEY in titles
 
 
 NO_PROXY = "no RDS Proxy outside prod (functions log in to the instance with IAM; the cost profile of dev)"
@@ -86,9 +87,22 @@ def test_the_no_proxy_profile_saves_exactly_the_proxys_line() -> None:
     assert proxy_line.floor_usd > 0
 
 
+def test_one_key_for_the_environment_saves_exactly_the_other_keys_lines() -> None:
+    stack = _over_budget()
+    (other,) = [name for name in stack["resource"]["aws_kms_key"] if name != "key"]
+    other_lines = [item for item in _estimate(stack).items if item.address.startswith(f"aws_kms_key.{other}")]
+    assert {item.address for item in other_lines} == {f"aws_kms_key.{other}", f"aws_kms_key.{other}#rotation"}
+    (recommendation,) = [r for r in _advise(stack, 10, 20).recommendations if r.title == ONE_KEY]
+    assert recommendation.setting == "encryption.keys: per-environment"
+    saving = sum(item.floor_usd for item in other_lines)
+    kms = PRICES.kms
+    assert saving == pytest.approx(kms.key_month.usd + kms.rotation_month.usd * kms.rotations_charged)
+    assert (recommendation.floor_saving_usd, recommendation.ceiling_saving_usd) == pytest.approx((saving, saving))
+
+
 def test_prod_keeps_multi_az_and_a_replica() -> None:
     titles = [r.title for r in _advise(_over_budget(), 10, 20, environment="prod").recommendations]
-    assert "Single-AZ database outside prod" not in titles and NO_PROXY not in titles
+    assert "Single-AZ database outside prod" not in titles and NO_PROXY not in titles and ONE_KEY not in titles
     assert not any(title.startswith("fewer cache replicas") for title in titles)
 
 

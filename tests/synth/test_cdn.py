@@ -11,7 +11,7 @@ import pytest
 from cli import gate
 from cli.errors import UserError
 from cli.settings import Settings
-from tests.conftest import only, resources, synthesize
+from tests.conftest import only, purpose_key, resources, synthesize
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 # environment: price class, Origin Shield region, WAF, additional metrics, log days, 5xx / 4xx thresholds
@@ -235,7 +235,8 @@ def test_assets_bucket_is_private_versioned_kms_encrypted_and_readable_only_by_t
     assert resources(stack, "aws_s3_bucket")[bucket]["bucket"] == f"matbakh-{env}-api-cdn-assets"
     reference = f"${{aws_s3_bucket.{bucket}.id}}"
     distribution_arn = _ref(stack, "aws_cloudfront_distribution", "arn", "cdn")
-    key = _ref(stack, "aws_kms_key", "arn", "cdn_assets_key")
+    assets_key = purpose_key(stack, "cdn/assets_key/key")
+    key = assets_key.arn
     encryption = _body(stack, "aws_s3_bucket_server_side_encryption_configuration", "assets")
     assert encryption["bucket"] == reference
     assert encryption["rule"] == [
@@ -254,12 +255,23 @@ def test_assets_bucket_is_private_versioned_kms_encrypted_and_readable_only_by_t
     assert read["Principal"] == {"Service": "cloudfront.amazonaws.com"}
     assert read["Action"] == "s3:GetObject"
     assert read["Condition"] == {"StringEquals": {"AWS:SourceArn": distribution_arn}}
-    key_policy = _statements(_body(stack, "aws_kms_key", "cdn_assets_key")["policy"])
-    decrypt = key_policy["ThisDistributionDecryptsAssets"]
+    if assets_key.shared:
+        # The environment's key cannot name the distribution (a cycle): the account's distributions
+        # may decrypt, and the bucket policy above still admits this distribution only.
+        decrypt = assets_key.statements["AccountDistributionsDecryptAssets"]
+        assert decrypt["Condition"] == {
+            "StringEquals": {"AWS:SourceAccount": "${data.aws_caller_identity.aws_caller_identity.account_id}"},
+            "ArnLike": {
+                "AWS:SourceArn": "arn:${data.aws_partition.aws_partition.partition}:cloudfront::"
+                "${data.aws_caller_identity.aws_caller_identity.account_id}:distribution/*"
+            },
+        }
+    else:
+        decrypt = assets_key.statements["ThisDistributionDecryptsAssets"]
+        assert decrypt["Condition"] == {"StringEquals": {"AWS:SourceArn": distribution_arn}}
     assert decrypt["Principal"] == {"Service": "cloudfront.amazonaws.com"}
     assert "kms:Decrypt" in decrypt["Action"]
-    assert decrypt["Condition"] == {"StringEquals": {"AWS:SourceArn": distribution_arn}}
-    assert _body(stack, "aws_kms_key", "cdn_assets_key")["enable_key_rotation"] is True
+    assert assets_key.body["enable_key_rotation"] is True
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
@@ -280,15 +292,13 @@ def test_standard_logs_go_to_an_acl_enabled_kms_encrypted_log_bucket(stacks: dic
     (log_delivery_data,) = stack["data"]["aws_cloudfront_log_delivery_canonical_user_id"]
     log_delivery = f"${{data.aws_cloudfront_log_delivery_canonical_user_id.{log_delivery_data}.id}}"
     assert {(g["grantee"]["id"], g["permission"]) for g in acl["grant"]} >= {(log_delivery, "FULL_CONTROL")}
-    key = _body(stack, "aws_kms_key", "cdn_log_key")
-    assert _statements(key["policy"])["ServicesEncryptWithKey"]["Principal"] == {
-        "Service": ["delivery.logs.amazonaws.com"]
-    }
-    assert _statements(key["policy"])["ServicesEncryptWithKey"]["Action"] == ["kms:GenerateDataKey*"]
+    key = purpose_key(stack, "cdn/log_key/key")
+    assert key.statements["ServicesEncryptWithKey"]["Principal"] == {"Service": ["delivery.logs.amazonaws.com"]}
+    assert key.statements["ServicesEncryptWithKey"]["Action"] == ["kms:GenerateDataKey*"]
     encryption = _body(stack, "aws_s3_bucket_server_side_encryption_configuration", "cdn_log")
     assert encryption["rule"][0]["apply_server_side_encryption_by_default"] == {
         "sse_algorithm": "aws:kms",
-        "kms_master_key_id": _ref(stack, "aws_kms_key", "arn", "cdn_log_key"),
+        "kms_master_key_id": key.arn,
     }
     (rule,) = _body(stack, "aws_s3_bucket_lifecycle_configuration", "cdn_log")["rule"]
     assert rule["expiration"] == [{"days": log_days}]
@@ -412,8 +422,9 @@ def test_edge_alarm_state_changes_reach_the_environments_alert_topic(stacks: dic
     main = _statements(_body(stack, "aws_sns_topic_policy", "^alerts_publishers")["policy"])
     assert main["EventBridgeRulesForwardAlerts"]["Principal"] == {"Service": "events.amazonaws.com"}
     assert "aws:SourceAccount" in main["EventBridgeRulesForwardAlerts"]["Condition"]["StringEquals"]
-    main_key = _statements(_body(stack, "aws_kms_key", "^alerts_key")["policy"])
-    assert main_key["EventBridgeRulesEncryptWithKey"]["Principal"] == {"Service": "events.amazonaws.com"}
+    main_key = purpose_key(stack, "alerts/key/key")
+    assert main_key.statements["EventBridgeRulesEncryptWithKey"]["Principal"] == {"Service": "events.amazonaws.com"}
+    assert _body(stack, "aws_sns_topic", "^alerts_topic")["kms_master_key_id"] == main_key.arn
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)

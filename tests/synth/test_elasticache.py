@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import only, resources
+from tests.conftest import only, purpose_key, resources
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 # environment: node type, replicas at creation, Multi-AZ, autoscaling (min, max) or None,
@@ -79,7 +79,7 @@ def test_replication_group_is_encrypted_iam_authenticated_private_and_sized_per_
     assert group["automatic_failover_enabled"] is True  # cluster mode requires it
     assert group["multi_az_enabled"] is multi_az
     assert group["at_rest_encryption_enabled"] == "true"
-    assert group["kms_key_id"] == _ref(stack, "aws_kms_key", "arn", "cache")
+    assert group["kms_key_id"] == purpose_key(stack, "cache/key/key").arn
     assert group["transit_encryption_enabled"] is True  # IAM authentication needs TLS
     assert group["user_group_ids"] == [_ref(stack, "aws_elasticache_user_group", "user_group_id")]
     assert "auth_token" not in group
@@ -107,14 +107,14 @@ def test_slow_and_engine_logs_go_to_encrypted_log_groups(stacks: dict[str, dict[
             "log_type": kind,
         }
         assert logs[name]["retention_in_days"] == 365
-        assert logs[name]["kms_key_id"] == _ref(stack, "aws_kms_key", "arn", "cache")
+        assert logs[name]["kms_key_id"] == purpose_key(stack, "cache/key/key").arn
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_cache_key_lets_cloudwatch_logs_of_the_region_use_it(stacks: dict[str, dict[str, Any]], env: str) -> None:
-    (key,) = [body for name, body in resources(stacks[env], "aws_kms_key").items() if "cache" in name]
-    assert key["enable_key_rotation"] is True
-    statements = {s["Sid"]: s for s in json.loads(key["policy"])["Statement"]}
+    key = purpose_key(stacks[env], "cache/key/key")
+    assert key.body["enable_key_rotation"] is True
+    statements = key.statements
     service = statements["ServicesEncryptWithKey"]
     (principal,) = service["Principal"]["Service"]
     assert principal.startswith("logs.${data.aws_region.") and principal.endswith(".amazonaws.com")

@@ -275,8 +275,9 @@ def test_no_stack_holds_a_secret_value(stacks: dict[str, dict[str, Any]]) -> Non
 @pytest.mark.parametrize(
     ("env", "resource_type", "name_part", "message"),
     [
-        ("staging", "aws_vpc_security_group_ingress_rule", "proxy_from_clients", "admitted at the database's entry"),
-        ("staging", "aws_vpc_security_group_ingress_rule", "database_from_proxy", "does not admit the proxy"),
+        ("prod", "aws_vpc_security_group_ingress_rule", "proxy_from_clients", "admitted at the database's entry"),
+        ("prod", "aws_vpc_security_group_ingress_rule", "database_from_proxy", "does not admit the proxy"),
+        ("staging", "aws_vpc_security_group_ingress_rule", "database_from_clients", "admitted at the database's entry"),
         ("dev", "aws_vpc_security_group_ingress_rule", "database_from_clients", "admitted at the database's entry"),
         ("dev", "aws_vpc_security_group_egress_rule", "clients_to_database", "no egress to the entry"),
         ("staging", "aws_elasticache_user", "persona", "persona"),

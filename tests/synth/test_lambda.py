@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from modules.lambda_service.module import WILDCARD_RESOURCE_ACTIONS
-from tests.conftest import copy_repository, resources, synthesize
+from tests.conftest import copy_repository, purpose_key, resources, synthesize
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 CRITICAL = ["auth", "persona", "upload", "vc-result", "vc-start"]
@@ -81,7 +81,7 @@ def test_each_critical_function_has_a_published_version_an_alias_and_its_own_eve
     stack = stacks[env]
     functions = _by_path(stack, "aws_lambda_function")
     assert sorted(functions) == [f"lambda/{key}/function" for key in CRITICAL]
-    key = _ref(stack, "aws_kms_key", "lambda/key/key", "arn")
+    key = purpose_key(stack, "lambda/key/key").arn
     for name in CRITICAL:
         body = functions[f"lambda/{name}/function"]
         assert body["function_name"] == f"matbakh-{env}-api-{name}"
@@ -193,12 +193,13 @@ def test_prod_business_hours_raise_the_minimum_in_berlin_chained_and_not_fought(
 
 
 def test_staging_keeps_one_instance_warm_only_in_business_hours(stacks: dict[str, dict[str, Any]]) -> None:
-    # Issue 9: the seed budget pays provisioned concurrency on weekdays 08:00–18:00 only.
+    # Issue 9: the seed budget pays provisioned concurrency on weekdays 08:00–18:00 only; between
+    # the windows the maximum is 0 too (lambda.schedule.max_outside_windows), so none can scale in.
     stack = stacks["staging"]
     assert all(t["lifecycle"] for t in _by_path(stack, "aws_appautoscaling_target").values())
     assert _chain(stack, "auth") == [
         ("matbakh-staging-api-auth-business-hours-start", "cron(0 8 ? * MON-FRI *)", "1", "1"),
-        ("matbakh-staging-api-auth-business-hours-end", "cron(0 18 ? * MON-FRI *)", "0", "1"),
+        ("matbakh-staging-api-auth-business-hours-end", "cron(0 18 ? * MON-FRI *)", "0", "0"),
     ]
 
 

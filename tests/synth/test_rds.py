@@ -8,16 +8,18 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import copy_repository, only, resources, synthesize
+from environments.loader import load_environment
+from tests.conftest import copy_repository, only, purpose_key, resources, synthesize
 
 ENVIRONMENTS = ("dev", "staging", "prod")
-PROXIED = ("staging", "prod")  # dev's cost profile has no proxy (rds.proxy: null)
+PROXIED = tuple(env for env in ENVIRONMENTS if load_environment(env).rds.proxy is not None)
+"""prod; dev's and staging's cost profile has no proxy (rds.proxy: null)."""
 TAGS = {"Environment", "Service", "ManagedBy", "CostCenter"}
 GIB = 1024**3
 # environment: class, allocated/max storage, Multi-AZ, backup days, deletion protection, final snapshot
 EXPECTED = {
-    "dev": ("db.t4g.micro", 20, 50, False, 1, False, False),
-    "staging": ("db.t4g.micro", 20, 50, False, 3, True, True),
+    "dev": ("db.t4g.micro", 20, 26, False, 1, False, False),
+    "staging": ("db.t4g.micro", 20, 26, False, 3, True, True),
     "prod": ("db.m7g.large", 100, 500, True, 14, True, True),
 }
 # Thresholds by hand: CPU %, connections (= max_connections x % / 100, with max_connections =
@@ -39,7 +41,6 @@ THRESHOLDS = {
         "free-storage": 2 * GIB,
         "read-latency": 0.03,
         "write-latency": 0.03,
-        "proxy-client-connections": 250,
     },
     "prod": {
         "cpu": 60,
@@ -100,7 +101,7 @@ def test_instance_is_encrypted_private_iam_authenticated_and_has_no_password_in_
 ) -> None:
     stack = stacks[env]
     instance = _instance(stack)
-    key = _ref(stack, "aws_kms_key", "database/key/key", "arn")
+    key = purpose_key(stack, "database/key/key").arn
     assert instance["storage_encrypted"] is True and instance["kms_key_id"] == key
     assert instance["manage_master_user_password"] is True
     assert instance["master_user_secret_kms_key_id"] == key
@@ -120,7 +121,7 @@ def test_instance_is_encrypted_private_iam_authenticated_and_has_no_password_in_
 def test_performance_insights_enhanced_monitoring_and_logs(stacks: dict[str, dict[str, Any]], env: str) -> None:
     stack = stacks[env]
     instance = _instance(stack)
-    key = _ref(stack, "aws_kms_key", "database/key/key", "arn")
+    key = purpose_key(stack, "database/key/key").arn
     assert instance["performance_insights_enabled"] is True
     assert instance["performance_insights_kms_key_id"] == key
     assert instance["performance_insights_retention_period"] == 7
@@ -261,7 +262,7 @@ def test_proxy_role_may_read_only_the_secret_and_decrypt_only_through_secrets_ma
             "Sid": "DecryptDatabaseSecret",
             "Effect": "Allow",
             "Action": "kms:Decrypt",
-            "Resource": _ref(stack, "aws_kms_key", "database/key/key", "arn"),
+            "Resource": purpose_key(stack, "database/key/key").arn,
             "Condition": {
                 "StringEquals": {"kms:ViaService": f"secretsmanager.${{data.aws_region.{region}.name}}.amazonaws.com"}
             },
@@ -444,3 +445,43 @@ def test_the_resize_runbooks_quote_the_price_table(stacks: dict[str, dict[str, A
     runbooks = stacks[env]["output"]["rds_runbooks"]["value"]
     for key in ("cpu", "connections"):
         assert f"Monthly price difference: +{price:.2f} EUR per month." in runbooks[key]
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_the_instance_runs_only_in_its_running_hours(stacks: dict[str, dict[str, Any]], env: str) -> None:
+    """`rds.running_hours` (dev, staging): EventBridge Scheduler starts the instance and stops it, from a
+    role that may start and stop this instance and nothing else; prod's runs around the clock."""
+    stack = stacks[env]
+    hours = load_environment(env).rds.running_hours
+    schedules = _by_path(stack, "aws_scheduler_schedule")
+    if hours is None:
+        assert not schedules and "scheduler_role" not in _by_path(stack, "aws_iam_role")
+        return
+    assert (hours.days, hours.start, hours.end, hours.time_zone) == ("MON-FRI", "07:00", "19:00", "Europe/Berlin")
+    role = _ref(stack, "aws_iam_role", "database/scheduler_role", "arn")
+    key = purpose_key(stack, "database/key/key").arn
+    (partition,) = stack["data"]["aws_partition"]
+    for action, cron in (("start", "cron(0 7 ? * MON-FRI *)"), ("stop", "cron(0 19 ? * MON-FRI *)")):
+        schedule = schedules[f"{action}_schedule"]
+        assert schedule["name"] == f"matbakh-{env}-api-db-{action}"
+        assert (schedule["schedule_expression"], schedule["schedule_expression_timezone"]) == (cron, "Europe/Berlin")
+        assert schedule["flexible_time_window"] == {"mode": "OFF"} and schedule["kms_key_arn"] == key
+        target = schedule["target"]
+        assert target["arn"] == (
+            f"arn:${{data.aws_partition.{partition}.partition}}:scheduler:::aws-sdk:rds:{action}DBInstance"
+        )
+        assert json.loads(target["input"]) == {"DbInstanceIdentifier": f"matbakh-{env}-api-db"}
+        assert target["role_arn"] == role
+    trust = json.loads(_by_path(stack, "aws_iam_role")["scheduler_role"]["assume_role_policy"])["Statement"]
+    assert [s["Principal"] for s in trust] == [{"Service": "scheduler.amazonaws.com"}]
+    assert "aws:SourceAccount" in trust[0]["Condition"]["StringEquals"]
+    policy = json.loads(_by_path(stack, "aws_iam_role_policy")["scheduler_role_policy"]["policy"])["Statement"]
+    assert policy == [
+        {
+            "Sid": "StartAndStopTheInstance",
+            "Effect": "Allow",
+            "Action": ["rds:StartDBInstance", "rds:StopDBInstance"],
+            "Resource": _ref(stack, "aws_db_instance", "database/instance", "arn"),
+        },
+        {"Sid": "ReadScheduleInput", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": key},
+    ]

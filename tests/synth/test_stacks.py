@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from environments.loader import load_environment
 from tests.conftest import only, resources
 
 ENVIRONMENTS = ("dev", "staging", "prod")
@@ -130,3 +133,55 @@ def test_main_stack_exports_the_alert_topic(stacks: dict[str, dict[str, Any]]) -
         "ci_plan_role_arn",
         "ci_apply_role_arn",
     }
+
+
+def _key_references(value: Any) -> Iterator[str]:
+    """Every `aws_kms_key` a resource's arguments reference, however deeply nested."""
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _key_references(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _key_references(item)
+    elif isinstance(value, str):
+        yield from re.findall(r"\$\{aws_kms_key\.([A-Za-z0-9_]+)\.", value)
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_the_keys_follow_the_environments_encryption_profile(stacks: dict[str, dict[str, Any]], env: str) -> None:
+    """`encryption.keys`: per-environment (dev, staging) puts everything of the stack's region under
+    one key and leaves only the edge's us-east-1 key apart; per-service (prod) gives each module its own."""
+    stack = stacks[env]
+    keys = resources(stack, "aws_kms_key")
+    regional = sorted(name for name, key in keys.items() if "provider" not in key)
+    users: dict[str, set[str]] = {}
+    for kind, bodies in stack["resource"].items():
+        if kind in ("aws_kms_key", "aws_kms_alias"):
+            continue
+        for body in bodies.values():
+            for key in _key_references(body):
+                users.setdefault(key, set()).add(kind)
+    assert set(users) == set(keys), "every key is used, and only keys of the stack"
+    aliases = {
+        alias["name"].removeprefix(f"alias/matbakh-{env}-api-")
+        for alias in resources(stack, "aws_kms_alias").values()
+        if "provider" not in alias
+    }
+    if load_environment(env).encryption.keys == "per-environment":
+        (key,) = regional
+        assert keys[key]["description"] == f"every service of {env}" and aliases == {"environment"}
+        # The database, the cache, the functions, the buckets and the alerts all use it.
+        assert users[key] >= {
+            "aws_db_instance",
+            "aws_elasticache_replication_group",
+            "aws_lambda_function",
+            "aws_s3_bucket_server_side_encryption_configuration",
+            "aws_sns_topic",
+            "aws_cloudwatch_log_group",
+            "aws_sqs_queue",
+        }
+        assert all(keys[name]["provider"] == "aws.edge" for name in keys if name != key)
+    else:
+        assert aliases == {"alerts", "cache", "cdn-assets", "cdn-logs", "database", "lambda"}
+        assert len(regional) == len(aliases)
+        assert users[next(k for k in regional if "database" in k)] >= {"aws_db_instance", "aws_cloudwatch_log_group"}

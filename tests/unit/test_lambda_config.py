@@ -98,6 +98,10 @@ FAILS_WHEN = {
         "lambda: {schedule: {windows: {office: {min: 50}}}}",
         "environments/prod.yaml: lambda.schedule.windows.office.min: must be within provisioned_concurrency 2–20 (got 50)",
     ),
+    "a maximum between windows outside the range": (
+        "lambda: {schedule: {max_outside_windows: 0}}",
+        "environments/prod.yaml: lambda.schedule.max_outside_windows: must be within provisioned_concurrency 2–20 (got 0)",
+    ),
     "SnapStart on a runtime without it": (
         "lambda: {functions: {report: {runtime: nodejs20.x, snap_start: true, provisioned_concurrency: null}}}",
         "environments/prod.yaml: lambda.functions.report.snap_start: runtime nodejs20.x has no SnapStart; allowed: dotnet8, java11, java17, java21, python3.12, python3.13 (got True)",

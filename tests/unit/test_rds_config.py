@@ -56,8 +56,8 @@ def test_each_family_grows_in_memory() -> None:
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ("dev", ("db.t4g.micro", 20, 50, False, 1, False, False, 80)),
-        ("staging", ("db.t4g.micro", 20, 50, False, 3, True, True, 70)),
+        ("dev", ("db.t4g.micro", 20, 26, False, 1, False, False, 80)),
+        ("staging", ("db.t4g.micro", 20, 26, False, 3, True, True, 70)),
         ("prod", ("db.m7g.large", 100, 500, True, 14, True, True, 60)),
     ],
 )
@@ -75,11 +75,17 @@ def test_shipped_environments(env: str, expected: tuple[object, ...]) -> None:
     ) == expected
 
 
-def test_fails_when_the_storage_ceiling_is_not_above_the_allocated_storage() -> None:
-    assert _errors("rds: {allocated_storage_gib: 100, max_allocated_storage_gib: 100}\n", "dev") == [
-        "environments/dev.yaml: rds.max_allocated_storage_gib: must be greater than "
-        "allocated_storage_gib (100): it is the ceiling storage autoscaling grows to (got 100)"
+@pytest.mark.parametrize("ceiling", [100, 109])
+def test_fails_when_the_storage_ceiling_is_not_10_percent_above_the_allocated_storage(ceiling: int) -> None:
+    assert _errors(f"rds: {{allocated_storage_gib: 100, max_allocated_storage_gib: {ceiling}}}\n", "dev") == [
+        "environments/dev.yaml: rds.max_allocated_storage_gib: must be at least 110, 10 % above "
+        f"allocated_storage_gib (100): AWS refuses a lower ceiling for storage autoscaling (got {ceiling})"
     ]
+
+
+def test_a_storage_ceiling_10_percent_above_the_allocated_storage_is_accepted() -> None:
+    config = parse_environment("dev", "rds: {allocated_storage_gib: 100, max_allocated_storage_gib: 110}\n", Path("d"))
+    assert config.rds.max_allocated_storage_gib == 110
 
 
 def test_fails_when_the_instance_class_is_unknown() -> None:
@@ -138,3 +144,25 @@ def test_fails_when_the_proxy_keeps_more_idle_connections_than_it_may_open() -> 
 def test_fails_when_performance_insights_retention_is_not_one_aws_accepts(days: int) -> None:
     (message,) = _errors(f"rds: {{performance_insights_retention_days: {days}}}\n", "dev")
     assert "must be 7 (free), a multiple of 31 up to 713, or 731" in message
+
+
+def test_running_hours_refuse_read_replicas() -> None:
+    text = "rds: {read_replicas: 1, running_hours: {days: MON-FRI, start: '07:00', end: '19:00'}}\n"
+    (message,) = _errors(text, "dev")
+    assert message.startswith(
+        "environments/dev.yaml: rds: running_hours needs read_replicas: 0 (got 1): AWS cannot stop an instance that "
+        "has read replicas"
+    )
+
+
+def test_prod_runs_its_database_around_the_clock() -> None:
+    (message,) = _errors("rds: {running_hours: {days: MON-FRI}}\n", "prod")
+    assert "running_hours must be null in prod: production's database runs around the clock" in message
+
+
+def test_running_hours_name_a_known_time_zone() -> None:
+    (message,) = _errors("rds: {running_hours: {time_zone: Mars/Olympus}}\n", "dev")
+    assert message == (
+        "environments/dev.yaml: rds.running_hours.time_zone: unknown IANA time zone, e.g. Europe/Berlin or UTC "
+        "(got 'Mars/Olympus')"
+    )
