@@ -22,7 +22,7 @@ from modules.delivery.config import DeliveryConfig
 from modules.elasticache.config import ElastiCacheConfig
 from modules.lambda_service.config import LambdaServiceConfig
 from modules.network.config import NetworkConfig
-from modules.observability.config import AlertsConfig, SloConfig
+from modules.observability.config import AlertsConfig, MonitoringConfig, SloConfig
 from modules.rds.config import RdsConfig
 from modules.state.config import StateBucketConfig
 
@@ -111,6 +111,7 @@ class EnvironmentConfig(StackSetConfig):
     slo: SloConfig = Field(default_factory=SloConfig)
     cdn: CdnConfig = Field(default_factory=CdnConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig)
     usage: UsageAssumptions = Field(default_factory=UsageAssumptions)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
     encryption: EncryptionConfig = Field(default_factory=EncryptionConfig)

@@ -132,7 +132,13 @@ class EnvironmentStack(TerraformStack):
             else PER_SERVICE_KEYS
         )
         alerts = AlertTopic(
-            self, "alerts", context=config.context, emails=config.alerts.emails, accepts_eventbridge=True, keys=keys
+            self,
+            "alerts",
+            context=config.context,
+            emails=config.alerts.emails,
+            # The edge alarms' state changes arrive from us-east-1 through EventBridge.
+            accepts_eventbridge=config.cdn.alarms is not None,
+            keys=keys,
         )
         budgets = EnvironmentBudgets(self, "budgets", config=config.budget, context=config.context, alerts=alerts)
         TerraformOutput(self, "alert_topic_arn", value=alerts.topic_arn)
@@ -190,43 +196,48 @@ class EnvironmentStack(TerraformStack):
             slo=config.slo,
             functions=functions.functions,
             target=AlarmTarget(context=config.context, topic_arn=alerts.topic_arn),
+            operational=config.monitoring.operational_alarms,
         )
-        edge_slo_alarms = EdgeSloAlarms(
-            self,
-            "edge_slo_alarms",
-            slo=config.slo,
-            context=config.context,
-            edge=EdgeMetrics(
-                dimensions=cdn.metric_dimensions,
-                provider=cdn.edge_provider,
-                topic_arn=cdn.edge_alert_topic_arn,
-                additional_metrics=cdn.additional_metrics,
-            ),
-        )
-        dashboard = Dashboard(
-            self,
-            "dashboard",
-            context=config.context,
-            body=dashboard_body(
-                context=config.context,
-                region=config.region,
+        edge_slo_alarm_arns: list[str] = []
+        if cdn.edge_alert_topic_arn is not None:
+            edge_slo_alarms = EdgeSloAlarms(
+                self,
+                "edge_slo_alarms",
                 slo=config.slo,
-                functions=functions.functions,
-                cache_node_ids=cache.node_ids if cache is not None else [],
-                database=DatabaseMetrics(
-                    instance_identifiers=[database.instance_identifier, *database.replica_identifiers],
-                    proxy_name=database.proxy_name,
+                context=config.context,
+                edge=EdgeMetrics(
+                    dimensions=cdn.metric_dimensions,
+                    provider=cdn.edge_provider,
+                    topic_arn=cdn.edge_alert_topic_arn,
+                    additional_metrics=cdn.additional_metrics,
                 ),
-                edge_dimensions=cdn.metric_dimensions,
-                edge_additional_metrics=cdn.additional_metrics,
-                slo_alarm_arns=[
-                    *service_alarms.slo_alarm_arns.values(),
-                    *edge_slo_alarms.alarm_arns.values(),
-                    service_alarms.degraded_alarm_arn,
-                ],
-            ),
-        )
-        TerraformOutput(self, "dashboard_name", value=dashboard.dashboard_name)
+            )
+            edge_slo_alarm_arns = list(edge_slo_alarms.alarm_arns.values())
+        if config.monitoring.dashboard:
+            dashboard = Dashboard(
+                self,
+                "dashboard",
+                context=config.context,
+                body=dashboard_body(
+                    context=config.context,
+                    region=config.region,
+                    slo=config.slo,
+                    functions=functions.functions,
+                    cache_node_ids=cache.node_ids if cache is not None else [],
+                    database=DatabaseMetrics(
+                        instance_identifiers=[database.instance_identifier, *database.replica_identifiers],
+                        proxy_name=database.proxy_name,
+                    ),
+                    edge_dimensions=cdn.metric_dimensions,
+                    edge_additional_metrics=cdn.additional_metrics,
+                    slo_alarm_arns=[
+                        *service_alarms.slo_alarm_arns.values(),
+                        *edge_slo_alarm_arns,
+                        service_alarms.degraded_alarm_arn,
+                    ],
+                ),
+            )
+            TerraformOutput(self, "dashboard_name", value=dashboard.dashboard_name)
         TerraformOutput(self, "service_degraded_alarm_arn", value=service_alarms.degraded_alarm_arn)
         TerraformOutput(self, "lambda_function_names", value=functions.function_names())
         TerraformOutput(self, "lambda_alias_arns", value=functions.alias_arns())
@@ -260,7 +271,8 @@ class EnvironmentStack(TerraformStack):
         TerraformOutput(self, "cdn_assets_bucket_name", value=cdn.assets_bucket_name)
         TerraformOutput(self, "cdn_assets_bucket_arn", value=cdn.assets_bucket_arn)
         TerraformOutput(self, "cdn_log_bucket_name", value=cdn.log_bucket_name)
-        TerraformOutput(self, "cdn_edge_alert_topic_arn", value=cdn.edge_alert_topic_arn)
+        if cdn.edge_alert_topic_arn is not None:
+            TerraformOutput(self, "cdn_edge_alert_topic_arn", value=cdn.edge_alert_topic_arn)
         if cdn.web_acl_arn is not None:
             TerraformOutput(self, "cdn_web_acl_arn", value=cdn.web_acl_arn)
 

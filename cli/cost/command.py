@@ -39,6 +39,18 @@ BUDGET_STEP_EUR = 10
 # The seed's budgets (EUR/month, soft and burst), before the estimate made them honest.
 SEED_BUDGETS_EUR = {"dev": (15, 30), "staging": (25, 50), "prod": (60, 120)}
 SEED_ACCOUNT_BUDGET_EUR = (100, 200)  # the account's total, and the most it may be raised to
+OPTIONAL_FEATURES = {
+    "Cache nodes": "elasticache: null",
+    "Lambda provisioned concurrency": "lambda.provisioned_concurrency: {min: 0, max: 0}, lambda.schedule: null",
+    "RDS Proxy": "rds.proxy: null",
+    "Dashboards": "monitoring.dashboard: false",
+    "WAF": "cdn.waf: null",
+    "CloudFront Origin Shield": "cdn.origin_shield_region: null",
+    "CloudFront additional metrics": "cdn.additional_metrics: false",
+    "VPC endpoints": "network.interface_endpoints: []",
+}
+"""The features an environment can do without (a setting turns each off), by the estimate's feature name;
+the rest (database, keys, SLO alarms, logs, the edge) every environment keeps."""
 
 
 @dataclass(frozen=True)
@@ -152,6 +164,13 @@ def table(cost: EnvironmentCost) -> str:
         f"{e.eur(e.usage_usd):.2f}; USD: floor {e.total_floor_usd:.2f}, ceiling {e.total_ceiling_usd:.2f}"
     )
     lines.append(f"  fits the budget: {'yes' if cost.advice.fits else 'NO'}")
+    seed_soft, seed_burst = SEED_BUDGETS_EUR[e.environment]
+    ceiling_eur = e.eur(e.total_ceiling_usd)
+    lines.append(
+        f"  the seed's budget {seed_soft:g} / {seed_burst:g} EUR: the ceiling {ceiling_eur:.2f} "
+        + ("fits the seed's burst budget" if ceiling_eur <= seed_burst else "exceeds the seed's burst budget")
+        + (" (before the account's free tiers)" if e.environment != "prod" else "")
+    )
     lines.append(_unverified_line(cost))
     if (budget.usd_per_eur, budget.usd_per_eur_date.isoformat()) != (e.usd_per_eur, e.usd_per_eur_date):
         lines.append(
@@ -299,6 +318,24 @@ def readme_table(
             else:
                 cells.append(f"{e.eur(row[0]):.2f} – {e.eur(row[1]):.2f}")
         lines.append(f"| {feature} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "The cheapest configuration toward the seed's soft budget: what each environment would give up (its "
+        "optional features off, the dearest first), and its floor then (EUR/month, before free tiers):",
+        "",
+        "| environment | seed soft | floor | gives up | floor then | meets the seed's soft budget |",
+        "|---|---:|---:|---|---:|---|",
+    ]
+    for cost in costs:
+        if cost.estimate.environment == "prod":
+            continue  # prod keeps every feature
+        cheapest = toward_seed(cost)
+        given_up = "; ".join(f"{feature} {eur:.2f} (`{setting}`)" for feature, setting, eur in cheapest.given_up)
+        lines.append(
+            f"| {cost.estimate.environment} | {SEED_BUDGETS_EUR[cost.estimate.environment][0]} | "
+            f"{cost.estimate.eur(cost.estimate.total_floor_usd):.2f} | {given_up or 'nothing optional is left'} | "
+            f"{cheapest.floor_eur:.2f} | {'yes' if cheapest.meets else 'no'} |"
+        )
     if account is not None:
         lines += [
             "",
@@ -311,6 +348,30 @@ def readme_table(
             f"| {c.tier} | {c.free:,.0f} {c.unit} | {c.used:,.2f} | {account.eur(c.usd):.2f} |" for c in account.credits
         ]
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class TowardSeed:
+    """The cheapest configuration toward the seed's soft budget: optional features off, dearest first."""
+
+    given_up: tuple[tuple[str, str, float], ...]
+    """(feature, the setting that turns it off, its floor in EUR)."""
+    floor_eur: float
+    meets: bool
+
+
+def toward_seed(cost: EnvironmentCost) -> TowardSeed:
+    e = cost.estimate
+    seed_soft = SEED_BUDGETS_EUR[e.environment][0]
+    floor = e.eur(e.total_floor_usd)
+    given_up: list[tuple[str, str, float]] = []
+    for feature, floor_usd, _ in sorted(e.by_feature(), key=lambda row: -row[1]):
+        if floor <= seed_soft:
+            break
+        if feature in OPTIONAL_FEATURES and floor_usd > 0:
+            given_up.append((feature, OPTIONAL_FEATURES[feature], e.eur(floor_usd)))
+            floor -= e.eur(floor_usd)
+    return TowardSeed(tuple(given_up), floor, floor <= seed_soft)
 
 
 def honest_budget(cost: EnvironmentCost) -> tuple[int, int]:

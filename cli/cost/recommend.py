@@ -15,6 +15,7 @@ from typing import Any
 
 from cli.cost.estimate import Estimate, _first_block, _flag, _number, _references, estimate
 from cli.cost.prices import PriceTable
+from cli.cost.profiles import profile_candidates
 from environments.usage import UsageAssumptions
 from modules.elasticache.config import supports_replica_autoscaling
 
@@ -23,7 +24,6 @@ SHORT_LOG_RETENTION_DAYS = 30
 STORAGE_HEADROOM_PERCENT = 126
 """AWS recommends a storage-autoscaling ceiling at least 26 % above the allocated storage (RDS user
 guide, "Managing capacity automatically with Amazon RDS storage autoscaling"), else RDS-EVENT-0225."""
-ONE_KEY = "one KMS key for the environment outside prod (the cost profile of dev and staging)"
 
 
 @dataclass(frozen=True)
@@ -129,25 +129,6 @@ def _set_all(kind: str, key: str, value: Any, only: Callable[[dict[str, Any]], b
                 body[key] = value
 
     return change
-
-
-def _drop_all(*kinds: str) -> Change:
-    def change(stack: dict[str, Any]) -> None:
-        for kind in kinds:
-            stack.get("resource", {}).pop(kind, None)
-
-    return change
-
-
-def _regional_keys(stack: dict[str, Any]) -> list[str]:
-    """The stack region's KMS keys (a key with a provider of its own is in another region)."""
-    return [name for name, key in _resources(stack, "aws_kms_key").items() if "provider" not in key]
-
-
-def _keep_one_key(stack: dict[str, Any]) -> None:
-    keys = _resources(stack, "aws_kms_key")
-    for name in _regional_keys(stack)[1:]:
-        del keys[name]
 
 
 def _candidates(stack: dict[str, Any], prices: PriceTable, environment: str) -> list[tuple[str, str, Change]]:
@@ -265,16 +246,7 @@ def _candidates(stack: dict[str, Any], prices: PriceTable, environment: str) -> 
                     _set_all("aws_db_instance", "performance_insights_retention_period", 7),
                 )
             )
-    if _resources(stack, "aws_db_proxy") and environment != "prod":
-        found.append(
-            (
-                "no RDS Proxy outside prod (functions log in to the instance with IAM; the cost profile of dev)",
-                "rds.proxy: null",
-                _drop_all("aws_db_proxy", "aws_db_proxy_target", "aws_db_proxy_default_target_group"),
-            )
-        )
-    if len(_regional_keys(stack)) > 1 and environment != "prod":
-        found.append((ONE_KEY, "encryption.keys: per-environment", _keep_one_key))
+    found.extend(profile_candidates(stack, environment))
     long_logs = [
         g
         for g in _resources(stack, "aws_cloudwatch_log_group").values()

@@ -300,7 +300,12 @@ class CdnConfig(StrictModel):
         default=True,
         description="The paid additional-metrics subscription (origin latency, cache hit rate and their alarms).",
     )
-    alarms: CdnAlarmThresholds = Field(default_factory=CdnAlarmThresholds)
+    alarms: CdnAlarmThresholds | None = Field(
+        default_factory=CdnAlarmThresholds,
+        description="The distribution's alarms in us-east-1, with the edge SLO alarms, their topic and its key "
+        "there (~3.3 USD a month). null: none at the edge, a cost profile of dev; the functions' SLO alarms "
+        "still watch the API.",
+    )
 
     @field_validator("origin_shield_region")
     @classmethod

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from modules.cdn.config import CdnConfig, CustomErrorResponse, WebAcl
+from modules.cdn.config import CdnAlarmThresholds, CdnConfig, CustomErrorResponse, WebAcl
 from modules.core.account import AwsAccount
 from modules.core.alarms import AlarmRule, AlarmTarget, Comparison, Metric, metric_alarm
 from modules.core.buckets import deny_insecure_transport, private_versioned_encrypted
@@ -215,12 +215,16 @@ class CdnDistribution(Construct):
         self.metric_region: str = EDGE_REGION
         self.metric_dimensions: dict[str, str] = metric_dimensions(distribution.id)
 
-        edge_alerts = AlertTopic(self, "edge_alerts", context=context, purpose="alerts-edge", provider=edge_provider)
-        self.edge_alert_topic_arn: str = edge_alerts.topic_arn
         self.edge_provider: TerraformProvider = edge_provider
         self.additional_metrics: bool = config.additional_metrics
-        self._alarms(edge_alerts.topic_arn)
-        self._forward_alarms(alerts.topic_arn)
+        self.edge_alert_topic_arn: str | None = None
+        if config.alarms is not None:
+            edge_alerts = AlertTopic(
+                self, "edge_alerts", context=context, purpose="alerts-edge", provider=edge_provider
+            )
+            self.edge_alert_topic_arn = edge_alerts.topic_arn
+            self._alarms(edge_alerts.topic_arn, config.alarms)
+            self._forward_alarms(alerts.topic_arn)
 
     # Buckets -----------------------------------------------------------------------------------
 
@@ -773,9 +777,8 @@ class CdnDistribution(Construct):
 
     # Alarms ------------------------------------------------------------------------------------
 
-    def _alarms(self, topic_arn: str) -> None:
+    def _alarms(self, topic_arn: str, thresholds: CdnAlarmThresholds) -> None:
         """Error rates always; origin latency and cache hit rate only with the additional metrics."""
-        thresholds = self._config.alarms
         alarms: list[tuple[str, str, str, float, Comparison, str]] = [
             ("5xx-error-rate", "5xxErrorRate", "Average", thresholds.error_rate_5xx_percent, "GreaterThanThreshold",
              f"More than {thresholds.error_rate_5xx_percent:g} % of requests answered 5xx"),

@@ -98,10 +98,14 @@ class ServiceAlarms(Construct):
         slo: SloConfig,
         functions: Mapping[str, DeployedFunction],
         target: AlarmTarget,
+        operational: bool = True,
     ) -> None:
+        """`operational`: each function's throttle and near-timeout alarms too (monitoring.operational_alarms);
+        a function without SLO alarms keeps its error alarm, one with provisioned concurrency its spillover alarm."""
         super().__init__(scope, id_)
         self._target = target
         self._slo = slo
+        self._operational = operational
         # SLO alarm name → token of its ARN, for the dashboard's status widget.
         self.slo_alarm_arns: dict[str, str] = {}
         self._slo_alarm_names: list[str] = []
@@ -193,7 +197,8 @@ class ServiceAlarms(Construct):
     def _service_alarms(self, key: str, function: DeployedFunction) -> None:
         dimensions = function.metric_dimensions()
         near_timeout_ms = round(function.timeout_seconds * 1000 * NEAR_TIMEOUT_SHARE)
-        rules: dict[str, tuple[str, Metric, float]] = {
+        rules: dict[str, tuple[str, Metric, float]] = {}
+        operational: dict[str, tuple[str, Metric, float]] = {
             "throttles": (
                 f"{function.function_name} was throttled: its reserved concurrency is exhausted",
                 Metric(LAMBDA, "Throttles", dimensions, "Sum"),
@@ -206,6 +211,8 @@ class ServiceAlarms(Construct):
                 near_timeout_ms,
             ),
         }
+        if self._operational:
+            rules.update(operational)
         if not function.critical:
             rules["errors"] = (
                 f"{function.function_name} failed (it has no SLO alarms: any error is reported)",

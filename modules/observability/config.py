@@ -1,4 +1,4 @@
-"""Inputs of observability: the service-level objectives and where alerts go."""
+"""Inputs of observability: the service-level objectives, where alerts go, and how much is watched."""
 
 from __future__ import annotations
 
@@ -33,4 +33,19 @@ class AlertsConfig(StrictModel):
 
     emails: tuple[Email, ...] = Field(
         default=(), description="E-mail subscriptions of the alert topic (each must confirm once)."
+    )
+
+
+class MonitoringConfig(StrictModel):
+    """What the environment pays to watch beyond its SLO alarms, which every environment has."""
+
+    dashboard: bool = Field(
+        default=True,
+        description="The environment's CloudWatch dashboard (3 USD a month; the account's first 3 are free).",
+    )
+    operational_alarms: bool = Field(
+        default=True,
+        description="Per function, throttle and near-timeout alarms beside its SLO alarms (0.10 USD each a "
+        "month). false: a smaller alarm set, the cost profile of dev; the error-rate, latency and "
+        "availability alarms and the service's composite alarm stay.",
     )

@@ -7,7 +7,18 @@ from typing import Any
 import pytest
 
 from cli.cost.estimate import Estimate, estimate
-from cli.cost.recommend import ONE_KEY, advise, apply
+from cli.cost.profiles import (
+    EDGE,
+    NO_DASHBOARD,
+    NO_EDGE_ALARMS,
+    NO_OPERATIONAL_ALARMS,
+    NO_PROXY,
+    NONE_BETWEEN_WINDOWS,
+    ONE_KEY,
+    PROFILES,
+    RUNNING_HOURS,
+)
+from cli.cost.recommend import advise, apply
 from tests.cost.fixtures import PRICES, RATE, USAGE, fixture_stack
 
 
@@ -34,6 +45,13 @@ def _over_budget() -> dict[str, Any]:
     stack["resource"]["aws_appautoscaling_target"]["api_target"]["max_capacity"] = 20
     stack["resource"]["aws_db_instance"]["database"]["instance_class"] = "db.m7g.large"
     stack["resource"]["aws_cloudwatch_log_group"]["logs"]["retention_in_days"] = 365
+    resources = stack["resource"]
+    resources["aws_cloudwatch_dashboard"] = {"board": {"dashboard_body": "{}"}}
+    alarms = resources.setdefault("aws_cloudwatch_metric_alarm", {})
+    alarms["api_throttles"] = {"alarm_name": "matbakh-staging-api-api-throttles", "metric_name": "Throttles"}
+    alarms["edge_5xx"] = {"alarm_name": "matbakh-staging-api-cdn-5xx", "metric_name": "5xxErrorRate", "provider": EDGE}
+    resources.setdefault("aws_sns_topic", {})["edge_alerts"] = {"provider": EDGE}
+    resources["aws_kms_key"]["edge_key"] = {"enable_key_rotation": True, "provider": EDGE}
     return stack
 
 
@@ -69,11 +87,7 @@ def test_recommendations_are_ranked_by_saving_and_each_saving_is_exact() -> None
     assert "a smaller cache node type: cache.t4g.micro instead of cache.t4g.small" in titles
     assert "storage autoscaling only up to 26 GB (26 % above the allocated 20 GB)" in titles
     assert "Performance Insights on its free 7-day retention" in titles
-    assert NO_PROXY in titles
-    assert ONE_KEY in titles
-
-
-NO_PROXY = "no RDS Proxy outside prod (functions log in to the instance with IAM; the cost profile of dev)"
+    assert set(PROFILES) <= set(titles)
 
 
 def test_the_no_proxy_profile_saves_exactly_the_proxys_line() -> None:
@@ -89,7 +103,9 @@ def test_the_no_proxy_profile_saves_exactly_the_proxys_line() -> None:
 
 def test_one_key_for_the_environment_saves_exactly_the_other_keys_lines() -> None:
     stack = _over_budget()
-    (other,) = [name for name in stack["resource"]["aws_kms_key"] if name != "key"]
+    (other,) = [
+        name for name, key in stack["resource"]["aws_kms_key"].items() if name != "key" and "provider" not in key
+    ]
     other_lines = [item for item in _estimate(stack).items if item.address.startswith(f"aws_kms_key.{other}")]
     assert {item.address for item in other_lines} == {f"aws_kms_key.{other}", f"aws_kms_key.{other}#rotation"}
     (recommendation,) = [r for r in _advise(stack, 10, 20).recommendations if r.title == ONE_KEY]
@@ -100,9 +116,47 @@ def test_one_key_for_the_environment_saves_exactly_the_other_keys_lines() -> Non
     assert (recommendation.floor_saving_usd, recommendation.ceiling_saving_usd) == pytest.approx((saving, saving))
 
 
+def _saving(stack: dict[str, Any], title: str) -> tuple[float, float]:
+    (recommendation,) = [r for r in _advise(stack, 10, 20).recommendations if r.title == title]
+    return recommendation.floor_saving_usd, recommendation.ceiling_saving_usd
+
+
+def test_each_monitoring_profile_saves_exactly_its_priced_lines() -> None:
+    stack = _over_budget()
+    watch, kms = PRICES.cloudwatch, PRICES.kms
+    dashboard = watch.dashboard_month.usd
+    assert _saving(stack, NO_DASHBOARD) == pytest.approx((dashboard, dashboard))
+    alarm = watch.alarm_metric_month.standard.usd
+    assert _saving(stack, NO_OPERATIONAL_ALARMS) == pytest.approx((alarm, alarm))
+    edge = alarm + kms.key_month.usd + kms.rotation_month.usd * kms.rotations_charged  # the topic itself is free
+    assert _saving(stack, NO_EDGE_ALARMS) == pytest.approx((edge, edge))
+
+
+def test_working_hours_bill_60_of_the_weeks_168_database_hours() -> None:
+    stack = _over_budget()
+    monthly = PRICES.monthly_instance_price_usd("db.m7g.large", multi_az=True)
+    stopped = monthly * (168 - 60) / 168
+    assert _saving(stack, RUNNING_HOURS) == pytest.approx((stopped, stopped))
+    assert RUNNING_HOURS not in [r.title for r in _advise(apply_profile(stack, RUNNING_HOURS), 10, 20).recommendations]
+
+
+def test_no_provisioned_concurrency_between_windows_saves_the_ceiling_of_those_hours() -> None:
+    stack = _over_budget()  # the windows (weekdays 08:00–18:00) set min 3 / max 4, their ends min 1 / max 4
+    per_instance = PRICES.lambda_.provisioned_concurrency_gb_second.arm64.usd * 1.0 * PRICES.hours_per_month * 3600
+    between = (168 - 50) / 168
+    floor, ceiling = _saving(stack, NONE_BETWEEN_WINDOWS)
+    assert floor == pytest.approx(0)
+    assert ceiling == pytest.approx((4 - 1) * between * per_instance)  # the maximum falls to the minimum, 1
+
+
+def apply_profile(stack: dict[str, Any], title: str) -> dict[str, Any]:
+    (recommendation,) = [r for r in _advise(stack, 10, 20).recommendations if r.title == title]
+    return apply(stack, (recommendation,))
+
+
 def test_prod_keeps_multi_az_and_a_replica() -> None:
     titles = [r.title for r in _advise(_over_budget(), 10, 20, environment="prod").recommendations]
-    assert "Single-AZ database outside prod" not in titles and NO_PROXY not in titles and ONE_KEY not in titles
+    assert "Single-AZ database outside prod" not in titles and not set(PROFILES) & set(titles)
     assert not any(title.startswith("fewer cache replicas") for title in titles)
 
 

@@ -13,6 +13,7 @@ import yaml
 from cli import cost_gate
 from cli.cost.account import ACCOUNT_STACKS
 from cli.cost.command import (
+    OPTIONAL_FEATURES,
     README_BEGIN,
     README_END,
     SEED_BUDGETS_EUR,
@@ -22,7 +23,10 @@ from cli.cost.command import (
     honest_budget,
     readme_table,
     rounded_budget,
+    table,
+    toward_seed,
 )
+from cli.cost.prices import load_price_table
 from environments.loader import load_account, load_environment
 from environments.schema import ENVIRONMENT_NAMES
 from tests.conftest import PYTHON, REPO, run, synthesize
@@ -45,6 +49,19 @@ def test_dev_and_staging_keep_their_seed_budget_unless_their_cheapest_settings_e
         assert cost.advice.fits, cost.config.name
         caps = yaml.safe_load((REPO / "policies" / "caps.yaml").read_text())["environments"][cost.config.name]
         assert shipped[1] <= caps["budget_limit_eur_max"]
+
+
+@pytest.mark.parametrize("env", ["dev", "staging"])
+def test_dev_and_staging_fit_the_seeds_burst_budgets_and_make_cost_says_so(
+    costs: list[EnvironmentCost], env: str
+) -> None:
+    """Issue 20: the cost profiles bring dev's ceiling to ≤ 30 EUR and staging's to ≤ 50, before free tiers."""
+    (cost,) = [c for c in costs if c.config.name == env]
+    ceiling = cost.estimate.eur(cost.estimate.total_ceiling_usd)
+    seed_burst = SEED_BUDGETS_EUR[env][1]
+    assert ceiling <= seed_burst == {"dev": 30, "staging": 50}[env]
+    assert cost.config.budget.burst_limit_eur == seed_burst
+    assert f"the ceiling {ceiling:.2f} fits the seed's burst budget (before the account's free tiers)" in table(cost)
 
 
 def test_prod_keeps_its_features_and_its_budget_is_the_estimate_rounded_up(costs: list[EnvironmentCost]) -> None:
@@ -133,3 +150,64 @@ def test_the_cost_gate_of_make_plan_writes_beside_the_plan_and_refuses_an_over_b
     with pytest.raises(UserError, match=r"estimated floor .* exceeds dev's soft budget 1 EUR"):
         command.gate(outdir, tight, tmp_path / "tight")
     assert (tmp_path / "tight" / "cost-report.md").exists()  # the report says why
+
+
+@pytest.mark.parametrize("env", ["dev", "staging"])
+def test_the_cheapest_configuration_toward_the_seed_gives_up_optional_features_only(
+    costs: list[EnvironmentCost], env: str
+) -> None:
+    (cost,) = [c for c in costs if c.config.name == env]
+    cheapest = toward_seed(cost)
+    floor = cost.estimate.eur(cost.estimate.total_floor_usd)
+    assert cheapest.floor_eur == pytest.approx(floor - sum(eur for _, _, eur in cheapest.given_up))
+    assert cheapest.given_up and all(OPTIONAL_FEATURES[feature] == setting for feature, setting, _ in cheapest.given_up)
+    given = [eur for _, _, eur in cheapest.given_up]
+    assert given == sorted(given, reverse=True)  # the dearest first
+    if not cheapest.meets:  # then nothing optional is left to give up
+        left = {f for f, floor_usd, _ in cost.estimate.by_feature() if f in OPTIONAL_FEATURES and floor_usd > 0}
+        assert left == {feature for feature, _, _ in cheapest.given_up}
+    assert cheapest.meets is (cheapest.floor_eur <= SEED_BUDGETS_EUR[env][0])
+
+
+def test_the_cost_profiles_table_quotes_the_price_table(
+    costs: list[EnvironmentCost], stacks: dict[str, dict[str, Any]]
+) -> None:
+    """docs/cost.md's cost-profile figures, recomputed from the price table and the shipped estimates."""
+    text = (REPO / "docs" / "cost.md").read_text()
+    dev, staging, prod = costs
+    prices, rate = load_price_table("eu-central-1"), dev.estimate.usd_per_eur
+    key_usd = prices.kms.key_month.usd + prices.kms.rotation_month.usd * prices.kms.rotations_charged
+    assert f"~{key_usd / rate:.1f} EUR a key (1 USD, 3 once rotated twice)" in text
+    assert (prices.kms.key_month.usd, key_usd) == (1.0, 3.0)
+    (proxy,) = [eur for name, eur, _ in prod.estimate.by_feature() if name == "RDS Proxy"]
+    assert f"~{prod.estimate.eur(proxy):.0f} EUR (billed for at least 2 vCPU)" in text
+    hours = load_environment("dev").rds.running_hours
+    assert hours is not None and (hours.days, hours.start, hours.end) == ("MON-FRI", "07:00", "19:00")
+    assert "108 of 168 instance hours" in text and 168 - 5 * 12 == 108
+    window = load_environment("staging").lambda_service.schedule
+    assert window is not None and (window.windows["business-hours"].start, window.windows["business-hours"].end) == (
+        "08:00",
+        "18:00",
+    )
+    assert "the ceiling of 118 of 168 hours" in text and 168 - 5 * 10 == 118
+    rds = load_environment("dev").rds
+    assert f"the ceiling's {50 - rds.max_allocated_storage_gib} GB" in text  # from the former 50 GB ceiling
+    watch = prices.cloudwatch
+    assert f"{watch.dashboard_month.usd:g} USD; {watch.alarm_metric_month.standard.usd:.2f} USD an alarm" in text
+    at_edge = {
+        f"{kind}.{name}"
+        for kind, bodies in stacks["staging"]["resource"].items()
+        for name, body in bodies.items()
+        if body.get("provider") == "aws.edge"
+    }
+    edge = sum(item.ceiling_usd for item in staging.estimate.items if item.address.split("#")[0] in at_edge)
+    assert f"~{edge:.1f} USD" in text and staging.config.cdn.alarms is not None
+
+
+@pytest.mark.parametrize("env", ["dev", "staging"])
+def test_the_configuration_page_quotes_the_shipped_budgets(env: str) -> None:
+    budget = load_environment(env).budget
+    (row,) = [
+        line for line in (REPO / "docs" / "configuration.md").read_text().splitlines() if line.startswith(f"| {env} |")
+    ]
+    assert f"| {budget.soft_limit_eur:g} / {budget.burst_limit_eur:g} |" in row

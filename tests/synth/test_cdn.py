@@ -11,16 +11,19 @@ import pytest
 from cli import gate
 from cli.errors import UserError
 from cli.settings import Settings
+from environments.loader import load_environment
 from tests.conftest import only, purpose_key, resources, synthesize
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 # environment: price class, Origin Shield region, WAF, additional metrics, log days, 5xx / 4xx thresholds
 EXPECTED = {
-    "dev": ("PriceClass_100", None, False, False, 30, (5, 25)),
+    "dev": ("PriceClass_100", None, False, False, 30, None),
     "staging": ("PriceClass_100", "eu-central-1", False, False, 90, (2, 15)),
     "prod": ("PriceClass_200", "eu-central-1", True, True, 365, (1, 10)),
 }
 EDGE = "aws.edge"
+WITH_EDGE_ALARMS = [env for env in ENVIRONMENTS if load_environment(env).cdn.alarms is not None]
+"""staging and prod; dev's cost profile has no alarms at the edge (cdn.alarms: null)."""
 
 
 def _name(stack: dict[str, Any], kind: str, contains: str) -> str:
@@ -341,7 +344,7 @@ def test_prod_web_acl_in_us_east_1_has_managed_rules_a_rate_limit_and_logs_block
     ]
 
 
-@pytest.mark.parametrize("env", ENVIRONMENTS)
+@pytest.mark.parametrize("env", WITH_EDGE_ALARMS)
 def test_edge_alarms_in_us_east_1_notify_the_edge_topic_with_global_dimensions(
     stacks: dict[str, Any], env: str
 ) -> None:
@@ -384,7 +387,7 @@ def test_edge_alarms_in_us_east_1_notify_the_edge_topic_with_global_dimensions(
         assert subscriptions == {}
 
 
-@pytest.mark.parametrize("env", ENVIRONMENTS)
+@pytest.mark.parametrize("env", WITH_EDGE_ALARMS)
 def test_edge_alarm_state_changes_reach_the_environments_alert_topic(stacks: dict[str, Any], env: str) -> None:
     stack = stacks[env]
     edge_topic = _body(stack, "aws_sns_topic", "cdn_edge_alerts")
@@ -436,8 +439,31 @@ def test_stack_outputs_name_the_distribution_and_the_assets_bucket(stacks: dict[
     assert outputs["cdn_domain_name"] == _ref(stack, "aws_cloudfront_distribution", "domain_name", "cdn")
     assert outputs["cdn_assets_bucket_name"] == _ref(stack, "aws_s3_bucket", "bucket", "cdn_assets_bucket")
     assert outputs["cdn_assets_bucket_arn"] == _ref(stack, "aws_s3_bucket", "arn", "cdn_assets_bucket")
-    assert outputs["cdn_edge_alert_topic_arn"] == _ref(stack, "aws_sns_topic", "arn", "cdn_edge_alerts")
+    if env in WITH_EDGE_ALARMS:
+        assert outputs["cdn_edge_alert_topic_arn"] == _ref(stack, "aws_sns_topic", "arn", "cdn_edge_alerts")
+    else:
+        assert "cdn_edge_alert_topic_arn" not in outputs
     assert ("cdn_web_acl_arn" in outputs) is EXPECTED[env][2]
+
+
+@pytest.mark.parametrize("env", sorted(set(ENVIRONMENTS) - set(WITH_EDGE_ALARMS)))
+def test_without_edge_alarms_nothing_is_left_in_us_east_1(stacks: dict[str, Any], env: str) -> None:
+    """cdn.alarms: null (dev): no alarm, topic, key, rule or forwarding role at the edge, and the
+    environment's topic and key no longer admit EventBridge (nothing is forwarded to them)."""
+    stack = stacks[env]
+    assert not load_environment(env).cdn.waf  # a web ACL would be the edge's one resource
+    at_edge = sorted(
+        f"{kind}.{name}" for kind, bodies in stack["resource"].items() for name, body in bodies.items()
+        if body.get("provider") == EDGE
+    )  # fmt: skip
+    assert at_edge == []
+    assert not resources(stack, "aws_cloudwatch_event_rule") and "forwarder" not in str(
+        resources(stack, "aws_iam_role")
+    )
+    main = _statements(_body(stack, "aws_sns_topic_policy", "^alerts_publishers")["policy"])
+    assert "EventBridgeRulesForwardAlerts" not in main and "AwsServicesPublishAlerts" in main
+    assert "EventBridgeRulesEncryptWithKey" not in purpose_key(stack, "alerts/key/key").statements
+    assert "ServicesEncryptWithKey" in purpose_key(stack, "alerts/key/key").statements
 
 
 def test_fails_the_gate_when_prod_has_neither_a_domain_nor_a_reason(repo_copy: Path, tmp_path: Path) -> None:

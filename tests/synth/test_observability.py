@@ -15,6 +15,10 @@ from environments.loader import ConfigError, load_account, load_environment
 from tests.conftest import only, resources, synthesize
 
 ENVIRONMENTS = ("dev", "staging", "prod")
+WITH_DASHBOARD = [env for env in ENVIRONMENTS if load_environment(env).monitoring.dashboard]
+WITH_EDGE_ALARMS = [env for env in ENVIRONMENTS if load_environment(env).cdn.alarms is not None]
+SMALL = [env for env in ENVIRONMENTS if not load_environment(env).monitoring.operational_alarms]
+"""dev's cost profile: no dashboard, no throttle or near-timeout alarms, no edge alarms."""
 FAST, SLOW = (14.4, 3600), (6.0, 21600)  # the SRE workbook's burn rates over 1 h and 6 h
 
 
@@ -103,6 +107,9 @@ def test_service_alarms_watch_throttles_timeouts_and_spillover(stacks: dict[str,
     alarms = _alarms(stacks[env])
     for key, settings in config.lambda_service.functions.items():
         name = config.context.id(key)
+        if not config.monitoring.operational_alarms:
+            assert f"{name}-throttles" not in alarms and f"{name}-near-timeout" not in alarms
+            continue
         assert alarms[f"{name}-throttles"]["threshold"] == 0
         assert alarms[f"{name}-near-timeout"]["threshold"] == round(settings.timeout_seconds * 1000 * 0.9)
         near_timeout = alarms[f"{name}-near-timeout"]
@@ -157,7 +164,7 @@ def _dashboard_metrics(stack: dict[str, Any]) -> tuple[list[list[Any]], list[str
     return metrics, alarms
 
 
-@pytest.mark.parametrize("env", ENVIRONMENTS)
+@pytest.mark.parametrize("env", WITH_DASHBOARD)
 def test_the_dashboard_is_json_and_names_only_resources_of_its_stack(
     stacks: dict[str, dict[str, Any]], env: str
 ) -> None:
@@ -274,7 +281,7 @@ def test_the_total_budget_may_be_raised_to_200_eur_and_no_further(tmp_path: Path
     assert message.endswith("account.yaml: budget.total_limit_eur: Input should be less than or equal to 200 (got 250)")
 
 
-@pytest.mark.parametrize("env", ENVIRONMENTS)
+@pytest.mark.parametrize("env", WITH_EDGE_ALARMS)
 def test_the_edge_has_slo_alarms_in_us_east_1_at_the_environments_objectives(
     stacks: dict[str, dict[str, Any]], env: str
 ) -> None:
@@ -294,3 +301,29 @@ def test_the_edge_has_slo_alarms_in_us_east_1_at_the_environments_objectives(
         assert latency["threshold"] == objective.latency_p95_ms
     else:
         assert latency is None
+
+
+@pytest.mark.parametrize("env", SMALL)
+def test_the_smaller_monitoring_profile_keeps_every_slo_alarm_and_drops_the_rest(
+    stacks: dict[str, dict[str, Any]], env: str
+) -> None:
+    """monitoring: {dashboard: false, operational_alarms: false} and cdn.alarms: null (dev): what is
+    left is each critical function's four SLO alarms, the composite over them, and the stores' alarms."""
+    stack = stacks[env]
+    config = load_environment(env)
+    assert not resources(stack, "aws_cloudwatch_dashboard") and "dashboard_name" not in stack["output"]
+    names = set(_alarms(stack))
+    slo = {
+        f"{name}-{kind}"
+        for name in _critical_functions(env).values()
+        for kind in ("latency-p95", "error-rate-fast-burn", "error-rate-slow-burn", "availability")
+    }
+    assert slo <= names
+    function_alarms = {
+        n for n in names if any(n.startswith(f"{config.context.id(k)}-") for k in config.lambda_service.functions)
+    }
+    assert function_alarms == slo  # every function of dev is critical and has no provisioned concurrency
+    stores = names - function_alarms
+    assert {n.removeprefix(f"matbakh-{env}-api-").split("-", 1)[0] for n in stores} == {"db", "cache"}
+    (composite,) = resources(stack, "aws_cloudwatch_composite_alarm").values()
+    assert composite["alarm_rule"].count("ALARM(") == len(slo)
