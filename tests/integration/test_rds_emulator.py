@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from cli import emulator
+from environments.loader import load_environment
 from tests.conftest import copy_repository, synthesize
 from tests.integration.conftest import emulator_client, local_state_terraform
 
@@ -53,13 +54,28 @@ def test_dev_database_applies_and_destroys_on_the_emulator(running: emulator.Emu
     assert instance["IAMDatabaseAuthenticationEnabled"] is True
     assert instance["PubliclyAccessible"] is False
     assert instance["DeletionProtection"] is False and instance["BackupRetentionPeriod"] == 1
-    assert instance["MaxAllocatedStorage"] == 50
+    config = load_environment("dev")
+    assert instance["MaxAllocatedStorage"] == config.rds.max_allocated_storage_gib == 26
     secret = emulator_client(running, "secretsmanager").describe_secret(
         SecretId=instance["MasterUserSecret"]["SecretArn"]
     )
-    key = emulator_client(running, "kms").describe_key(KeyId="alias/matbakh-dev-api-database")["KeyMetadata"]
+    # dev's one key (encryption.keys: per-environment) encrypts the database, its secret and its schedules.
+    assert config.encryption.keys == "per-environment"
+    key = emulator_client(running, "kms").describe_key(KeyId="alias/matbakh-dev-api-environment")["KeyMetadata"]
     assert secret["KmsKeyId"] in {key["Arn"], key["KeyId"]}
     assert instance["KmsKeyId"] == key["Arn"]
+    # rds.running_hours: EventBridge Scheduler starts it at 07:00 and stops it at 19:00 on weekdays.
+    scheduler = emulator_client(running, "scheduler")
+    for action, hour in (("start", 7), ("stop", 19)):
+        schedule = scheduler.get_schedule(Name=f"matbakh-dev-api-db-{action}")
+        assert (schedule["ScheduleExpression"], schedule["ScheduleExpressionTimezone"]) == (
+            f"cron(0 {hour} ? * MON-FRI *)",
+            "Europe/Berlin",
+        )
+        assert schedule["Target"]["Arn"] == f"arn:aws:scheduler:::aws-sdk:rds:{action}DBInstance"
+        assert json.loads(schedule["Target"]["Input"]) == {"DbInstanceIdentifier": "matbakh-dev-api-db"}
+        assert schedule["Target"]["RoleArn"].endswith(":role/matbakh-dev-api-db-scheduler")
+        assert schedule["KmsKeyArn"] == key["Arn"] and schedule["State"] == "ENABLED"
     outputs = json.loads(terraform("output", "-json").stdout)
     alarms = emulator_client(running, "cloudwatch").describe_alarms(AlarmNamePrefix="matbakh-dev-api-db-")
     alarm_keys = {a["AlarmName"].removeprefix("matbakh-dev-api-db-") for a in alarms["MetricAlarms"]}
