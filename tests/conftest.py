@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -129,8 +130,15 @@ def stacks(synthesized_outdir: Path) -> dict[str, dict[str, Any]]:
     return _read_stacks(synthesized_outdir)
 
 
+VARIANT_REASON = "a scratch copy for a test: its environment files are variants with budgets of their own"
+
+
 def copy_repository(copy: Path) -> Path:
-    """Copy the sources (not outputs, caches or virtual environments) to `copy`."""
+    """Copy the sources (not outputs, caches or virtual environments) to `copy`.
+
+    A test writes variants of the environment files (a `dev.yaml` without `budget:` has prod's), so
+    the copy's account says why its total may be below their soft budgets added up; the shipped
+    files' sum is checked by tests/cost/test_shipped.py and tests/unit/test_shared_account.py."""
     copy.mkdir(parents=True)
     for name in _COPIED:
         source = REPO / name
@@ -138,6 +146,11 @@ def copy_repository(copy: Path) -> Path:
             shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(source, copy / name)
+    account = copy / "environments" / "account.yaml"
+    if account.exists():
+        data = yaml.safe_load(account.read_text()) or {}
+        data.setdefault("budget", {})["below_environments_reason"] = VARIANT_REASON
+        account.write_text(yaml.safe_dump(data, sort_keys=False))
     return copy
 
 

@@ -263,6 +263,13 @@ def rounded_budget(cost: EnvironmentCost) -> tuple[int, int]:
     return up(e.eur(e.total_floor_usd)), up(e.eur(e.total_ceiling_usd))
 
 
+def account_budget(shipped: dict[str, tuple[float, float]], account: AccountEstimate) -> int:
+    """The account's total budget (issue 20's decision): the environments' soft budgets added up, plus
+    the account stack set's floor, rounded up to the budget step; shown beside the seed's 100 / 200."""
+    total = sum(soft for soft, _ in shipped.values()) + account.eur(account.own.total_floor_usd)
+    return math.ceil(round(total, 2) / BUDGET_STEP_EUR) * BUDGET_STEP_EUR
+
+
 def readme_table(
     costs: list[EnvironmentCost],
     shipped: dict[str, tuple[float, float]] | None = None,
@@ -430,6 +437,20 @@ def update(
         if cap < burst:
             caps = head + re.sub(r"(budget_limit_eur_max: )[0-9.]+", rf"\g<1>{burst}", tail, count=1)
             changed.append(f"{caps_path.relative_to(root)}: {env} budget_limit_eur_max {burst}")
+    if account is not None:
+        account_budget_eur = account_budget(shipped, account)
+        path = root / "environments" / "account.yaml"
+        source = path.read_text()
+        updated = re.sub(r"(?m)^(\s+total_limit_eur: )[0-9.]+", rf"\g<1>{account_budget_eur}", source)
+        if updated != source:
+            path.write_text(updated)
+            changed.append(f"{path.relative_to(root)}: the account's total budget {account_budget_eur} EUR")
+        block = caps.index("\n  account:")
+        head, tail = caps[:block], caps[block:]
+        cap = float(re.search(r"budget_limit_eur_max: ([0-9.]+)", tail).group(1))  # type: ignore[union-attr]
+        if cap < account_budget_eur:
+            caps = head + re.sub(r"(budget_limit_eur_max: )[0-9.]+", rf"\g<1>{account_budget_eur}", tail, count=1)
+            changed.append(f"{caps_path.relative_to(root)}: account budget_limit_eur_max {account_budget_eur}")
     if caps != caps_path.read_text():
         caps_path.write_text(caps)
     readme_path = root / "docs" / "cost.md"

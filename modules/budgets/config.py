@@ -58,7 +58,10 @@ class AccountBudgetConfig(UsdRate):
     """The account's total monthly budget across every environment and everything untagged."""
 
     total_limit_eur: float = Field(
-        default=100, gt=0, le=200, description="Total monthly limit of the account (100 EUR, raisable to 200)."
+        default=100,
+        gt=0,
+        description="Total monthly limit of the account: the environments' soft budgets added up plus the "
+        "account stack set, rounded up (`make cost-update` sets it; the seed's was 100 EUR, at most 200).",
     )
     below_environments_reason: str | None = Field(
         default=None,

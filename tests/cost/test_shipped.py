@@ -18,6 +18,7 @@ from cli.cost.command import (
     README_END,
     SEED_BUDGETS_EUR,
     EnvironmentCost,
+    account_budget,
     account_cost,
     cost_of,
     honest_budget,
@@ -211,3 +212,16 @@ def test_the_configuration_page_quotes_the_shipped_budgets(env: str) -> None:
         line for line in (REPO / "docs" / "configuration.md").read_text().splitlines() if line.startswith(f"| {env} |")
     ]
     assert f"| {budget.soft_limit_eur:g} / {budget.burst_limit_eur:g} |" in row
+
+
+def test_the_accounts_budget_is_the_environments_soft_budgets_and_its_stack_set_added_up(
+    costs: list[EnvironmentCost], stacks: dict[str, dict[str, Any]]
+) -> None:
+    account = account_cost(costs, {name: stacks[name] for name in ACCOUNT_STACKS})
+    soft = {c.config.name: (c.config.budget.soft_limit_eur, c.config.budget.burst_limit_eur) for c in costs}
+    total = load_account().budget.total_limit_eur
+    assert total == account_budget(soft, account), "run `make cost-update`"
+    added = sum(s for s, _ in soft.values()) + account.eur(account.own.total_floor_usd)
+    assert added <= total < added + 10
+    caps = yaml.safe_load((REPO / "policies" / "caps.yaml").read_text())["environments"]["account"]
+    assert caps["budget_limit_eur_max"] >= total

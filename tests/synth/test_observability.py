@@ -240,7 +240,8 @@ def test_the_account_stack_has_the_total_budget_and_anomaly_detection_once(
     assert [stack_name for stack_name, _ in totals] == ["account"]
     (_, total), account = totals[0], load_account()
     assert total["name"] == "matbakh-account-shared-budget-total"
-    assert total["limit_amount"] == f"{100 * account.budget.usd_per_eur:.2f}"
+    assert total["limit_amount"] == f"{account.budget.total_limit_eur * account.budget.usd_per_eur:.2f}"
+    assert account.budget.total_limit_eur > 100  # the environments' budgets added up (issue 20), not the seed's
     assert [(n["threshold"], n["notification_type"]) for n in total["notification"]] == [
         (50, "ACTUAL"),
         (80, "ACTUAL"),
@@ -271,14 +272,16 @@ def test_the_account_stack_has_the_total_budget_and_anomaly_detection_once(
     assert policy["Statement"][0]["Principal"] == {"Service": ["budgets.amazonaws.com", "costalerts.amazonaws.com"]}
 
 
-def test_the_total_budget_may_be_raised_to_200_eur_and_no_further(tmp_path: Path) -> None:
-    (tmp_path / "account.yaml").write_text("budget: {total_limit_eur: 200}\n")
-    assert load_account(tmp_path).budget.total_limit_eur == 200
-    (tmp_path / "account.yaml").write_text("budget: {total_limit_eur: 250}\n")
+def test_the_total_budget_is_above_the_seeds_cap_only_through_policies_caps(tmp_path: Path) -> None:
+    """The seed's 200 EUR cap gave way to issue 20's rule (the environments' budgets added up); the
+    reviewed ceiling is `policies/caps.yaml`, which the gate enforces."""
+    (tmp_path / "account.yaml").write_text("budget: {total_limit_eur: 780}\n")
+    assert load_account(tmp_path).budget.total_limit_eur == 780
+    (tmp_path / "account.yaml").write_text("budget: {total_limit_eur: 0}\n")
     with pytest.raises(ConfigError) as raised:
         load_account(tmp_path)
     (message,) = raised.value.messages
-    assert message.endswith("account.yaml: budget.total_limit_eur: Input should be less than or equal to 200 (got 250)")
+    assert message.endswith("account.yaml: budget.total_limit_eur: Input should be greater than 0 (got 0)")
 
 
 @pytest.mark.parametrize("env", WITH_EDGE_ALARMS)
