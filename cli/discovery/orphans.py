@@ -294,6 +294,15 @@ def _sqs_queue(reader: AwsReader, after: Mapping[str, Any], ctx: _Context) -> li
     return [Existing(url, name, None if tags is None else dict(tags.get("Tags") or {}))]
 
 
+def _scheduler_schedule(reader: AwsReader, after: Mapping[str, Any], ctx: _Context) -> list[Existing]:
+    """A schedule has no tags (EventBridge Scheduler tags its groups only): it is adopted by its name."""
+    name, group = _text(after, "name"), _text(after, "group_name") or "default"
+    if not name:
+        return []
+    response = reader.call("scheduler", "get_schedule", absent_codes=_NOT_FOUND, Name=name, GroupName=group)
+    return [Existing(f"{group}/{name}", name, None)] if response else []
+
+
 def _kms_alias(reader: AwsReader, after: Mapping[str, Any], ctx: _Context) -> list[Existing]:
     name = _text(after, "name")
     if not name:
@@ -549,6 +558,7 @@ LOOKUPS: dict[str, Lookup] = {
     "aws_iam_role": _iam_role,
     "aws_cloudwatch_log_group": _log_group,
     "aws_sqs_queue": _sqs_queue,
+    "aws_scheduler_schedule": _scheduler_schedule,
     "aws_kms_alias": _kms_alias,
     "aws_s3_bucket": _s3_bucket,
     "aws_vpc": _ec2("VPC", "describe_vpcs", "Vpcs", "VpcId", lambda a: {"tag:Name": _name_tag(a)}),

@@ -333,3 +333,30 @@ def test_an_orphan_security_group_that_still_allows_all_egress_says_how_to_remov
     assert found["aws_security_group.cache_clients"].label == (
         f"security group {finished} (matbakh-dev-api-cache-clients, {vpc})"
     )
+
+
+def test_an_orphan_schedule_is_found_by_its_name_and_imported_as_group_and_name(aws: None) -> None:
+    """rds.running_hours' start and stop schedules: untaggable, so adopted only under the stack's prefix."""
+    scheduler = _client("scheduler")
+    for name in ("matbakh-dev-api-db-start", "matbakh-staging-api-db-start"):
+        scheduler.create_schedule(
+            Name=name,
+            ScheduleExpression="cron(0 7 ? * MON-FRI *)",
+            FlexibleTimeWindow={"Mode": "OFF"},
+            Target={"Arn": "arn:aws:scheduler:::aws-sdk:rds:startDBInstance", "RoleArn": "arn:aws:iam::1:role/r"},
+        )
+    plan = _plan(
+        [
+            _create("aws_scheduler_schedule.start", {"name": "matbakh-dev-api-db-start"}),
+            _create("aws_scheduler_schedule.other", {"name": "matbakh-staging-api-db-start"}),
+            _create("aws_scheduler_schedule.stop", {"name": "matbakh-dev-api-db-stop"}),
+        ],
+        [],
+    )
+    found = _find(plan)
+    verdicts = {o.address: (o.import_id, o.adoptable) for o in found.orphans}
+    assert verdicts == {
+        "aws_scheduler_schedule.start": ("default/matbakh-dev-api-db-start", True),
+        "aws_scheduler_schedule.other": ("default/matbakh-staging-api-db-start", False),
+    }
+    assert found.checked == 3 and found.gaps == ()

@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from cli import emulator
+from environments.loader import load_environment
 from tests.conftest import copy_repository, synthesize
 from tests.integration.conftest import emulator_client, local_state_terraform
 
@@ -31,9 +33,14 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[emulator.Emula
     emulator.stop(directory)
 
 
-def _stack(env: str, tmp_path: Path) -> Path:
-    """The synthesized stack of `env`, in a scratch copy of the repository."""
+def _stack(env: str, tmp_path: Path, cdn: dict[str, Any] | None = None) -> Path:
+    """The synthesized stack of `env`, in a scratch copy of the repository; `cdn` overrides settings of its `cdn:`."""
     root = copy_repository(tmp_path / "repo")
+    if cdn:
+        path = root / "environments" / f"{env}.yaml"
+        data = yaml.safe_load(path.read_text())
+        data["cdn"] = {**data.get("cdn", {}), **cdn}
+        path.write_text(yaml.safe_dump(data))
     synthesize(root / "cdktf.out", "--env", env, "--force", cwd=root)
     return root / "cdktf.out" / "stacks" / env
 
@@ -78,7 +85,10 @@ def test_prod_cdn_validates_and_plans_against_the_emulator(running: emulator.Emu
 
 
 def test_dev_cdn_applies_to_the_emulator(running: emulator.Emulator, tmp_path: Path) -> None:
-    stack_dir = _stack("dev", tmp_path)
+    """dev's distribution, with the edge alarms its cost profile leaves out (cdn.alarms: null), so
+    that their us-east-1 topic and the forwarding to the environment's topic are applied too."""
+    assert load_environment("dev").cdn.alarms is None
+    stack_dir = _stack("dev", tmp_path, cdn={"alarms": {"error_rate_5xx_percent": 5, "error_rate_4xx_percent": 25}})
     terraform = _terraform(running, stack_dir, tmp_path)
     applied = terraform("apply", "-input=false", "-auto-approve")
     stack = json.loads((stack_dir / "cdk.tf.json").read_text())

@@ -126,11 +126,15 @@ def test_dev_runs_end_to_end_against_the_emulator(workbench: Workbench) -> None:
     ]
     # Every resource of dev's stack: the alert topic and budgets, Lambda (no provisioned
     # concurrency in dev) with its function URLs, the cache with its IAM users and the private
-    # network with its S3 endpoint, the database (no proxy: dev's cost profile), the CDN with its
-    # edge alarms, and the SLO and service alarms, the composite alarm and the dashboard.
+    # network with its S3 endpoint, the database (no proxy, stopped outside its running hours:
+    # dev's cost profile), the CDN (no edge alarms), the SLO alarms and the composite alarm.
     synthesized = json.loads((workbench.root / "cdktf.out" / "stacks" / "dev" / "cdk.tf.json").read_text())
     resources = sum(len(of_type) for of_type in synthesized["resource"].values())
-    assert resources > 150 and "aws_db_proxy" not in synthesized["resource"]
+    assert resources > 100 and "aws_db_proxy" not in synthesized["resource"]
+    assert (
+        "aws_scheduler_schedule" in synthesized["resource"]
+        and "aws_cloudwatch_dashboard" not in synthesized["resource"]
+    )
     assert "plan: dev on emulator-" in planned.stdout and f"{resources} to add" in planned.stdout
     # Its last line: where the time went, step by step.
     timing_line = planned.stdout.strip().splitlines()[-1]
