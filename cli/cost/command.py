@@ -17,6 +17,7 @@ import json
 import math
 import re
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -263,7 +264,7 @@ def rounded_budget(cost: EnvironmentCost) -> tuple[int, int]:
     return up(e.eur(e.total_floor_usd)), up(e.eur(e.total_ceiling_usd))
 
 
-def account_budget(shipped: dict[str, tuple[float, float]], account: AccountEstimate) -> int:
+def account_budget(shipped: Mapping[str, tuple[float, float]], account: AccountEstimate) -> int:
     """The account's total budget (issue 20's decision): the environments' soft budgets added up, plus
     the account stack set's floor, rounded up to the budget step; shown beside the seed's 100 / 200."""
     total = sum(soft for soft, _ in shipped.values()) + account.eur(account.own.total_floor_usd)

@@ -218,7 +218,9 @@ def test_the_accounts_budget_is_the_environments_soft_budgets_and_its_stack_set_
     costs: list[EnvironmentCost], stacks: dict[str, dict[str, Any]]
 ) -> None:
     account = account_cost(costs, {name: stacks[name] for name in ACCOUNT_STACKS})
-    soft = {c.config.name: (c.config.budget.soft_limit_eur, c.config.budget.burst_limit_eur) for c in costs}
+    soft: dict[str, tuple[float, float]] = {
+        c.config.name: (c.config.budget.soft_limit_eur, c.config.budget.burst_limit_eur) for c in costs
+    }
     total = load_account().budget.total_limit_eur
     assert total == account_budget(soft, account), "run `make cost-update`"
     added = sum(s for s, _ in soft.values()) + account.eur(account.own.total_floor_usd)
