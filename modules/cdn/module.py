@@ -100,7 +100,7 @@ from modules.core.cdk import (
     Wafv2WebAclVisibilityConfig,
 )
 from modules.core.iam import policy_document, service_trust_policy
-from modules.core.kms import PER_SERVICE_KEYS, EncryptionKey, KeySource
+from modules.core.kms import PER_SERVICE_KEYS, EncryptionKey, KeyGrant, KeySource
 from modules.core.label import Context
 from modules.core.roles import environment_role
 from modules.front_door.module import FunctionUrlFrontDoor
@@ -243,9 +243,11 @@ class CdnDistribution(Construct):
             self,
             "log_key",
             context=context,
-            purpose="cdn-logs",
-            service_principals=["delivery.logs.amazonaws.com"],
-            service_actions=("kms:GenerateDataKey*",),
+            grant=KeyGrant(
+                "cdn-logs",
+                service_principals=["delivery.logs.amazonaws.com"],
+                service_actions=("kms:GenerateDataKey*",),
+            ),
         )
         bucket = S3Bucket(self, "log_bucket", bucket=context.id("cdn-logs", *self._bucket_suffix), tags=context.tags)
         private_versioned_encrypted(self, "log_bucket_", bucket, key.arn)
@@ -320,17 +322,19 @@ class CdnDistribution(Construct):
             self,
             "assets_key",
             context=self._context,
-            purpose="cdn-assets",
-            statements=[
-                {
-                    "Sid": sid,
-                    "Effect": "Allow",
-                    "Principal": {"Service": "cloudfront.amazonaws.com"},
-                    "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"],
-                    "Resource": "*",
-                    "Condition": key_condition,
-                }
-            ],
+            grant=KeyGrant(
+                "cdn-assets",
+                statements=[
+                    {
+                        "Sid": sid,
+                        "Effect": "Allow",
+                        "Principal": {"Service": "cloudfront.amazonaws.com"},
+                        "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"],
+                        "Resource": "*",
+                        "Condition": key_condition,
+                    }
+                ],
+            ),
         )
         private_versioned_encrypted(self, "assets_bucket_", bucket, key.arn)
         S3BucketOwnershipControls(
@@ -727,9 +731,9 @@ class CdnDistribution(Construct):
             self,
             "waf_log_key",
             context=context,
-            purpose="waf-logs",
-            service_principals=[f"logs.{EDGE_REGION}.amazonaws.com"],
-            service_actions=LOGS_KEY_ACTIONS,
+            grant=KeyGrant(
+                "waf-logs", service_principals=[f"logs.{EDGE_REGION}.amazonaws.com"], service_actions=LOGS_KEY_ACTIONS
+            ),
             provider=edge,
         )
         # WAF writes only to log groups whose name starts with `aws-waf-logs-`.

@@ -1,6 +1,6 @@
 """Customer-managed KMS keys: what every encrypted resource of every module uses.
 
-A module asks its `KeySource` for a key with the grants its services need. `PER_SERVICE_KEYS`
+A module asks its `KeySource` for a key with the `KeyGrant` its services need. `PER_SERVICE_KEYS`
 gives each module a key of its own (prod); an `EnvironmentKey` is one key for every module of
 the environment in the stack's region, whose policy is the union of their grants (the cost
 profile of dev and staging: each key costs ~3 USD a month once rotated twice).
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from modules.core.account import AwsAccount
@@ -30,22 +31,40 @@ class KeyReference(Protocol):
     def key_id(self) -> str: ...
 
 
-def _service_statement(sid: str, principals: Sequence[str], actions: Sequence[str]) -> Statement:
-    return {
-        "Sid": sid,
-        "Effect": "Allow",
-        "Principal": {"Service": sorted(principals)},
-        "Action": list(actions),
-        "Resource": "*",
-    }
+@dataclass(frozen=True)
+class KeyGrant:
+    """What one purpose's AWS services may do with its key.
+
+    `service_principals` (e.g. `cloudwatch.amazonaws.com`) may use it for `service_actions` (by
+    default decrypt and generate data keys), and nothing more; `statements` adds further
+    key-policy statements (e.g. CloudWatch Logs, which needs an encryption-context condition).
+    """
+
+    purpose: str
+    service_principals: Sequence[str] = ()
+    service_actions: Sequence[str] = DEFAULT_SERVICE_ACTIONS
+    statements: Sequence[Statement] = ()
+
+    def policy_statements(self, sid_prefix: str = "") -> list[Statement]:
+        """The grant as key-policy statements, their ids prefixed (unique within a shared key)."""
+        found: list[Statement] = []
+        if self.service_principals:
+            found.append(
+                {
+                    "Sid": f"{sid_prefix}ServicesEncryptWithKey",
+                    "Effect": "Allow",
+                    "Principal": {"Service": sorted(self.service_principals)},
+                    "Action": list(self.service_actions),
+                    "Resource": "*",
+                }
+            )
+        found.extend({**statement, "Sid": sid_prefix + str(statement.get("Sid", ""))} for statement in self.statements)
+        return found
 
 
 class EncryptionKey(Construct):
     """Rotates yearly, is administered by the account root, and has an alias named by the label.
 
-    `service_principals` (e.g. `cloudwatch.amazonaws.com`) may use it for `service_actions` (by
-    default decrypt and generate data keys), and nothing more; `statements` adds further
-    key-policy statements (e.g. CloudWatch Logs, which needs an encryption-context condition).
     `provider` places the key in another region (e.g. us-east-1 for CloudFront's edge resources).
     """
 
@@ -55,39 +74,35 @@ class EncryptionKey(Construct):
         id_: str,
         *,
         context: Context,
-        purpose: str,
-        service_principals: Sequence[str] = (),
-        service_actions: Sequence[str] = DEFAULT_SERVICE_ACTIONS,
+        grant: KeyGrant,
         deletion_window_days: int = 30,
-        statements: Sequence[Statement] = (),
         provider: TerraformProvider | None = None,
         description: str | None = None,
     ) -> None:
         super().__init__(scope, id_)
         # Partition and account are the same whatever the key's region (provider).
         account = AwsAccount.of(self)
-        policy: list[Statement] = [key_admin_statement(account.partition, account.account_id)]
-        if service_principals:
-            policy.append(_service_statement("ServicesEncryptWithKey", service_principals, service_actions))
-        policy.extend(statements)
-        self._policy = policy
+        self._policy: list[Statement] = [
+            key_admin_statement(account.partition, account.account_id),
+            *grant.policy_statements(),
+        ]
         self._key = KmsKey(
             self,
             "key",
-            description=description or f"{purpose} of {context.environment}",
+            description=description or f"{grant.purpose} of {context.environment}",
             enable_key_rotation=True,
             deletion_window_in_days=deletion_window_days,
-            policy=policy_document(*policy),
+            policy=policy_document(*self._policy),
             tags=context.tags,
             provider=provider,
         )
         self.arn: str = self._key.arn
         self.key_id: str = self._key.key_id
-        KmsAlias(self, "alias", name=f"alias/{context.id(purpose)}", target_key_id=self.key_id, provider=provider)
+        KmsAlias(self, "alias", name=f"alias/{context.id(grant.purpose)}", target_key_id=self.key_id, provider=provider)
 
 
 class KeySource(Protocol):
-    """Where a module gets the key of one purpose (its services' grants as `EncryptionKey` takes them)."""
+    """Where a module gets the key of one purpose."""
 
     @property
     def shared(self) -> bool:
@@ -100,10 +115,7 @@ class KeySource(Protocol):
         id_: str,
         *,
         context: Context,
-        purpose: str,
-        service_principals: Sequence[str] = (),
-        service_actions: Sequence[str] = DEFAULT_SERVICE_ACTIONS,
-        statements: Sequence[Statement] = (),
+        grant: KeyGrant,
         provider: TerraformProvider | None = None,
     ) -> KeyReference: ...
 
@@ -119,22 +131,10 @@ class PerServiceKeys:
         id_: str,
         *,
         context: Context,
-        purpose: str,
-        service_principals: Sequence[str] = (),
-        service_actions: Sequence[str] = DEFAULT_SERVICE_ACTIONS,
-        statements: Sequence[Statement] = (),
+        grant: KeyGrant,
         provider: TerraformProvider | None = None,
     ) -> KeyReference:
-        return EncryptionKey(
-            scope,
-            id_,
-            context=context,
-            purpose=purpose,
-            service_principals=service_principals,
-            service_actions=service_actions,
-            statements=statements,
-            provider=provider,
-        )
+        return EncryptionKey(scope, id_, context=context, grant=grant, provider=provider)
 
 
 PER_SERVICE_KEYS = PerServiceKeys()
@@ -158,7 +158,11 @@ class EnvironmentKey(EncryptionKey):
 
     def __init__(self, scope: Construct, id_: str, *, context: Context) -> None:
         super().__init__(
-            scope, id_, context=context, purpose="environment", description=f"every service of {context.environment}"
+            scope,
+            id_,
+            context=context,
+            grant=KeyGrant("environment"),
+            description=f"every service of {context.environment}",
         )
         self._purposes: list[str] = []
 
@@ -168,31 +172,15 @@ class EnvironmentKey(EncryptionKey):
         id_: str,
         *,
         context: Context,
-        purpose: str,
-        service_principals: Sequence[str] = (),
-        service_actions: Sequence[str] = DEFAULT_SERVICE_ACTIONS,
-        statements: Sequence[Statement] = (),
+        grant: KeyGrant,
         provider: TerraformProvider | None = None,
     ) -> KeyReference:
         if provider is not None:
-            return PER_SERVICE_KEYS.key(
-                scope,
-                id_,
-                context=context,
-                purpose=purpose,
-                service_principals=service_principals,
-                service_actions=service_actions,
-                statements=statements,
-                provider=provider,
-            )
-        prefix = _pascal(purpose)
+            return PER_SERVICE_KEYS.key(scope, id_, context=context, grant=grant, provider=provider)
+        prefix = _pascal(grant.purpose)
         if prefix in self._purposes:
-            raise ValueError(f"the environment key already holds the grants of {purpose!r}")
+            raise ValueError(f"the environment key already holds the grants of {grant.purpose!r}")
         self._purposes.append(prefix)
-        if service_principals:
-            self._policy.append(
-                _service_statement(f"{prefix}ServicesEncryptWithKey", service_principals, service_actions)
-            )
-        self._policy.extend({**statement, "Sid": prefix + str(statement.get("Sid", ""))} for statement in statements)
+        self._policy.extend(grant.policy_statements(prefix))
         self._key.policy = policy_document(*self._policy)
         return self

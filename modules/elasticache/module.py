@@ -31,7 +31,7 @@ from modules.core.cdk import (
     VpcSecurityGroupEgressRule,
     VpcSecurityGroupIngressRule,
 )
-from modules.core.kms import PER_SERVICE_KEYS, KeySource
+from modules.core.kms import PER_SERVICE_KEYS, KeyGrant, KeySource
 from modules.core.label import Context
 from modules.elasticache.config import ElastiCacheConfig
 from modules.network.module import PrivateNetwork
@@ -111,9 +111,9 @@ class ElastiCacheCluster(Construct):
             self,
             "key",
             context=context,
-            purpose="cache",
-            service_principals=[f"logs.{region}.amazonaws.com"],
-            service_actions=LOGS_KEY_ACTIONS,
+            grant=KeyGrant(
+                "cache", service_principals=[f"logs.{region}.amazonaws.com"], service_actions=LOGS_KEY_ACTIONS
+            ),
         )
         group_id = context.id("cache", max_length=40)
         self.replication_group_id: str = group_id

@@ -33,7 +33,7 @@ from modules.core.cdk import (
     TerraformResourceLifecycle,
 )
 from modules.core.iam import Statement, policy_document, service_trust_policy
-from modules.core.kms import PER_SERVICE_KEYS, KeyReference, KeySource
+from modules.core.kms import PER_SERVICE_KEYS, KeyGrant, KeyReference, KeySource
 from modules.core.label import Context
 from modules.core.roles import environment_role
 from modules.elasticache.module import ElastiCacheCluster
@@ -159,27 +159,31 @@ class LambdaService(Construct):
             self,
             "key",
             context=context,
-            purpose="lambda",
-            statements=[
-                {
-                    "Sid": "CloudWatchLogsEncryptsFunctionLogs",
-                    "Effect": "Allow",
-                    "Principal": {"Service": f"logs.{account.region}.amazonaws.com"},
-                    "Action": [
-                        "kms:Decrypt*",
-                        "kms:Describe*",
-                        "kms:Encrypt*",
-                        "kms:GenerateDataKey*",
-                        "kms:ReEncrypt*",
-                    ],
-                    "Resource": "*",
-                    "Condition": {
-                        "ArnLike": {
-                            "kms:EncryptionContext:aws:logs:arn": account.arn("logs", f"log-group:{log_group_prefix}*")
-                        }
-                    },
-                }
-            ],
+            grant=KeyGrant(
+                "lambda",
+                statements=[
+                    {
+                        "Sid": "CloudWatchLogsEncryptsFunctionLogs",
+                        "Effect": "Allow",
+                        "Principal": {"Service": f"logs.{account.region}.amazonaws.com"},
+                        "Action": [
+                            "kms:Decrypt*",
+                            "kms:Describe*",
+                            "kms:Encrypt*",
+                            "kms:GenerateDataKey*",
+                            "kms:ReEncrypt*",
+                        ],
+                        "Resource": "*",
+                        "Condition": {
+                            "ArnLike": {
+                                "kms:EncryptionContext:aws:logs:arn": account.arn(
+                                    "logs", f"log-group:{log_group_prefix}*"
+                                )
+                            }
+                        },
+                    }
+                ],
+            ),
         )
         self.kms_key_arn: str = key.arn
         self.functions: dict[str, DeployedFunction] = {

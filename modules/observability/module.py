@@ -14,7 +14,7 @@ from modules.core.cdk import (
     TerraformProvider,
 )
 from modules.core.iam import Statement, policy_document
-from modules.core.kms import PER_SERVICE_KEYS, KeySource
+from modules.core.kms import PER_SERVICE_KEYS, KeyGrant, KeySource
 from modules.core.label import Context
 
 EVENTBRIDGE = "events.amazonaws.com"
@@ -71,9 +71,7 @@ class AlertTopic(Construct):
             self,
             "key",
             context=context,
-            purpose=purpose,
-            service_principals=publishers,
-            statements=key_statements,
+            grant=KeyGrant(purpose, service_principals=publishers, statements=key_statements),
             provider=provider,
         )
         topic = SnsTopic(

@@ -35,7 +35,7 @@ from modules.core.cdk import (
     VpcSecurityGroupIngressRule,
 )
 from modules.core.iam import policy_document, service_trust_policy
-from modules.core.kms import PER_SERVICE_KEYS, KeyReference, KeySource
+from modules.core.kms import PER_SERVICE_KEYS, KeyGrant, KeyReference, KeySource
 from modules.core.label import Context
 from modules.core.roles import environment_role
 from modules.network.module import PrivateNetwork
@@ -119,9 +119,9 @@ class PostgresDatabase(Construct):
             self,
             "key",
             context=context,
-            purpose="database",
-            service_principals=[f"logs.{region}.amazonaws.com"],
-            service_actions=LOGS_KEY_ACTIONS,
+            grant=KeyGrant(
+                "database", service_principals=[f"logs.{region}.amazonaws.com"], service_actions=LOGS_KEY_ACTIONS
+            ),
         )
         identifier = context.id("db")
         self.instance_identifier: str = identifier

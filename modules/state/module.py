@@ -16,7 +16,7 @@ from modules.core.cdk import (
     S3BucketPolicy,
 )
 from modules.core.iam import policy_document
-from modules.core.kms import EncryptionKey
+from modules.core.kms import EncryptionKey, KeyGrant
 from modules.core.label import Context
 from modules.state.config import StateBucketConfig
 
@@ -35,7 +35,11 @@ class StateBucket(Construct):
     ) -> None:
         super().__init__(scope, id_)
         key = EncryptionKey(
-            self, "key", context=context, purpose="tfstate", deletion_window_days=config.kms_deletion_window_days
+            self,
+            "key",
+            context=context,
+            grant=KeyGrant("tfstate"),
+            deletion_window_days=config.kms_deletion_window_days,
         )
         bucket = S3Bucket(self, "bucket", bucket=state_bucket_name(config, context, account_id), tags=context.tags)
         bucket_id = bucket.id
