@@ -62,7 +62,6 @@ from modules.core.cdk import (
     DataAwsCanonicalUserId,
     DataAwsCloudfrontLogDeliveryCanonicalUserId,
     Fn,
-    IamRolePolicy,
     Route53Record,
     Route53RecordAlias,
     S3Bucket,
@@ -99,10 +98,10 @@ from modules.core.cdk import (
     Wafv2WebAclRuleVisibilityConfig,
     Wafv2WebAclVisibilityConfig,
 )
-from modules.core.iam import policy_document, service_trust_policy
+from modules.core.iam import policy_document
 from modules.core.kms import PER_SERVICE_KEYS, EncryptionKey, KeyGrant, KeySource
 from modules.core.label import Context
-from modules.core.roles import environment_role
+from modules.core.roles import service_role
 from modules.front_door.module import FunctionUrlFrontDoor
 from modules.observability.module import AlertTopic
 
@@ -837,20 +836,17 @@ class CdnDistribution(Construct):
             "resources": [{"prefix": alarm_prefix}],
         }
         bus_arn = f"arn:{self._partition}:events:{self._region}:{self._account_id}:event-bus/default"
-        role = environment_role(
+        role, _ = service_role(
             self,
             "forwarder_role",
             context=context,
             name=context.id("cdn-alarm-forwarder"),
             description="EventBridge forwards the edge alarms' state changes to the environment's region",
-            assume_role_policy=service_trust_policy("events.amazonaws.com", self._account_id),
-        )
-        IamRolePolicy(
-            self,
-            "forwarder_policy",
-            name="put-events-to-environment-bus",
-            role=role.id,
-            policy=policy_document({"Effect": "Allow", "Action": "events:PutEvents", "Resource": bus_arn}),
+            service="events.amazonaws.com",
+            account_id=self._account_id,
+            policy_name="put-events-to-environment-bus",
+            statements=[{"Effect": "Allow", "Action": "events:PutEvents", "Resource": bus_arn}],
+            policy_id="forwarder_policy",
         )
         edge_rule = CloudwatchEventRule(
             self,

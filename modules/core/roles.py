@@ -9,8 +9,11 @@ writes an `*:*` policy onto a role still cannot make it an administrator.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from modules.core.account import AwsAccount
-from modules.core.cdk import Construct, IamRole
+from modules.core.cdk import Construct, IamRole, IamRolePolicy
+from modules.core.iam import Statement, policy_document, service_trust_policy
 from modules.core.label import Context
 
 
@@ -23,16 +26,32 @@ def boundary_policy_arn(scope: Construct, context: Context) -> str:
     return AwsAccount.of(scope).arn("iam", f"policy/{boundary_policy_name(context)}", region=False)
 
 
-def environment_role(
-    scope: Construct, id_: str, *, context: Context, name: str, description: str, assume_role_policy: str
-) -> IamRole:
-    """A role of the environment's stack, tagged and under the environment's permissions boundary."""
-    return IamRole(
+def service_role(
+    scope: Construct,
+    id_: str,
+    *,
+    context: Context,
+    name: str,
+    description: str,
+    service: str,
+    account_id: str | None = None,
+    policy_name: str,
+    statements: Sequence[Statement],
+    policy_id: str | None = None,
+) -> tuple[IamRole, IamRolePolicy]:
+    """A role of the environment's stack that `service` assumes (on behalf of `account_id` only, when
+    given), tagged, under the environment's permissions boundary, with its one inline policy
+    (construct `policy_id`, by default `<id_>_policy`)."""
+    role = IamRole(
         scope,
         id_,
         name=name,
         description=description,
-        assume_role_policy=assume_role_policy,
+        assume_role_policy=service_trust_policy(service, account_id),
         permissions_boundary=boundary_policy_arn(scope, context),
         tags=context.tags,
     )
+    policy = IamRolePolicy(
+        scope, policy_id or f"{id_}_policy", name=policy_name, role=role.id, policy=policy_document(*statements)
+    )
+    return role, policy

@@ -17,7 +17,6 @@ from modules.core.cdk import (
     AppautoscalingTarget,
     CloudwatchLogGroup,
     Construct,
-    IamRolePolicy,
     LambdaAlias,
     LambdaFunction,
     LambdaFunctionDeadLetterConfig,
@@ -32,10 +31,10 @@ from modules.core.cdk import (
     SqsQueue,
     TerraformResourceLifecycle,
 )
-from modules.core.iam import Statement, policy_document, service_trust_policy
+from modules.core.iam import Statement
 from modules.core.kms import PER_SERVICE_KEYS, KeyGrant, KeyReference, KeySource
 from modules.core.label import Context
-from modules.core.roles import environment_role
+from modules.core.roles import service_role
 from modules.elasticache.module import ElastiCacheCluster
 from modules.lambda_service.config import (
     PLACEHOLDER_PACKAGE_FILE,
@@ -377,32 +376,25 @@ class _Function(Construct):
             tags=context.tags,
         )
         dead_letter_queue_arn = dead_letter_queue.arn
-        role = environment_role(
+        role, role_policy = service_role(
             self,
             "role",
             context=context,
             name=context.id(name, "lambda"),
             description=f"Execution role of {function_name}",
-            assume_role_policy=service_trust_policy("lambda.amazonaws.com"),
-        )
-        role_arn = role.arn
-        role_policy = IamRolePolicy(
-            self,
-            "role_policy",
-            name="least-privilege",
-            role=role.id,
-            policy=policy_document(
-                *execution_role_statements(
-                    settings=settings,
-                    account=account,
-                    log_group_arn=log_group.arn,
-                    dead_letter_queue_arn=dead_letter_queue_arn,
-                    key_arn=key.arn,
-                    function_key=name,
-                    stores=stores,
-                )
+            service="lambda.amazonaws.com",
+            policy_name="least-privilege",
+            statements=execution_role_statements(
+                settings=settings,
+                account=account,
+                log_group_arn=log_group.arn,
+                dead_letter_queue_arn=dead_letter_queue_arn,
+                key_arn=key.arn,
+                function_key=name,
+                stores=stores,
             ),
         )
+        role_arn = role.arn
         code = settings.code if isinstance(settings.code, DeploymentPackage) else None
         filename = package.filename if package else (PLACEHOLDER_PACKAGE_FILE if code is None else None)
         function = LambdaFunction(
@@ -568,23 +560,19 @@ class _Function(Construct):
         self, name: str, rate_minutes: int, invoke_arn: str, context: Context, account: AwsAccount, key: KeyReference
     ) -> None:
         """Invoke the alias every few minutes with a warm-up event, from a role that may do only that."""
-        role = environment_role(
+        role, _ = service_role(
             self,
             "warmer_role",
             context=context,
             name=context.id(name, "warmer"),
             description=f"EventBridge Scheduler invokes {context.id(name)} to keep it warm",
-            assume_role_policy=service_trust_policy("scheduler.amazonaws.com", account.account_id),
-        )
-        IamRolePolicy(
-            self,
-            "warmer_role_policy",
-            name="invoke-alias",
-            role=role.id,
-            policy=policy_document(
+            service="scheduler.amazonaws.com",
+            account_id=account.account_id,
+            policy_name="invoke-alias",
+            statements=[
                 {"Sid": "InvokeAlias", "Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": invoke_arn},
                 {"Sid": "UseServiceKey", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": key.arn},
-            ),
+            ],
         )
         SchedulerSchedule(
             self,

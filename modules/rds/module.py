@@ -24,7 +24,6 @@ from modules.core.cdk import (
     DbProxyTarget,
     DbSubnetGroup,
     Fn,
-    IamRolePolicy,
     SchedulerSchedule,
     SchedulerScheduleFlexibleTimeWindow,
     SchedulerScheduleTarget,
@@ -34,10 +33,9 @@ from modules.core.cdk import (
     VpcSecurityGroupEgressRule,
     VpcSecurityGroupIngressRule,
 )
-from modules.core.iam import policy_document, service_trust_policy
 from modules.core.kms import PER_SERVICE_KEYS, KeyGrant, KeyReference, KeySource
 from modules.core.label import Context
-from modules.core.roles import environment_role
+from modules.core.roles import service_role
 from modules.network.module import PrivateNetwork
 from modules.observability.module import AlertTopic
 from modules.rds.config import PORT, RdsConfig, RdsProxySettings, RunningHours, next_class_up
@@ -160,22 +158,18 @@ class PostgresDatabase(Construct):
             ],
             tags=context.tags,
         )
-        monitoring_role = environment_role(
+        # AmazonRDSEnhancedMonitoringRole's permissions, narrowed to this account and region.
+        os_metrics = f"arn:{partition}:logs:{region}:{account_id}:log-group:{OS_METRICS_LOG_GROUP}"
+        monitoring_role, monitoring_policy = service_role(
             self,
             "monitoring_role",
             context=context,
             name=context.id("db-monitoring"),
             description=f"RDS enhanced monitoring of {identifier} publishes OS metrics",
-            assume_role_policy=service_trust_policy("monitoring.rds.amazonaws.com", account_id),
-        )
-        # AmazonRDSEnhancedMonitoringRole's permissions, narrowed to this account and region.
-        os_metrics = f"arn:{partition}:logs:{region}:{account_id}:log-group:{OS_METRICS_LOG_GROUP}"
-        monitoring_policy = IamRolePolicy(
-            self,
-            "monitoring_policy",
-            name="publish-os-metrics",
-            role=monitoring_role.id,
-            policy=policy_document(
+            service="monitoring.rds.amazonaws.com",
+            account_id=account_id,
+            policy_name="publish-os-metrics",
+            statements=[
                 {
                     "Sid": "ManageOsMetricsLogGroup",
                     "Effect": "Allow",
@@ -193,7 +187,8 @@ class PostgresDatabase(Construct):
                     ],
                     "Resource": f"{os_metrics}:log-stream:*",
                 },
-            ),
+            ],
+            policy_id="monitoring_policy",
         )
         # What the primary and its read replicas share.
         common: dict[str, Any] = {
@@ -390,20 +385,16 @@ class PostgresDatabase(Construct):
     ) -> None:
         """Two EventBridge Scheduler schedules call RDS's StartDBInstance at `start` and StopDBInstance
         at `end`, from a role that may do only that, and only to this instance."""
-        role = environment_role(
+        role, _ = service_role(
             self,
             "scheduler_role",
             context=context,
             name=context.id("db", "scheduler"),
             description=f"EventBridge Scheduler starts and stops {identifier} (rds.running_hours)",
-            assume_role_policy=service_trust_policy("scheduler.amazonaws.com", account.account_id),
-        )
-        IamRolePolicy(
-            self,
-            "scheduler_role_policy",
-            name="start-stop-instance",
-            role=role.id,
-            policy=policy_document(
+            service="scheduler.amazonaws.com",
+            account_id=account.account_id,
+            policy_name="start-stop-instance",
+            statements=[
                 {
                     "Sid": "StartAndStopTheInstance",
                     "Effect": "Allow",
@@ -411,7 +402,7 @@ class PostgresDatabase(Construct):
                     "Resource": instance_arn,
                 },
                 {"Sid": "ReadScheduleInput", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": key.arn},
-            ),
+            ],
         )
         for action, clock in (("start", hours.start), ("stop", hours.end)):
             SchedulerSchedule(
@@ -447,20 +438,16 @@ class PostgresDatabase(Construct):
         """Clients authenticate with IAM (TLS only); the proxy logs in with the managed secret,
         which its role alone may read and decrypt."""
         context = self._context
-        role = environment_role(
+        role, policy = service_role(
             self,
             "proxy_role",
             context=context,
             name=context.id("db-proxy"),
             description=f"The {context.environment} database proxy reads the master user's secret",
-            assume_role_policy=service_trust_policy("rds.amazonaws.com", account_id),
-        )
-        policy = IamRolePolicy(
-            self,
-            "proxy_role_policy",
-            name="read-database-secret",
-            role=role.id,
-            policy=policy_document(
+            service="rds.amazonaws.com",
+            account_id=account_id,
+            policy_name="read-database-secret",
+            statements=[
                 {
                     "Sid": "ReadDatabaseSecret",
                     "Effect": "Allow",
@@ -474,7 +461,7 @@ class PostgresDatabase(Construct):
                     "Resource": key_arn,
                     "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"}},
                 },
-            ),
+            ],
         )
         proxy = DbProxy(
             self,
