@@ -221,6 +221,16 @@ def _weekly_minutes(schedule: str) -> list[int] | None:
     return sorted(day * 1440 + hour * 60 + minute for day in chosen)
 
 
+def database_schedule(schedule: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(`startDBInstance` or `stopDBInstance`, the instance identifier) of an EventBridge Scheduler
+    schedule that starts or stops an RDS instance (`rds.running_hours`); None for any other."""
+    target = _first_block(schedule.get("target"))
+    action = str(target.get("arn", "")).rsplit(":", 1)[-1]
+    if action not in ("startDBInstance", "stopDBInstance"):
+        return None
+    return action, str(json.loads(str(target.get("input") or "{}")).get("DbInstanceIdentifier", ""))
+
+
 def average_minimum(base_min: int, events: list[tuple[int, int]]) -> float:
     """The target's minimum averaged over a week, given (minute of week, new minimum) events."""
     if not events:
@@ -408,12 +418,10 @@ class _Pricer:
         (`rds.running_hours`); 1 without them, or with a schedule this cannot place in the week."""
         events: list[tuple[int, int]] = []
         for _, schedule in self.stack.of("aws_scheduler_schedule"):
-            target = _first_block(schedule.get("target"))
-            action = str(target.get("arn", "")).rsplit(":", 1)[-1]
-            if action not in ("startDBInstance", "stopDBInstance"):
+            found = database_schedule(schedule)
+            if found is None or found[1] != identifier:
                 continue
-            if json.loads(str(target.get("input") or "{}")).get("DbInstanceIdentifier") != identifier:
-                continue
+            action = found[0]
             minutes = _weekly_minutes(str(schedule.get("schedule_expression", "")))
             if minutes is None:
                 return 1.0, ""

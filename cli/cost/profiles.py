@@ -10,14 +10,20 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from cli.cost.estimate import _first_block, _number, _references
+from cli.cost.estimate import _first_block, _number, _references, database_schedule
+from modules.rds.config import RunningHours
 
 Change = Callable[[dict[str, Any]], None]
 Candidate = tuple[str, str, Change]
 
 ONE_KEY = "one KMS key for the environment outside prod (the cost profile of dev and staging)"
 NO_PROXY = "no RDS Proxy outside prod (functions log in to the instance with IAM; the cost profile of dev)"
-RUNNING_HOURS = "the database stopped outside weekdays 07:00–19:00 (the cost profile of dev and staging)"
+WORKING_HOURS = RunningHours(days="MON-FRI", start="07:00", end="19:00")
+"""The running hours the recommendation proposes: dev's and staging's."""
+RUNNING_HOURS = (
+    f"the database stopped outside weekdays {WORKING_HOURS.start}–{WORKING_HOURS.end} "
+    "(the cost profile of dev and staging)"
+)
 NONE_BETWEEN_WINDOWS = "no provisioned concurrency between the scheduled windows"
 NO_DASHBOARD = "no dashboard outside prod"
 NO_OPERATIONAL_ALARMS = "the smaller alarm set: no throttle and near-timeout alarms"
@@ -32,6 +38,7 @@ EDGE_ALARM_KINDS = ("aws_cloudwatch_metric_alarm", "aws_sns_topic", "aws_kms_key
 
 
 def _resources(stack: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    """The stack's resources of `kind` by name, the dict itself (a change edits it in place)."""
     found: dict[str, dict[str, Any]] = stack.get("resource", {}).get(kind, {})
     return found
 
@@ -75,19 +82,19 @@ def _primaries(stack: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def _scheduled_instances(stack: dict[str, Any]) -> set[str]:
     return {
-        str(json.loads(str(_first_block(s.get("target")).get("input") or "{}")).get("DbInstanceIdentifier"))
-        for s in _resources(stack, "aws_scheduler_schedule").values()
-        if str(_first_block(s.get("target")).get("arn", "")).endswith("DBInstance")
+        found[1]
+        for schedule in _resources(stack, "aws_scheduler_schedule").values()
+        if (found := database_schedule(schedule)) is not None
     }
 
 
 def _run_in_working_hours(stack: dict[str, Any]) -> None:
     schedules = stack.setdefault("resource", {}).setdefault("aws_scheduler_schedule", {})
     for name, instance in _primaries(stack).items():
-        for action, hour in (("start", 7), ("stop", 19)):
+        for action, clock in (("start", WORKING_HOURS.start), ("stop", WORKING_HOURS.end)):
             schedules[f"{name}_{action}"] = {
-                "schedule_expression": f"cron(0 {hour} ? * MON-FRI *)",
-                "schedule_expression_timezone": "Europe/Berlin",
+                "schedule_expression": WORKING_HOURS.cron(clock),
+                "schedule_expression_timezone": WORKING_HOURS.time_zone,
                 "target": {
                     "arn": f"arn:aws:scheduler:::aws-sdk:rds:{action}DBInstance",
                     "input": json.dumps({"DbInstanceIdentifier": str(instance.get("identifier", ""))}),
@@ -136,7 +143,8 @@ def profile_candidates(stack: dict[str, Any], environment: str) -> list[Candidat
         found.append(
             (
                 RUNNING_HOURS,
-                'rds.running_hours: {days: MON-FRI, start: "07:00", end: "19:00"}',
+                f'rds.running_hours: {{days: {WORKING_HOURS.days}, start: "{WORKING_HOURS.start}", '
+                f'end: "{WORKING_HOURS.end}"}}',
                 _run_in_working_hours,
             )
         )

@@ -15,7 +15,7 @@ from typing import Any
 
 from cli.cost.estimate import Estimate, _first_block, _flag, _number, _references, estimate
 from cli.cost.prices import PriceTable
-from cli.cost.profiles import profile_candidates
+from cli.cost.profiles import _resources, profile_candidates
 from environments.usage import UsageAssumptions
 from modules.elasticache.config import supports_replica_autoscaling
 
@@ -42,11 +42,6 @@ class Advice:
     fits: bool
     fits_after: int | None
     """How many of the ranked recommendations, applied in order, make the environment fit (None: never)."""
-
-
-def _resources(stack: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = stack.get("resource", {}).get(kind, {})
-    return found
 
 
 def _lambda_targets(stack: dict[str, Any]) -> dict[str, dict[str, Any]]:
