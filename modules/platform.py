@@ -223,7 +223,7 @@ class EnvironmentStack(TerraformStack):
                     region=config.region,
                     slo=config.slo,
                     functions=functions.functions,
-                    cache_node_ids=cache.node_ids if cache is not None else [],
+                    cache=cache.metrics if cache is not None else None,
                     database=DatabaseMetrics(
                         instance_identifiers=[database.instance_identifier, *database.replica_identifiers],
                         proxy_name=database.proxy_name,

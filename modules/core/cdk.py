@@ -147,6 +147,12 @@ from cdktf_cdktf_provider_aws.elasticache_replication_group import (
     ElasticacheReplicationGroup,
     ElasticacheReplicationGroupLogDeliveryConfiguration,
 )
+from cdktf_cdktf_provider_aws.elasticache_serverless_cache import (
+    ElasticacheServerlessCache,
+    ElasticacheServerlessCacheCacheUsageLimits,
+    ElasticacheServerlessCacheCacheUsageLimitsDataStorage,
+    ElasticacheServerlessCacheCacheUsageLimitsEcpuPerSecond,
+)
 from cdktf_cdktf_provider_aws.elasticache_subnet_group import ElasticacheSubnetGroup
 from cdktf_cdktf_provider_aws.elasticache_user import ElasticacheUser, ElasticacheUserAuthenticationMode
 from cdktf_cdktf_provider_aws.elasticache_user_group import ElasticacheUserGroup
@@ -327,6 +333,10 @@ __all__ = [
     "ElasticacheParameterGroupParameter",
     "ElasticacheReplicationGroup",
     "ElasticacheReplicationGroupLogDeliveryConfiguration",
+    "ElasticacheServerlessCache",
+    "ElasticacheServerlessCacheCacheUsageLimits",
+    "ElasticacheServerlessCacheCacheUsageLimitsDataStorage",
+    "ElasticacheServerlessCacheCacheUsageLimitsEcpuPerSecond",
     "ElasticacheSubnetGroup",
     "ElasticacheUser",
     "ElasticacheUserAuthenticationMode",

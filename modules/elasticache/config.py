@@ -1,10 +1,12 @@
-"""Inputs of the cache: a Valkey replication group in cluster mode with one shard."""
+"""Inputs of the cache: a Valkey replication group in cluster mode with one shard, or a Valkey
+ElastiCache Serverless cache (`serverless`), which has no node to size and bills what it stores
+and serves within the limits set here."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from modules.core.base import LogRetentionDays, StrictModel
 from modules.core.scaling import ScalingRange
@@ -74,13 +76,50 @@ class CacheAlarmThresholds(StrictModel):
     )
 
 
+# CreateServerlessCache's CacheUsageLimits: data storage 1–5,000 GB, 1,000–15,000,000 ECPU a second.
+SERVERLESS_STORAGE_GB = (1, 5000)
+SERVERLESS_ECPU_PER_SECOND = (1000, 15_000_000)
+
+
+class ServerlessCache(StrictModel):
+    """ElastiCache Serverless (Valkey): AWS scales it within these limits and bills GB-hours stored
+    (at least 100 MB) and ECPUs served; the limits are what the cost estimate's ceiling pays for."""
+
+    max_data_storage_gb: int = Field(
+        ge=SERVERLESS_STORAGE_GB[0],
+        le=SERVERLESS_STORAGE_GB[1],
+        description="Most data the cache may hold, in GB; beyond it AWS evicts keys with a TTL, then refuses writes.",
+    )
+    max_ecpu_per_second: int = Field(
+        ge=SERVERLESS_ECPU_PER_SECOND[0],
+        le=SERVERLESS_ECPU_PER_SECOND[1],
+        description="Most ElastiCache Processing Units a second; beyond it AWS throttles commands.",
+    )
+    limit_alarm_percent: float = Field(
+        default=80, gt=0, lt=100, description="Share of either limit above which an alarm fires."
+    )
+
+
+# What only a node-based cache has: a serverless cache sizes, replicates, evicts and is maintained by AWS.
+NODE_ONLY_FIELDS = (
+    "replica_autoscaling", "replicas", "node_type", "eviction_policy", "idle_client_timeout_seconds",
+    "maintenance_window", "log_retention_days",
+)  # fmt: skip
+
+
 class ElastiCacheConfig(StrictModel):
     """The cache of an environment; defaults are production's (replica autoscaling on a Graviton node).
 
     Field order matters: validators of later fields read earlier ones.
     """
 
-    engine_version: Literal["7.2", "8.0"] = Field(default="8.0", description="Valkey engine version.")
+    serverless: ServerlessCache | None = Field(
+        default=None,
+        description="A serverless cache instead of a node: no replicas, parameter group or logs to set.",
+    )
+    engine_version: Literal["7.2", "8.0"] = Field(
+        default="8.0", description="Valkey engine version (a serverless cache takes its major version)."
+    )
     replica_autoscaling: ReplicaAutoscaling | None = Field(
         default_factory=ReplicaAutoscaling,
         description="Replica autoscaling; null means a fixed replica count (replicas.min = replicas.max).",
@@ -99,7 +138,9 @@ class ElastiCacheConfig(StrictModel):
     )
     snapshot_retention_days: int = Field(default=7, ge=1, le=35, description="Daily snapshots kept.")
     snapshot_window: str = Field(
-        default="01:00-02:00", pattern=r"^\d\d:\d\d-\d\d:\d\d$", description="Daily snapshot window, UTC."
+        default="01:00-02:00",
+        pattern=r"^\d\d:\d\d-\d\d:\d\d$",
+        description="Daily snapshot window, UTC (a serverless cache's snapshot starts at its start).",
     )
     maintenance_window: str = Field(
         default="sun:03:00-sun:04:00",
@@ -147,3 +188,13 @@ class ElastiCacheConfig(StrictModel):
                 "replica_autoscaling: null with a fixed replica count (replicas.min = replicas.max)"
             )
         return value
+
+    @model_validator(mode="after")
+    def _serverless_has_no_nodes(self) -> ElastiCacheConfig:
+        given = [name for name in NODE_ONLY_FIELDS if name in self.model_fields_set]
+        if self.serverless is not None and given:
+            raise ValueError(
+                f"{', '.join(given)} apply to a node-based cache only: a serverless cache has no nodes, "
+                "replicas, parameter group, maintenance window or logs; remove them, or remove serverless"
+            )
+        return self

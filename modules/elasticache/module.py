@@ -1,7 +1,7 @@
-"""The cache: a Valkey replication group (cluster mode, one shard) with replica autoscaling,
-encrypted at rest and in transit, its clients authenticated by IAM (one ElastiCache user each,
-in the group's one user group; no password or token anywhere), logs in CloudWatch, and alarms
-to the environment's alert topic."""
+"""The cache: a Valkey replication group (cluster mode, one shard) with replica autoscaling, or a
+Valkey ElastiCache Serverless cache; encrypted at rest and in transit, its clients authenticated by
+IAM (one ElastiCache user each, in the cache's one user group; no password or token anywhere), a
+replication group's logs in CloudWatch, and alarms to the environment's alert topic."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from modules.core.account import AwsAccount
-from modules.core.alarms import AlarmRule, AlarmTarget, Comparison, Metric, metric_alarm
+from modules.core.alarms import AlarmTarget
 from modules.core.cdk import (
     AppautoscalingPolicy,
     AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
@@ -22,6 +22,10 @@ from modules.core.cdk import (
     ElasticacheParameterGroupParameter,
     ElasticacheReplicationGroup,
     ElasticacheReplicationGroupLogDeliveryConfiguration,
+    ElasticacheServerlessCache,
+    ElasticacheServerlessCacheCacheUsageLimits,
+    ElasticacheServerlessCacheCacheUsageLimitsDataStorage,
+    ElasticacheServerlessCacheCacheUsageLimitsEcpuPerSecond,
     ElasticacheSubnetGroup,
     ElasticacheUser,
     ElasticacheUserAuthenticationMode,
@@ -33,12 +37,21 @@ from modules.core.cdk import (
 )
 from modules.core.kms import PER_SERVICE_KEYS, KeyGrant, KeySource
 from modules.core.label import Context
-from modules.elasticache.config import ElastiCacheConfig
+from modules.elasticache.alarms import (
+    NODE_DIMENSION,
+    NODE_PANELS,
+    SERVERLESS_DIMENSION,
+    SERVERLESS_PANELS,
+    CacheAlarms,
+    CacheMetrics,
+)
+from modules.elasticache.config import ElastiCacheConfig, ServerlessCache
 from modules.network.module import PrivateNetwork
 from modules.observability.module import AlertTopic
 
 PORT = 6379
-NAMESPACE = "AWS/ElastiCache"
+# A serverless cache serves reads from its replicas on the next port of the same endpoint.
+SERVERLESS_READER_PORT = 6380
 # What CloudWatch Logs needs of a key that encrypts a log group (CloudWatch Logs user guide).
 LOGS_KEY_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
 ENGINE = "valkey"
@@ -79,12 +92,14 @@ class CacheUser:
 
 class ElastiCacheCluster(Construct):
     """One environment's cache; clients reach it only through `client_security_group_id`, and
-    only as one of `users` (IAM authentication: a token presigned for the replication group and
-    the user id, over TLS). With no users the user group is empty and nobody can connect.
+    only as one of `users` (IAM authentication: a token presigned for the cache and the user id,
+    over TLS). With no users the user group is empty and nobody can connect.
 
-    Cluster mode is enabled everywhere (replica autoscaling needs it, and every environment then
-    speaks the same cluster protocol). Automatic failover is always on (cluster mode requires
-    it); Multi-AZ is on whenever the shard always has a replica.
+    A replication group runs in cluster mode everywhere (replica autoscaling needs it, and every
+    environment then speaks the same cluster protocol). Automatic failover is always on (cluster
+    mode requires it); Multi-AZ is on whenever the shard always has a replica. A serverless cache
+    speaks the same cluster protocol, replicates across zones and scales by itself, within the
+    configured limits.
     """
 
     def __init__(
@@ -105,24 +120,58 @@ class ElastiCacheCluster(Construct):
         super().__init__(scope, id_)
         self._config = config
         self._context = context
-        self._alert_topic_arn = alerts.topic_arn
+        serverless = config.serverless
         region = AwsAccount.of(self).region
-        key = keys.key(
+        logs = [] if serverless is not None else [f"logs.{region}.amazonaws.com"]
+        self._key = keys.key(
             self,
             "key",
             context=context,
-            grant=KeyGrant(
-                "cache", service_principals=[f"logs.{region}.amazonaws.com"], service_actions=LOGS_KEY_ACTIONS
-            ),
+            grant=KeyGrant("cache", service_principals=logs, service_actions=LOGS_KEY_ACTIONS),
         )
-        group_id = context.id("cache", max_length=40)
-        self.replication_group_id: str = group_id
-
+        cache_id = context.id("cache", max_length=40)
+        self.ports: tuple[int, ...] = (PORT,) if serverless is None else (PORT, SERVERLESS_READER_PORT)
         security_group, client_group = self._security_groups(
             network, {**config.client_security_group_ids, **(clients or {})}
         )
         self.users: dict[str, CacheUser] = {}
-        user_group = self._user_group(group_id, users)
+        user_group = self._user_group(cache_id, users)
+        alarms = CacheAlarms(self, AlarmTarget(context=context, topic_arn=alerts.topic_arn), config.alarms)
+        if serverless is None:
+            group = self._replication_group(cache_id, network, security_group, user_group)
+            self.arn: str = group.arn
+            # In cluster mode one configuration endpoint serves writes and reads: the client
+            # discovers each shard's primary and replicas from it (reads with READONLY).
+            self.primary_endpoint_address: str = group.configuration_endpoint_address
+            self.reader_endpoint_address: str = group.configuration_endpoint_address
+            nodes = node_ids(cache_id, config.replicas.max)
+            alarms.node_alarms(nodes, replicas=config.replicas.max >= 1)
+            self.metrics = CacheMetrics(NODE_DIMENSION, tuple(nodes), NODE_PANELS)
+        else:
+            cache = self._serverless_cache(cache_id, serverless, network, security_group, user_group)
+            self.arn = cache.arn
+            # One endpoint: writes (and cluster-mode reads) on PORT, replica reads on the next port.
+            self.primary_endpoint_address = cache.endpoint.get(0).address
+            self.reader_endpoint_address = cache.reader_endpoint.get(0).address
+            alarms.serverless_alarms(cache_id, serverless)
+            self.metrics = CacheMetrics(SERVERLESS_DIMENSION, (cache_id,), SERVERLESS_PANELS)
+        self.cache_id: str = cache_id
+        """The replication group id, or the serverless cache's name: what an IAM token is presigned for."""
+        self.serverless: bool = serverless is not None
+        self.port: int = PORT
+        self.security_group_id: str = security_group.id
+        self.client_security_group_id: str = client_group.id
+        self.kms_key_arn: str = self._key.arn
+        self.key_ttl_seconds: dict[str, int] = dict(config.key_ttl_seconds)
+
+    def _replication_group(
+        self,
+        group_id: str,
+        network: PrivateNetwork,
+        security_group: SecurityGroup,
+        user_group: ElasticacheUserGroup,
+    ) -> ElasticacheReplicationGroup:
+        config, context, key = self._config, self._context, self._key
         logs = {
             kind: CloudwatchLogGroup(
                 self,
@@ -220,30 +269,61 @@ class ElastiCacheCluster(Construct):
                     scale_out_cooldown=autoscaling.scale_out_cooldown_seconds,
                 ),
             )
-        self.replication_group_arn: str = group.arn
-        self.node_ids: list[str] = node_ids(group_id, config.replicas.max)
-        self._alarms(self.node_ids)
+        return group
 
-        # In cluster mode one configuration endpoint serves writes and reads: the client
-        # discovers each shard's primary and replicas from it (reads with READONLY).
-        self.primary_endpoint_address: str = group.configuration_endpoint_address
-        self.reader_endpoint_address: str = group.configuration_endpoint_address
-        self.port: int = PORT
-        self.security_group_id: str = security_group.id
-        self.client_security_group_id: str = client_group.id
-        self.kms_key_arn: str = key.arn
-        self.key_ttl_seconds: dict[str, int] = dict(config.key_ttl_seconds)
+    def _serverless_cache(
+        self,
+        name: str,
+        limits: ServerlessCache,
+        network: PrivateNetwork,
+        security_group: SecurityGroup,
+        user_group: ElasticacheUserGroup,
+    ) -> ElasticacheServerlessCache:
+        """Always encrypted in transit (TLS only) and at rest, here with the cache's key."""
+        config, context = self._config, self._context
+        return ElasticacheServerlessCache(
+            self,
+            "serverless",
+            name=name,
+            description=f"Cache of {context.environment}",
+            engine=ENGINE,
+            major_engine_version=config.engine_version.split(".")[0],
+            cache_usage_limits=[
+                ElasticacheServerlessCacheCacheUsageLimits(
+                    data_storage=[
+                        ElasticacheServerlessCacheCacheUsageLimitsDataStorage(
+                            maximum=limits.max_data_storage_gb, unit="GB"
+                        )
+                    ],
+                    ecpu_per_second=[
+                        ElasticacheServerlessCacheCacheUsageLimitsEcpuPerSecond(maximum=limits.max_ecpu_per_second)
+                    ],
+                )
+            ],
+            kms_key_id=self._key.arn,
+            user_group_id=user_group.user_group_id,
+            subnet_ids=network.private_subnet_ids,
+            security_group_ids=[security_group.id],
+            daily_snapshot_time=config.snapshot_window.split("-")[0],
+            snapshot_retention_limit=config.snapshot_retention_days,
+            tags=context.tags,
+        )
 
     def connection_environment(self, user: str) -> dict[str, str]:
-        """What client `user` needs to connect: the endpoint and port (TLS), the replication group
-        id and user id an IAM authentication token is presigned for, and the key classes' TTLs."""
+        """What client `user` needs to connect: the endpoint and port (TLS), the replication group id
+        (or serverless cache name) and user id an IAM token is presigned for, and the key classes' TTLs."""
         if user not in self.users:
             known = ", ".join(sorted(self.users)) or "none"
             raise ValueError(f"the cache has no user for client {user!r}; its users are: {known}")
+        if self.serverless:
+            # The token is presigned for the cache's name with `ResourceType=ServerlessCache`.
+            cache = {"CACHE_SERVERLESS_CACHE_NAME": self.cache_id, "CACHE_READER_PORT": str(SERVERLESS_READER_PORT)}
+        else:
+            cache = {"CACHE_REPLICATION_GROUP_ID": self.cache_id}
         return {
             "CACHE_ENDPOINT": self.primary_endpoint_address,
             "CACHE_PORT": str(self.port),
-            "CACHE_REPLICATION_GROUP_ID": self.replication_group_id,
+            **cache,
             "CACHE_USER_ID": self.users[user].user_id,
             **{ttl_variable(name): str(seconds) for name, seconds in sorted(self.key_ttl_seconds.items())},
         }
@@ -293,7 +373,7 @@ class ElastiCacheCluster(Construct):
     def _security_groups(
         self, network: PrivateNetwork, clients: Mapping[str, str]
     ) -> tuple[SecurityGroup, SecurityGroup]:
-        """The cache's group admits the port from the clients' group (and configured ones) only."""
+        """The cache's group admits its ports from the clients' group (and configured ones) only."""
         context = self._context
         cache = SecurityGroup(
             self,
@@ -317,8 +397,8 @@ class ElastiCacheCluster(Construct):
             security_group_id=client.id,
             referenced_security_group_id=cache.id,
             ip_protocol="tcp",
-            from_port=PORT,
-            to_port=PORT,
+            from_port=self.ports[0],
+            to_port=self.ports[-1],
             description="To the cache",
             tags=context.tags,
         )
@@ -329,96 +409,9 @@ class ElastiCacheCluster(Construct):
                 security_group_id=cache.id,
                 referenced_security_group_id=group_id,
                 ip_protocol="tcp",
-                from_port=PORT,
-                to_port=PORT,
+                from_port=self.ports[0],
+                to_port=self.ports[-1],
                 description=f"From {name}",
                 tags=context.tags,
             )
         return cache, client
-
-    def _alarm(
-        self,
-        name: str,
-        *,
-        description: str,
-        comparison: Comparison,
-        threshold: float,
-        expression: str,
-        metrics: Mapping[str, tuple[str, str, str]],
-        extra_expressions: Mapping[str, str] | None = None,
-    ) -> None:
-        """One metric-math alarm: `metrics` maps an id to (metric name, node id, statistic)."""
-        alarms = self._config.alarms
-        metric_alarm(
-            self,
-            f"alarm_{name.replace('-', '_')}",
-            target=AlarmTarget(context=self._context, topic_arn=self._alert_topic_arn),
-            name=self._context.id("cache", name),
-            description=description,
-            rule=AlarmRule(
-                comparison=comparison,
-                threshold=threshold,
-                evaluation_periods=alarms.evaluation_periods,
-                datapoints_to_alarm=alarms.evaluation_periods,
-                treat_missing_data="notBreaching",
-            ),
-            metrics={
-                metric_id: Metric(NAMESPACE, metric_name, {"CacheClusterId": node}, statistic, alarms.period_seconds)
-                for metric_id, (metric_name, node, statistic) in metrics.items()
-            },
-            expression=expression,
-            expressions=extra_expressions,
-        )
-
-    def _alarms(self, nodes: list[str]) -> None:
-        thresholds = self._config.alarms
-
-        def per_node(metric_name: str, statistic: str, prefix: str = "m") -> dict[str, tuple[str, str, str]]:
-            return {f"{prefix}{i}": (metric_name, node, statistic) for i, node in enumerate(nodes)}
-
-        def ids(metrics: Mapping[str, object]) -> str:
-            return ",".join(metrics)
-
-        for name, metric_name, statistic, threshold, what in (
-            ("engine-cpu", "EngineCPUUtilization", "Average", thresholds.engine_cpu_percent, "engine CPU %"),
-            ("memory", "DatabaseMemoryUsagePercentage", "Average", thresholds.memory_usage_percent, "memory use %"),
-            ("connections", "CurrConnections", "Maximum", thresholds.current_connections, "client connections"),
-        ):
-            metrics = per_node(metric_name, statistic)
-            self._alarm(
-                name,
-                description=f"Highest {what} of any cache node above {threshold:g}",
-                comparison="GreaterThanThreshold",
-                threshold=threshold,
-                expression=f"MAX([{ids(metrics)}])",
-                metrics=metrics,
-            )
-        evictions = per_node("Evictions", "Sum")
-        self._alarm(
-            "evictions",
-            description=f"More than {thresholds.evictions_per_period} keys evicted in a period: memory is short",
-            comparison="GreaterThanThreshold",
-            threshold=thresholds.evictions_per_period,
-            expression=f"SUM([{ids(evictions)}])",
-            metrics=evictions,
-        )
-        if self._config.replicas.max >= 1:
-            lag = per_node("ReplicationLag", "Maximum")
-            self._alarm(
-                "replication-lag",
-                description=f"A replica lags the primary by more than {thresholds.replication_lag_seconds:g} s",
-                comparison="GreaterThanThreshold",
-                threshold=thresholds.replication_lag_seconds,
-                expression=f"MAX([{ids(lag)}])",
-                metrics=lag,
-            )
-        hits, misses = per_node("CacheHits", "Sum", "h"), per_node("CacheMisses", "Sum", "m")
-        self._alarm(
-            "hit-rate",
-            description=f"Cache hit rate below {thresholds.hit_rate_min_percent:g} %",
-            comparison="LessThanThreshold",
-            threshold=thresholds.hit_rate_min_percent,
-            expression="100 * hits / (hits + misses)",
-            metrics={**hits, **misses},
-            extra_expressions={"hits": f"SUM([{ids(hits)}])", "misses": f"SUM([{ids(misses)}])"},
-        )

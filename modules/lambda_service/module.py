@@ -298,7 +298,7 @@ def execution_role_statements(
                 "Sid": "ConnectToCache",
                 "Effect": "Allow",
                 "Action": "elasticache:Connect",
-                "Resource": [cache.replication_group_arn, cache.users[function_key].user_arn],
+                "Resource": [cache.arn, cache.users[function_key].user_arn],
             }
         )
     grants = settings.grants

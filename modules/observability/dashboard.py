@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from modules.cdn.module import EDGE_REGION
 from modules.core.cdk import CloudwatchDashboard, Construct
 from modules.core.label import Context
+from modules.elasticache.alarms import CacheMetrics
 from modules.lambda_service.module import DeployedFunction
 from modules.observability.config import SloConfig
 from modules.observability.dashboard_template import DASHBOARD
@@ -27,7 +28,7 @@ def dashboard_body(
     region: str,
     slo: SloConfig,
     functions: Mapping[str, DeployedFunction],
-    cache_node_ids: Sequence[str],
+    cache: CacheMetrics | None,
     database: DatabaseMetrics,
     edge_dimensions: Mapping[str, str],
     edge_additional_metrics: bool,
@@ -49,7 +50,7 @@ def dashboard_body(
             }
             for key, function in functions.items()
         ],
-        cache_nodes=list(cache_node_ids),
+        cache=cache,
         database_instances=list(database.instance_identifiers),
         database_proxy=database.proxy_name,
         edge_dimensions=dict(edge_dimensions),

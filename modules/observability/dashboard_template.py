@@ -55,7 +55,7 @@ DASHBOARD = template(
 {% do widgets.append(metric_widget("Duration of " ~ function.key ~ " (ms)", durations, "p95", annotation={"label": "p95 objective", "value": slo.latency_p95_ms} if function.critical else None)) %}
 {% endfor %}
 {% set per_resource = [
-  ("AWS/ElastiCache", "CacheClusterId", cache_nodes, [("EngineCPUUtilization", "Average", "Cache engine CPU (%)"), ("DatabaseMemoryUsagePercentage", "Average", "Cache memory used (%)"), ("Evictions", "Sum", "Cache evictions"), ("CacheHitRate", "Average", "Cache hit rate (%)")]),
+  ("AWS/ElastiCache", cache.dimension if cache else "", cache.resources if cache else [], cache.panels if cache else []),
   ("AWS/RDS", "DBInstanceIdentifier", database_instances, [("CPUUtilization", "Average", "Database CPU (%)"), ("FreeableMemory", "Minimum", "Database freeable memory (bytes)"), ("DatabaseConnections", "Maximum", "Database connections"), ("FreeStorageSpace", "Minimum", "Database free storage (bytes)")]),
 ] %}
 {% for namespace, dimension, resources, panels in per_resource if resources %}

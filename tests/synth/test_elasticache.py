@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from modules.elasticache.config import ElastiCacheConfig
 from tests.conftest import only, purpose_key, resources
 
 ENVIRONMENTS = ("dev", "staging", "prod")
@@ -32,15 +33,19 @@ def _ref(stack: dict[str, Any], kind: str, attribute: str, contains: str = "") -
     return f"${{{kind}.{name}.{attribute}}}"
 
 
-def synthesize_cache_stack(outdir: Path, users: Sequence[str], environment: str = "dev") -> tuple[Any, Path]:
-    """dev's cache (with its network and alert topic) in a stack of its own, with `users` as its
-    clients and `environment` as the context's environment; returns the cache and the stack's folder."""
+def synthesize_cache_stack(
+    outdir: Path, users: Sequence[str], environment: str = "dev", config: ElastiCacheConfig | None = None
+) -> tuple[Any, Path]:
+    """dev's cache (or one of `config`, with dev's network and an alert topic) in a stack of its own,
+    with `users` as its clients and `environment` as the context's environment; returns the cache
+    and the stack's folder."""
     from environments.loader import load_environment
     from modules.core.cdk import App, AwsProvider, TerraformStack
     from modules.elasticache.module import ElastiCacheCluster
     from modules.network.module import PrivateNetwork
     from modules.observability.module import AlertTopic
 
+    cache_config = config
     config = load_environment("dev")
     assert config.elasticache is not None
     context = config.context.model_copy(update={"environment": environment})
@@ -50,7 +55,13 @@ def synthesize_cache_stack(outdir: Path, users: Sequence[str], environment: str 
     alerts = AlertTopic(stack, "alerts", context=context)
     network = PrivateNetwork(stack, "network", config=config.network, context=context)
     cache = ElastiCacheCluster(
-        stack, "cache", config=config.elasticache, context=context, network=network, alerts=alerts, users=users
+        stack,
+        "cache",
+        config=cache_config or config.elasticache,
+        context=context,
+        network=network,
+        alerts=alerts,
+        users=users,
     )
     app.synth()
     return cache, outdir / "stacks" / "cache"
@@ -198,7 +209,7 @@ def test_connection_environment_is_what_an_iam_client_needs(with_clients: tuple[
         "CACHE_TTL_PERSONA_RESULTS_SECONDS",
     }
     assert environment["CACHE_PORT"] == "6379"
-    assert environment["CACHE_REPLICATION_GROUP_ID"] == cache.replication_group_id == "matbakh-dev-api-cache"
+    assert environment["CACHE_REPLICATION_GROUP_ID"] == cache.cache_id == "matbakh-dev-api-cache"
     assert environment["CACHE_USER_ID"] == "matbakh-dev-api-cache-auth"
     assert environment["CACHE_ENDPOINT"] == cache.primary_endpoint_address
     assert (environment["CACHE_TTL_SESSIONS_SECONDS"], environment["CACHE_TTL_PERSONA_RESULTS_SECONDS"]) == (
