@@ -45,19 +45,18 @@ def synthesize_cache_stack(
     from modules.network.module import PrivateNetwork
     from modules.observability.module import AlertTopic
 
-    cache_config = config
-    config = load_environment("dev")
-    assert config.elasticache is not None
-    context = config.context.model_copy(update={"environment": environment})
+    dev = load_environment("dev")
+    assert dev.elasticache is not None
+    context = dev.context.model_copy(update={"environment": environment})
     app = App(outdir=str(outdir))
     stack = TerraformStack(app, "cache")
-    AwsProvider(stack, "aws", region=config.region)
+    AwsProvider(stack, "aws", region=dev.region)
     alerts = AlertTopic(stack, "alerts", context=context)
-    network = PrivateNetwork(stack, "network", config=config.network, context=context)
+    network = PrivateNetwork(stack, "network", config=dev.network, context=context)
     cache = ElastiCacheCluster(
         stack,
         "cache",
-        config=cache_config or config.elasticache,
+        config=config or dev.elasticache,
         context=context,
         network=network,
         alerts=alerts,
