@@ -181,9 +181,9 @@ def table(cost: EnvironmentCost) -> str:
         )
     for index, recommendation in enumerate(cost.advice.recommendations, start=1):
         lines.append(
-            f"  recommendation {index}: {recommendation.title} ({recommendation.setting}): saves "
-            f"{e.eur(recommendation.floor_saving_usd):.2f} EUR on the floor, "
-            f"{e.eur(recommendation.ceiling_saving_usd):.2f} EUR on the ceiling"
+            f"  recommendation {index}: {recommendation.title} ({recommendation.setting}): "
+            f"{_saving(e.eur(recommendation.floor_saving_usd), 'floor')}, "
+            f"{_saving(e.eur(recommendation.ceiling_saving_usd), 'ceiling')}"
         )
     if not cost.advice.fits:
         lines.append(
@@ -193,6 +193,11 @@ def table(cost: EnvironmentCost) -> str:
         )
     lines.extend(f"  waste: {flag}" for flag in cost.advice.waste)
     return "\n".join(lines)
+
+
+def _saving(eur: float, bound: str) -> str:
+    """`saves 3.32 EUR on the floor`, or `adds 55.44 EUR to the ceiling` for a negative saving."""
+    return f"saves {eur:.2f} EUR on the {bound}" if eur >= 0 else f"adds {-eur:.2f} EUR to the {bound}"
 
 
 def _unverified_line(cost: EnvironmentCost) -> str:

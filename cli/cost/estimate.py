@@ -413,6 +413,36 @@ class _Pricer:
                 f"elasticache.node_hour.{node_type}",
             )
 
+    def elasticache_serverless(self) -> None:
+        """Floor: the minimum storage AWS meters, serving nothing; ceiling: both usage limits
+        reached around the clock (what the limits let the cache cost at most)."""
+        cache_prices = self.prices.elasticache
+        storage = cache_prices.serverless_storage_gb_hour.usd
+        ecpu = cache_prices.serverless_ecpu_per_million.usd
+        minimum = cache_prices.serverless_minimum_storage
+        for address, cache in self.stack.of("aws_elasticache_serverless_cache"):
+            limits = _first_block(cache.get("cache_usage_limits"))
+            max_gb = _number(_first_block(limits.get("data_storage")).get("maximum"))
+            max_ecpu = _number(_first_block(limits.get("ecpu_per_second")).get("maximum"))
+            if not max_gb or not max_ecpu:  # without limits it has no ceiling
+                self.not_priced.append((address, "aws_elasticache_serverless_cache (without usage limits)"))
+                self.handled.add(address)
+                continue
+            floor = minimum.quantity * self.hours * storage
+            ceiling = max(max_gb, minimum.quantity) * self.hours * storage + max_ecpu * self.hours * 3600 / 1e6 * ecpu
+            self._add(
+                address,
+                "elasticache",
+                "Serverless cache",
+                floor,
+                ceiling,
+                f"{minimum.quantity:g}–{max_gb:g} GB at {storage} USD/GB-h + 0–{max_ecpu:,.0f} ECPU/s at "
+                f"{ecpu} USD per million",
+                "elasticache.serverless_storage_gb_hour",
+                "elasticache.serverless_ecpu_per_million",
+                "elasticache.serverless_minimum_storage",
+            )
+
     def _running_share(self, identifier: str) -> tuple[float, str]:
         """The share of the week the instance runs, from EventBridge Scheduler's start and stop schedules
         (`rds.running_hours`); 1 without them, or with a schedule this cannot place in the week."""
@@ -883,6 +913,7 @@ class _Pricer:
         self.link_scaling()
         self.lambda_provisioned_concurrency()
         self.elasticache()
+        self.elasticache_serverless()
         self.rds()
         self.rds_proxy()
         self.cloudfront()

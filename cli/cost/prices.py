@@ -77,8 +77,18 @@ class RdsPrices(_Strict):
     performance_insights_paid_vcpu_month: Price
 
 
+class MeteredMinimum(_Sourced):
+    """The least of a quantity AWS bills, however little is used."""
+
+    quantity: float = Field(gt=0)
+    unit: str
+
+
 class ElastiCachePrices(_Strict):
     node_hour: dict[str, Price]
+    serverless_storage_gb_hour: Price
+    serverless_ecpu_per_million: Price
+    serverless_minimum_storage: MeteredMinimum
 
 
 class CloudFrontPrices(_Strict):

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cli.cost.estimate import _first_block, _number, _references, database_schedule
+from modules.elasticache.config import ServerlessCache
 from modules.rds.config import RunningHours
 
 Change = Callable[[dict[str, Any]], None]
@@ -28,8 +29,15 @@ NONE_BETWEEN_WINDOWS = "no provisioned concurrency between the scheduled windows
 NO_DASHBOARD = "no dashboard outside prod"
 NO_OPERATIONAL_ALARMS = "the smaller alarm set: no throttle and near-timeout alarms"
 NO_EDGE_ALARMS = "no alarms at the edge (no alert topic and key in us-east-1)"
+SERVERLESS_LIMITS = ServerlessCache(max_data_storage_gb=1, max_ecpu_per_second=1000)
+"""The smallest limits AWS allows: the serverless cache the recommendation proposes."""
+SERVERLESS = (
+    f"ElastiCache Serverless instead of the cache node, within {SERVERLESS_LIMITS.max_data_storage_gb} GB and "
+    f"{SERVERLESS_LIMITS.max_ecpu_per_second:,} ECPU/s: a lower floor, a higher ceiling"
+)
 PROFILES = (
-    ONE_KEY, NO_PROXY, RUNNING_HOURS, NONE_BETWEEN_WINDOWS, NO_DASHBOARD, NO_OPERATIONAL_ALARMS, NO_EDGE_ALARMS
+    ONE_KEY, NO_PROXY, RUNNING_HOURS, NONE_BETWEEN_WINDOWS, NO_DASHBOARD, NO_OPERATIONAL_ALARMS, NO_EDGE_ALARMS,
+    SERVERLESS,
 )  # fmt: skip
 OPERATIONAL_SUFFIXES = ("-throttles", "-near-timeout")
 EDGE = "aws.edge"
@@ -123,6 +131,26 @@ def _none_between_windows(stack: dict[str, Any]) -> None:
         scheduled["max_capacity"] = str(base)
 
 
+def _serverless_instead_of_nodes(stack: dict[str, Any]) -> None:
+    """Each replication group becomes a serverless cache of the same name within SERVERLESS_LIMITS
+    (its replica autoscaling goes with it); the alarms stay as they are."""
+    groups = stack.get("resource", {}).pop("aws_elasticache_replication_group", {})
+    caches = stack.setdefault("resource", {}).setdefault("aws_elasticache_serverless_cache", {})
+    for name, group in groups.items():
+        caches[name] = {
+            "name": group.get("replication_group_id", name),
+            "engine": "valkey",
+            "cache_usage_limits": [
+                {
+                    "data_storage": [{"maximum": SERVERLESS_LIMITS.max_data_storage_gb, "unit": "GB"}],
+                    "ecpu_per_second": [{"maximum": SERVERLESS_LIMITS.max_ecpu_per_second}],
+                }
+            ],
+        }
+    _drop("aws_appautoscaling_target", lambda body: body.get("service_namespace") == "elasticache")(stack)
+    _drop("aws_appautoscaling_policy", lambda body: body.get("service_namespace") == "elasticache")(stack)
+
+
 def _is_operational(alarm: dict[str, Any]) -> bool:
     return str(alarm.get("alarm_name", "")).endswith(OPERATIONAL_SUFFIXES)
 
@@ -162,4 +190,10 @@ def profile_candidates(stack: dict[str, Any], environment: str) -> list[Candidat
         )
     if any(b.get("provider") == EDGE for b in _resources(stack, "aws_cloudwatch_metric_alarm").values()):
         found.append((NO_EDGE_ALARMS, "cdn.alarms: null", _drop_edge_alarms))
+    if _resources(stack, "aws_elasticache_replication_group"):
+        setting = (
+            f"elasticache: {{serverless: {{max_data_storage_gb: {SERVERLESS_LIMITS.max_data_storage_gb}, "
+            f"max_ecpu_per_second: {SERVERLESS_LIMITS.max_ecpu_per_second}}}}} (without the node settings)"
+        )
+        found.append((SERVERLESS, setting, _serverless_instead_of_nodes))
     return found

@@ -478,6 +478,22 @@ PERMISSIONS: Mapping[str, Permissions] = {
             ),
         ),
     ),
+    # A serverless cache: ElastiCache's service-linked role makes its VPC endpoints in the subnets.
+    "aws_elasticache_serverless_cache": Permissions(
+        read=(_grant("elasticache:DescribeServerlessCaches elasticache:ListTagsForResource", *CACHE),),
+        write=(
+            _grant(
+                "elasticache:CreateServerlessCache elasticache:ModifyServerlessCache "
+                "elasticache:DeleteServerlessCache elasticache:AddTagsToResource elasticache:RemoveTagsFromResource",
+                *CACHE,
+            ),
+            _grant(
+                "iam:CreateServiceLinkedRole",
+                Arn("iam", "role/aws-service-role/*", Where.GLOBAL),
+                service_names=("elasticache.amazonaws.com",),
+            ),
+        ),
+    ),
     "aws_elasticache_parameter_group": Permissions(
         read=(_grant("elasticache:Describe* elasticache:ListTagsForResource", *CACHE),),
         write=(

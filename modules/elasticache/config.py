@@ -164,6 +164,8 @@ class ElastiCacheConfig(StrictModel):
     @field_validator("replicas")
     @classmethod
     def _replicas_fit(cls, value: ScalingRange, info: ValidationInfo) -> ScalingRange:
+        if info.data.get("serverless") is not None:  # the model validator refuses node settings
+            return value
         if value.max > MAX_REPLICAS:
             raise ValueError(
                 f"max must be ≤ {MAX_REPLICAS}: the hit-rate alarm reads 2 metrics per node and CloudWatch "
@@ -179,6 +181,8 @@ class ElastiCacheConfig(StrictModel):
     @field_validator("node_type")
     @classmethod
     def _node_type_can_autoscale(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("serverless") is not None:
+            return value
         if info.data.get("replica_autoscaling") is not None and not supports_replica_autoscaling(value):
             families = ", ".join(AUTOSCALING_FAMILIES)
             sizes = ", ".join(AUTOSCALING_SIZES)

@@ -219,6 +219,34 @@ def test_cache_replica_bounds_move_floor_and_ceiling_by_node_prices() -> None:
     assert _item(_estimate(stack), "aws_elasticache_replication_group.cache") == pytest.approx((2 * node, 4 * node))
 
 
+def _serverless(max_gb: float | None, max_ecpu: float | None) -> dict[str, Any]:
+    limits: dict[str, Any] = {}
+    if max_gb is not None:
+        limits["data_storage"] = [{"maximum": max_gb, "unit": "GB"}]
+    if max_ecpu is not None:
+        limits["ecpu_per_second"] = [{"maximum": max_ecpu}]
+    return {"name": "matbakh-dev-api-cache", "engine": "valkey", "cache_usage_limits": [limits]}
+
+
+def test_a_serverless_cache_costs_its_metered_minimum_up_to_both_limits_around_the_clock() -> None:
+    stack = fixture_stack()
+    del stack["resource"]["aws_elasticache_replication_group"]
+    stack["resource"]["aws_elasticache_serverless_cache"] = {"cache": _serverless(2, 5000)}
+    floor = 0.1 * HOURS * 0.092  # Valkey meters at least 100 MB; 0.092 USD per GB-hour in eu-central-1
+    ceiling = 2 * HOURS * 0.092 + 5000 * HOURS * 3600 / 1e6 * 0.00253  # 0.00253 USD per million ECPUs
+    assert _item(_estimate(stack), "aws_elasticache_serverless_cache.cache") == pytest.approx((floor, ceiling))
+
+
+def test_a_serverless_cache_without_limits_is_not_priced() -> None:
+    stack = fixture_stack()
+    stack["resource"]["aws_elasticache_serverless_cache"] = {"cache": _serverless(2, None)}
+    result = _estimate(stack)
+    assert ("aws_elasticache_serverless_cache.cache", "aws_elasticache_serverless_cache (without usage limits)") in (
+        result.not_priced
+    )
+    assert not [i for i in result.items if i.address == "aws_elasticache_serverless_cache.cache"]
+
+
 def test_an_unpriced_resource_type_is_listed_never_zero() -> None:
     result = _estimate(fixture_stack())
     assert result.not_priced == (("aws_mystery_widget.widget", "aws_mystery_widget"),)

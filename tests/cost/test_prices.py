@@ -74,6 +74,14 @@ def test_kms_rotation_and_secrets_manager_entries() -> None:
     assert PRICES.xray.traces_recorded_per_million.usd == 5.0
 
 
+def test_valkey_serverless_rates_and_metered_minimum() -> None:
+    cache = PRICES.elasticache
+    assert (cache.serverless_storage_gb_hour.usd, cache.serverless_ecpu_per_million.usd) == (0.092, 0.00253)
+    assert (cache.serverless_minimum_storage.quantity, cache.serverless_minimum_storage.unit) == (0.1, "GB")
+    assert "aws-samples/amazon-elasticache-samples" in cache.serverless_storage_gb_hour.source
+    assert not cache.serverless_storage_gb_hour.verified and not cache.serverless_ecpu_per_million.verified
+
+
 @pytest.mark.parametrize(
     ("tier", "quantity"),
     [

@@ -17,6 +17,7 @@ from cli.cost.profiles import (
     ONE_KEY,
     PROFILES,
     RUNNING_HOURS,
+    SERVERLESS,
 )
 from cli.cost.recommend import advise, apply
 from tests.cost.fixtures import PRICES, RATE, USAGE, fixture_stack
@@ -168,3 +169,20 @@ def test_a_fitting_environment_fits_without_changes() -> None:
 def test_waste_a_minimum_held_around_the_clock_beside_windows() -> None:
     (flag,) = _advise(_over_budget(), 10, 20).waste
     assert flag.startswith("aws_lambda_alias.api_live: provisioned-concurrency minimum 1 is held around the clock")
+
+
+def test_a_serverless_cache_instead_of_the_node_trades_the_node_hours_for_the_metered_minimum() -> None:
+    stack = _over_budget()  # one cache.t4g.small shard with 1 replica
+    nodes = 2 * PRICES.cache_node_monthly_usd("cache.t4g.small")
+    storage, ecpu = (
+        PRICES.elasticache.serverless_storage_gb_hour.usd,
+        PRICES.elasticache.serverless_ecpu_per_million.usd,
+    )
+    hours = PRICES.hours_per_month
+    floor = 0.1 * hours * storage
+    ceiling = 1 * hours * storage + 1000 * hours * 3600 / 1e6 * ecpu
+    assert _saving(stack, SERVERLESS) == pytest.approx((nodes - floor, nodes - ceiling))
+    changed = apply_profile(stack, SERVERLESS)
+    assert "aws_elasticache_replication_group" not in changed["resource"]
+    assert [t["service_namespace"] for t in changed["resource"]["aws_appautoscaling_target"].values()] == ["lambda"]
+    assert SERVERLESS not in [r.title for r in _advise(changed, 10, 20).recommendations]

@@ -28,6 +28,7 @@ from cli.cost.command import (
     toward_seed,
 )
 from cli.cost.prices import load_price_table
+from cli.cost.profiles import SERVERLESS
 from environments.loader import load_account, load_environment
 from environments.schema import ENVIRONMENT_NAMES
 from tests.conftest import PYTHON, REPO, run, synthesize
@@ -203,6 +204,10 @@ def test_the_cost_profiles_table_quotes_the_price_table(
     }
     edge = sum(item.ceiling_usd for item in staging.estimate.items if item.address.split("#")[0] in at_edge)
     assert f"~{edge:.1f} USD" in text and staging.config.cdn.alarms is not None
+    (serverless,) = [r for r in dev.advice.recommendations if r.title == SERVERLESS]
+    floor, ceiling = dev.estimate.eur(serverless.floor_saving_usd), -dev.estimate.eur(serverless.ceiling_saving_usd)
+    assert f"dev's floor falls ~{floor:.1f} EUR" in text and f"its ceiling rises ~{ceiling:.0f} EUR" in text
+    assert dev.estimate.eur(dev.estimate.total_ceiling_usd) + ceiling > SEED_BUDGETS_EUR["staging"][1]
 
 
 @pytest.mark.parametrize("env", ["dev", "staging"])

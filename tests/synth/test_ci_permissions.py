@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from modules.delivery.permissions import BY_ID_REASONS, PERMISSIONS, Grant
+from modules.elasticache.config import ElastiCacheConfig, ServerlessCache
 from tests.conftest import copy_repository, synthesize
 from tests.synth.test_elasticache import synthesize_cache_stack
 from tests.synth.test_lambda import RICH_DEV
@@ -38,13 +39,26 @@ def with_cache_clients(tmp_path_factory: pytest.TempPathFactory) -> dict[str, An
 
 
 @pytest.fixture(scope="module")
+def serverless_cache(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A serverless cache (elasticache.serverless), which no shipped environment uses."""
+    config = ElastiCacheConfig(serverless=ServerlessCache(max_data_storage_gb=1, max_ecpu_per_second=1000))
+    _, stack_dir = synthesize_cache_stack(tmp_path_factory.mktemp("serverless-cache"), ("auth",), config=config)
+    stack: dict[str, Any] = json.loads((stack_dir / "cdk.tf.json").read_text())
+    return stack
+
+
+@pytest.fixture(scope="module")
 def stack_types(
-    stacks: dict[str, dict[str, Any]], rich: dict[str, Any], with_cache_clients: dict[str, Any]
+    stacks: dict[str, dict[str, Any]],
+    rich: dict[str, Any],
+    with_cache_clients: dict[str, Any],
+    serverless_cache: dict[str, Any],
 ) -> dict[str, set[str]]:
     return {
         **{env: _types(stacks[env]) for env in ENVIRONMENTS},
         "rich dev": _types(rich),
         "cache with clients": _types(with_cache_clients),
+        "serverless cache": _types(serverless_cache),
     }
 
 
@@ -54,7 +68,7 @@ def test_the_rich_configuration_adds_the_optional_types(stack_types: dict[str, s
     assert "aws_scheduler_schedule" in stack_types["dev"]
 
 
-@pytest.mark.parametrize("stack", [*ENVIRONMENTS, "rich dev", "cache with clients"])
+@pytest.mark.parametrize("stack", [*ENVIRONMENTS, "rich dev", "cache with clients", "serverless cache"])
 def test_every_type_of_the_environment_stack_has_its_ci_permissions(
     stack_types: dict[str, set[str]], stack: str
 ) -> None:

@@ -154,3 +154,40 @@ def test_shipped_environments_say_how_their_replicas_scale() -> None:
     )
     assert prod.replica_autoscaling is not None and supports_replica_autoscaling(prod.node_type)
     assert (prod.replicas.min, prod.replicas.max) == (1, 3)
+
+
+def test_a_serverless_cache_takes_its_two_limits() -> None:
+    config = parse_environment(
+        "dev", "elasticache: {serverless: {max_data_storage_gb: 1, max_ecpu_per_second: 1000}}\n", Path("dev.yaml")
+    )
+    assert config.elasticache is not None and config.elasticache.serverless is not None
+    assert (config.elasticache.serverless.max_data_storage_gb, config.elasticache.serverless.limit_alarm_percent) == (
+        1,
+        80,
+    )
+
+
+def test_a_serverless_cache_with_node_settings_is_refused_naming_them() -> None:
+    (message,) = _errors(
+        "elasticache:\n  serverless: {max_data_storage_gb: 1, max_ecpu_per_second: 1000}\n"
+        "  node_type: cache.t4g.micro\n  replicas: {min: 0, max: 0}\n"
+    )
+    assert message.startswith(
+        "environments/prod.yaml: elasticache: replicas, node_type apply to a node-based cache only: a serverless "
+        "cache has no nodes, replicas, parameter group, maintenance window or logs; remove them, or remove serverless"
+    )
+
+
+@pytest.mark.parametrize(
+    ("limits", "field", "bound"),
+    [
+        ("{max_data_storage_gb: 0, max_ecpu_per_second: 1000}", "max_data_storage_gb", "greater than or equal to 1"),
+        ("{max_data_storage_gb: 5001, max_ecpu_per_second: 1000}", "max_data_storage_gb", "less than or equal to 5000"),
+        ("{max_data_storage_gb: 1, max_ecpu_per_second: 999}", "max_ecpu_per_second", "greater than or equal to 1000"),
+        ("{max_data_storage_gb: 1}", "max_ecpu_per_second", "Field required"),
+    ],
+)
+def test_serverless_limits_outside_aws_bounds_are_refused(limits: str, field: str, bound: str) -> None:
+    (message,) = _errors(f"elasticache: {{serverless: {limits}}}\n")
+    assert message.startswith(f"environments/prod.yaml: elasticache.serverless.{field}: ")
+    assert bound in message
