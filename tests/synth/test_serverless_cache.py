@@ -181,3 +181,20 @@ def test_a_dashboard_charts_the_serverless_metrics(tmp_path: Path) -> None:
         for row in w["properties"].get("metrics", [])
         if row[0] == "AWS/ElastiCache"
     )
+
+
+def test_the_stack_with_a_serverless_cache_passes_the_policy_gate(stack: dict[str, Any], tmp_path: Path) -> None:
+    from cli import gate
+    from cli.settings import Settings
+
+    folder = tmp_path / "stacks" / "dev"
+    folder.mkdir(parents=True)
+    (folder / "cdk.tf.json").write_text(json.dumps(stack, indent=2))  # indented, as `make gate` scans it
+    result = gate.gate(
+        Settings.from_environment().checkov,
+        framework="terraform_json",
+        targets=[folder],
+        report_dir=tmp_path / "reports",
+        require_all_skips_used=False,
+    )
+    assert result.failed == [] and result.parsing_errors == [] and result.passed > 50
