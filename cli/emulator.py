@@ -30,6 +30,9 @@ Gaps filled here (each tested in tests/integration/test_emulator.py):
   a group here.
 * moto has ElastiCache users (IAM authentication included) but no user groups: they are kept in
   memory (create, describe, modify, delete, tags), as the cache's IAM-authenticated clients need.
+* moto has no ElastiCache serverless caches: they are kept in memory (create, describe, modify,
+  delete, tags), `available` at once and gone as soon as deleted, with AWS's endpoint and reader
+  port; their user group lists them and cannot be deleted while they use it.
 * moto has no CloudFront cache, origin request or response headers policies: they are kept in
   memory (create, get, get config, update, delete, list), enough for Terraform's lifecycle of one
   and for a plan that looks for one by name.
@@ -70,6 +73,7 @@ import datetime
 import ipaddress
 import json
 import os
+import secrets
 import signal
 import socket
 import ssl
@@ -510,8 +514,9 @@ def _fill_user_groups() -> None:
     """moto 5.2.1 has ElastiCache users but no user groups (CreateUserGroup, DescribeUserGroups,
     ModifyUserGroup, DeleteUserGroup): they are kept in memory here, per account and region.
 
-    As on AWS: the members must exist, each user lists the groups it is in, a group attached to a
-    replication group cannot be deleted (`InvalidUserGroupState`), and deletion completes at once
+    As on AWS: the members must exist, each user lists the groups it is in, a group lists the
+    replication groups and serverless caches it is attached to and cannot be deleted while it is
+    (`InvalidUserGroupState`), and deletion completes at once
     (Terraform then waits for `UserGroupNotFound`). Tags live in moto's tag store.
     """
     from moto.core.responses import ActionResult
@@ -549,7 +554,17 @@ def _fill_user_groups() -> None:
             for replication in backend.replication_groups.values()
             if group["UserGroupId"] in (replication.user_group_ids or [])
         ]
-        return {**group, "UserIds": list(group["UserIds"]), "ReplicationGroups": attached}
+        serverless = [  # kept by `_fill_serverless_caches`
+            name
+            for name, cache in backend.__dict__.get("_autoscale_serverless_caches", {}).items()
+            if cache["UserGroupId"] == group["UserGroupId"]
+        ]
+        return {
+            **group,
+            "UserIds": list(group["UserIds"]),
+            "ReplicationGroups": attached,
+            "ServerlessCaches": serverless,
+        }
 
     def create_user_group(self: ElastiCacheResponse) -> ActionResult:
         backend = self.elasticache_backend
@@ -592,10 +607,10 @@ def _fill_user_groups() -> None:
         backend = self.elasticache_backend
         group = find(self)
         shown = view(backend, group)
-        if shown["ReplicationGroups"]:
+        if shown["ReplicationGroups"] or shown["ServerlessCaches"]:
+            caches = ", ".join(shown["ReplicationGroups"] + shown["ServerlessCaches"])
             raise _elasticache_fault(
-                "InvalidUserGroupState",
-                f"User group {group['UserGroupId']} is associated with {', '.join(shown['ReplicationGroups'])}.",
+                "InvalidUserGroupState", f"User group {group['UserGroupId']} is associated with {caches}."
             )
         leave(backend, group["UserGroupId"], group["UserIds"])
         del store(backend)[group["UserGroupId"]]
@@ -610,6 +625,172 @@ def _fill_user_groups() -> None:
 
     def list_tags_for_resource(self: ElastiCacheBackend, arn: str) -> dict[str, list[dict[str, str]]]:
         if ":usergroup:" in arn:
+            tags: dict[str, list[dict[str, str]]] = self.tagging_service.list_tags_for_resource(arn)
+            return tags
+        return list_tags(self, arn)
+
+    ElastiCacheBackend.list_tags_for_resource = list_tags_for_resource  # type: ignore[method-assign]
+
+
+# Region name words → the letters of AWS's short region codes (`eu-central-1` → `euc1`), as in a
+# serverless cache's endpoint (`<name>-<id>.serverless.euc1.cache.amazonaws.com`).
+REGION_CODE_WORDS = {
+    "north": "n",
+    "south": "s",
+    "east": "e",
+    "west": "w",
+    "central": "c",
+    "northeast": "ne",
+    "southeast": "se",
+    "northwest": "nw",
+    "southwest": "sw",
+}
+SERVERLESS_ENGINES = {  # engine → (default major version, {major version: full version}, port)
+    "valkey": ("8", {"7": "7.2", "8": "8.0"}, 6379),
+    "redis": ("7", {"7": "7.1"}, 6379),
+    "memcached": ("1.6", {"1.6": "1.6"}, 11211),
+}
+
+
+def _region_code(region: str) -> str:
+    """AWS's short code of `region`: `eu-central-1` → `euc1`, `ap-southeast-2` → `apse2`."""
+    prefix, *words, number = region.split("-")
+    return prefix + "".join(REGION_CODE_WORDS.get(word, word[:1]) for word in words) + number
+
+
+def _fill_serverless_caches() -> None:
+    """moto 5.2.1 has no ElastiCache serverless caches (CreateServerlessCache, DescribeServerlessCaches,
+    ModifyServerlessCache, DeleteServerlessCache): they are kept in memory here, per account and region.
+
+    As on AWS: the name is stored in lower case and must be new (`ServerlessCacheAlreadyExistsFault`),
+    the user group must exist (`UserGroupNotFound`; it then lists the cache, see `_fill_user_groups`),
+    the engine's major version defaults to its latest, writes and reads have one endpoint on two
+    ports (6379 and 6380 for Valkey). A cache is `available` at once, and gone as soon as it is
+    deleted (Terraform then waits for `ServerlessCacheNotFoundFault`). Tags live in moto's tag store.
+    Call after `_fill_user_groups`.
+    """
+    from moto.core.responses import ActionResult
+    from moto.core.utils import utcnow
+    from moto.elasticache.models import ElastiCacheBackend
+    from moto.elasticache.responses import ElastiCacheResponse
+
+    def store(backend: ElastiCacheBackend) -> dict[str, dict[str, Any]]:
+        caches: dict[str, dict[str, Any]] = backend.__dict__.setdefault("_autoscale_serverless_caches", {})
+        return caches
+
+    def find(self: ElastiCacheResponse) -> dict[str, Any]:
+        name = self._get_param("ServerlessCacheName", "").lower()
+        if name not in store(self.elasticache_backend):
+            raise _elasticache_fault("ServerlessCacheNotFoundFault", f"Serverless cache {name} not found.")
+        return store(self.elasticache_backend)[name]
+
+    def user_group(self: ElastiCacheResponse) -> str:
+        group_id: str = self._get_param("UserGroupId").lower()
+        if group_id not in self.elasticache_backend.__dict__.get("_autoscale_user_groups", {}):
+            raise _elasticache_fault("UserGroupNotFound", f"User group {group_id} not found.")
+        return group_id
+
+    def limits(self: ElastiCacheResponse) -> dict[str, Any]:
+        """The usage limits as sent (only the members given), which the provider reads back as such."""
+        given = self._get_param("CacheUsageLimits") or {}
+        return {
+            kind: {key: value for key, value in given[kind].items() if value is not None}
+            for kind in ("DataStorage", "ECPUPerSecond")
+            if given.get(kind)
+        }
+
+    def versions(engine: str, major: str | None) -> tuple[str, str]:
+        default, full, _ = SERVERLESS_ENGINES[engine]
+        major = major or default
+        return major, full.get(major, major)
+
+    def create_serverless_cache(self: ElastiCacheResponse) -> ActionResult:
+        backend = self.elasticache_backend
+        name = self._get_param("ServerlessCacheName").lower()  # AWS stores the name in lower case
+        if name in store(backend):
+            raise _elasticache_fault("ServerlessCacheAlreadyExistsFault", f"Serverless cache {name} already exists.")
+        engine = self._get_param("Engine").lower()
+        if engine not in SERVERLESS_ENGINES:
+            raise _elasticache_fault("InvalidParameterValue", f"Engine {engine} is not supported by serverless caches.")
+        group_id = user_group(self) if self._get_param("UserGroupId") else None
+        major, full = versions(engine, self._get_param("MajorEngineVersion"))
+        arn = f"arn:aws:elasticache:{self.region}:{self.current_account}:serverlesscache:{name}"
+        address = f"{name}-{secrets.token_hex(3)}.serverless.{_region_code(self.region)}.cache.amazonaws.com"
+        port = SERVERLESS_ENGINES[engine][2]
+        retention = None if engine == "memcached" else self._get_int_param("SnapshotRetentionLimit", 0)
+        cache = store(backend)[name] = {
+            "ServerlessCacheName": name,
+            "Description": self._get_param("Description", ""),
+            "CreateTime": utcnow(),
+            "Status": "available",
+            "Engine": engine,
+            "MajorEngineVersion": major,
+            "FullEngineVersion": full,
+            "CacheUsageLimits": limits(self),
+            "KmsKeyId": self._get_param("KmsKeyId"),
+            "SecurityGroupIds": list(self._get_param("SecurityGroupIds", [])),
+            "Endpoint": {"Address": address, "Port": port},
+            "ReaderEndpoint": {"Address": address, "Port": port + 1},
+            "ARN": arn,
+            "UserGroupId": group_id,
+            "SubnetIds": list(self._get_param("SubnetIds", [])),
+            "SnapshotRetentionLimit": retention,
+            "DailySnapshotTime": self._get_param("DailySnapshotTime"),
+        }
+        tags = self._get_param("Tags", [])
+        if tags:
+            backend.tagging_service.tag_resource(arn, tags)
+        return ActionResult({"ServerlessCache": cache})
+
+    def describe_serverless_caches(self: ElastiCacheResponse) -> ActionResult:
+        caches = (
+            [find(self)] if self._get_param("ServerlessCacheName") else list(store(self.elasticache_backend).values())
+        )
+        return ActionResult({"ServerlessCaches": caches})
+
+    def modify_serverless_cache(self: ElastiCacheResponse) -> ActionResult:
+        cache = find(self)
+        engine = (self._get_param("Engine") or cache["Engine"]).lower()
+        if engine not in SERVERLESS_ENGINES:
+            raise _elasticache_fault("InvalidParameterValue", f"Engine {engine} is not supported by serverless caches.")
+        group_id = user_group(self) if self._get_param("UserGroupId") else cache["UserGroupId"]
+        for parameter in ("Description", "DailySnapshotTime"):
+            if self._get_param(parameter) is not None:
+                cache[parameter] = self._get_param(parameter)
+        if self._get_param("CacheUsageLimits") is not None:
+            cache["CacheUsageLimits"] = limits(self)
+        if self._get_param("SecurityGroupIds") is not None:
+            cache["SecurityGroupIds"] = list(self._get_param("SecurityGroupIds"))
+        if self._get_int_param("SnapshotRetentionLimit") is not None:
+            cache["SnapshotRetentionLimit"] = self._get_int_param("SnapshotRetentionLimit")
+        cache["UserGroupId"] = None if self._get_bool_param("RemoveUserGroup") else group_id
+        if engine != cache["Engine"] or self._get_param("MajorEngineVersion"):
+            major = self._get_param("MajorEngineVersion") or cache["MajorEngineVersion"]
+            cache["Engine"] = engine
+            cache["MajorEngineVersion"], cache["FullEngineVersion"] = versions(engine, major)
+        return ActionResult({"ServerlessCache": cache})
+
+    def delete_serverless_cache(self: ElastiCacheResponse) -> ActionResult:
+        backend = self.elasticache_backend
+        cache = find(self)
+        del store(backend)[cache["ServerlessCacheName"]]
+        backend.tagging_service.delete_all_tags_for_resource(cache["ARN"])
+        return ActionResult({"ServerlessCache": {**cache, "Status": "deleting"}})
+
+    for handler in (
+        create_serverless_cache,
+        describe_serverless_caches,
+        modify_serverless_cache,
+        delete_serverless_cache,
+    ):
+        setattr(ElastiCacheResponse, handler.__name__, handler)
+
+    # moto's ListTagsForResource refuses serverless-cache ARNs (its ARN pattern lacks `serverlesscache`);
+    # its AddTagsToResource and RemoveTagsFromResource take any ARN.
+    list_tags = ElastiCacheBackend.list_tags_for_resource
+
+    def list_tags_for_resource(self: ElastiCacheBackend, arn: str) -> dict[str, list[dict[str, str]]]:
+        if ":serverlesscache:" in arn:
             tags: dict[str, list[dict[str, str]]] = self.tagging_service.list_tags_for_resource(arn)
             return tags
         return list_tags(self, arn)
@@ -1445,6 +1626,7 @@ def serve(port: int, cert: Path, key: Path) -> None:
     _cache_members_echo_encryption_and_security_groups()
     _replication_groups_can_be_modified()
     _fill_user_groups()
+    _fill_serverless_caches()
     _fill_cloudfront_policies()
     _cloudfront_distribution_arns_have_an_empty_region()
     _lambda_permissions_are_removed_where_they_were_added()

@@ -202,7 +202,8 @@ def _db_proxy_target(reader: AwsReader, after: Mapping[str, Any], ctx: _Context)
 
 
 def _cache_named(listing: str, result: str, parameter: str, attribute: str, absent: str, arn_key: str) -> Lookup:
-    """ElastiCache parameter and subnet groups, users and user groups: by name, with their ARN's tags."""
+    """ElastiCache parameter and subnet groups, serverless caches, users and user groups: by name, with
+    their ARN's tags."""
 
     def lookup(reader: AwsReader, after: Mapping[str, Any], ctx: _Context) -> list[Existing]:
         name = _text(after, attribute)
@@ -545,6 +546,14 @@ LOOKUPS: dict[str, Lookup] = {
         "CacheSubnetGroupName",
         "name",
         "CacheSubnetGroupNotFoundFault",
+        "ARN",
+    ),
+    "aws_elasticache_serverless_cache": _cache_named(
+        "describe_serverless_caches",
+        "ServerlessCaches",
+        "ServerlessCacheName",
+        "name",
+        "ServerlessCacheNotFoundFault",
         "ARN",
     ),
     "aws_elasticache_user": _cache_named("describe_users", "Users", "UserId", "user_id", "UserNotFound", "ARN"),

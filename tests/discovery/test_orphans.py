@@ -360,3 +360,31 @@ def test_an_orphan_schedule_is_found_by_its_name_and_imported_as_group_and_name(
         "aws_scheduler_schedule.other": ("default/matbakh-staging-api-db-start", False),
     }
     assert found.checked == 3 and found.gaps == ()
+
+
+def test_an_orphan_serverless_cache_is_found_by_its_name_with_its_tags(aws: None) -> None:
+    """A serverless cache takes minutes to create: an apply killed meanwhile leaves it outside the state."""
+    from cli import emulator
+
+    emulator._fill_serverless_caches()  # moto lacks serverless caches; the launcher's patch adds them
+    cache = _client("elasticache")
+    for name, tags in (
+        ("matbakh-dev-api-cache", DEV),
+        ("matbakh-dev-api-other", [{"Key": "Environment", "Value": "prod"}]),
+    ):
+        cache.create_serverless_cache(ServerlessCacheName=name, Engine="valkey", Tags=tags)
+    plan = _plan(
+        [
+            _create("aws_elasticache_serverless_cache.cache", {"name": "matbakh-dev-api-cache"}),
+            _create("aws_elasticache_serverless_cache.other", {"name": "matbakh-dev-api-other"}),
+            _create("aws_elasticache_serverless_cache.fresh", {"name": "matbakh-dev-api-fresh"}),
+        ],
+        [],
+    )
+    found = _find(plan)
+    verdicts = {o.address: (o.import_id, o.adoptable) for o in found.orphans}
+    assert verdicts == {
+        "aws_elasticache_serverless_cache.cache": ("matbakh-dev-api-cache", True),
+        "aws_elasticache_serverless_cache.other": ("matbakh-dev-api-other", False),
+    }
+    assert found.checked == 3 and found.gaps == ()

@@ -325,6 +325,79 @@ def test_user_groups_live_through_terraforms_lifecycle(running: emulator.Emulato
         cache.delete_user(UserId=user_id)
 
 
+def test_serverless_caches_live_through_terraforms_lifecycle(running: emulator.Emulator) -> None:
+    cache = emulator_client(running, "elasticache")
+    _iam_user(cache, "emu-sls-user")
+    cache.create_user_group(UserGroupId="emu-sls", Engine="valkey", UserIds=["emu-sls-user"])
+    key = "arn:aws:kms:eu-central-1:123456789012:key/emu-sls"
+    limits = {"DataStorage": {"Maximum": 5, "Unit": "GB"}, "ECPUPerSecond": {"Maximum": 2000}}
+    settings: dict[str, Any] = {
+        "Description": "serverless",
+        "Engine": "valkey",
+        "MajorEngineVersion": "8",
+        "CacheUsageLimits": limits,
+        "KmsKeyId": key,
+        "SecurityGroupIds": ["sg-emu-sls"],
+        "SubnetIds": ["subnet-emu-a", "subnet-emu-b"],
+        "UserGroupId": "emu-sls",
+        "DailySnapshotTime": "01:00",
+        "SnapshotRetentionLimit": 1,
+        "Tags": [{"Key": "Environment", "Value": "dev"}],
+    }
+    created = cache.create_serverless_cache(ServerlessCacheName="Emu-Sls", **settings)["ServerlessCache"]
+    assert created["ServerlessCacheName"] == "emu-sls"  # AWS stores the name in lower case
+    assert created["ARN"] == "arn:aws:elasticache:eu-central-1:123456789012:serverlesscache:emu-sls"
+    with pytest.raises(ClientError, match="ServerlessCacheAlreadyExistsFault"):
+        cache.create_serverless_cache(ServerlessCacheName="emu-sls", **settings)
+    with pytest.raises(ClientError, match="UserGroupNotFound"):
+        cache.create_serverless_cache(ServerlessCacheName="emu-sls-ghost", **{**settings, "UserGroupId": "emu-nobody"})
+
+    (described,) = cache.describe_serverless_caches(ServerlessCacheName="emu-sls")["ServerlessCaches"]
+    echoed = {name: described[name] for name in settings if name not in ("Tags",)}
+    assert echoed == {name: value for name, value in settings.items() if name != "Tags"}
+    assert (described["Status"], described["FullEngineVersion"]) == ("available", "8.0")
+    endpoint, reader = described["Endpoint"], described["ReaderEndpoint"]
+    assert re.fullmatch(r"emu-sls-[0-9a-z]{6}\.serverless\.euc1\.cache\.amazonaws\.com", endpoint["Address"])
+    assert (reader["Address"], endpoint["Port"], reader["Port"]) == (endpoint["Address"], 6379, 6380)
+    assert [c["ServerlessCacheName"] for c in cache.describe_serverless_caches()["ServerlessCaches"]] == ["emu-sls"]
+    assert cache.list_tags_for_resource(ResourceName=created["ARN"])["TagList"] == [
+        {"Key": "Environment", "Value": "dev"}
+    ]
+    cache.add_tags_to_resource(ResourceName=created["ARN"], Tags=[{"Key": "Service", "Value": "api"}])
+    cache.remove_tags_from_resource(ResourceName=created["ARN"], TagKeys=["Environment"])
+    assert cache.list_tags_for_resource(ResourceName=created["ARN"])["TagList"] == [{"Key": "Service", "Value": "api"}]
+
+    # Its user group lists it, and cannot be deleted while the cache uses it.
+    (group,) = cache.describe_user_groups(UserGroupId="emu-sls")["UserGroups"]
+    assert (group["ServerlessCaches"], group["ReplicationGroups"]) == (["emu-sls"], [])
+    with pytest.raises(ClientError, match="InvalidUserGroupState"):
+        cache.delete_user_group(UserGroupId="emu-sls")
+
+    larger = {"DataStorage": {"Maximum": 10, "Minimum": 2, "Unit": "GB"}, "ECPUPerSecond": {"Maximum": 5000}}
+    modified = cache.modify_serverless_cache(
+        ServerlessCacheName="emu-sls", CacheUsageLimits=larger, Description="larger", SnapshotRetentionLimit=3
+    )["ServerlessCache"]
+    assert (modified["CacheUsageLimits"], modified["Description"], modified["SnapshotRetentionLimit"]) == (
+        larger,
+        "larger",
+        3,
+    )
+    (described,) = cache.describe_serverless_caches(ServerlessCacheName="emu-sls")["ServerlessCaches"]
+    assert (described["CacheUsageLimits"], described["DailySnapshotTime"]) == (larger, "01:00")
+    detached = cache.modify_serverless_cache(ServerlessCacheName="emu-sls", RemoveUserGroup=True)["ServerlessCache"]
+    assert "UserGroupId" not in detached
+    assert cache.describe_user_groups(UserGroupId="emu-sls")["UserGroups"][0]["ServerlessCaches"] == []
+
+    assert cache.delete_serverless_cache(ServerlessCacheName="emu-sls")["ServerlessCache"]["Status"] == "deleting"
+    with pytest.raises(ClientError, match="ServerlessCacheNotFoundFault"):
+        cache.describe_serverless_caches(ServerlessCacheName="emu-sls")
+    with pytest.raises(ClientError, match="ServerlessCacheNotFoundFault"):
+        cache.delete_serverless_cache(ServerlessCacheName="emu-sls")
+    assert cache.list_tags_for_resource(ResourceName=created["ARN"])["TagList"] == []
+    cache.delete_user_group(UserGroupId="emu-sls")
+    cache.delete_user(UserId="emu-sls-user")
+
+
 def test_the_liveness_probe_answers_once_resources_exist(running: emulator.Emulator) -> None:
     """The probe must not grow with what the emulator holds (`data.json` did): it creates its own
     resources, whichever of this module's tests ran before."""
