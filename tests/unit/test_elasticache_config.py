@@ -191,3 +191,14 @@ def test_serverless_limits_outside_aws_bounds_are_refused(limits: str, field: st
     (message,) = _errors(f"elasticache: {{serverless: {limits}}}\n")
     assert message.startswith(f"environments/prod.yaml: elasticache.serverless.{field}: ")
     assert bound in message
+
+
+def test_the_configuration_page_quotes_the_serverless_bounds_and_minimum() -> None:
+    from cli.cost.prices import load_price_table
+    from modules.elasticache.config import SERVERLESS_ECPU_PER_SECOND, SERVERLESS_STORAGE_GB
+
+    text = " ".join((REPO / "docs" / "configuration.md").read_text().split())
+    (low_gb, high_gb), (low_ecpu, high_ecpu) = SERVERLESS_STORAGE_GB, SERVERLESS_ECPU_PER_SECOND
+    assert f"({low_gb}–{high_gb:,} GB, {low_ecpu:,}–{high_ecpu:,} ECPU a second)" in text
+    minimum = load_price_table("eu-central-1").elasticache.serverless_minimum_storage
+    assert f"(at least {minimum.quantity * 1000:g} MB)" in text and minimum.unit == "GB"
