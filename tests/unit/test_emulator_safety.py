@@ -126,7 +126,16 @@ def test_a_live_emulator_that_does_not_answer_is_waited_for_never_replaced(
     # The impostor has the emulator's command line and record but listens on nothing: a busy or hung
     # emulator. Taking it for gone would start an empty one and lose every resource it holds.
     directory = tmp_path / "emulator"
-    _record(directory, impostor.pid, started=_start_time(impostor.pid))
+    started = _start_time(impostor.pid)
+    _record(directory, impostor.pid, started=started)
+    # The premise, stated apart so that a failure says which half broke (it failed once in CI, unexplained).
+    assert emulator.is_emulator(impostor.pid, PORT, started), (
+        impostor.poll(),
+        emulator._is_alive(impostor.pid),
+        emulator._command_line(impostor.pid),
+        emulator._start_time(impostor.pid),
+        started,
+    )
     with pytest.raises(UserError) as raised:
         emulator.running(directory, patience_seconds=1)
     message = str(raised.value)
