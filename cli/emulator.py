@@ -256,11 +256,27 @@ def _parameter_group_not_found(name: str) -> Exception:
     return CacheParameterGroupNotFound(f"CacheParameterGroup {name} not found.")
 
 
+def _elasticache_tags_listed_for(kind: str) -> None:
+    """moto's ElastiCache `ListTagsForResource` refuses ARNs of the kinds it lacks (its ARN pattern
+    has no `parametergroup`, `usergroup` or `serverlesscache`): serve `arn:…:<kind>:…` from moto's
+    tag store, where the launcher's handlers keep their tags. Its add and remove take any ARN."""
+    from moto.elasticache.models import ElastiCacheBackend
+
+    list_tags = ElastiCacheBackend.list_tags_for_resource
+
+    def list_tags_for_resource(self: ElastiCacheBackend, arn: str) -> dict[str, list[dict[str, str]]]:
+        if f":{kind}:" in arn:
+            tags: dict[str, list[dict[str, str]]] = self.tagging_service.list_tags_for_resource(arn)
+            return tags
+        return list_tags(self, arn)
+
+    ElastiCacheBackend.list_tags_for_resource = list_tags_for_resource  # type: ignore[method-assign]
+
+
 def _fill_cache_parameter_groups() -> None:
     """moto 5.2.1 has no ElastiCache parameter groups: kept in memory, per account and region; only
     user-set parameters are kept."""
     from moto.core.responses import ActionResult, EmptyResult
-    from moto.elasticache.models import ElastiCacheBackend
     from moto.elasticache.responses import ElastiCacheResponse
 
     def store(self: ElastiCacheResponse) -> dict[str, dict[str, Any]]:
@@ -331,16 +347,7 @@ def _fill_cache_parameter_groups() -> None:
     ):
         setattr(ElastiCacheResponse, handler.__name__, handler)
 
-    # moto's tag operations refuse parameter-group ARNs: serve those from the same tag store.
-    list_tags = ElastiCacheBackend.list_tags_for_resource
-
-    def list_tags_for_resource(self: ElastiCacheBackend, arn: str) -> dict[str, list[dict[str, str]]]:
-        if ":parametergroup:" in arn:
-            tags: dict[str, list[dict[str, str]]] = self.tagging_service.list_tags_for_resource(arn)
-            return tags
-        return list_tags(self, arn)
-
-    ElastiCacheBackend.list_tags_for_resource = list_tags_for_resource  # type: ignore[method-assign]
+    _elasticache_tags_listed_for("parametergroup")
 
 
 def _fill_replication_group_members() -> None:
@@ -469,6 +476,11 @@ def _replication_groups_can_be_modified() -> None:
     setattr(ElastiCacheResponse, "modify_replication_group", modify_replication_group)  # noqa: B010
 
 
+# Where the launcher keeps what moto lacks, on moto's ElastiCache backend (per account and region).
+USER_GROUPS_STORE = "_autoscale_user_groups"
+SERVERLESS_CACHES_STORE = "_autoscale_serverless_caches"
+
+
 def _elasticache_fault(code: str, message: str) -> Exception:
     from moto.elasticache.exceptions import ElastiCacheException
 
@@ -525,7 +537,7 @@ def _fill_user_groups() -> None:
     from moto.elasticache.responses import ElastiCacheResponse
 
     def store(backend: ElastiCacheBackend) -> dict[str, dict[str, Any]]:
-        groups: dict[str, dict[str, Any]] = backend.__dict__.setdefault("_autoscale_user_groups", {})
+        groups: dict[str, dict[str, Any]] = backend.__dict__.setdefault(USER_GROUPS_STORE, {})
         return groups
 
     def find(self: ElastiCacheResponse) -> dict[str, Any]:
@@ -556,7 +568,7 @@ def _fill_user_groups() -> None:
         ]
         serverless = [  # kept by `_fill_serverless_caches`
             name
-            for name, cache in backend.__dict__.get("_autoscale_serverless_caches", {}).items()
+            for name, cache in backend.__dict__.get(SERVERLESS_CACHES_STORE, {}).items()
             if cache["UserGroupId"] == group["UserGroupId"]
         ]
         return {
@@ -620,16 +632,7 @@ def _fill_user_groups() -> None:
     for handler in (create_user_group, describe_user_groups, modify_user_group, delete_user_group):
         setattr(ElastiCacheResponse, handler.__name__, handler)
 
-    # moto's ListTagsForResource refuses user-group ARNs (its ARN pattern lacks `usergroup`).
-    list_tags = ElastiCacheBackend.list_tags_for_resource
-
-    def list_tags_for_resource(self: ElastiCacheBackend, arn: str) -> dict[str, list[dict[str, str]]]:
-        if ":usergroup:" in arn:
-            tags: dict[str, list[dict[str, str]]] = self.tagging_service.list_tags_for_resource(arn)
-            return tags
-        return list_tags(self, arn)
-
-    ElastiCacheBackend.list_tags_for_resource = list_tags_for_resource  # type: ignore[method-assign]
+    _elasticache_tags_listed_for("usergroup")
 
 
 # Region name words → the letters of AWS's short region codes (`eu-central-1` → `euc1`), as in a
@@ -675,7 +678,7 @@ def _fill_serverless_caches() -> None:
     from moto.elasticache.responses import ElastiCacheResponse
 
     def store(backend: ElastiCacheBackend) -> dict[str, dict[str, Any]]:
-        caches: dict[str, dict[str, Any]] = backend.__dict__.setdefault("_autoscale_serverless_caches", {})
+        caches: dict[str, dict[str, Any]] = backend.__dict__.setdefault(SERVERLESS_CACHES_STORE, {})
         return caches
 
     def find(self: ElastiCacheResponse) -> dict[str, Any]:
@@ -686,7 +689,7 @@ def _fill_serverless_caches() -> None:
 
     def user_group(self: ElastiCacheResponse) -> str:
         group_id: str = self._get_param("UserGroupId").lower()
-        if group_id not in self.elasticache_backend.__dict__.get("_autoscale_user_groups", {}):
+        if group_id not in self.elasticache_backend.__dict__.get(USER_GROUPS_STORE, {}):
             raise _elasticache_fault("UserGroupNotFound", f"User group {group_id} not found.")
         return group_id
 
@@ -699,6 +702,11 @@ def _fill_serverless_caches() -> None:
             if given.get(kind)
         }
 
+    def supported(engine: str) -> str:
+        if engine.lower() not in SERVERLESS_ENGINES:
+            raise _elasticache_fault("InvalidParameterValue", f"Engine {engine} is not supported by serverless caches.")
+        return engine.lower()
+
     def versions(engine: str, major: str | None) -> tuple[str, str]:
         default, full, _ = SERVERLESS_ENGINES[engine]
         major = major or default
@@ -709,9 +717,7 @@ def _fill_serverless_caches() -> None:
         name = self._get_param("ServerlessCacheName").lower()  # AWS stores the name in lower case
         if name in store(backend):
             raise _elasticache_fault("ServerlessCacheAlreadyExistsFault", f"Serverless cache {name} already exists.")
-        engine = self._get_param("Engine").lower()
-        if engine not in SERVERLESS_ENGINES:
-            raise _elasticache_fault("InvalidParameterValue", f"Engine {engine} is not supported by serverless caches.")
+        engine = supported(self._get_param("Engine"))
         group_id = user_group(self) if self._get_param("UserGroupId") else None
         major, full = versions(engine, self._get_param("MajorEngineVersion"))
         arn = f"arn:aws:elasticache:{self.region}:{self.current_account}:serverlesscache:{name}"
@@ -750,9 +756,7 @@ def _fill_serverless_caches() -> None:
 
     def modify_serverless_cache(self: ElastiCacheResponse) -> ActionResult:
         cache = find(self)
-        engine = (self._get_param("Engine") or cache["Engine"]).lower()
-        if engine not in SERVERLESS_ENGINES:
-            raise _elasticache_fault("InvalidParameterValue", f"Engine {engine} is not supported by serverless caches.")
+        engine = supported(self._get_param("Engine") or cache["Engine"])
         group_id = user_group(self) if self._get_param("UserGroupId") else cache["UserGroupId"]
         for parameter in ("Description", "DailySnapshotTime"):
             if self._get_param(parameter) is not None:
@@ -785,17 +789,7 @@ def _fill_serverless_caches() -> None:
     ):
         setattr(ElastiCacheResponse, handler.__name__, handler)
 
-    # moto's ListTagsForResource refuses serverless-cache ARNs (its ARN pattern lacks `serverlesscache`);
-    # its AddTagsToResource and RemoveTagsFromResource take any ARN.
-    list_tags = ElastiCacheBackend.list_tags_for_resource
-
-    def list_tags_for_resource(self: ElastiCacheBackend, arn: str) -> dict[str, list[dict[str, str]]]:
-        if ":serverlesscache:" in arn:
-            tags: dict[str, list[dict[str, str]]] = self.tagging_service.list_tags_for_resource(arn)
-            return tags
-        return list_tags(self, arn)
-
-    ElastiCacheBackend.list_tags_for_resource = list_tags_for_resource  # type: ignore[method-assign]
+    _elasticache_tags_listed_for("serverlesscache")
 
 
 # CloudFront policies moto lacks: URL segment → API shape name (`CreateCachePolicy`, …).
