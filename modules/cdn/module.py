@@ -804,13 +804,7 @@ class CdnDistribution(Construct):
                 name=self._context.id("cdn", name),
                 description=description,
                 # No requests means no errors and nothing to hit or miss: not an incident.
-                rule=AlarmRule(
-                    comparison=comparison,
-                    threshold=threshold,
-                    evaluation_periods=thresholds.evaluation_periods,
-                    datapoints_to_alarm=thresholds.evaluation_periods,
-                    treat_missing_data="notBreaching",
-                ),
+                rule=AlarmRule.sustained(comparison, threshold, thresholds.evaluation_periods, "notBreaching"),
                 metrics={
                     "m": Metric(
                         namespace=NAMESPACE,

@@ -46,6 +46,13 @@ class AlarmRule:
     datapoints_to_alarm: int
     treat_missing_data: MissingData
 
+    @classmethod
+    def sustained(
+        cls, comparison: Comparison, threshold: float, periods: int, treat_missing_data: MissingData
+    ) -> AlarmRule:
+        """Fires when each of `periods` consecutive periods breaches (a capacity alarm's rule)."""
+        return cls(comparison, threshold, periods, periods, treat_missing_data)
+
 
 @dataclass(frozen=True)
 class AlarmTarget:

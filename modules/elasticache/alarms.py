@@ -3,7 +3,7 @@ against its usage limits for a serverless cache. Both watch connections, evictio
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from modules.core.alarms import AlarmRule, AlarmTarget, Comparison, Metric, metric_alarm
@@ -32,26 +32,19 @@ class CacheAlarms:
         name: str,
         *,
         description: str,
-        comparison: Comparison,
         threshold: float,
-        expression: str | None,
         metrics: Mapping[str, Metric],
+        expression: str | None = None,
+        comparison: Comparison = "GreaterThanThreshold",
         extra_expressions: Mapping[str, str] | None = None,
     ) -> None:
-        thresholds = self.thresholds
         metric_alarm(
             self.scope,
             f"alarm_{name.replace('-', '_')}",
             target=self.target,
             name=self.target.context.id("cache", name),
             description=description,
-            rule=AlarmRule(
-                comparison=comparison,
-                threshold=threshold,
-                evaluation_periods=thresholds.evaluation_periods,
-                datapoints_to_alarm=thresholds.evaluation_periods,
-                treat_missing_data="notBreaching",
-            ),
+            rule=AlarmRule.sustained(comparison, threshold, self.thresholds.evaluation_periods, "notBreaching"),
             metrics=metrics,
             expression=expression,
             expressions=extra_expressions,
@@ -60,62 +53,55 @@ class CacheAlarms:
     def metric(self, name: str, dimensions: Mapping[str, str], statistic: str) -> Metric:
         return Metric(NAMESPACE, name, dimensions, statistic, self.thresholds.period_seconds)
 
+    def hit_rate(self, hits: Sequence[Metric], misses: Sequence[Metric]) -> None:
+        """Hits over lookups, each summed over the metrics given (a node's each, or the serverless cache's)."""
+        hit_ids = {f"h{i}": metric for i, metric in enumerate(hits)}
+        miss_ids = {f"m{i}": metric for i, metric in enumerate(misses)}
+        self.alarm(
+            "hit-rate",
+            description=f"Cache hit rate below {self.thresholds.hit_rate_min_percent:g} %",
+            comparison="LessThanThreshold",
+            threshold=self.thresholds.hit_rate_min_percent,
+            expression="100 * hits / (hits + misses)",
+            metrics={**hit_ids, **miss_ids},
+            extra_expressions={"hits": f"SUM([{','.join(hit_ids)}])", "misses": f"SUM([{','.join(miss_ids)}])"},
+        )
+
     def node_alarms(self, nodes: list[str], *, replicas: bool) -> None:
         """Metric math over every node of the shard (primary and replicas): the highest or the sum."""
         thresholds = self.thresholds
 
-        def per_node(metric_name: str, statistic: str, prefix: str = "m") -> dict[str, Metric]:
-            return {
-                f"{prefix}{i}": self.metric(metric_name, {NODE_DIMENSION: node}, statistic)
-                for i, node in enumerate(nodes)
-            }
+        def per_node(metric_name: str, statistic: str) -> list[Metric]:
+            return [self.metric(metric_name, {NODE_DIMENSION: node}, statistic) for node in nodes]
 
-        def ids(metrics: Mapping[str, object]) -> str:
-            return ",".join(metrics)
+        def highest(what: str, threshold: float) -> str:
+            return f"Highest {what} of any cache node above {threshold:g}"
 
-        for name, metric_name, statistic, threshold, what in (
-            ("engine-cpu", "EngineCPUUtilization", "Average", thresholds.engine_cpu_percent, "engine CPU %"),
-            ("memory", "DatabaseMemoryUsagePercentage", "Average", thresholds.memory_usage_percent, "memory use %"),
-            ("connections", "CurrConnections", "Maximum", thresholds.current_connections, "client connections"),
-        ):
-            metrics = per_node(metric_name, statistic)
+        rows = [  # name, metric, statistic, over the nodes, threshold, description
+            ("engine-cpu", "EngineCPUUtilization", "Average", "MAX", thresholds.engine_cpu_percent,
+             highest("engine CPU %", thresholds.engine_cpu_percent)),
+            ("memory", "DatabaseMemoryUsagePercentage", "Average", "MAX", thresholds.memory_usage_percent,
+             highest("memory use %", thresholds.memory_usage_percent)),
+            ("connections", "CurrConnections", "Maximum", "MAX", thresholds.current_connections,
+             highest("client connections", thresholds.current_connections)),
+            ("evictions", "Evictions", "Sum", "SUM", thresholds.evictions_per_period,
+             f"More than {thresholds.evictions_per_period} keys evicted in a period: memory is short"),
+        ]  # fmt: skip
+        if replicas:
+            rows.append(
+                ("replication-lag", "ReplicationLag", "Maximum", "MAX", thresholds.replication_lag_seconds,
+                 f"A replica lags the primary by more than {thresholds.replication_lag_seconds:g} s")
+            )  # fmt: skip
+        for name, metric_name, statistic, over, threshold, description in rows:
+            metrics = {f"m{i}": metric for i, metric in enumerate(per_node(metric_name, statistic))}
             self.alarm(
                 name,
-                description=f"Highest {what} of any cache node above {threshold:g}",
-                comparison="GreaterThanThreshold",
+                description=description,
                 threshold=threshold,
-                expression=f"MAX([{ids(metrics)}])",
+                expression=f"{over}([{','.join(metrics)}])",
                 metrics=metrics,
             )
-        evictions = per_node("Evictions", "Sum")
-        self.alarm(
-            "evictions",
-            description=f"More than {thresholds.evictions_per_period} keys evicted in a period: memory is short",
-            comparison="GreaterThanThreshold",
-            threshold=thresholds.evictions_per_period,
-            expression=f"SUM([{ids(evictions)}])",
-            metrics=evictions,
-        )
-        if replicas:
-            lag = per_node("ReplicationLag", "Maximum")
-            self.alarm(
-                "replication-lag",
-                description=f"A replica lags the primary by more than {thresholds.replication_lag_seconds:g} s",
-                comparison="GreaterThanThreshold",
-                threshold=thresholds.replication_lag_seconds,
-                expression=f"MAX([{ids(lag)}])",
-                metrics=lag,
-            )
-        hits, misses = per_node("CacheHits", "Sum", "h"), per_node("CacheMisses", "Sum", "m")
-        self.alarm(
-            "hit-rate",
-            description=f"Cache hit rate below {thresholds.hit_rate_min_percent:g} %",
-            comparison="LessThanThreshold",
-            threshold=thresholds.hit_rate_min_percent,
-            expression="100 * hits / (hits + misses)",
-            metrics={**hits, **misses},
-            extra_expressions={"hits": f"SUM([{ids(hits)}])", "misses": f"SUM([{ids(misses)}])"},
-        )
+        self.hit_rate(per_node("CacheHits", "Sum"), per_node("CacheMisses", "Sum"))
 
     def serverless_alarms(self, cache_name: str, limits: ServerlessCache) -> None:
         """What a serverless cache can run out of is its limits: storage near its maximum (then AWS
@@ -123,58 +109,28 @@ class CacheAlarms:
         thresholds = self.thresholds
         dimensions = {SERVERLESS_DIMENSION: cache_name}
         percent = limits.limit_alarm_percent
-        self.alarm(
-            "data-storage",
-            description=f"Cache data above {percent:g} % of its {limits.max_data_storage_gb} GB limit",
-            comparison="GreaterThanThreshold",
-            threshold=percent,
-            expression=f"100 * stored / {limits.max_data_storage_gb * BYTES_PER_GB}",
-            metrics={"stored": self.metric("BytesUsedForCache", dimensions, "Maximum")},
-        )
-        self.alarm(
-            "ecpu",
-            description=f"Cache ECPUs above {percent:g} % of its {limits.max_ecpu_per_second:,} a second limit",
-            comparison="GreaterThanThreshold",
-            threshold=percent,
-            expression=f"100 * ecpus / PERIOD(ecpus) / {limits.max_ecpu_per_second}",
-            metrics={"ecpus": self.metric("ElastiCacheProcessingUnits", dimensions, "Sum")},
-        )
-        for name, metric_name, statistic, threshold, description in (
-            ("throttled", "ThrottledCmds", "Sum", 0, "Commands throttled: the load grows faster than the cache scales"),
-            (
-                "connections",
-                "CurrConnections",
-                "Maximum",
-                thresholds.current_connections,
-                f"More than {thresholds.current_connections} client connections",
-            ),
-            (
-                "evictions",
-                "Evictions",
-                "Sum",
-                thresholds.evictions_per_period,
-                f"More than {thresholds.evictions_per_period} keys evicted in a period: the storage limit is short",
-            ),
-        ):
+        storage_bytes, ecpus = limits.max_data_storage_gb * BYTES_PER_GB, limits.max_ecpu_per_second
+        rows = [  # name, metric id, metric, statistic, threshold, expression (None: the metric), description
+            ("data-storage", "stored", "BytesUsedForCache", "Maximum", percent, f"100 * stored / {storage_bytes}",
+             f"Cache data above {percent:g} % of its {limits.max_data_storage_gb} GB limit"),
+            ("ecpu", "ecpus", "ElastiCacheProcessingUnits", "Sum", percent, f"100 * ecpus / PERIOD(ecpus) / {ecpus}",
+             f"Cache ECPUs above {percent:g} % of its {ecpus:,} a second limit"),
+            ("throttled", "m", "ThrottledCmds", "Sum", 0, None,
+             "Commands throttled: the load grows faster than the cache scales"),
+            ("connections", "m", "CurrConnections", "Maximum", thresholds.current_connections, None,
+             f"More than {thresholds.current_connections} client connections"),
+            ("evictions", "m", "Evictions", "Sum", thresholds.evictions_per_period, None,
+             f"More than {thresholds.evictions_per_period} keys evicted in a period: the storage limit is short"),
+        ]  # fmt: skip
+        for name, metric_id, metric_name, statistic, threshold, expression, description in rows:
             self.alarm(
                 name,
                 description=description,
-                comparison="GreaterThanThreshold",
                 threshold=threshold,
-                expression=None,
-                metrics={"m": self.metric(metric_name, dimensions, statistic)},
+                expression=expression,
+                metrics={metric_id: self.metric(metric_name, dimensions, statistic)},
             )
-        self.alarm(
-            "hit-rate",
-            description=f"Cache hit rate below {thresholds.hit_rate_min_percent:g} %",
-            comparison="LessThanThreshold",
-            threshold=thresholds.hit_rate_min_percent,
-            expression="100 * hits / (hits + misses)",
-            metrics={
-                "hits": self.metric("CacheHits", dimensions, "Sum"),
-                "misses": self.metric("CacheMisses", dimensions, "Sum"),
-            },
-        )
+        self.hit_rate([self.metric("CacheHits", dimensions, "Sum")], [self.metric("CacheMisses", dimensions, "Sum")])
 
 
 @dataclass(frozen=True)

@@ -67,13 +67,7 @@ def availability_floor_percent(slo: SloConfig) -> float:
 
 def latency_rule(slo: SloConfig) -> AlarmRule:
     """p95 above the objective in every one of the evaluated periods; no traffic is not slow."""
-    return AlarmRule(
-        "GreaterThanThreshold",
-        slo.latency_p95_ms,
-        LATENCY_EVALUATION_PERIODS,
-        LATENCY_EVALUATION_PERIODS,
-        "notBreaching",
-    )
+    return AlarmRule.sustained("GreaterThanThreshold", slo.latency_p95_ms, LATENCY_EVALUATION_PERIODS, "notBreaching")
 
 
 LATENCY_WINDOW = f"in {LATENCY_EVALUATION_PERIODS} consecutive {LATENCY_PERIOD_SECONDS // 60}-minute periods"

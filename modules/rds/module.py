@@ -667,12 +667,8 @@ class PostgresDatabase(Construct):
             target=AlarmTarget(context=context, topic_arn=self._alert_topic_arn),
             name=name,
             description=render_summary(facts),
-            rule=AlarmRule(
-                comparison=alarm.comparison,
-                threshold=alarm.threshold,
-                evaluation_periods=config.alarm_evaluation_periods,
-                datapoints_to_alarm=config.alarm_evaluation_periods,
-                treat_missing_data=alarm.treat_missing_data,
+            rule=AlarmRule.sustained(
+                alarm.comparison, alarm.threshold, config.alarm_evaluation_periods, alarm.treat_missing_data
             ),
             metrics={
                 "m": Metric(
