@@ -141,6 +141,12 @@ _SCALING_SERVICE_LINKED = (
 )
 _S3_READ = _grant("s3:ListBucket s3:GetBucket* s3:GetAccelerateConfiguration s3:GetLifecycleConfiguration "
                   "s3:GetReplicationConfiguration s3:GetEncryptionConfiguration", *BUCKETS)  # fmt: skip
+# ElastiCache makes its service-linked role with the first replication group or serverless cache.
+_ELASTICACHE_SERVICE_LINKED_ROLE = _grant(
+    "iam:CreateServiceLinkedRole",
+    Arn("iam", "role/aws-service-role/*", Where.GLOBAL),
+    service_names=("elasticache.amazonaws.com",),
+)
 _NO_PERMISSION = Permissions()  # the data source calls nothing that IAM authorizes
 
 PERMISSIONS: Mapping[str, Permissions] = {
@@ -471,11 +477,7 @@ PERMISSIONS: Mapping[str, Permissions] = {
                 "elasticache:DecreaseReplicaCount elasticache:AddTagsToResource elasticache:RemoveTagsFromResource",
                 *CACHE,
             ),
-            _grant(
-                "iam:CreateServiceLinkedRole",
-                Arn("iam", "role/aws-service-role/*", Where.GLOBAL),
-                service_names=("elasticache.amazonaws.com",),
-            ),
+            _ELASTICACHE_SERVICE_LINKED_ROLE,
         ),
     ),
     # A serverless cache: ElastiCache's service-linked role makes its VPC endpoints in the subnets.
@@ -487,11 +489,7 @@ PERMISSIONS: Mapping[str, Permissions] = {
                 "elasticache:DeleteServerlessCache elasticache:AddTagsToResource elasticache:RemoveTagsFromResource",
                 *CACHE,
             ),
-            _grant(
-                "iam:CreateServiceLinkedRole",
-                Arn("iam", "role/aws-service-role/*", Where.GLOBAL),
-                service_names=("elasticache.amazonaws.com",),
-            ),
+            _ELASTICACHE_SERVICE_LINKED_ROLE,
         ),
     ),
     "aws_elasticache_parameter_group": Permissions(
