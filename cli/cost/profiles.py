@@ -147,8 +147,8 @@ def _serverless_instead_of_nodes(stack: dict[str, Any]) -> None:
                 }
             ],
         }
-    _drop("aws_appautoscaling_target", lambda body: body.get("service_namespace") == "elasticache")(stack)
-    _drop("aws_appautoscaling_policy", lambda body: body.get("service_namespace") == "elasticache")(stack)
+    for kind in ("aws_appautoscaling_target", "aws_appautoscaling_policy"):
+        _drop(kind, lambda body: body.get("service_namespace") == "elasticache")(stack)
 
 
 def _is_operational(alarm: dict[str, Any]) -> bool:

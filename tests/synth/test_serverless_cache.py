@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 import yaml
 
+from cli import gate
 from cli.cost.estimate import estimate
+from cli.settings import Settings
+from modules.core.label import Context
+from modules.elasticache.alarms import SERVERLESS_DIMENSION, SERVERLESS_PANELS, CacheMetrics
+from modules.observability.config import SloConfig
+from modules.observability.dashboard import DatabaseMetrics, dashboard_body
 from tests.conftest import copy_repository, only, resources, synthesize
 from tests.cost.fixtures import PRICES, RATE, USAGE
 
@@ -149,12 +155,7 @@ def test_it_is_priced_at_its_metered_minimum_up_to_its_limits(stack: dict[str, A
     assert only(stack, "aws_elasticache_serverless_cache")["tags"]["Environment"] == "dev"
 
 
-def test_a_dashboard_charts_the_serverless_metrics(tmp_path: Path) -> None:
-    from modules.core.label import Context
-    from modules.elasticache.alarms import SERVERLESS_DIMENSION, SERVERLESS_PANELS, CacheMetrics
-    from modules.observability.config import SloConfig
-    from modules.observability.dashboard import DatabaseMetrics, dashboard_body
-
+def test_a_dashboard_charts_the_serverless_metrics() -> None:
     body = json.loads(
         dashboard_body(
             context=Context(namespace="matbakh", environment="dev", service="api", cost_center="matbakh-platform"),
@@ -184,9 +185,6 @@ def test_a_dashboard_charts_the_serverless_metrics(tmp_path: Path) -> None:
 
 
 def test_the_stack_with_a_serverless_cache_passes_the_policy_gate(stack: dict[str, Any], tmp_path: Path) -> None:
-    from cli import gate
-    from cli.settings import Settings
-
     folder = tmp_path / "stacks" / "dev"
     folder.mkdir(parents=True)
     (folder / "cdk.tf.json").write_text(json.dumps(stack, indent=2))  # indented, as `make gate` scans it
