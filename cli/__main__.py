@@ -83,6 +83,7 @@ def main(argv: list[str]) -> int:
     discover_parser.add_argument("--json", type=Path, help="JSON report path (draft YAML and imports go beside it)")
     discover_parser.add_argument("--page-size", type=int, help="items per page of every listing")
     discover_parser.add_argument("--name-pattern", help="regex naming the environment's untagged resources")
+    commands.add_parser("reference", help="regenerate docs/configuration-reference.md from the schema")
     emulator_parser = commands.add_parser("emulator")
     emulator_parser.add_argument("action", choices=["start", "stop", "status"])
     args = parser.parse_args(argv)
@@ -90,6 +91,10 @@ def main(argv: list[str]) -> int:
 
     from cli import cost_gate, emulator, gate, revision, target, terraform
 
+    if args.command == "reference":
+        from cli import reference
+
+        return reference.main()
     if args.command == "discover":
         from cli.discovery.command import main as discover
 

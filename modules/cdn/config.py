@@ -56,9 +56,11 @@ ManagedRuleGroup = Literal[
 class CacheTtls(StrictModel):
     """TTLs of a cache policy; the origin's Cache-Control chooses within min…max, default without it."""
 
-    min_seconds: TtlSeconds
-    default_seconds: TtlSeconds
-    max_seconds: TtlSeconds
+    min_seconds: TtlSeconds = Field(description="Shortest time an object stays cached, whatever the origin says.")
+    default_seconds: TtlSeconds = Field(
+        description="Time an object stays cached when the origin sends no Cache-Control."
+    )
+    max_seconds: TtlSeconds = Field(description="Longest time an object stays cached, whatever the origin says.")
 
     @model_validator(mode="after")
     def _ordered(self) -> CacheTtls:
@@ -184,7 +186,7 @@ class SecurityHeaders(StrictModel):
 class CustomErrorResponse(StrictModel):
     """How CloudFront answers an error: how long it caches it, optionally with a page of the bucket."""
 
-    error_code: ErrorCode
+    error_code: ErrorCode = Field(description="HTTP status from the origin that this answer replaces.")
     caching_min_ttl_seconds: int = Field(ge=0, le=31_536_000, description="How long CloudFront caches the error.")
     response_code: ErrorCode | Literal[200] | None = Field(default=None, description="Status sent instead.")
     response_page_path: str | None = Field(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -88,8 +88,10 @@ _ROUTE = re.compile(r"^(?P<method>[A-Z]+) (?P<path>\S+)$")
 class Route(StrictModel):
     """`METHOD /path`: a request the front door sends to the function (the path is a CloudFront path pattern)."""
 
-    method: str
-    path: str
+    WRITTEN_AS: ClassVar[str] = "`METHOD /path`"  # how YAML writes one (docs/configuration-reference.md)
+
+    method: str = Field(description="HTTP method.")
+    path: str = Field(description="CloudFront path pattern.")
 
     @model_validator(mode="before")
     @classmethod
