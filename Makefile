@@ -27,7 +27,7 @@ export AUTOSCALE_LOCK_ID := $(value LOCK_ID)
 export AUTOSCALE_IMPORT := $(value IMPORT)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help setup prerequisites synth validate gate cost cost-diff cost-update bootstrap plan apply rollback drift unlock destroy test test-fast lint typecheck bench reference discover emulator-stop clean check-env
+.PHONY: help setup prerequisites synth validate gate cost cost-diff cost-update bootstrap plan apply rollback drift unlock destroy test test-fast lint typecheck bench reference snapshot-update discover emulator-stop clean check-env
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -90,6 +90,9 @@ cost-update: synth ## after the stacks change: budgets (and caps) from the estim
 
 reference: setup ## after a schema or environment file changes: regenerate docs/configuration-reference.md
 	@$(PY) -m cli reference
+
+snapshot-update: synth ## after a reviewed change of the stacks: rewrite tests/snapshots/ (a test compares them)
+	@$(PY) -m cli snapshot-update
 
 bootstrap: check-env setup ## create the state bucket and CI roles of ENV (local state; needed once per environment)
 	@$(SYNTH) --env="$$AUTOSCALE_ENV" --env=account

@@ -84,6 +84,7 @@ def main(argv: list[str]) -> int:
     discover_parser.add_argument("--page-size", type=int, help="items per page of every listing")
     discover_parser.add_argument("--name-pattern", help="regex naming the environment's untagged resources")
     commands.add_parser("reference", help="regenerate docs/configuration-reference.md from the schema")
+    commands.add_parser("snapshot-update", help="rewrite tests/snapshots/ from the synthesized stacks")
     emulator_parser = commands.add_parser("emulator")
     emulator_parser.add_argument("action", choices=["start", "stop", "status"])
     args = parser.parse_args(argv)
@@ -91,6 +92,12 @@ def main(argv: list[str]) -> int:
 
     from cli import cost_gate, emulator, gate, revision, target, terraform
 
+    if args.command == "snapshot-update":
+        from cli import snapshot
+
+        if not (settings.outdir / "stacks").is_dir():
+            raise UserError("nothing synthesized: run `make synth` first")
+        return snapshot.update(settings.outdir)
     if args.command == "reference":
         from cli import reference
 
