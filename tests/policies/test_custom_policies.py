@@ -13,124 +13,25 @@ from cli.gate import CHECKS_DIR
 from cli.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+"""One folder per check, named by its id: `pass_*` resources the check passes, `fail_*` ones it
+fails, `unknown_*` ones whose value is a reference it cannot judge (neither)."""
 GRAPH_CHECK = "CKV2_MBK_1"
-# Policies of CKV_MBK_17's red-team fixtures: the other IAM checks pass them all.
-ROLE_WRITERS = {
-    "pass_bounded_role_writes",
-    "fail_role_without_boundary",
-    "fail_put_role_policy_without_condition",
-    "fail_iam_put_prefix_wildcard",
-    "fail_removes_the_boundary",
-}
-EXPECTED: dict[str, tuple[set[str], set[str]]] = {
-    # check id: (resources that pass, resources that fail); `unknown_*` ones must be in neither
-    "CKV_MBK_1": (
-        {"pass_reserved_within_cap", "pass_prod_repository_package", "pass_prod_s3_package", "fail_prod_placeholder"},
-        {"fail_reserved_above_cap", "fail_unreserved", "fail_no_environment_tag"},
-    ),
-    "CKV_MBK_2": (
-        {"pass_pc_max_within_cap", "pass_replicas_max_within_cap", "fail_replicas_max_above_cap"},
-        {"fail_pc_max_above_cap"},
-    ),
-    "CKV_MBK_3": (
-        {"pass_replicas_max_within_cap", "pass_pc_max_within_cap", "fail_pc_max_above_cap", "unknown_pc_max_reference"},
-        {"fail_replicas_max_above_cap"},
-    ),
-    "CKV_MBK_4": ({"pass_small_instance"}, {"fail_large_instance_and_storage"}),
-    "CKV_MBK_5": ({"pass_small_node"}, {"fail_large_node"}),
-    "CKV_MBK_6": ({"pass_small_instance"}, {"fail_large_instance_and_storage"}),
-    "CKV_MBK_7": (
-        {
-            "pass_cheapest_price_class",
-            "pass_prod_certificate",
-            "pass_prod_domain_waiver",
-            "fail_prod_default_certificate",
-            "fail_prod_old_tls_policy",
-            "unknown_prod_certificate_reference",
-        },
-        {"fail_all_edge_locations"},
-    ),
-    "CKV_MBK_8": ({"pass_budget_within_burst"}, {"fail_budget_above_burst", "fail_budget_without_notification"}),
-    "CKV_MBK_9": (
-        {"pass_scoped_policy", "pass_inline_scoped", "fail_star_resource", "fail_pass_any_role", *ROLE_WRITERS},
-        {"fail_service_wildcard", "fail_inline_admin"},
-    ),
-    "CKV_MBK_10": (
-        {"pass_scoped_policy", "pass_inline_scoped", "fail_service_wildcard", *ROLE_WRITERS},
-        {"fail_star_resource", "fail_pass_any_role", "fail_inline_admin"},
-    ),
-    "CKV_MBK_11": (
-        {"pass_scoped_policy", "pass_inline_scoped", "fail_service_wildcard", "fail_star_resource", *ROLE_WRITERS},
-        {"fail_pass_any_role", "fail_inline_admin"},
-    ),
-    "CKV_MBK_12": (
-        {
-            "pass_managed_readonly",
-            "pass_service_trust",
-            "pass_oidc_subject_trust",
-            "fail_anyone_trust",
-            "fail_oidc_without_subject",
-            "fail_oidc_without_audience",
-            "fail_oidc_wildcard_subject",
-            "fail_oidc_wildcard_in_equals",
-            "unknown_trust_reference",
-        },
-        {"fail_admin_attached"},
-    ),
-    "CKV_MBK_13": (
-        {"pass_service_trust", "pass_oidc_subject_trust"},
-        {
-            "fail_anyone_trust",
-            "fail_oidc_without_subject",
-            "fail_oidc_without_audience",
-            "fail_oidc_wildcard_subject",
-            "fail_oidc_wildcard_in_equals",
-        },
-    ),
-    "CKV_MBK_17": (
-        {
-            "pass_bounded_role_writes",
-            "pass_scoped_policy",
-            "pass_inline_scoped",
-            "fail_service_wildcard",
-            "fail_star_resource",
-            "fail_pass_any_role",
-        },
-        {
-            "fail_role_without_boundary",
-            "fail_put_role_policy_without_condition",
-            "fail_iam_put_prefix_wildcard",
-            "fail_removes_the_boundary",
-            "fail_inline_admin",
-        },
-    ),
-    "CKV_MBK_14": ({"pass_root_administers"}, {"fail_service_administers", "fail_role_administers"}),
-    "CKV_MBK_15": (
-        {
-            "pass_prod_certificate",
-            "pass_prod_domain_waiver",
-            "pass_cheapest_price_class",
-            "fail_all_edge_locations",
-            "unknown_price_class_reference",
-        },
-        {"fail_prod_default_certificate", "fail_prod_old_tls_policy"},
-    ),
-    "CKV_MBK_16": (
-        {
-            "pass_prod_repository_package",
-            "pass_prod_s3_package",
-            "pass_reserved_within_cap",
-            "fail_reserved_above_cap",
-            "fail_unreserved",
-            "unknown_reserved_reference",
-        },
-        {"fail_prod_placeholder", "fail_no_environment_tag"},
-    ),
-}
+RESOURCE_CHECKS = sorted(path.name for path in FIXTURES.iterdir() if path.is_dir() and path.name != GRAPH_CHECK)
 
 
-def _run_checkov(target: Path, checks: list[str], report_dir: Path) -> dict[str, dict[str, set[str]]]:
-    """One checkov run of `checks` over `target`: check id → outcome → resource names."""
+def _fixture_names(check_id: str) -> dict[str, set[str]]:
+    """The resources of a check's fixture by their prefix: pass, fail, unknown."""
+    stack = json.loads((FIXTURES / check_id / "cdk.tf.json").read_text())
+    names = {name for of_type in stack["resource"].values() for name in of_type}
+    by_prefix = {prefix: {n for n in names if n.startswith(f"{prefix}_")} for prefix in ("pass", "fail", "unknown")}
+    return {**by_prefix, "all": names}
+
+
+def _run_checkov(
+    target: Path, checks: list[str], report_dir: Path, *, own_folders: bool = False
+) -> dict[str, dict[str, set[str]]]:
+    """One checkov run of `checks` over `target`: check id → outcome → resource names (with
+    `own_folders`, only those of the folder named by the check's id)."""
     completed = subprocess.run(
         [
             str(Settings.from_environment().checkov),
@@ -159,23 +60,26 @@ def _run_checkov(target: Path, checks: list[str], report_dir: Path) -> dict[str,
     outcomes: dict[str, dict[str, set[str]]] = defaultdict(lambda: {"passed": set(), "failed": set()})
     for outcome in ("passed", "failed"):
         for result in report["results"][f"{outcome}_checks"]:
+            if own_folders and Path(result["file_path"]).parent.name != result["check_id"]:
+                continue
             outcomes[result["check_id"]][outcome].add(result["resource"].split(".", 1)[1])
     return dict(outcomes)
 
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, set[str]]]:
-    """Our resource checks over the fixture, in one checkov run."""
-    return _run_checkov(FIXTURES, list(EXPECTED), tmp_path_factory.mktemp("policy-report"))
+    """Each resource check over its own fixture folder, in one checkov run over all of them."""
+    return _run_checkov(FIXTURES, RESOURCE_CHECKS, tmp_path_factory.mktemp("policy-report"), own_folders=True)
 
 
-@pytest.mark.parametrize("check_id", EXPECTED)
+@pytest.mark.parametrize("check_id", RESOURCE_CHECKS)
 def test_check_passes_and_fails_exactly_the_expected_resources(
     results: dict[str, dict[str, set[str]]], check_id: str
 ) -> None:
-    passed, failed = EXPECTED[check_id]
-    assert results[check_id] == {"passed": passed, "failed": failed}
-    assert not any(name.startswith("unknown_") for name in results[check_id]["failed"])
+    names = _fixture_names(check_id)
+    assert names["pass"] and names["fail"], f"{check_id}'s fixture needs a resource of each outcome"
+    assert names["pass"] | names["fail"] | names["unknown"] == names["all"], "a name says its outcome"
+    assert results[check_id] == {"passed": names["pass"], "failed": names["fail"]}
 
 
 @pytest.mark.parametrize(("stack", "passed", "failed"), [
@@ -185,7 +89,7 @@ def test_check_passes_and_fails_exactly_the_expected_resources(
 def test_a_stack_without_a_budget_fails_on_its_alert_topic(
     stack: str, passed: set[str], failed: set[str], tmp_path: Path
 ) -> None:
-    outcomes = _run_checkov(FIXTURES.with_name("fixtures_budget_exists") / stack, [GRAPH_CHECK], tmp_path)
+    outcomes = _run_checkov(FIXTURES / GRAPH_CHECK / stack, [GRAPH_CHECK], tmp_path)
     assert outcomes.get(GRAPH_CHECK, {"passed": set(), "failed": set()}) == {"passed": passed, "failed": failed}
 
 
@@ -204,7 +108,7 @@ def _declared_ids() -> list[str]:
 def test_every_check_file_defines_one_check_with_a_unique_id() -> None:
     ids = _declared_ids()
     assert len(ids) == len(set(ids))
-    assert set(ids) == {*EXPECTED, GRAPH_CHECK}
+    assert set(ids) == {*RESOURCE_CHECKS, GRAPH_CHECK}, "each check has a fixture folder named by its id"
 
 
 def test_every_check_has_a_row_in_the_readme() -> None:
