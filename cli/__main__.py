@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 
 from cli.errors import UserError, run_cli
 from cli.settings import ROOT, Settings
-from cli.synth import STACK_SETS
 from cli.timing import Timings
+from environments.names import STACK_SETS
+from stacks.names import stack_names
 
 if TYPE_CHECKING:
     from environments.schema import StackSetConfig
@@ -25,7 +26,7 @@ def _environment(name: str) -> str:
 
 def _config(env: str) -> StackSetConfig:
     """Loaded only by the commands that need it, so `gate` and `emulator` start fast."""
-    from environments.loader import load_account, load_environment
+    from cli.config_files import load_account, load_environment
 
     return load_account() if env == "account" else load_environment(env)
 
@@ -131,14 +132,14 @@ def main(argv: list[str]) -> int:
         terraform.validate(settings, stacks)
     elif args.command == "gate":
         envs = [_environment(e) for e in (args.env or STACK_SETS)]
-        targets = [settings.outdir / "stacks" / stack for e in envs for stack in (e, f"{e}-bootstrap")]
+        targets = [settings.outdir / "stacks" / stack for e in envs for stack in stack_names(e)]
         missing = [t for t in targets if not (t / "cdk.tf.json").exists()]
         if missing:
             raise UserError(f"{missing[0] / 'cdk.tf.json'} is missing: run `make synth` first")
         if args.cost_estimate:
             if len(envs) != 1:
                 raise UserError("--cost-estimate needs exactly one --env", exit_code=2)
-            from environments.loader import load_environment
+            from cli.config_files import load_environment
 
             budget = load_environment(envs[0]).budget
             cost_gate.gate(

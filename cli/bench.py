@@ -33,8 +33,9 @@ from pathlib import Path
 
 from cli import emulator, jsii_cache
 from cli.settings import Settings
-from cli.synth import STACK_SETS
 from cli.timing import TERRAFORM_STEPS, parse
+from environments.names import STACK_SETS
+from stacks.names import bootstrap_stack_name
 
 ROOT = Path(__file__).resolve().parent.parent
 _PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -203,7 +204,7 @@ def main() -> int:
         plain = summarize("plain cdktf run (warm jsii cache)", plain_runs)
 
     settings = Settings.from_environment()
-    stacks = [settings.outdir / "stacks" / name for name in (ONE_ENVIRONMENT, f"{ONE_ENVIRONMENT}-bootstrap")]
+    stacks = [settings.outdir / "stacks" / name for name in (ONE_ENVIRONMENT, bootstrap_stack_name(ONE_ENVIRONMENT))]
     with tempfile.TemporaryDirectory(prefix="bench-gate-") as reports:
         bare_command = [str(settings.checkov), "--framework", "terraform_json", "--soft-fail", "--skip-download"]
         bare_command += ["--quiet", "-o", "json", "--output-file-path", reports]

@@ -25,7 +25,8 @@ import yaml
 
 from cli import gate_coverage, secret_scan
 from cli.errors import UserError
-from cli.synth import STACK_SETS
+from environments.names import STACK_SETS
+from stacks.names import stack_set_of
 
 POLICIES_DIR = Path(__file__).resolve().parent.parent / "policies"
 CHECKS_DIR = POLICIES_DIR / "checks"  # checkov loads every .py and .yaml here as a check
@@ -157,7 +158,7 @@ def resource_types(targets: list[Path]) -> dict[str, str]:
 
 def stack_environment(path: Path) -> str:
     """The environment of a scanned file: its stack's folder (`dev`, `dev-bootstrap` → dev)."""
-    return path.parent.name.removesuffix("-bootstrap")
+    return stack_set_of(path.parent.name)
 
 
 def _resource_of(check: dict[str, Any], types: dict[str, str] | None) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cli.config_files import ENVIRONMENTS_DIR, load_account, load_environment
 from cli.settings import ROOT
 from environments import reference
-from environments.loader import ENVIRONMENTS_DIR, load_account, load_environment
-from environments.schema import ENVIRONMENT_NAMES
+from environments.names import ENVIRONMENT_NAMES
 
 PAGE = ROOT / "docs" / "configuration-reference.md"
 

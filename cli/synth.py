@@ -22,22 +22,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cli import jsii_cache
+from environments.names import STACK_SETS
+from modules.lambda_service.package import PLACEHOLDER_PACKAGE_FILE
+from stacks.names import stack_names
 
 if TYPE_CHECKING:
     from cli.packages import BuiltPackage
     from environments.schema import EnvironmentConfig
 
 ROOT = Path(__file__).resolve().parent.parent
-STACK_SETS = ("dev", "staging", "prod", "account")  # = environments.schema.STACK_SETS (a test checks it)
 # The project's jsii package cache (unless JSII_RUNTIME_PACKAGE_CACHE_ROOT names another) and the
 # directly started kernel (cli/jsii_cache.py).
 JSII_CACHE = ROOT / ".cache" / "jsii"
 JSII_KERNEL = ROOT / ".cache" / "jsii-runtime"
 # One record per stack set: `<outdir>/.inputs/<set>.sha256` (see `stack_set_inputs`).
 _HASH_DIR = ".inputs"
-# Must equal modules.lambda_service.config.PLACEHOLDER_PACKAGE_FILE (a test checks it); not
-# imported from there so that the unchanged-synth fast path never loads pydantic.
-PLACEHOLDER_PACKAGE_FILE = "lambda-placeholder.zip"
 _PLACEHOLDER_HANDLER = """\
 \"\"\"Placeholder of a function whose code the build pipeline has not deployed yet.\"\"\"
 
@@ -47,9 +46,17 @@ def handler(event, context):
         return {"warm": True}
     return {"statusCode": 503, "body": "not deployed yet"}
 """
-_INPUT_FILES = ("main.py", "cdktf.json", "requirements.txt", "cli/synth.py", "cli/jsii_cache.py", "cli/packages.py")
+_INPUT_FILES = (
+    "main.py",
+    "cdktf.json",
+    "requirements.txt",
+    "cli/synth.py",
+    "cli/config_files.py",
+    "cli/jsii_cache.py",
+    "cli/packages.py",
+)
 # functions: the packages built from the repository; prices: the database runbooks quote them
-_INPUT_DIRS = ("environments", "modules", "functions", "cli/cost/prices")
+_INPUT_DIRS = ("environments", "modules", "stacks", "functions", "cli/cost/prices")
 
 
 def _set_file(root: Path, stack_set: str) -> Path:
@@ -99,10 +106,6 @@ def input_hashes(stack_sets: list[str], root: Path = ROOT) -> dict[str, str]:
             digest.update(file_digest(path))
         hashes[stack_set] = digest.hexdigest()
     return hashes
-
-
-def stack_names(stack_set: str) -> list[str]:
-    return [f"{stack_set}-bootstrap", stack_set]
 
 
 def _record(outdir: Path, stack_set: str) -> Path:
@@ -214,12 +217,12 @@ def synthesize(
     environments_dir: Path = ROOT / "environments",
 ) -> list[Path]:
     """Validate the given stack sets, synthesize them in one app, then write their output."""
-    from environments.loader import load_stack_sets
+    from cli.config_files import load_stack_sets
 
     # Every problem of every file at once, before anything is written; the rules across
     # environments read every environment file, synthesized or not.
     configs, account = load_stack_sets(environments, environments_dir)
-    from modules.platform import build_app
+    from stacks.app import build_app
 
     packages = function_packages(configs, environments_dir.parent)
     outdir.mkdir(parents=True, exist_ok=True)

@@ -23,6 +23,7 @@ from cli.errors import UserError
 from cli.revision import Revision, RevisionRecord
 from cli.settings import ROOT, Settings
 from cli.timing import Timings
+from stacks.names import bootstrap_stack_name, stack_names, stack_set_of
 
 if TYPE_CHECKING:
     from environments.schema import EnvironmentConfig
@@ -87,7 +88,7 @@ class Workspace:
             raise UserError(
                 f"terraform {args[0]} of stack {self.stack} was interrupted ({name}); Terraform stopped gracefully "
                 "(it saved the state and released the lock; what it was still creating may exist unrecorded): "
-                f"run `make plan ENV={self.stack.removesuffix('-bootstrap')}`, which finds that and offers to adopt it",
+                f"run `make plan ENV={stack_set_of(self.stack)}`, which finds that and offers to adopt it",
                 exit_code=128 + interrupted,
             )
         detail = f": {completed.stderr.strip()[-3000:]}" if capture else " (see its output above)"
@@ -184,7 +185,7 @@ def refuse_unpinned_providers(stack_json: Path, stack: str) -> None:
     providers = json.loads(stack_json.read_text()).get("provider", {}).get("aws", [])
     unpinned = [p.get("alias", "default") for p in providers if not p.get("allowed_account_ids")]
     if unpinned:
-        stack_set = stack.removesuffix("-bootstrap")
+        stack_set = stack_set_of(stack)
         raise UserError(
             f"{stack}: account_id is null, so its AWS provider(s) ({', '.join(unpinned)}) would accept credentials "
             f"of any account: set account_id (the account's 12 digits, quoted) in environments/account.yaml "
@@ -195,7 +196,7 @@ def refuse_unpinned_providers(stack_json: Path, stack: str) -> None:
 
 def _looks_up_the_account_provider(settings: Settings, env: str) -> bool:
     """The environment's bootstrap trusts the account's GitHub OIDC provider (created by `account-bootstrap`)."""
-    stack_json = settings.outdir / "stacks" / f"{env}-bootstrap" / "cdk.tf.json"
+    stack_json = settings.outdir / "stacks" / bootstrap_stack_name(env) / "cdk.tf.json"
     if env == "account" or not stack_json.exists():
         return False
     return "aws_iam_openid_connect_provider" in json.loads(stack_json.read_text()).get("data", {})
@@ -222,7 +223,7 @@ def bootstrap(settings: Settings, env: str, run_target: target.Target) -> dict[s
     if run_target.is_emulator and _looks_up_the_account_provider(settings, env):
         print(f"bootstrap: {env} trusts the account's GitHub OIDC provider: bootstrapping the account first")
         _bootstrap_outputs(settings, "account", run_target)  # applied once, again only when it changed
-    workspace = Workspace(settings, f"{env}-bootstrap", run_target)
+    workspace = Workspace(settings, bootstrap_stack_name(env), run_target)
     workspace.init(f"path={workspace.directory / 'terraform.tfstate'}")
     workspace.terraform("apply", "-input=false", "-auto-approve", "-no-color", capture=True)
     outputs = workspace.outputs()
@@ -234,7 +235,7 @@ def bootstrap(settings: Settings, env: str, run_target: target.Target) -> dict[s
 
 
 def _bootstrap_outputs(settings: Settings, env: str, run_target: target.Target) -> dict[str, str]:
-    workspace = Workspace(settings, f"{env}-bootstrap", run_target)
+    workspace = Workspace(settings, bootstrap_stack_name(env), run_target)
     if settings.state_kms_key_arn and not run_target.is_emulator:
         return {"state_kms_key_arn": settings.state_kms_key_arn}  # CI: the bootstrap's local state is elsewhere
     if run_target.is_emulator:
@@ -337,7 +338,7 @@ def _plan(
         gate.gate(
             settings.checkov,
             framework="terraform_json",
-            targets=[stack_json.parent, stack_json.parent.with_name(f"{env}-bootstrap")],
+            targets=[stack_json.parent, stack_json.parent.with_name(bootstrap_stack_name(env))],
             report_dir=reports / "synth",
             require_all_skips_used=False,
             environment=env,
@@ -345,7 +346,7 @@ def _plan(
     with timings.step("target"):
         run_target = target.resolve(settings, region)
     if run_target.name == target.AWS:  # before the cost gate and the bootstrap: nothing runs unpinned
-        for stack in (f"{env}-bootstrap", env):
+        for stack in stack_names(env):
             refuse_unpinned_providers(settings.outdir / "stacks" / stack / "cdk.tf.json", stack)
     print(f"plan: {env} targets {run_target.description}")
     workspace = Workspace(settings, env, run_target)
@@ -425,7 +426,7 @@ def _plan(
 
 def _name_prefix(env: str) -> str:
     """`<namespace>-<env>-<service>`, the prefix of the stack set's resource names (`Context.id`)."""
-    from environments.loader import load_account, load_environment
+    from cli.config_files import load_account, load_environment
 
     config = load_account() if env == "account" else load_environment(env)
     return f"{config.namespace}-{env}-{config.service}"

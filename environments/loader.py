@@ -1,4 +1,5 @@
-"""Read `environments/<env>.yaml` into `EnvironmentConfig`, reporting every problem at once.
+"""Parse the text of `environments/<env>.yaml` into `EnvironmentConfig`, reporting every problem at once
+(`cli/config_files.py` reads the files: this package touches none).
 
 Each message names the file, the dotted field, what is wrong and the value given, e.g.
 `environments/prod.yaml: rds.cpu_alarm_threshold_percent: must be ≤ 100 (got 150)`.
@@ -24,18 +25,11 @@ from yaml.nodes import MappingNode, Node
 from yaml.reader import ReaderError
 
 from environments.errors import ConfigError
-from environments.schema import ACCOUNT, ENVIRONMENT_NAMES, AccountConfig, EnvironmentConfig, StackSetConfig
+from environments.names import ACCOUNT
+from environments.schema import AccountConfig, EnvironmentConfig, StackSetConfig
 
-__all__ = [
-    "ConfigError",
-    "load_account",
-    "load_environment",
-    "load_environments",
-    "load_stack_sets",
-    "parse_environment",
-]
+__all__ = ["ConfigError", "parse_account", "parse_environment"]
 
-ENVIRONMENTS_DIR = Path(__file__).resolve().parent
 Config = TypeVar("Config", bound=StackSetConfig)
 MAX_FILE_BYTES = 256 * 1024
 MAX_QUOTED_CHARS = 100  # an ACM certificate ARN (83 characters) stays whole
@@ -71,7 +65,7 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def _display(path: Path) -> str:
+def display(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
@@ -121,10 +115,15 @@ def parse_environment(name: str, text: str, source: Path) -> EnvironmentConfig:
     return _parse(EnvironmentConfig, name, text, source)
 
 
+def parse_account(text: str, source: Path) -> AccountConfig:
+    """Validate the YAML `text` of the account's stack set; `source` is only used in messages."""
+    return _parse(AccountConfig, ACCOUNT, text, source)
+
+
 def _parse(model: type[Config], name: str, text: str, source: Path) -> Config:
-    where = _display(source)
+    where = display(source)
     if len(text) > MAX_FILE_BYTES:
-        raise ConfigError([f"{where}: {_too_large(len(text.encode()))}"])
+        raise ConfigError([f"{where}: {too_large(len(text.encode()))}"])
     try:
         data = yaml.load(text, Loader=_StrictLoader)
     except ReaderError as error:
@@ -148,96 +147,5 @@ def _parse(model: type[Config], name: str, text: str, source: Path) -> Config:
         raise ConfigError([f"{where}: {_describe(item, model)}" for item in error.errors()]) from None
 
 
-def load_environment(name: str, directory: Path = ENVIRONMENTS_DIR) -> EnvironmentConfig:
-    """The validated configuration of environment `name` from `<directory>/<name>.yaml`."""
-    if name not in ENVIRONMENT_NAMES:
-        known = ", ".join(ENVIRONMENT_NAMES)
-        raise ConfigError([f"unknown environment {name!r}: known environments are {known}"])
-    config = _parse(EnvironmentConfig, name, _read(directory / f"{name}.yaml"), directory / f"{name}.yaml")
-    if config.account_id is None and (directory / f"{ACCOUNT}.yaml").exists():
-        # The environment's account is the account stack set's unless its own file names another.
-        shared = load_account(directory).account_id
-        if shared is not None:
-            config = config.model_copy(update={"account_id": shared})
-    return config
-
-
-def load_account(directory: Path = ENVIRONMENTS_DIR) -> AccountConfig:
-    """The validated configuration of the account-level stack from `<directory>/account.yaml`."""
-    path = directory / f"{ACCOUNT}.yaml"
-    return _parse(AccountConfig, ACCOUNT, _read(path), path)
-
-
-def _too_large(size: int) -> str:
+def too_large(size: int) -> str:
     return f"the file is {size} bytes; an environment file may be at most {MAX_FILE_BYTES // 1024} KiB"
-
-
-def _read(path: Path) -> str:
-    """The file's text: at most `MAX_FILE_BYTES` of UTF-8, else a `ConfigError` naming the file."""
-    where = _display(path)
-    try:
-        with path.open("rb") as file:
-            data = file.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise ConfigError([f"{where}: file not found (each stack set needs one, even if empty)"]) from None
-    except OSError as error:
-        raise ConfigError([f"{where}: cannot be read: {error.strerror}"]) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise ConfigError([f"{where}: {_too_large(path.stat().st_size)}"])
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        before = data[: error.start]
-        line, column = before.count(b"\n") + 1, error.start - (before.rfind(b"\n") + 1) + 1
-        raise ConfigError(
-            [
-                f"{where}: line {line}, column {column}: not UTF-8 text (byte 0x{data[error.start]:02x}); "
-                "save the file as UTF-8"
-            ]
-        ) from None
-
-
-def load_environments(names: list[str], directory: Path = ENVIRONMENTS_DIR) -> list[EnvironmentConfig]:
-    """All requested environments, or a `ConfigError` with the problems of all of them."""
-    configs: list[EnvironmentConfig] = []
-    messages: list[str] = []
-    for name in names:
-        try:
-            configs.append(load_environment(name, directory))
-        except ConfigError as error:
-            messages.extend(error.messages)
-    if messages:
-        raise ConfigError(messages)
-    return configs
-
-
-def load_stack_sets(
-    names: list[str], directory: Path = ENVIRONMENTS_DIR
-) -> tuple[list[EnvironmentConfig], AccountConfig | None]:
-    """The requested stack sets (environments, and the account's when named), validated together with
-    every other stack set file in `directory` by the rules across environments sharing an account
-    (`environments.shared_account`); a `ConfigError` with every problem of every file."""
-    from environments.shared_account import shared_account_problems
-
-    messages: list[str] = []
-    configs: dict[str, EnvironmentConfig] = {}
-    account: AccountConfig | None = None
-    others = [n for n in ENVIRONMENT_NAMES if n not in names and (directory / f"{n}.yaml").exists()]
-    for name in [n for n in names if n != ACCOUNT] + others:
-        try:
-            configs[name] = load_environment(name, directory)
-        except ConfigError as error:
-            messages.extend(error.messages)
-    if ACCOUNT in names or (directory / f"{ACCOUNT}.yaml").exists():
-        try:
-            account = load_account(directory)
-        except ConfigError as error:
-            if ACCOUNT in names:
-                messages.extend(error.messages)
-    if messages:
-        raise ConfigError(list(dict.fromkeys(messages)))
-    ordered = [configs[n] for n in ENVIRONMENT_NAMES if n in configs]
-    problems = shared_account_problems(ordered, account, lambda name: _display(directory / f"{name}.yaml"))
-    if problems:
-        raise ConfigError(problems)
-    return [configs[n] for n in names if n != ACCOUNT], account if ACCOUNT in names else None

@@ -26,11 +26,6 @@ from modules.observability.config import AlertsConfig, MonitoringConfig, SloConf
 from modules.rds.config import RdsConfig
 from modules.state.config import StateBucketConfig
 
-ENVIRONMENT_NAMES = ("dev", "staging", "prod")
-ACCOUNT = "account"
-STACK_SETS = (*ENVIRONMENT_NAMES, ACCOUNT)
-"""Every name `--env` accepts: the environments and the account-level stack set."""
-
 # Commercial regions where every service the stacks use (Lambda, RDS Proxy, ElastiCache
 # replica autoscaling, Budgets, CloudFront's us-east-1 metrics) is offered.
 AwsRegion = Literal[

@@ -15,7 +15,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from itertools import combinations
 
-from environments.schema import ACCOUNT, AccountConfig, EnvironmentConfig
+from environments.names import ACCOUNT
+from environments.schema import AccountConfig, EnvironmentConfig
 from modules.lambda_service.config import UNRESERVED_CONCURRENCY_FLOOR
 
 __all__ = ["shared_account_problems"]

@@ -36,6 +36,7 @@ _COPIED = (
     "environments",
     "functions",
     "modules",
+    "stacks",
     "policies",
     "scripts",
 )

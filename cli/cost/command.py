@@ -488,7 +488,7 @@ def gate(outdir: Path, config: EnvironmentConfig, directory: Path) -> Path:
 
 
 def main(outdir: Path, work_dir: Path, envs: list[str], *, update_budgets: bool = False) -> int:
-    from environments.loader import load_account, load_environment
+    from cli.config_files import load_account, load_environment
 
     costs = []
     for env in envs:
@@ -523,10 +523,10 @@ def diff_main(outdir: Path, work_dir: Path, envs: list[str], base: str) -> int:
     synthesized stacks; prints the diff and writes it as Markdown for a pull request's summary."""
     import tempfile
 
+    from cli.config_files import load_environment
     from cli.cost import diff
     from cli.revision import export_tree, resolve, synthesize_revision
     from cli.settings import ROOT
-    from environments.loader import load_environment
 
     if not base:
         raise UserError("name the base revision: make cost-diff BASE=<git ref> (e.g. origin/main)", exit_code=2)

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cli.config_files import ENVIRONMENTS_DIR, load_environment
 from cli.discovery import draft, imports, inventory, readiness, render
 from cli.discovery.aws import POLICY_PATH, AwsReader, ClientFactory, client_config
 from cli.discovery.model import Finding, Inventory
 from cli.errors import UserError
 from cli.settings import ROOT, Settings
-from environments.loader import ENVIRONMENTS_DIR, load_environment
-from environments.schema import ENVIRONMENT_NAMES
+from environments.names import ENVIRONMENT_NAMES
 
 DEFAULT_REPORT_DIR = Path("reports") / "discovery"
 

@@ -18,9 +18,7 @@ from modules.cdn.config import PATH_PATTERN, PATH_PATTERN_CHARACTERS
 from modules.core.base import LogRetentionDays, StrictModel
 from modules.core.scaling import ScalingRange
 from modules.core.schedule import TimeZone, WeeklyWindow
-
-PLACEHOLDER_PACKAGE_FILE = "lambda-placeholder.zip"
-"""Written beside each synthesized stack by the CLI; used by functions without `code`."""
+from modules.lambda_service.package import PLACEHOLDER_PACKAGE_FILE
 
 UNRESERVED_CONCURRENCY_FLOOR = 100
 """AWS keeps at least this much of the account's concurrency unreserved."""

@@ -37,7 +37,6 @@ from modules.core.label import Context
 from modules.core.roles import service_role
 from modules.elasticache.module import ElastiCacheCluster
 from modules.lambda_service.config import (
-    PLACEHOLDER_PACKAGE_FILE,
     DeploymentPackage,
     LambdaFunctionSettings,
     LambdaServiceConfig,
@@ -46,6 +45,7 @@ from modules.lambda_service.config import (
     ScalingSchedule,
     SourceDirectory,
 )
+from modules.lambda_service.package import PLACEHOLDER_PACKAGE_FILE
 from modules.network.module import PrivateNetwork
 from modules.rds.module import PostgresDatabase
 

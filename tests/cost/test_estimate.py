@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
+from cli.config_files import load_environment
 from cli.cost.command import cost_of, table
 from cli.cost.estimate import Estimate, average_minimum, estimate
 from cli.cost.prices import monthly_instance_price_usd
-from environments.loader import load_environment
-from environments.schema import ENVIRONMENT_NAMES
+from environments.names import ENVIRONMENT_NAMES
 from environments.usage import UsageAssumptions
 from tests.cost.fixtures import PRICES, RATE, USAGE, bootstrap_stack, fixture_stack
 

@@ -150,7 +150,7 @@ def test_a_malformed_exchange_rate_names_the_file_and_the_field(tmp_path: Path) 
 def test_the_budgets_and_the_gate_convert_at_the_estimates_sourced_rate() -> None:
     """AWS Budgets take USD: the environments' budgets, the account's and the gate's caps convert EUR
     at the same dated ECB figure the estimate uses, not at a rate of their own."""
-    from environments.loader import load_account, load_environment
+    from cli.config_files import load_account, load_environment
     from tests.conftest import REPO
 
     caps = yaml.safe_load((REPO / "policies" / "caps.yaml").read_text())["eur_to_usd"]

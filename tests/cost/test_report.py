@@ -7,9 +7,9 @@ from pathlib import Path
 import jinja2
 import pytest
 
+from cli.config_files import load_environment
 from cli.cost import report
 from cli.cost.command import cost_of, table
-from environments.loader import load_environment
 from tests.cost.fixtures import PRICES, fixture_stack
 
 

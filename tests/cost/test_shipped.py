@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from cli import cost_gate
+from cli.config_files import load_account, load_environment
 from cli.cost.account import ACCOUNT_STACKS
 from cli.cost.command import (
     OPTIONAL_FEATURES,
@@ -29,8 +30,7 @@ from cli.cost.command import (
 )
 from cli.cost.prices import load_price_table
 from cli.cost.profiles import SERVERLESS
-from environments.loader import load_account, load_environment
-from environments.schema import ENVIRONMENT_NAMES
+from environments.names import ENVIRONMENT_NAMES
 from tests.conftest import PYTHON, REPO, run, synthesize
 
 

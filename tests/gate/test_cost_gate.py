@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from cli import cost_gate
+from cli.config_files import load_environment
 from cli.errors import UserError
 from cli.settings import Settings
-from environments.loader import load_environment
 from tests.conftest import PYTHON, run
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

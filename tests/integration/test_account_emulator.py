@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from cli import emulator
-from environments.loader import load_account
+from cli.config_files import load_account
 from modules.budgets.module import COST_ALLOCATION_TAGS
 from tests.integration.conftest import Workbench, emulator_client, local_state_terraform, new_workbench, plan_counts
 

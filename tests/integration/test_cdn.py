@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from cli import emulator
-from environments.loader import load_environment
+from cli.config_files import load_environment
 from tests.conftest import copy_repository, synthesize
 from tests.integration.conftest import emulator_client, local_state_terraform
 

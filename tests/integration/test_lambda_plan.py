@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cli import emulator
-from cli.synth import PLACEHOLDER_PACKAGE_FILE
+from modules.lambda_service.package import PLACEHOLDER_PACKAGE_FILE
 from tests.conftest import copy_repository, synthesize
 from tests.integration.conftest import plan_with_local_state
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from cli import emulator
-from environments.loader import load_environment
+from cli.config_files import load_environment
 from modules.lambda_service.config import ScalingSchedule, ScheduleWindow
 from tests.conftest import PYTHON, run
 from tests.integration.conftest import Workbench, new_workbench, plan_counts

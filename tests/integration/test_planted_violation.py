@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from environments.loader import load_environment
+from cli.config_files import load_environment
 from tests.conftest import run
 from tests.integration.conftest import make_ready_repository
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from cli import emulator
-from environments.loader import load_environment
+from cli.config_files import load_environment
 from tests.conftest import copy_repository, synthesize
 from tests.integration.conftest import emulator_client, local_state_terraform
 

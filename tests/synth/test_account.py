@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from cli import gate, terraform
+from cli.config_files import load_environment
 from cli.errors import UserError
 from cli.settings import Settings
 from cli.terraform import refuse_unpinned_providers
-from environments.loader import load_environment
 from tests.conftest import copy_repository, only, resources, synthesize
 
 ACCOUNT_ID = "111122223333"  # the shared account of the test copy

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from environments.loader import load_environment
+from cli.config_files import load_environment
 from tests.conftest import REPO, resources
 
 ENVIRONMENTS = ("dev", "staging", "prod")

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from cli import gate
+from cli.config_files import load_environment
 from cli.errors import UserError
 from cli.settings import Settings
-from environments.loader import load_environment
 from tests.conftest import only, purpose_key, resources, synthesize
 
 ENVIRONMENTS = ("dev", "staging", "prod")

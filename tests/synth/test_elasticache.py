@@ -39,7 +39,7 @@ def synthesize_cache_stack(
     """dev's cache (or one of `config`, with dev's network and an alert topic) in a stack of its own,
     with `users` as its clients and `environment` as the context's environment; returns the cache
     and the stack's folder."""
-    from environments.loader import load_environment
+    from cli.config_files import load_environment
     from modules.core.cdk import App, AwsProvider, TerraformStack
     from modules.elasticache.module import ElastiCacheCluster
     from modules.network.module import PrivateNetwork

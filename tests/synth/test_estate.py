@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from environments.loader import load_environments
+from cli.config_files import load_environments
 from environments.schema import EnvironmentConfig
 from modules.rds.config import PORT as DATABASE_PORT
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from cli import jsii_cache, synth
+from environments.names import STACK_SETS
 from tests.conftest import PYTHON, REPO, run, synthesize
 
 PLAIN_SYNTH = (
@@ -48,7 +49,7 @@ def test_only_the_binding_modules_in_use_are_imported() -> None:
             PYTHON,
             "-c",
             "import sys, os\n"
-            "import modules.platform\n"
+            "import stacks.app\n"
             # Each resource module brings its `_private` helper; count the resource modules.
             "loaded = [m for m in sys.modules if m.startswith('cdktf_cdktf_provider_aws.') and not m.endswith('._private')]\n"
             "print(len(loaded))\n"
@@ -128,29 +129,29 @@ def test_an_edited_environment_resynthesizes_its_stack_set_only_and_shared_code_
 
 
 def test_each_stack_sets_hash_covers_the_shared_inputs_its_own_yaml_and_the_accounts(repo_copy: Path) -> None:
-    base = synth.input_hashes(list(synth.STACK_SETS), repo_copy)
+    base = synth.input_hashes(list(STACK_SETS), repo_copy)
     assert len(set(base.values())) == 4
     prod_yaml = repo_copy / "environments" / "prod.yaml"
     prod_yaml.write_text(prod_yaml.read_text() + "cost_center: growth\n")
-    edited = synth.input_hashes(list(synth.STACK_SETS), repo_copy)
-    assert [name for name in synth.STACK_SETS if edited[name] != base[name]] == ["prod"]
+    edited = synth.input_hashes(list(STACK_SETS), repo_copy)
+    assert [name for name in STACK_SETS if edited[name] != base[name]] == ["prod"]
     prod_yaml.unlink()  # a missing file is an input too (synthesis then reports it)
     assert synth.input_hashes(["prod"], repo_copy)["prod"] not in {base["prod"], edited["prod"]}
-    for shared in ("environments/schema.py", "modules/platform.py", "cli/synth.py", "requirements.txt", "main.py"):
-        before = synth.input_hashes(list(synth.STACK_SETS), repo_copy)
+    for shared in ("environments/schema.py", "stacks/environment.py", "cli/synth.py", "requirements.txt", "main.py"):
+        before = synth.input_hashes(list(STACK_SETS), repo_copy)
         (repo_copy / shared).write_text((repo_copy / shared).read_text() + "\n")
-        changed = synth.input_hashes(list(synth.STACK_SETS), repo_copy)
-        assert all(changed[name] != before[name] for name in synth.STACK_SETS), shared
+        changed = synth.input_hashes(list(STACK_SETS), repo_copy)
+        assert all(changed[name] != before[name] for name in STACK_SETS), shared
     inputs = synth.stack_set_inputs("dev", repo_copy)
     assert repo_copy / "environments" / "dev.yaml" in inputs
     assert not {repo_copy / "environments" / f"{other}.yaml" for other in ("staging", "prod")} & set(inputs)
     # account.yaml names every environment's default account_id, so it shapes every set
     account_yaml = repo_copy / "environments" / "account.yaml"
     assert account_yaml in inputs
-    before = synth.input_hashes(list(synth.STACK_SETS), repo_copy)
+    before = synth.input_hashes(list(STACK_SETS), repo_copy)
     account_yaml.write_text(account_yaml.read_text() + "cost_center: shared\n")
-    after = synth.input_hashes(list(synth.STACK_SETS), repo_copy)
-    assert all(after[name] != before[name] for name in synth.STACK_SETS)
+    after = synth.input_hashes(list(STACK_SETS), repo_copy)
+    assert all(after[name] != before[name] for name in STACK_SETS)
     assert repo_copy / "environments" / "loader.py" in inputs
 
 

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from environments.loader import ConfigError, load_account, load_environment
+from cli.config_files import load_account, load_environment
+from environments.loader import ConfigError
 from tests.conftest import only, resources, synthesize
 
 ENVIRONMENTS = ("dev", "staging", "prod")

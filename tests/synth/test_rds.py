@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from environments.loader import load_environment
+from cli.config_files import load_environment
 from tests.conftest import copy_repository, only, purpose_key, resources, synthesize
 
 ENVIRONMENTS = ("dev", "staging", "prod")
@@ -309,8 +309,8 @@ def test_class_too_small_alarms_carry_the_next_class_and_the_yaml_change(
     alarms = _by_path(stack, "aws_cloudwatch_metric_alarm")
     runbooks = stack["output"]["rds_runbooks"]["value"]
     assert set(runbooks) == {path.removeprefix("alarm_").replace("_", "-") for path in alarms}
+    from cli.config_files import load_environment
     from cli.synth import database_resize_prices
-    from environments.loader import load_environment
 
     price = database_resize_prices([load_environment(env)])[env]
     for key in ("cpu", "connections"):
@@ -438,8 +438,8 @@ def test_a_function_using_the_database_connects_through_the_stacks_own_proxy_onl
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_the_resize_runbooks_quote_the_price_table(stacks: dict[str, dict[str, Any]], env: str) -> None:
+    from cli.config_files import load_environment
     from cli.synth import database_resize_prices
-    from environments.loader import load_environment
 
     price = database_resize_prices([load_environment(env)])[env]
     runbooks = stacks[env]["output"]["rds_runbooks"]["value"]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from environments.loader import load_environment
+from cli.config_files import load_environment
 from tests.conftest import only, resources
 
 ENVIRONMENTS = ("dev", "staging", "prod")

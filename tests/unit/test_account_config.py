@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from environments.loader import ConfigError, load_account, load_environment, parse_environment
+from cli.config_files import load_account, load_environment
+from environments.loader import ConfigError, parse_environment
 from tests.conftest import PYTHON, run
 
 TWELVE = "111122223333"

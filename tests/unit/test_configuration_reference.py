@@ -10,9 +10,9 @@ import pytest
 from pydantic import Field
 
 from cli import reference as command
+from cli.config_files import ENVIRONMENTS_DIR, load_account, load_environment
 from environments import reference
-from environments.loader import ENVIRONMENTS_DIR, load_account, load_environment
-from environments.schema import ENVIRONMENT_NAMES
+from environments.names import ENVIRONMENT_NAMES
 from modules.core.base import StrictModel
 from tests.conftest import REPO, copy_repository, run
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from environments.loader import ConfigError, load_environment, parse_environment
+from cli.config_files import load_environment
+from environments.loader import ConfigError, parse_environment
 from modules.rds.config import INSTANCE_CLASSES, instance_class, next_class_up
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import jinja2
 import pytest
 
-from environments.loader import load_environment
+from cli.config_files import load_environment
 from modules.core.cdk import App, AwsProvider, TerraformStack
 from modules.lambda_service.module import DataStores, FunctionPackage, LambdaService
 from modules.network.module import PrivateNetwork
@@ -150,9 +150,9 @@ def test_a_function_that_uses_the_database_needs_the_stacks_database() -> None:
 
 
 def test_every_shipped_environments_resize_runbook_quotes_the_price_of_the_next_class() -> None:
+    from cli.config_files import load_environments
     from cli.cost.prices import load_price_table
     from cli.synth import database_resize_prices
-    from environments.loader import load_environments
     from modules.rds.config import next_class_up
 
     configs = load_environments(["dev", "staging", "prod"])

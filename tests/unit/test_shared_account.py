@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from environments.loader import ENVIRONMENTS_DIR, ConfigError, load_stack_sets
+from cli.config_files import ENVIRONMENTS_DIR, load_stack_sets
+from environments.loader import ConfigError
 from tests.conftest import PYTHON, run
 
 

@@ -1,31 +1,15 @@
-"""The stacks of one environment, wired together by object.
-
-* `<env>-bootstrap` (local state): the environment's state bucket, and the CI roles that plan and
-  apply the environment (trusting the account's GitHub OIDC provider). Applied once by a person,
-  after `account-bootstrap`.
-* `<env>`: everything else, with its state in that bucket under the environment's own key,
-  locked with S3-native lock files.
-* `account-bootstrap` and `account`: the same pair for what the account has once, whatever the
-  environments: the GitHub OIDC provider (account-bootstrap); the total budget, cost anomaly
-  detection and the cost-allocation tags (account).
-
-Every AWS provider of every stack is pinned to the configured account (`allowed_account_ids`).
-
-Stack outputs are made here and nowhere else.
-"""
+"""`<env>`: the environment's infrastructure, its modules wired by object, and its outputs."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from environments.schema import AccountConfig, EnvironmentConfig, StackSetConfig
-from modules.budgets.anomaly import CostAnomalyDetection
-from modules.budgets.module import AccountBudget, CostAllocationTags, EnvironmentBudgets
+from environments.schema import EnvironmentConfig
+from modules.budgets.module import EnvironmentBudgets
 from modules.cdn.module import EDGE_REGION, CdnDistribution
 from modules.core.alarms import AlarmTarget
-from modules.core.cdk import App, AwsProvider, Construct, LocalBackend, S3Backend, TerraformOutput, TerraformStack
+from modules.core.cdk import Construct, TerraformOutput, TerraformStack
 from modules.core.kms import PER_SERVICE_KEYS, EnvironmentKey, KeySource
-from modules.delivery.module import DeliveryRoles, GitHubOidcProvider, StateAccess
 from modules.elasticache.module import ElastiCacheCluster
 from modules.front_door.module import FunctionUrlFrontDoor
 from modules.lambda_service.module import DataStores, FunctionPackage, LambdaService
@@ -34,78 +18,8 @@ from modules.observability.alarms import EdgeMetrics, EdgeSloAlarms, ServiceAlar
 from modules.observability.dashboard import Dashboard, DatabaseMetrics, dashboard_body
 from modules.observability.module import AlertTopic
 from modules.rds.module import PostgresDatabase
-from modules.state.module import StateBucket, state_bucket_name
-
-
-def bootstrap_stack_name(config: StackSetConfig) -> str:
-    return f"{config.name}-bootstrap"
-
-
-def environment_stack_name(config: StackSetConfig) -> str:
-    return config.name
-
-
-def _remote_state(stack: TerraformStack, config: StackSetConfig) -> None:
-    """The stack set's state: its bucket, its own key, encrypted, S3-native locking."""
-    S3Backend(
-        stack,
-        bucket=state_bucket_name(config.state, config.context, config.account_id),
-        key=config.state_key,
-        region=config.region,
-        encrypt=True,
-    )
-    # S3-native locking (Terraform ≥ 1.10); cdktf 0.21 predates the argument.
-    stack.add_override("terraform.backend.s3.use_lockfile", True)
-
-
-def aws_provider(
-    stack: TerraformStack,
-    config: StackSetConfig,
-    *,
-    id_: str = "aws",
-    region: str | None = None,
-    alias: str | None = None,
-) -> AwsProvider:
-    """Every AWS provider of the stacks is made here: credentials of another account than the configured
-    one fail before anything is read or created (unpinned only while `account_id` is null)."""
-    return AwsProvider(
-        stack,
-        id_,
-        region=region or config.region,
-        alias=alias,
-        allowed_account_ids=[config.account_id] if config.account_id else None,
-    )
-
-
-class BootstrapStack(TerraformStack):
-    """The state bucket and the CI roles; its own state stays local (it cannot live in the bucket it creates)."""
-
-    def __init__(self, scope: Construct, *, config: StackSetConfig) -> None:
-        super().__init__(scope, bootstrap_stack_name(config))
-        LocalBackend(self, path="terraform.tfstate")
-        aws_provider(self, config)
-        state = StateBucket(self, "state", config=config.state, context=config.context, account_id=config.account_id)
-        TerraformOutput(self, "state_bucket_name", value=state.bucket_name)
-        TerraformOutput(self, "state_bucket_arn", value=state.bucket_arn)
-        TerraformOutput(self, "state_kms_key_arn", value=state.kms_key_arn)
-        if not isinstance(config, EnvironmentConfig):
-            # The account set is applied by a person: it changes rarely and spans environments.
-            # IAM holds one OIDC provider per URL and account: the environments' bootstraps look it up.
-            github = GitHubOidcProvider(self, "github_oidc", context=config.context)
-            TerraformOutput(self, "ci_oidc_provider_arn", value=github.arn)
-            return
-        delivery = DeliveryRoles(
-            self,
-            "delivery",
-            config=config.delivery,
-            context=config.context,
-            region=config.region,
-            state=StateAccess(bucket_arn=state.bucket_arn, state_key=config.state_key, kms_key_arn=state.kms_key_arn),
-            hosted_zone_id=config.cdn.domain.hosted_zone_id if config.cdn.domain else None,
-        )
-        TerraformOutput(self, "ci_oidc_provider_arn", value=delivery.oidc_provider_arn)
-        TerraformOutput(self, "ci_plan_role_arn", value=delivery.plan_role_arn)
-        TerraformOutput(self, "ci_apply_role_arn", value=delivery.apply_role_arn)
+from stacks.names import main_stack_name
+from stacks.providers import aws_provider, remote_state
 
 
 class EnvironmentStack(TerraformStack):
@@ -121,8 +35,8 @@ class EnvironmentStack(TerraformStack):
     ) -> None:
         """`database_resize_price_eur`: what the next database class up costs more a month (runbooks);
         `packages`: the function packages the CLI built, by source directory."""
-        super().__init__(scope, environment_stack_name(config))
-        _remote_state(self, config)
+        super().__init__(scope, main_stack_name(config.name))
+        remote_state(self, config)
         aws_provider(self, config)
         # CloudFront's metrics and WAF web ACLs of scope CLOUDFRONT exist only in us-east-1.
         edge = aws_provider(self, config, id_="aws_edge", region=EDGE_REGION, alias="edge")
@@ -275,56 +189,3 @@ class EnvironmentStack(TerraformStack):
             TerraformOutput(self, "cdn_edge_alert_topic_arn", value=cdn.edge_alert_topic_arn)
         if cdn.web_acl_arn is not None:
             TerraformOutput(self, "cdn_web_acl_arn", value=cdn.web_acl_arn)
-
-
-class AccountStack(TerraformStack):
-    """What the account has once: its total budget and cost anomaly detection, with their own alerts."""
-
-    def __init__(self, scope: Construct, *, config: AccountConfig) -> None:
-        super().__init__(scope, environment_stack_name(config))
-        _remote_state(self, config)
-        aws_provider(self, config)
-        alerts = AlertTopic(
-            self,
-            "alerts",
-            context=config.context,
-            emails=config.alerts.emails,
-            publishers=("budgets.amazonaws.com", "costalerts.amazonaws.com"),
-        )
-        # Without the activation, budgets and anomaly monitors filtered by these tags see 0.
-        CostAllocationTags(self, "cost_allocation_tags")
-        budget = AccountBudget(self, "budget", config=config.budget, context=config.context, alerts=alerts)
-        anomalies = CostAnomalyDetection(
-            self, "anomalies", config=config.anomaly_detection, context=config.context, alerts=alerts
-        )
-        TerraformOutput(self, "alert_topic_arn", value=alerts.topic_arn)
-        TerraformOutput(self, "total_budget_name", value=budget.budget_name)
-        TerraformOutput(self, "anomaly_monitor_arns", value=anomalies.monitor_arns)
-        TerraformOutput(self, "anomaly_subscription_arn", value=anomalies.subscription_arn)
-
-
-def build_app(
-    configs: list[EnvironmentConfig],
-    outdir: str,
-    *,
-    account: AccountConfig | None = None,
-    database_resize_prices: Mapping[str, float | None] | None = None,
-    packages: Mapping[str, tuple[str, str]] | None = None,
-) -> App:
-    """One app with both stacks of every given environment (and the account's), synthesized in one process."""
-    app = App(outdir=outdir)
-    for config in configs:
-        BootstrapStack(app, config=config)
-        EnvironmentStack(
-            app,
-            config=config,
-            database_resize_price_eur=(database_resize_prices or {}).get(config.name),
-            packages={
-                source: FunctionPackage(filename=filename, sha256_base64=digest)
-                for source, (filename, digest) in (packages or {}).items()
-            },
-        )
-    if account is not None:
-        BootstrapStack(app, config=account)
-        AccountStack(app, config=account)
-    return app

@@ -1,0 +1,39 @@
+"""One CDKTF app holding both stacks of every stack set asked for."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from environments.schema import AccountConfig, EnvironmentConfig
+from modules.core.cdk import App
+from modules.lambda_service.module import FunctionPackage
+from stacks.account import AccountStack
+from stacks.bootstrap import BootstrapStack
+from stacks.environment import EnvironmentStack
+
+
+def build_app(
+    configs: list[EnvironmentConfig],
+    outdir: str,
+    *,
+    account: AccountConfig | None = None,
+    database_resize_prices: Mapping[str, float | None] | None = None,
+    packages: Mapping[str, tuple[str, str]] | None = None,
+) -> App:
+    """One app with both stacks of every given environment (and the account's), synthesized in one process."""
+    app = App(outdir=outdir)
+    for config in configs:
+        BootstrapStack(app, config=config)
+        EnvironmentStack(
+            app,
+            config=config,
+            database_resize_price_eur=(database_resize_prices or {}).get(config.name),
+            packages={
+                source: FunctionPackage(filename=filename, sha256_base64=digest)
+                for source, (filename, digest) in (packages or {}).items()
+            },
+        )
+    if account is not None:
+        BootstrapStack(app, config=account)
+        AccountStack(app, config=account)
+    return app

@@ -1,0 +1,41 @@
+"""`<set>-bootstrap`: the state bucket and, for an environment, its CI roles (local state)."""
+
+from __future__ import annotations
+
+from environments.schema import EnvironmentConfig, StackSetConfig
+from modules.core.cdk import Construct, LocalBackend, TerraformOutput, TerraformStack
+from modules.delivery.module import DeliveryRoles, GitHubOidcProvider, StateAccess
+from modules.state.module import StateBucket
+from stacks.names import bootstrap_stack_name
+from stacks.providers import aws_provider
+
+
+class BootstrapStack(TerraformStack):
+    """The state bucket and the CI roles; its own state stays local (it cannot live in the bucket it creates)."""
+
+    def __init__(self, scope: Construct, *, config: StackSetConfig) -> None:
+        super().__init__(scope, bootstrap_stack_name(config.name))
+        LocalBackend(self, path="terraform.tfstate")
+        aws_provider(self, config)
+        state = StateBucket(self, "state", config=config.state, context=config.context, account_id=config.account_id)
+        TerraformOutput(self, "state_bucket_name", value=state.bucket_name)
+        TerraformOutput(self, "state_bucket_arn", value=state.bucket_arn)
+        TerraformOutput(self, "state_kms_key_arn", value=state.kms_key_arn)
+        if not isinstance(config, EnvironmentConfig):
+            # The account set is applied by a person: it changes rarely and spans environments.
+            # IAM holds one OIDC provider per URL and account: the environments' bootstraps look it up.
+            github = GitHubOidcProvider(self, "github_oidc", context=config.context)
+            TerraformOutput(self, "ci_oidc_provider_arn", value=github.arn)
+            return
+        delivery = DeliveryRoles(
+            self,
+            "delivery",
+            config=config.delivery,
+            context=config.context,
+            region=config.region,
+            state=StateAccess(bucket_arn=state.bucket_arn, state_key=config.state_key, kms_key_arn=state.kms_key_arn),
+            hosted_zone_id=config.cdn.domain.hosted_zone_id if config.cdn.domain else None,
+        )
+        TerraformOutput(self, "ci_oidc_provider_arn", value=delivery.oidc_provider_arn)
+        TerraformOutput(self, "ci_plan_role_arn", value=delivery.plan_role_arn)
+        TerraformOutput(self, "ci_apply_role_arn", value=delivery.apply_role_arn)
