@@ -55,8 +55,8 @@ _INPUT_FILES = (
     "cli/jsii_cache.py",
     "cli/packages.py",
 )
-# functions: the packages built from the repository; prices: the database runbooks quote them
-_INPUT_DIRS = ("environments", "modules", "stacks", "functions", "cli/cost/prices")
+# functions: the packages built from the repository (no price: a report quotes prices, the plan does not)
+_INPUT_DIRS = ("environments", "modules", "stacks", "functions")
 
 
 def _set_file(root: Path, stack_set: str) -> Path:
@@ -64,7 +64,7 @@ def _set_file(root: Path, stack_set: str) -> Path:
 
 
 def shared_inputs(root: Path = ROOT) -> list[Path]:
-    """The files that shape every stack set: code, pins, prices, and everything in `environments/`
+    """The files that shape every stack set: code, pins, and everything in `environments/`
     but the stack sets' own YAML files (a YAML file of no stack set counts as shared)."""
     own = {_set_file(root, stack_set) for stack_set in STACK_SETS}
     paths = [root / name for name in _INPUT_FILES]
@@ -186,29 +186,6 @@ def function_packages(configs: list[EnvironmentConfig], root: Path) -> list[Buil
     return list(built.values())
 
 
-def database_resize_prices(configs: list[EnvironmentConfig]) -> dict[str, float | None]:
-    """Per environment, what the next database class up costs more a month (EUR), for the resize
-    runbooks; None where the price table has no figure (the runbook then points to `make cost`)."""
-    from cli.cost.prices import PRICES_DIR, load_price_table
-    from modules.rds.config import next_class_up
-
-    prices: dict[str, float | None] = {}
-    for config in configs:
-        database, bigger = config.rds, next_class_up(config.rds.instance_class)
-        prices[config.name] = None
-        if bigger is None or not (PRICES_DIR / f"{config.region}.yaml").exists():
-            continue
-        table = load_price_table(config.region)
-        try:
-            difference_usd = table.monthly_instance_price_usd(
-                bigger.name, database.multi_az
-            ) - table.monthly_instance_price_usd(database.instance_class, database.multi_az)
-        except KeyError:
-            continue
-        prices[config.name] = round(difference_usd / config.budget.usd_per_eur, 2)
-    return prices
-
-
 def synthesize(
     environments: list[str],
     outdir: Path,
@@ -231,7 +208,6 @@ def synthesize(
             configs,
             staging,
             account=account,
-            database_resize_prices=database_resize_prices(configs),
             packages={package.source: (package.filename, package.sha256_base64) for package in packages},
         ).synth()
         if before_install is not None:

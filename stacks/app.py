@@ -17,7 +17,6 @@ def build_app(
     outdir: str,
     *,
     account: AccountConfig | None = None,
-    database_resize_prices: Mapping[str, float | None] | None = None,
     packages: Mapping[str, tuple[str, str]] | None = None,
 ) -> App:
     """One app with both stacks of every given environment (and the account's), synthesized in one process."""
@@ -27,7 +26,6 @@ def build_app(
         EnvironmentStack(
             app,
             config=config,
-            database_resize_price_eur=(database_resize_prices or {}).get(config.name),
             packages={
                 source: FunctionPackage(filename=filename, sha256_base64=digest)
                 for source, (filename, digest) in (packages or {}).items()

@@ -30,11 +30,9 @@ class EnvironmentStack(TerraformStack):
         scope: Construct,
         *,
         config: EnvironmentConfig,
-        database_resize_price_eur: float | None = None,
         packages: Mapping[str, FunctionPackage] | None = None,
     ) -> None:
-        """`database_resize_price_eur`: what the next database class up costs more a month (runbooks);
-        `packages`: the function packages the CLI built, by source directory."""
+        """`packages`: the function packages the CLI built, by source directory."""
         super().__init__(scope, main_stack_name(config.name))
         remote_state(self, config)
         aws_provider(self, config)
@@ -80,7 +78,6 @@ class EnvironmentStack(TerraformStack):
             context=config.context,
             network=network,
             alerts=alerts,
-            next_class_monthly_price_difference_eur=database_resize_price_eur,
             keys=keys,
         )
         functions = LambdaService(

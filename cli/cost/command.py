@@ -27,6 +27,7 @@ from cli.cost.account import ACCOUNT_STACKS, AccountEstimate, account_estimate
 from cli.cost.estimate import Estimate, estimate
 from cli.cost.prices import load_exchange_rate, load_price_table
 from cli.cost.recommend import Advice, advise
+from cli.cost.resize import DatabaseResize, database_resize
 from cli.errors import UserError
 from cli.settings import ROOT
 
@@ -61,6 +62,8 @@ class EnvironmentCost:
     advice: Advice
     unverified: list[str]
     """The unverified price-table figures this estimate rests on."""
+    resize: DatabaseResize | None = None
+    """The RDS runbooks' next class up, priced."""
 
     def unverified_share(self) -> tuple[float, float]:
         """(floor, ceiling) share of the totals that rests on unverified figures."""
@@ -96,7 +99,8 @@ def cost_of(
         soft_limit_eur=config.budget.soft_limit_eur,
         burst_limit_eur=config.budget.burst_limit_eur,
     )
-    return EnvironmentCost(config, result, advice, sorted(set(prices.unverified()) & result.prices_used()))
+    unverified = sorted(set(prices.unverified()) & result.prices_used())
+    return EnvironmentCost(config, result, advice, unverified, database_resize(config, prices))
 
 
 def load_stack(outdir: Path, name: str) -> dict[str, Any]:
@@ -192,6 +196,12 @@ def table(cost: EnvironmentCost) -> str:
             else "  no combination of the recommendations makes it fit"
         )
     lines.extend(f"  waste: {flag}" for flag in cost.advice.waste)
+    if cost.resize is not None:
+        resize = cost.resize
+        lines.append(
+            f"  database resize (the CPU and connections runbooks' next class up): {resize.current_class} → "
+            f"{resize.next_class}, {e.eur(resize.monthly_difference_usd):+.2f} EUR per month"
+        )
     return "\n".join(lines)
 
 

@@ -222,7 +222,7 @@ class PriceTable(_Strict):
             raise KeyError(message) from None
 
     def monthly_instance_price_usd(self, instance_class: str, multi_az: bool) -> float:
-        """What one PostgreSQL instance of `instance_class` costs a month, on demand (for the runbooks)."""
+        """What one PostgreSQL instance of `instance_class` costs a month, on demand."""
         price = self.rds_instance(instance_class)
         return (price.multi_az if multi_az else price.single_az) * self.hours_per_month
 
@@ -290,8 +290,3 @@ def load_exchange_rate(path: Path = EXCHANGE_RATE_FILE) -> ExchangeRate:
         raise UserError(f"{path}: cannot read the exchange rate ({error})", exit_code=2) from None
     except ValidationError as error:
         raise UserError(f"{path}: invalid exchange rate: {error}", exit_code=2) from None
-
-
-def monthly_instance_price_usd(region: str, instance_class: str, multi_az: bool) -> float:
-    """What one PostgreSQL instance costs a month on demand in `region` (for the RDS runbooks)."""
-    return load_price_table(region).monthly_instance_price_usd(instance_class, multi_az)

@@ -101,16 +101,12 @@ class PostgresDatabase(Construct):
         context: Context,
         network: PrivateNetwork,
         alerts: AlertTopic,
-        next_class_monthly_price_difference_eur: float | None = None,
         keys: KeySource = PER_SERVICE_KEYS,
     ) -> None:
-        """`next_class_monthly_price_difference_eur` (from a cost estimate, when one exists) goes
-        into the resize runbooks; without it they point to `make cost`."""
         super().__init__(scope, id_)
         self._config = config
         self._context = context
         self._alert_topic_arn = alerts.topic_arn
-        self._price_difference = next_class_monthly_price_difference_eur
         account = AwsAccount.of(self)
         partition, region, account_id = account.partition, account.region, account.account_id
         key = keys.key(
@@ -657,7 +653,6 @@ class PostgresDatabase(Construct):
             multi_az=config.multi_az,
             maintenance_window=config.maintenance_window,
             max_allocated_storage_gib=config.max_allocated_storage_gib,
-            monthly_price_difference_eur=self._price_difference,
         )
         self.runbooks[alarm.key] = render_runbook(facts)
         self.alarm_names[alarm.key] = name

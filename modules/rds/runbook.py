@@ -2,8 +2,8 @@
 
 Every alarm gets a full runbook (`RUNBOOK`) and a short one (`SUMMARY`) that fits the alarm's
 description (AWS allows 1,024 characters there). Alarms that mean "the instance class is too
-small" (CPU, connections) say what was observed, the next class up, its monthly price difference
-when a cost estimate gives one, and the exact YAML change.
+small" (CPU, connections) say what was observed, the next class up and the exact YAML change; its
+monthly price difference is a report's (`make cost`), not the plan's: synthesis reads no price.
 
 The templates live here as strings, not files: modules do no file I/O (`modules/core/text.py`).
 """
@@ -38,8 +38,7 @@ First rule out a cause that a bigger class would only hide:
 {% if next_class is not none %}
 Next class up: {{ next_class.name }} ({{ next_class.memory_gib }} GiB memory, {{ next_class.vcpus }} vCPU, \
 default max_connections {{ next_class.max_connections }}).
-Monthly price difference: {% if monthly_price_difference is not none %}{{ monthly_price_difference }}\
-{% else %}not estimated here; `make cost ENV={{ environment }}` shows it{% endif %}.
+Monthly price difference: `make cost ENV={{ environment }}` shows it (database resize).
 
 The change, in {{ yaml_file }}:
 
@@ -78,8 +77,8 @@ If it persists and none of these explains it, treat it as capacity: see the CPU 
 
 SUMMARY = """\
 {{ observed }} on {{ identifier }} ({{ current.name }}).{% if action == "resize" %}{% if next_class is not none %} \
-Sustained: class too small. Next up: {{ next_class.name }}{% if monthly_price_difference is not none %} \
-({{ monthly_price_difference }}){% endif %}: set rds.instance_class: {{ next_class.name }} in {{ yaml_file }}, \
+Sustained: class too small. Next up: {{ next_class.name }}: set rds.instance_class: {{ next_class.name }} \
+in {{ yaml_file }}, \
 then make plan/apply ENV={{ environment }}.{% else %} Largest class of its family: change family or add read \
 replicas.{% endif %}{% elif action == "storage" %} Storage autoscaling is at its ceiling or behind: raise \
 rds.max_allocated_storage_gib in {{ yaml_file }}.{% else %} Investigate: {{ checks[0] }}.{% endif %} \
@@ -105,10 +104,8 @@ class AlarmFacts:
     multi_az: bool
     maintenance_window: str
     max_allocated_storage_gib: int
-    monthly_price_difference_eur: float | None = None
 
     def variables(self) -> dict[str, object]:
-        difference = self.monthly_price_difference_eur
         return {
             "alarm_key": self.alarm_key,
             "alarm_name": self.alarm_name,
@@ -123,7 +120,6 @@ class AlarmFacts:
             "maintenance_window": self.maintenance_window,
             "max_allocated_storage_gib": self.max_allocated_storage_gib,
             "yaml_file": f"environments/{self.environment}.yaml",
-            "monthly_price_difference": None if difference is None else f"{difference:+.2f} EUR per month",
         }
 
 

@@ -9,7 +9,7 @@ import pytest
 from cli.config_files import load_environment
 from cli.cost.command import cost_of, table
 from cli.cost.estimate import Estimate, average_minimum, estimate
-from cli.cost.prices import monthly_instance_price_usd
+from cli.cost.prices import load_price_table
 from environments.names import ENVIRONMENT_NAMES
 from environments.usage import UsageAssumptions
 from tests.cost.fixtures import PRICES, RATE, USAGE, bootstrap_stack, fixture_stack
@@ -263,14 +263,14 @@ def test_an_unknown_instance_class_is_not_priced() -> None:
     assert ("aws_db_proxy.proxy", "aws_db_proxy (its target instance is unknown)") in result.not_priced
 
 
-def test_the_runbooks_monthly_instance_price() -> None:
+def test_the_monthly_instance_price() -> None:
     assert PRICES.monthly_instance_price_usd("db.t4g.micro", multi_az=False) == pytest.approx(
         PRICES.rds.instance_hour["db.t4g.micro"].single_az * HOURS
     )
     assert PRICES.monthly_instance_price_usd("db.t4g.micro", True) == pytest.approx(
         2 * PRICES.monthly_instance_price_usd("db.t4g.micro", False)
     )
-    assert monthly_instance_price_usd("eu-central-1", "db.m7g.large", True) == pytest.approx(
+    assert load_price_table("eu-central-1").monthly_instance_price_usd("db.m7g.large", True) == pytest.approx(
         PRICES.rds.instance_hour["db.m7g.large"].multi_az * HOURS
     )
     with pytest.raises(KeyError, match=r"no price for RDS instance class db\.z9\.huge in eu-central-1"):

@@ -153,6 +153,12 @@ def test_each_stack_sets_hash_covers_the_shared_inputs_its_own_yaml_and_the_acco
     after = synth.input_hashes(list(STACK_SETS), repo_copy)
     assert all(after[name] != before[name] for name in STACK_SETS)
     assert repo_copy / "environments" / "loader.py" in inputs
+    # Synthesis reads no price (the cost report does): editing the price table changes no stack set.
+    price_file = repo_copy / "cli" / "cost" / "prices" / "eu-central-1.yaml"
+    assert price_file.exists() and price_file not in inputs
+    before = synth.input_hashes(list(STACK_SETS), repo_copy)
+    price_file.write_text(price_file.read_text() + "\n# edited\n")
+    assert synth.input_hashes(list(STACK_SETS), repo_copy) == before
 
 
 def test_the_unchanged_path_loads_neither_pydantic_nor_cdktf(synthesized_outdir: Path) -> None:

@@ -20,7 +20,7 @@ from modules.rds.runbook import RUNBOOK, SUMMARY, AlarmFacts, render_runbook, re
 ALARMS = {"cpu", "connections", "freeable-memory", "free-storage", "read-latency", "write-latency"}
 
 
-def _database(env: str, price: float | None = None, **changes: Any) -> PostgresDatabase:
+def _database(env: str, **changes: Any) -> PostgresDatabase:
     config = load_environment(env)
     rds = RdsConfig.model_validate({**config.rds.model_dump(), **changes})
     stack = TerraformStack(App(outdir="/tmp/unused"), env)
@@ -34,7 +34,6 @@ def _database(env: str, price: float | None = None, **changes: Any) -> PostgresD
         context=config.context,
         network=network,
         alerts=alerts,
-        next_class_monthly_price_difference_eur=price,
     )
 
 
@@ -55,13 +54,12 @@ def test_replicas_add_a_lag_runbook_each() -> None:
     assert "Replica matbakh-dev-api-db-replica-2 lags the primary" in database.runbooks["replica-2-lag"]
 
 
-def test_a_price_difference_when_given_is_in_the_resize_runbooks_and_their_summary() -> None:
-    database = _database("prod", price=117.5)
+def test_the_resize_runbooks_point_to_the_cost_report_for_the_price_and_quote_none() -> None:
+    """Synthesis reads no price (a price edit changes no plan): the report quotes it."""
+    database = _database("prod")
     for key in ("cpu", "connections"):
-        assert "Monthly price difference: +117.50 EUR per month." in database.runbooks[key]
-        assert "make cost" not in database.runbooks[key]
-    without = _database("prod")
-    assert "Monthly price difference: not estimated here; `make cost ENV=prod` shows it." in without.runbooks["cpu"]
+        assert "Monthly price difference: `make cost ENV=prod` shows it (database resize)." in database.runbooks[key]
+    assert not [key for key, text in database.runbooks.items() if "EUR" in text or "USD" in text]
 
 
 def _facts(**changes: Any) -> AlarmFacts:
@@ -103,16 +101,12 @@ def test_the_storage_runbook_doubles_the_ceiling() -> None:
 
 
 @pytest.mark.parametrize("action", ["resize", "storage", "investigate"])
-@pytest.mark.parametrize("price", [None, -12.0, 250.25])
 @pytest.mark.parametrize("name", sorted(INSTANCE_CLASSES))
-def test_every_combination_renders_and_the_summary_fits_the_alarm_description(
-    action: str, price: float | None, name: str
-) -> None:
+def test_every_combination_renders_and_the_summary_fits_the_alarm_description(action: str, name: str) -> None:
     facts = _facts(
         action=action,
         current=instance_class(name),
         next_class=next_class_up(name),
-        monthly_price_difference_eur=price,
         checks=("x" * 200, "y" * 200),
     )
     assert render_runbook(facts)
@@ -147,22 +141,3 @@ def test_a_function_that_uses_the_database_needs_the_stacks_database() -> None:
             stores=DataStores(network=network),
             packages={"functions/api": FunctionPackage(filename="package.zip", sha256_base64="unused")},
         )
-
-
-def test_every_shipped_environments_resize_runbook_quotes_the_price_of_the_next_class() -> None:
-    from cli.config_files import load_environments
-    from cli.cost.prices import load_price_table
-    from cli.synth import database_resize_prices
-    from modules.rds.config import next_class_up
-
-    configs = load_environments(["dev", "staging", "prod"])
-    prices = database_resize_prices(configs)
-    for config in configs:
-        table, database = load_price_table(config.region), config.rds
-        bigger = next_class_up(database.instance_class)
-        assert bigger is not None
-        by_hand = (
-            table.monthly_instance_price_usd(bigger.name, database.multi_az)
-            - table.monthly_instance_price_usd(database.instance_class, database.multi_az)
-        ) / config.budget.usd_per_eur
-        assert prices[config.name] == round(by_hand, 2) > 0
