@@ -1,4 +1,5 @@
-"""`make reference`: regenerate docs/configuration-reference.md from the schema and the shipped files."""
+"""`make reference`: regenerate docs/configuration-reference.md (every setting) and the shipped-values
+table of docs/configuration.md from the schema and the shipped files."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from pathlib import Path
 
 from cli.config_files import ENVIRONMENTS_DIR, load_account, load_environment
 from cli.settings import ROOT
-from environments import reference
+from environments import reference, summary
 from environments.names import ENVIRONMENT_NAMES
 
 PAGE = ROOT / "docs" / "configuration-reference.md"
+SUMMARY_PAGE = ROOT / "docs" / "configuration.md"
 
 
 def generated(directory: Path = ENVIRONMENTS_DIR) -> str:
@@ -18,14 +20,30 @@ def generated(directory: Path = ENVIRONMENTS_DIR) -> str:
     return reference.render(environments, load_account(directory))
 
 
-def main(page: Path = PAGE, directory: Path = ENVIRONMENTS_DIR) -> int:
-    """Rewrite the page between its markers; say whether it changed."""
+def generated_summary(directory: Path = ENVIRONMENTS_DIR) -> str:
+    """The shipped-values table of docs/configuration.md, from the environment files in `directory`."""
+    return summary.render({name: load_environment(name, directory) for name in ENVIRONMENT_NAMES})
+
+
+def _rewrite(page: Path, begin_marker: str, end_marker: str, generated_text: str) -> bool:
+    """Replace the page's text between its markers; whether it changed."""
     text = page.read_text()
-    begin, end = text.index(reference.BEGIN), text.index(reference.END) + len(reference.END)
-    updated = text[:begin] + generated(directory) + text[end:]
-    if updated == text:
-        print(f"reference: {page.name} is up to date")
-        return 0
-    page.write_text(updated)
-    print(f"reference: rewrote {page.name} from environments/schema.py and the shipped files")
+    begin, end = text.index(begin_marker), text.index(end_marker) + len(end_marker)
+    updated = text[:begin] + generated_text + text[end:]
+    if updated != text:
+        page.write_text(updated)
+    return updated != text
+
+
+def main(page: Path = PAGE, directory: Path = ENVIRONMENTS_DIR, summary_page: Path = SUMMARY_PAGE) -> int:
+    """Rewrite both generated parts; say for each page whether it changed."""
+    pages = [
+        (page, reference.BEGIN, reference.END, generated(directory)),
+        (summary_page, summary.BEGIN, summary.END, generated_summary(directory)),
+    ]
+    for path, begin, end, text in pages:
+        if _rewrite(path, begin, end, text):
+            print(f"reference: rewrote {path.name} from environments/schema.py and the shipped files")
+        else:
+            print(f"reference: {path.name} is up to date")
     return 0

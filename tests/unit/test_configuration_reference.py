@@ -11,12 +11,13 @@ from pydantic import Field
 
 from cli import reference as command
 from cli.config_files import ENVIRONMENTS_DIR, load_account, load_environment
-from environments import reference
+from environments import reference, summary
 from environments.names import ENVIRONMENT_NAMES
 from modules.core.base import StrictModel
 from tests.conftest import REPO, copy_repository, run
 
 PAGE = REPO / "docs" / "configuration-reference.md"
+SUMMARY_PAGE = REPO / "docs" / "configuration.md"
 
 
 def _rows(text: str) -> dict[str, list[str]]:
@@ -77,14 +78,18 @@ def test_an_edited_file_changes_its_column_only(tmp_path: Path) -> None:
 def test_the_command_rewrites_a_stale_page_between_its_markers_only(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    page = tmp_path / "reference.md"
+    page, summary_page = tmp_path / "reference.md", tmp_path / "configuration.md"
     page.write_text(f"# kept\n\n{reference.BEGIN}\n| `old` | row |\n{reference.END}\nkept too\n")
-    assert command.main(page) == 0
-    assert "rewrote" in capsys.readouterr().out
-    text = page.read_text()
-    assert text.startswith("# kept\n\n") and text.endswith("\nkept too\n") and "| `old` |" not in text
-    assert command.main(page) == 0
-    assert "is up to date" in capsys.readouterr().out and page.read_text() == text
+    summary_page.write_text(f"# kept\n\n{summary.BEGIN}\n| old | row |\n{summary.END}\nkept too\n")
+    assert command.main(page, summary_page=summary_page) == 0
+    assert capsys.readouterr().out.count("rewrote") == 2
+    for path in (page, summary_page):
+        text = path.read_text()
+        assert text.startswith("# kept\n\n") and text.endswith("\nkept too\n") and "| old" not in text
+    texts = [page.read_text(), summary_page.read_text()]
+    assert command.main(page, summary_page=summary_page) == 0
+    assert capsys.readouterr().out.count("is up to date") == 2
+    assert [page.read_text(), summary_page.read_text()] == texts
 
 
 def test_types_read_as_a_yaml_author_writes_them() -> None:
@@ -126,9 +131,10 @@ def test_make_reference_rewrites_a_stale_page_of_a_copy(tmp_path: Path) -> None:
     (root / ".venv-checkov").symlink_to(REPO / ".venv-checkov")
     (root / ".cache" / "jsii").mkdir(parents=True)
     (root / ".cache" / "jsii" / ".warm").touch()  # setup's last step, done
-    page = root / "docs" / "configuration-reference.md"  # the copy holds no docs but this page
+    page = root / "docs" / "configuration-reference.md"  # the copy holds no docs but these pages
     page.parent.mkdir()
     shutil.copy2(PAGE, page)
+    shutil.copy2(SUMMARY_PAGE, root / "docs" / "configuration.md")
     shipped = page.read_text()
     (root / "environments" / "dev.yaml").write_text(
         (root / "environments" / "dev.yaml").read_text() + "cost_center: growth\n"
@@ -137,4 +143,37 @@ def test_make_reference_rewrites_a_stale_page_of_a_copy(tmp_path: Path) -> None:
     assert updated.returncode == 0, updated.stderr
     assert "reference: rewrote configuration-reference.md" in updated.stdout
     assert page.read_text() != shipped and "| growth |" in page.read_text()
+    assert "reference: configuration.md is up to date" in updated.stdout  # cost_center is not in the table
     assert "is up to date" in run(["make", "reference"], cwd=root).stdout
+
+
+def test_the_shipped_values_table_is_what_the_files_generate() -> None:
+    text = SUMMARY_PAGE.read_text()
+    begin, end = text.index(summary.BEGIN), text.index(summary.END) + len(summary.END)
+    assert text[begin:end] == command.generated_summary(), "stale: run `make reference`"
+
+
+def test_the_shipped_values_table_reads_each_files_values() -> None:
+    rows = {line.split(" | ")[0].strip("| "): line for line in command.generated_summary().splitlines()[3:-1]}
+    assert list(rows) == list(ENVIRONMENT_NAMES)
+    for name in ENVIRONMENT_NAMES:
+        config = load_environment(name)
+        cells = [cell.strip() for cell in rows[name].strip("|").split(" | ")]
+        assert cells[2] == config.network.cidr_block
+        assert cells[4].startswith(f"`{config.rds.instance_class}` ")
+        assert f"CPU alarm {config.rds.cpu_alarm_threshold_percent:g} %" in cells[4]
+        assert cells[6] == f"{config.budget.soft_limit_eur:g} / {config.budget.burst_limit_eur:g}"
+        assert cells[7].startswith(f"{config.slo.latency_p95_ms:g} ms / ")
+    # Provisioned concurrency reads as configured: dev has none (min 0 and no window), prod raises its floor.
+    assert "| none (0–2, min 0 without windows) |" in rows["dev"]
+    assert "| 2–20; min 5 MON-FRI 07:00–20:00 Europe/Berlin |" in rows["prod"]
+    assert "at most 0 outside" in rows["staging"]
+
+
+def test_an_edited_file_changes_the_shipped_values_table(tmp_path: Path) -> None:
+    directory = tmp_path / "environments"
+    shutil.copytree(ENVIRONMENTS_DIR, directory, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    staging = directory / "staging.yaml"
+    staging.write_text(staging.read_text().replace("soft_limit_eur: 50", "soft_limit_eur: 45"))
+    assert "| 45 / 50 |" in command.generated_summary(directory)
+    assert "| 45 / 50 |" not in command.generated_summary()
