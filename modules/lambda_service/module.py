@@ -505,11 +505,10 @@ class _Function(Construct):
         )
         # Read once: every attribute read is a round trip to the jsii kernel.
         scalable = _ScalableTarget(target.service_namespace, target.resource_id, target.scalable_dimension)
-        name_prefix = context.id(self.node.id)
         policy = AppautoscalingPolicy(
             self,
             "scaling_policy",
-            name=f"{name_prefix}-utilization",
+            name=context.id(self.node.id, "utilization"),
             policy_type="TargetTrackingScaling",
             service_namespace=scalable.namespace,
             resource_id=scalable.resource_id,
@@ -524,12 +523,12 @@ class _Function(Construct):
             ),
         )
         if schedule is not None:
-            self._schedule(scalable, name_prefix, policy, schedule, config)
+            self._schedule(scalable, context, policy, schedule, config)
 
     def _schedule(
         self,
         scalable: _ScalableTarget,
-        name_prefix: str,
+        context: Context,
         policy: AppautoscalingPolicy,
         schedule: ScalingSchedule,
         config: LambdaServiceConfig,
@@ -543,7 +542,7 @@ class _Function(Construct):
                 action = AppautoscalingScheduledAction(
                     self,
                     f"{window_name}_{edge}",
-                    name=f"{name_prefix}-{window_name}-{edge}",
+                    name=context.id(self.node.id, window_name, edge),
                     service_namespace=scalable.namespace,
                     resource_id=scalable.resource_id,
                     scalable_dimension=scalable.dimension,

@@ -145,7 +145,7 @@ class PostgresDatabase(Construct):
         parameters = DbParameterGroup(
             self,
             "parameters",
-            name=f"{identifier}-postgres{config.engine_version}",
+            name=context.id("db", f"postgres{config.engine_version}"),
             family=f"postgres{config.engine_version}",
             description=f"TLS only and slow-query logging of the {context.environment} database",
             parameter=[
@@ -229,7 +229,7 @@ class PostgresDatabase(Construct):
             backup_window=config.backup_window,
             deletion_protection=config.deletion_protection,
             skip_final_snapshot=not config.final_snapshot,
-            final_snapshot_identifier=f"{identifier}-final" if config.final_snapshot else None,
+            final_snapshot_identifier=context.id("db", "final") if config.final_snapshot else None,
             depends_on=[*logs, monitoring_policy],
             **common,
         )
@@ -237,7 +237,7 @@ class PostgresDatabase(Construct):
             DbInstance(
                 self,
                 f"replica_{number}",
-                identifier=f"{identifier}-replica-{number}",
+                identifier=context.id("db", "replica", str(number)),
                 replicate_source_db=instance.identifier,
                 backup_retention_period=config.backup_retention_days,
                 deletion_protection=config.deletion_protection,
@@ -296,7 +296,7 @@ class PostgresDatabase(Construct):
         self.kms_key_arn: str = key.arn
         self.security_group_id: str = database_group_id
         self.client_security_group_id: str = client_group_id
-        self.replica_identifiers: list[str] = [f"{identifier}-replica-{n}" for n in range(1, len(replicas) + 1)]
+        self.replica_identifiers: list[str] = [context.id("db", "replica", str(n)) for n in range(1, len(replicas) + 1)]
         self.runbooks: dict[str, str] = {}
         self.alarm_names: dict[str, str] = {}
         self._alarms(identifier)
