@@ -19,6 +19,8 @@ from modules.core.iam import Statement, key_admin_statement, policy_document
 from modules.core.label import Context
 
 DEFAULT_SERVICE_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey*")
+LOGS_KEY_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
+"""What CloudWatch Logs needs of a key that encrypts log groups (the key policy AWS documents)."""
 
 
 class KeyReference(Protocol):

@@ -35,7 +35,7 @@ from modules.core.cdk import (
     VpcSecurityGroupEgressRule,
     VpcSecurityGroupIngressRule,
 )
-from modules.core.kms import PER_SERVICE_KEYS, KeyGrant, KeySource
+from modules.core.kms import LOGS_KEY_ACTIONS, PER_SERVICE_KEYS, KeyGrant, KeySource
 from modules.core.label import Context
 from modules.elasticache.alarms import (
     NODE_DIMENSION,
@@ -52,8 +52,6 @@ from modules.observability.module import AlertTopic
 PORT = 6379
 # A serverless cache serves reads from its replicas on the next port of the same endpoint.
 SERVERLESS_READER_PORT = 6380
-# What CloudWatch Logs needs of a key that encrypts a log group (CloudWatch Logs user guide).
-LOGS_KEY_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
 ENGINE = "valkey"
 # What every client may do, on every key: all commands except the `@dangerous` category, which
 # holds what no application cache needs and what can hurt all clients at once: FLUSHALL and

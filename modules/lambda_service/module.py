@@ -32,7 +32,7 @@ from modules.core.cdk import (
     TerraformResourceLifecycle,
 )
 from modules.core.iam import Statement
-from modules.core.kms import PER_SERVICE_KEYS, KeyGrant, KeyReference, KeySource
+from modules.core.kms import LOGS_KEY_ACTIONS, PER_SERVICE_KEYS, KeyGrant, KeyReference, KeySource
 from modules.core.label import Context
 from modules.core.roles import service_role
 from modules.elasticache.module import ElastiCacheCluster
@@ -165,13 +165,7 @@ class LambdaService(Construct):
                         "Sid": "CloudWatchLogsEncryptsFunctionLogs",
                         "Effect": "Allow",
                         "Principal": {"Service": f"logs.{account.region}.amazonaws.com"},
-                        "Action": [
-                            "kms:Decrypt*",
-                            "kms:Describe*",
-                            "kms:Encrypt*",
-                            "kms:GenerateDataKey*",
-                            "kms:ReEncrypt*",
-                        ],
+                        "Action": sorted(LOGS_KEY_ACTIONS),
                         "Resource": "*",
                         "Condition": {
                             "ArnLike": {

@@ -33,7 +33,7 @@ from modules.core.cdk import (
     VpcSecurityGroupEgressRule,
     VpcSecurityGroupIngressRule,
 )
-from modules.core.kms import PER_SERVICE_KEYS, KeyGrant, KeyReference, KeySource
+from modules.core.kms import LOGS_KEY_ACTIONS, PER_SERVICE_KEYS, KeyGrant, KeyReference, KeySource
 from modules.core.label import Context
 from modules.core.roles import service_role
 from modules.network.module import PrivateNetwork
@@ -45,8 +45,6 @@ NAMESPACE = "AWS/RDS"
 STORAGE_TYPE = "gp3"
 CA_CERTIFICATE = "rds-ca-rsa2048-g1"
 LOG_EXPORTS = ("postgresql", "upgrade")
-# What CloudWatch Logs needs of a key that encrypts a log group (CloudWatch Logs user guide).
-LOGS_KEY_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
 OS_METRICS_LOG_GROUP = "RDSOSMetrics"
 """Where enhanced monitoring publishes, one log group per account and region (created by RDS)."""
 GIB = 1024**3
