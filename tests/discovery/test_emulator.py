@@ -335,7 +335,7 @@ def test_the_cli_discovers_the_emulator_and_leaves_environments_alone(estate: Es
     out = tmp_path / "reports" / "discovery.json"
     # Its own emulator with an alarm only: with a Lambda function or an RDS instance, moto's
     # /moto-api/data.json (the probe of `emulator.running`) answers 500, so `ensure` would
-    # restart the emulator and wipe it (a gap of cli/emulator.py, reported to the lead).
+    # restart the emulator and wipe it (a gap of cli/emulator/, reported to the lead).
     directory = tmp_path / "emulator"
     running = emulator.start(directory)
     try:

@@ -364,9 +364,9 @@ def test_an_orphan_schedule_is_found_by_its_name_and_imported_as_group_and_name(
 
 def test_an_orphan_serverless_cache_is_found_by_its_name_with_its_tags(aws: None) -> None:
     """A serverless cache takes minutes to create: an apply killed meanwhile leaves it outside the state."""
-    from cli import emulator
+    from cli.emulator.patches.elasticache_serverless_caches import _fill_serverless_caches
 
-    emulator._fill_serverless_caches()  # moto lacks serverless caches; the launcher's patch adds them
+    _fill_serverless_caches()  # moto lacks serverless caches; the launcher's patch adds them
     cache = _client("elasticache")
     for name, tags in (
         ("matbakh-dev-api-cache", DEV),

@@ -3,7 +3,7 @@ additional-metrics subscription and its alarms included); dev applies and is ins
 
 What the emulator cannot do: moto has no CloudFront monitoring subscription (prod's additional
 metrics), so prod is planned, not applied; CloudFront's cache, origin request and response
-headers policies are filled in by `cli/emulator.py`. moto echoes only part of a distribution,
+headers policies are filled in by `cli/emulator/patches/`. moto echoes only part of a distribution,
 so a second plan is not empty; nothing here asserts on it.
 """
 

@@ -12,6 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from cli import emulator
+from cli.emulator import lifecycle
 from tests.integration.conftest import emulator_client
 
 pytestmark = pytest.mark.integration
@@ -186,7 +187,7 @@ def test_it_still_counts_as_running_once_a_lambda_function_exists(running: emula
         Handler="index.handler",
         Code={"ZipFile": placeholder_package()},
     )
-    assert emulator._responds(running)
+    assert lifecycle._responds(running)
 
 
 def test_cache_parameter_groups_live_through_terraforms_lifecycle(running: emulator.Emulator) -> None:

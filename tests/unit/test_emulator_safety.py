@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cli import emulator
+from cli.emulator import lifecycle
 from cli.errors import UserError
 from tests.conftest import REPO
 
@@ -51,7 +52,7 @@ def _record(directory: Path, pid: int, *, port: int = PORT, started: int | None 
 
 
 def _start_time(pid: int) -> int:
-    started = emulator._start_time(pid)
+    started = lifecycle._start_time(pid)
     assert started is not None, "these tests need /proc"
     return started
 
@@ -104,7 +105,7 @@ def test_it_deletes_nothing_outside_its_folder(tmp_path: Path) -> None:
     (directory / "notes.txt").write_text("mine")
     for path in (outside, directory / "notes.txt", directory / ".." / "emulator.json"):
         with pytest.raises(UserError, match="deletes only its own files"):
-            emulator._remove(directory, path)
+            lifecycle._remove(directory, path)
     assert outside.exists() and (directory / "notes.txt").exists()
 
 
@@ -115,7 +116,7 @@ def test_clearing_removes_a_link_never_what_it_points_to(tmp_path: Path) -> None
     precious.write_text("key")
     (directory / "key.pem").symlink_to(precious)
     (directory / "moto.log").write_text("old log")
-    emulator._clear(directory)
+    lifecycle._clear(directory)
     assert list(directory.iterdir()) == []
     assert precious.read_text() == "key"
 
@@ -131,9 +132,9 @@ def test_a_live_emulator_that_does_not_answer_is_waited_for_never_replaced(
     # The premise, stated apart so that a failure says which half broke (it failed once in CI, unexplained).
     assert emulator.is_emulator(impostor.pid, PORT, started), (
         impostor.poll(),
-        emulator._is_alive(impostor.pid),
-        emulator._command_line(impostor.pid),
-        emulator._start_time(impostor.pid),
+        lifecycle._is_alive(impostor.pid),
+        lifecycle._command_line(impostor.pid),
+        lifecycle._start_time(impostor.pid),
         started,
     )
     with pytest.raises(UserError) as raised:

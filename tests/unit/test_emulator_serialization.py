@@ -38,28 +38,6 @@ def test_concurrent_requests_reach_moto_one_at_a_time() -> None:
     assert sorted(answers) == sorted([[f"/{n}".encode()] for n in range(8)])
 
 
-def test_every_patch_the_launcher_applies_names_the_moto_version_it_targets() -> None:
-    """A patch of moto's internals is written against one version: when requirements.txt moves moto,
-    each patch's docstring says what to re-check."""
-    import ast
-    import re
-
-    from tests.conftest import REPO
-
-    pinned = re.search(r"^moto==(\S+)$", (REPO / "requirements.txt").read_text(), re.MULTILINE)
-    assert pinned is not None
-    tree = ast.parse((REPO / "cli" / "emulator.py").read_text())
-    functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
-    applied = [
-        call.func.id
-        for call in ast.walk(functions["serve"])
-        if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id.startswith("_")
-    ]
-    assert len(applied) >= 20
-    unnamed = [name for name in applied if f"moto {pinned.group(1)}" not in (ast.get_docstring(functions[name]) or "")]
-    assert unnamed == []
-
-
 def test_a_retried_call_whose_first_attempt_succeeded_gets_that_answer_and_runs_once() -> None:
     from cli.emulator import retried_calls_get_their_first_answer
 
