@@ -1,7 +1,7 @@
 """The environment's IAM roles, each under the environment's permissions boundary.
 
 The CI apply role may create and change roles named for its environment only with this boundary
-attached (`iam:PermissionsBoundary` conditions, modules/delivery/permissions.py): whatever a role's
+attached (`iam:PermissionsBoundary` conditions, modules/delivery/permissions/): whatever a role's
 own policy grants, the boundary (created by the environment's bootstrap stack, which CI cannot
 change) denies IAM, STS and every resource tagged for another environment. So a merged change that
 writes an `*:*` policy onto a role still cannot make it an administrator.

@@ -7,7 +7,7 @@ environment's CI roles, created by its bootstrap stack.
   `<namespace>-<env>-<service>-…` names (or, where AWS names nothing, by the `Environment` tag);
   assumable only by jobs of the environment's GitHub environment (prod: required reviewers).
 
-Both roles' permissions come from the table in `permissions.py` (keyed by Terraform resource type),
+Both roles' permissions come from the table in `permissions/` (keyed by Terraform resource type),
 packed into as many managed policies as IAM's 6,144-character limit needs (a role's inline policies
 share one 10 KB quota); every `Resource: "*"` action is one AWS cannot scope, listed in
 policies/unscoped_actions.yaml.

@@ -1,4 +1,4 @@
-"""The CI roles' table (modules/delivery/permissions.py) covers exactly what the environment stacks contain:
+"""The CI roles' table (modules/delivery/permissions/) covers exactly what the environment stacks contain:
 a resource or data-source type added to a stack without CI's permission to manage it fails here, and so does
 a table entry for a type no stack creates."""
 
@@ -73,7 +73,7 @@ def test_every_type_of_the_environment_stack_has_its_ci_permissions(
     stack_types: dict[str, set[str]], stack: str
 ) -> None:
     missing = stack_types[stack] - set(PERMISSIONS)
-    assert not missing, f"add {sorted(missing)} to modules/delivery/permissions.py PERMISSIONS (CI cannot manage it)"
+    assert not missing, f"add {sorted(missing)} to modules/delivery/permissions/services/ (PERMISSIONS) (CI cannot manage it)"
 
 
 def test_the_table_lists_only_types_a_stack_creates(stack_types: dict[str, set[str]]) -> None:

@@ -1,0 +1,26 @@
+"""ACM: the certificate of the product's own domain (cdn.domain), in us-east-1."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from modules.delivery.permissions.arns import CERTIFICATES
+from modules.delivery.permissions.grants import Grant, Permissions, Tag
+
+PERMISSIONS: Mapping[str, Permissions] = {
+    "aws_acm_certificate": Permissions(
+        read=(Grant(("acm:DescribeCertificate", "acm:ListTagsForCertificate"), CERTIFICATES, tag=Tag.RESOURCE),),
+        write=(
+            Grant(("acm:RequestCertificate", "acm:AddTagsToCertificate"), CERTIFICATES, tag=Tag.REQUEST),
+            Grant(
+                ("acm:DeleteCertificate", "acm:AddTagsToCertificate", "acm:RemoveTagsFromCertificate"),
+                CERTIFICATES,
+                tag=Tag.RESOURCE,
+            ),
+        ),
+    ),
+    "aws_acm_certificate_validation": Permissions(
+        read=(Grant(("acm:DescribeCertificate",), CERTIFICATES, tag=Tag.RESOURCE),),
+        write=(Grant(("acm:DescribeCertificate",), CERTIFICATES, tag=Tag.RESOURCE),),
+    ),
+}

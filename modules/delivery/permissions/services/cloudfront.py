@@ -1,0 +1,102 @@
+"""CloudFront: global ARNs; the distribution is tagged, its policies and origin access controls are
+named by a generated id and take no tags (`BY_ID_REASONS`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from modules.delivery.permissions.arns import (
+    CACHE_POLICIES,
+    DISTRIBUTIONS,
+    ORIGIN_ACCESS_CONTROLS,
+    ORIGIN_REQUEST_POLICIES,
+    RESPONSE_HEADERS_POLICIES,
+    WEB_ACLS,
+)
+from modules.delivery.permissions.grants import Grant, Permissions, Tag
+
+PERMISSIONS: Mapping[str, Permissions] = {
+    "aws_cloudfront_distribution": Permissions(
+        read=(
+            Grant(
+                ("cloudfront:GetDistribution", "cloudfront:GetDistributionConfig", "cloudfront:ListTagsForResource"),
+                DISTRIBUTIONS,
+                tag=Tag.RESOURCE,
+            ),
+        ),
+        write=(
+            Grant(("cloudfront:CreateDistribution", "cloudfront:TagResource"), DISTRIBUTIONS, tag=Tag.REQUEST),
+            Grant(
+                (
+                    "cloudfront:UpdateDistribution",
+                    "cloudfront:DeleteDistribution",
+                    "cloudfront:TagResource",
+                    "cloudfront:UntagResource",
+                ),
+                DISTRIBUTIONS,
+                tag=Tag.RESOURCE,
+            ),
+            Grant(("wafv2:GetWebACL",), WEB_ACLS),  # associating the web ACL
+        ),
+    ),
+    "aws_cloudfront_monitoring_subscription": Permissions(
+        read=(Grant(("cloudfront:GetMonitoringSubscription",), DISTRIBUTIONS, tag=Tag.RESOURCE),),
+        write=(
+            Grant(
+                ("cloudfront:CreateMonitoringSubscription", "cloudfront:DeleteMonitoringSubscription"),
+                DISTRIBUTIONS,
+                tag=Tag.RESOURCE,
+            ),
+        ),
+    ),
+    "aws_cloudfront_cache_policy": Permissions(
+        read=(Grant(("cloudfront:GetCachePolicy",), CACHE_POLICIES),),
+        write=(
+            Grant(
+                ("cloudfront:CreateCachePolicy", "cloudfront:UpdateCachePolicy", "cloudfront:DeleteCachePolicy"),
+                CACHE_POLICIES,
+            ),
+        ),
+    ),
+    "aws_cloudfront_origin_request_policy": Permissions(
+        read=(Grant(("cloudfront:GetOriginRequestPolicy",), ORIGIN_REQUEST_POLICIES),),
+        write=(
+            Grant(
+                (
+                    "cloudfront:CreateOriginRequestPolicy",
+                    "cloudfront:UpdateOriginRequestPolicy",
+                    "cloudfront:DeleteOriginRequestPolicy",
+                ),
+                ORIGIN_REQUEST_POLICIES,
+            ),
+        ),
+    ),
+    "aws_cloudfront_response_headers_policy": Permissions(
+        read=(Grant(("cloudfront:GetResponseHeadersPolicy",), RESPONSE_HEADERS_POLICIES),),
+        write=(
+            Grant(
+                (
+                    "cloudfront:CreateResponseHeadersPolicy",
+                    "cloudfront:UpdateResponseHeadersPolicy",
+                    "cloudfront:DeleteResponseHeadersPolicy",
+                ),
+                RESPONSE_HEADERS_POLICIES,
+            ),
+        ),
+    ),
+    "aws_cloudfront_origin_access_control": Permissions(
+        read=(Grant(("cloudfront:GetOriginAccessControl",), ORIGIN_ACCESS_CONTROLS),),
+        write=(
+            Grant(
+                (
+                    "cloudfront:CreateOriginAccessControl",
+                    "cloudfront:UpdateOriginAccessControl",
+                    "cloudfront:DeleteOriginAccessControl",
+                ),
+                ORIGIN_ACCESS_CONTROLS,
+            ),
+        ),
+    ),
+    # A fixed, documented id per partition: the provider makes no call.
+    "aws_cloudfront_log_delivery_canonical_user_id": Permissions(),
+}

@@ -1,0 +1,15 @@
+"""Route 53: the records of the product's own domain (cdn.domain), in its hosted zone."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from modules.delivery.permissions.arns import HOSTED_ZONE
+from modules.delivery.permissions.grants import Grant, Permissions
+
+PERMISSIONS: Mapping[str, Permissions] = {
+    "aws_route53_record": Permissions(
+        read=(Grant(("route53:ListResourceRecordSets",), HOSTED_ZONE), Grant(("route53:GetChange",))),
+        write=(Grant(("route53:ChangeResourceRecordSets",), HOSTED_ZONE), Grant(("route53:GetChange",))),
+    ),
+}

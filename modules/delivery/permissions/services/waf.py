@@ -1,0 +1,33 @@
+"""WAF (CLOUDFRONT scope, in us-east-1): the web ACL is named; logging delivers through CloudWatch Logs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from modules.delivery.permissions.arns import WEB_ACLS
+from modules.delivery.permissions.grants import Grant, Permissions
+
+PERMISSIONS: Mapping[str, Permissions] = {
+    "aws_wafv2_web_acl": Permissions(
+        read=(Grant(("wafv2:GetWebACL", "wafv2:ListTagsForResource"), WEB_ACLS),),
+        write=(
+            Grant(
+                (
+                    "wafv2:CreateWebACL",
+                    "wafv2:UpdateWebACL",
+                    "wafv2:DeleteWebACL",
+                    "wafv2:TagResource",
+                    "wafv2:UntagResource",
+                ),
+                WEB_ACLS,
+            ),
+        ),
+    ),
+    "aws_wafv2_web_acl_logging_configuration": Permissions(
+        read=(Grant(("wafv2:GetLoggingConfiguration",), WEB_ACLS), Grant(("logs:DescribeResourcePolicies",))),
+        write=(
+            Grant(("wafv2:PutLoggingConfiguration", "wafv2:DeleteLoggingConfiguration"), WEB_ACLS),
+            Grant(("logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:PutResourcePolicy")),
+        ),
+    ),
+}
