@@ -73,7 +73,9 @@ def test_every_type_of_the_environment_stack_has_its_ci_permissions(
     stack_types: dict[str, set[str]], stack: str
 ) -> None:
     missing = stack_types[stack] - set(PERMISSIONS)
-    assert not missing, f"add {sorted(missing)} to modules/delivery/permissions/services/ (PERMISSIONS) (CI cannot manage it)"
+    assert not missing, (
+        f"add {sorted(missing)} to modules/delivery/permissions/services/ (PERMISSIONS) (CI cannot manage it)"
+    )
 
 
 def test_the_table_lists_only_types_a_stack_creates(stack_types: dict[str, set[str]]) -> None:
