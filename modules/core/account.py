@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from modules.core.arn import arn
 from modules.core.cdk import Construct, DataAwsCallerIdentity, DataAwsPartition, DataAwsRegion, TerraformStack
 
 
@@ -20,9 +21,12 @@ class AwsAccount:
     account_id: str
 
     def arn(self, service: str, resource: str, *, region: bool = True, account: bool = True) -> str:
-        return (
-            f"arn:{self.partition}:{service}:{self.region if region else ''}:"
-            f"{self.account_id if account else ''}:{resource}"
+        return arn(
+            self.partition,
+            service,
+            resource,
+            region=self.region if region else "",
+            account_id=self.account_id if account else "",
         )
 
     @staticmethod

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from modules.core.arn import arn
+
 Statement = dict[str, Any]
 
 
@@ -19,7 +21,7 @@ def policy_document(*statements: Statement) -> str:
 
 
 def account_root_arn(partition: str, account_id: str) -> str:
-    return f"arn:{partition}:iam::{account_id}:root"
+    return arn(partition, "iam", "root", account_id=account_id)
 
 
 def key_admin_statement(partition: str, account_id: str) -> Statement:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from modules.core.account import AwsAccount
+from modules.core.arn import arn
 from modules.core.cdk import (
     Construct,
     DataAwsIamOpenidConnectProvider,
@@ -127,13 +128,16 @@ def read_statements(account: Account) -> list[Statement]:
 def write_statements(account: Account, state: StateAccess) -> list[Statement]:
     """What an apply of the environment's stack changes: the table's `write` grants; never the CI roles
     themselves, nor the state bucket's settings or the state key (both in the bootstrap stack)."""
-    global_iam = f"arn:{account.partition}:iam::{account.account_id}"
+
+    def global_iam(resource: str) -> str:
+        return arn(account.partition, "iam", resource, account_id=account.account_id)
+
     denies: list[Statement] = [
         {
             "Sid": "NeverTheCiRolesThemselves",
             "Effect": "Deny",
             "Action": ["iam:*"],
-            "Resource": [f"{global_iam}:role/{account.prefix}-ci-*", f"{global_iam}:policy/{account.prefix}-ci-*"],
+            "Resource": [global_iam(f"role/{account.prefix}-ci-*"), global_iam(f"policy/{account.prefix}-ci-*")],
         },
         {
             "Sid": "NeverTheStateBucketsSettings",
@@ -247,12 +251,20 @@ class DeliveryRoles(Construct):
             prefix,
             environment,
             hosted_zone_id,
-            boundary_arn=f"arn:{SAMPLE_PARTITION}:iam::{SAMPLE_ACCOUNT}:policy/{boundary_policy_name(context)}",
+            boundary_arn=arn(
+                SAMPLE_PARTITION, "iam", f"policy/{boundary_policy_name(context)}", account_id=SAMPLE_ACCOUNT
+            ),
         )
         sample_state = StateAccess(
-            f"arn:{SAMPLE_PARTITION}:s3:::{prefix}-tfstate-{SAMPLE_ACCOUNT}",
+            arn(SAMPLE_PARTITION, "s3", f"{prefix}-tfstate-{SAMPLE_ACCOUNT}"),
             state.state_key,
-            f"arn:{SAMPLE_PARTITION}:kms:{region}:{SAMPLE_ACCOUNT}:key/00000000-0000-0000-0000-000000000000",
+            arn(
+                SAMPLE_PARTITION,
+                "kms",
+                "key/00000000-0000-0000-0000-000000000000",
+                region=region,
+                account_id=SAMPLE_ACCOUNT,
+            ),
         )
         provider_arn = config.oidc_provider_arn
         if provider_arn is None and config.create_oidc_provider:

@@ -106,7 +106,7 @@ class PostgresDatabase(Construct):
         self._context = context
         self._alert_topic_arn = alerts.topic_arn
         account = AwsAccount.of(self)
-        partition, region, account_id = account.partition, account.region, account.account_id
+        region, account_id = account.region, account.account_id
         key = keys.key(
             self,
             "key",
@@ -153,7 +153,7 @@ class PostgresDatabase(Construct):
             tags=context.tags,
         )
         # AmazonRDSEnhancedMonitoringRole's permissions, narrowed to this account and region.
-        os_metrics = f"arn:{partition}:logs:{region}:{account_id}:log-group:{OS_METRICS_LOG_GROUP}"
+        os_metrics = account.arn("logs", f"log-group:{OS_METRICS_LOG_GROUP}")
         monitoring_role, monitoring_policy = service_role(
             self,
             "monitoring_role",
@@ -411,7 +411,7 @@ class PostgresDatabase(Construct):
                 target=SchedulerScheduleTarget(
                     # A universal target: the RDS API action itself (EventBridge Scheduler user guide,
                     # "Using universal targets"); its input names parameters as the SDK does.
-                    arn=f"arn:{account.partition}:scheduler:::aws-sdk:rds:{action}DBInstance",
+                    arn=account.arn("scheduler", f"aws-sdk:rds:{action}DBInstance", region=False, account=False),
                     role_arn=role.arn,
                     input=json.dumps({"DbInstanceIdentifier": identifier}),
                     retry_policy=SchedulerScheduleTargetRetryPolicy(maximum_retry_attempts=3),

@@ -111,3 +111,26 @@ def test_the_layer_checks_see_what_they_look_for() -> None:
     assert any("open()" in use for use in reads), reads
     for reader in POLICY_DATA_READERS:
         assert any("read_text()" in use for use in _io_uses(REPO / reader)), reader
+
+
+def _arn_literals(path: Path) -> list[int]:
+    """Lines of f-strings or strings that start an ARN (`arn:`…) by hand."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.JoinedStr) and node.values:
+            first = node.values[0]
+            if isinstance(first, ast.Constant) and str(first.value).startswith("arn:"):
+                found.append(node.lineno)
+    return found
+
+
+def test_every_arn_of_the_modules_and_stacks_is_built_by_one_helper() -> None:
+    helper = REPO / "modules" / "core" / "arn.py"
+    by_hand = {
+        str(path.relative_to(REPO)): lines
+        for package in ("modules", "stacks")
+        for path in _sources(package)
+        if path != helper and (lines := _arn_literals(path))
+    }
+    assert by_hand == {}
+    assert _arn_literals(helper), "the check sees the helper's own f-string"

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from modules.cdn.edge import EDGE_REGION
+from modules.core.arn import arn as build_arn
 from modules.core.iam import Statement
 from modules.delivery.permissions.arns import BY_ID_REASONS, Arn, Where
 from modules.delivery.permissions.grants import Grant, Tag
@@ -38,14 +39,17 @@ class Account:
             return []  # the grant is for a zone this environment does not have
         resource = arn.resource.format(prefix=self.prefix, hosted_zone=self.hosted_zone_id)
         if arn.where is Where.S3:
-            return [f"arn:{self.partition}:{arn.service}:::{resource}"]
+            return [build_arn(self.partition, arn.service, resource)]
         regions = {
             Where.REGIONAL: [self.region],
             Where.EDGE: [EDGE_REGION],
             Where.BOTH: list(dict.fromkeys([self.region, EDGE_REGION])),
             Where.GLOBAL: [""],
         }[arn.where]
-        return [f"arn:{self.partition}:{arn.service}:{region}:{self.account_id}:{resource}" for region in regions]
+        return [
+            build_arn(self.partition, arn.service, resource, region=region, account_id=self.account_id)
+            for region in regions
+        ]
 
 
 @dataclass(frozen=True, order=True)
