@@ -88,7 +88,7 @@ cost-update: synth ## after the stacks change: budgets (and caps) from the estim
 	@$(PY) -m cli cost --update
 	@$(SYNTH)
 
-reference: setup ## after a schema or environment file changes: regenerate docs/configuration-reference.md
+reference: setup ## regenerate docs/configuration-reference.md and the shipped-values table of docs/configuration.md
 	@$(PY) -m cli reference
 
 snapshot-update: synth ## after a reviewed change of the stacks: rewrite tests/snapshots/ (a test compares them)
