@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cli.settings import ROOT
 from environments.errors import ConfigError
 from environments.loader import MAX_FILE_BYTES, display, parse_account, parse_environment, too_large
 from environments.names import ACCOUNT, ENVIRONMENT_NAMES
 from environments.schema import AccountConfig, EnvironmentConfig
 
-ENVIRONMENTS_DIR = Path(__file__).resolve().parent.parent / "environments"
+ENVIRONMENTS_DIR = ROOT / "environments"
 
 
 def load_environment(name: str, directory: Path = ENVIRONMENTS_DIR) -> EnvironmentConfig:

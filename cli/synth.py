@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cli import jsii_cache
+from cli.settings import ROOT
 from environments.names import STACK_SETS
 from modules.lambda_service.package import PLACEHOLDER_PACKAGE_FILE
 from stacks.names import stack_names
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from cli.packages import BuiltPackage
     from environments.schema import EnvironmentConfig
 
-ROOT = Path(__file__).resolve().parent.parent
 # The project's jsii package cache (unless JSII_RUNTIME_PACKAGE_CACHE_ROOT names another) and the
 # directly started kernel (cli/jsii_cache.py).
 JSII_CACHE = ROOT / ".cache" / "jsii"

@@ -17,9 +17,10 @@ from typing import Any
 
 from cli.cost.estimate import NO_USAGE, Estimate, Meter, estimate
 from cli.cost.prices import FreeTiers, PriceTable
+from stacks.names import bootstrap_stack_name, main_stack_name
 
 ACCOUNT = "account"
-ACCOUNT_STACKS = (ACCOUNT, f"{ACCOUNT}-bootstrap")
+ACCOUNT_STACKS = (main_stack_name(ACCOUNT), bootstrap_stack_name(ACCOUNT))
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from cli.cost.recommend import Advice, advise
 from cli.cost.resize import DatabaseResize, database_resize
 from cli.errors import UserError
 from cli.settings import ROOT
+from stacks.names import bootstrap_stack_name, main_stack_name
 
 if TYPE_CHECKING:
     from environments.schema import EnvironmentConfig
@@ -88,7 +89,7 @@ def cost_of(
         "environment": config.name,
         "usd_per_eur": rate.usd_per_eur,
         "usd_per_eur_date": rate.period,
-        "others": {} if bootstrap is None else {f"{config.name}-bootstrap": bootstrap},
+        "others": {} if bootstrap is None else {bootstrap_stack_name(config.name): bootstrap},
     }
     result = estimate(stack, prices, config.usage, **common)
     advice = advise(
@@ -113,7 +114,7 @@ def load_stack(outdir: Path, name: str) -> dict[str, Any]:
 
 def load_stacks(outdir: Path, env: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """An environment's stack and its bootstrap stack (the state key and bucket)."""
-    return load_stack(outdir, env), load_stack(outdir, f"{env}-bootstrap")
+    return load_stack(outdir, main_stack_name(env)), load_stack(outdir, bootstrap_stack_name(env))
 
 
 def account_cost(costs: list[EnvironmentCost], stacks: dict[str, dict[str, Any]]) -> AccountEstimate:

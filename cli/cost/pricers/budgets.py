@@ -21,26 +21,14 @@ def budgets(context: Context) -> Iterator[Line]:
     days = context.hours / 24
     prices = context.prices.budgets
     for address, _ in stack.of("aws_budgets_budget"):
-        if address.split(".", 1)[1] in with_actions:
-            cost = prices.action_enabled_budget_day.usd * days
-            yield fixed(
-                address,
-                "budgets",
-                "Budgets",
-                cost,
-                cost,
-                f"action-enabled: {days:.2f} days at {prices.action_enabled_budget_day.usd} USD",
-                "budgets.action_enabled_budget_day",
-            )
+        with_action = address.split(".", 1)[1] in with_actions
+        kind, price, price_name = (
+            ("action-enabled", prices.action_enabled_budget_day, "budgets.action_enabled_budget_day")
+            if with_action
+            else ("no actions", prices.budget_day, "budgets.budget_day")
+        )
+        cost = price.usd * days
+        basis = f"{kind}: {days:.2f} days at {price.usd} USD"
+        yield fixed(address, "budgets", "Budgets", cost, cost, basis, price_name)
+        if with_action:
             yield from meter("budgets_action_enabled", address, 1, cost)
-        else:
-            cost = prices.budget_day.usd * days
-            yield fixed(
-                address,
-                "budgets",
-                "Budgets",
-                cost,
-                cost,
-                f"no actions: {days:.2f} days at {prices.budget_day.usd} USD",
-                "budgets.budget_day",
-            )
