@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cli.config_files import ENVIRONMENTS_DIR, load_account, load_environment
+from cli.generated import rewrite_block
 from cli.settings import ROOT
 from environments import reference, summary
 from environments.names import ENVIRONMENT_NAMES
@@ -25,16 +26,6 @@ def generated_summary(directory: Path = ENVIRONMENTS_DIR) -> str:
     return summary.render({name: load_environment(name, directory) for name in ENVIRONMENT_NAMES})
 
 
-def _rewrite(page: Path, begin_marker: str, end_marker: str, generated_text: str) -> bool:
-    """Replace the page's text between its markers; whether it changed."""
-    text = page.read_text()
-    begin, end = text.index(begin_marker), text.index(end_marker) + len(end_marker)
-    updated = text[:begin] + generated_text + text[end:]
-    if updated != text:
-        page.write_text(updated)
-    return updated != text
-
-
 def main(page: Path = PAGE, directory: Path = ENVIRONMENTS_DIR, summary_page: Path = SUMMARY_PAGE) -> int:
     """Rewrite both generated parts; say for each page whether it changed."""
     pages = [
@@ -42,7 +33,7 @@ def main(page: Path = PAGE, directory: Path = ENVIRONMENTS_DIR, summary_page: Pa
         (summary_page, summary.BEGIN, summary.END, generated_summary(directory)),
     ]
     for path, begin, end, text in pages:
-        if _rewrite(path, begin, end, text):
+        if rewrite_block(path, begin, end, text):
             print(f"reference: rewrote {path.name} from environments/schema.py and the shipped files")
         else:
             print(f"reference: {path.name} is up to date")

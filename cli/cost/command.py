@@ -29,6 +29,7 @@ from cli.cost.prices import load_exchange_rate, load_price_table
 from cli.cost.recommend import Advice, advise
 from cli.cost.resize import DatabaseResize, database_resize
 from cli.errors import UserError
+from cli.generated import rewrite_block
 from cli.settings import ROOT
 from stacks.names import bootstrap_stack_name, main_stack_name
 
@@ -471,12 +472,8 @@ def update(
     if caps != caps_path.read_text():
         caps_path.write_text(caps)
     readme_path = root / "docs" / "cost.md"
-    readme = readme_path.read_text()
-    begin, end = readme.index(README_BEGIN) + len(README_BEGIN), readme.index(README_END)
     table_text = readme_table(costs, shipped, account, account_budget_eur)
-    new_readme = readme[:begin] + "\n" + table_text + "\n" + readme[end:]
-    if new_readme != readme:
-        readme_path.write_text(new_readme)
+    if rewrite_block(readme_path, README_BEGIN, README_END, f"{README_BEGIN}\n{table_text}\n{README_END}"):
         changed.append("docs/cost.md: cost table")
     return changed
 

@@ -27,6 +27,7 @@ from cli.cost.command import (
     rounded_budget,
     table,
     toward_seed,
+    update,
 )
 from cli.cost.prices import load_price_table
 from cli.cost.profiles import SERVERLESS
@@ -86,6 +87,29 @@ def test_the_readme_table_is_current(costs: list[EnvironmentCost], stacks: dict[
     expected = readme_table(costs, None, account, load_account().budget.total_limit_eur)
     assert shipped == expected, "the README's cost table is stale: run `make cost-update`"
     assert "| account total |" in shipped and "| free tiers, once per account |" in shipped
+
+
+def test_cost_update_rewrites_a_stale_table_between_its_markers_only(
+    costs: list[EnvironmentCost], stacks: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    """On a copy of the files `make cost-update` writes: with honest budgets only the stale table
+    changes, the text around its markers stays, and a second run changes nothing."""
+    for name in (
+        "policies/caps.yaml",
+        "modules/budgets/config.py",
+        *(f"environments/{e}.yaml" for e in [*ENVIRONMENT_NAMES, "account"]),
+    ):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text((REPO / name).read_text())
+    page = tmp_path / "docs" / "cost.md"
+    page.parent.mkdir()
+    page.write_text(f"# kept\n{README_BEGIN}\n| stale | row |\n{README_END}\nkept too\n")
+    account = account_cost(costs, {name: stacks[name] for name in ACCOUNT_STACKS})
+    budget = load_account().budget.total_limit_eur
+    assert update(costs, root=tmp_path, account=account, account_budget_eur=budget) == ["docs/cost.md: cost table"]
+    expected = readme_table(costs, None, account, budget)
+    assert page.read_text() == f"# kept\n{README_BEGIN}\n{expected}\n{README_END}\nkept too\n"
+    assert update(costs, root=tmp_path, account=account, account_budget_eur=budget) == []
 
 
 def test_cli_cost_end_to_end_on_the_shipped_environments(tmp_path: Path) -> None:
