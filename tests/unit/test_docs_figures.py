@@ -3,6 +3,9 @@ tables are generated: tests/unit/test_configuration_reference.py; these are the 
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from cli.config_files import load_environment
 from cli.cost.prices import load_exchange_rate, load_price_table
 from tests.conftest import REPO
@@ -53,3 +56,32 @@ def test_the_prices_quoted_in_prose_are_the_price_tables() -> None:
         assert load_environment(env).rds.proxy is None  # "dev's and staging's cost profile"
         assert not load_environment(env).network.interface_endpoints
     assert tuple(load_environment("prod").network.interface_endpoints) == ("xray",)
+
+
+def test_the_near_timeout_alarm_is_at_the_quoted_share_of_each_functions_timeout(
+    stacks: dict[str, dict[str, Any]],
+) -> None:
+    quoted = re.search(r"duration above (\d+) % of the timeout", _one_line(OBSERVABILITY))
+    assert quoted is not None
+    share = int(quoted.group(1)) / 100
+    resources = stacks["prod"]["resource"]
+    timeouts_s = sorted(f["timeout"] for f in resources["aws_lambda_function"].values())
+    near_timeout = [a for name, a in resources["aws_cloudwatch_metric_alarm"].items() if "near_timeout" in name]
+    assert len(near_timeout) == len(timeouts_s)
+    assert all(a["metric_name"] == "Duration" and a["statistic"] == "Maximum" for a in near_timeout)
+    assert sorted(a["threshold"] for a in near_timeout) == [t * 1000 * share for t in timeouts_s]
+
+
+def test_the_budget_notifications_are_the_quoted_percentages(stacks: dict[str, dict[str, Any]]) -> None:
+    quoted = re.search(r"notifications at ([\d/]+) % actual and (\d+) % forecasted", _one_line(OBSERVABILITY))
+    assert quoted is not None
+    expected = {("ACTUAL", int(p)) for p in quoted.group(1).split("/")} | {("FORECASTED", int(quoted.group(2)))}
+    budgets = [
+        budget
+        for name in ("dev", "staging", "prod", "account")
+        for budget in stacks[name]["resource"]["aws_budgets_budget"].values()
+    ]
+    assert len(budgets) == 7  # a soft and a burst budget per environment, and the account's total
+    for budget in budgets:
+        got = {(n["notification_type"], n["threshold"]) for n in budget["notification"]}
+        assert got == expected and all(n["threshold_type"] == "PERCENTAGE" for n in budget["notification"])
