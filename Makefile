@@ -48,7 +48,7 @@ $(VENV)/.installed: requirements.txt
 
 $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 	@$(PYTHON) scripts/check_prerequisites.py
-	@echo "setup: creating $(CHECKOV_VENV) (checkov; its pins clash with pytest's)"
+	@echo "setup: creating $(CHECKOV_VENV) (checkov and the IAM analysers parliament, cloudsplaining; their pins clash with pytest's)"
 	@$(PYTHON) -m venv $(CHECKOV_VENV)
 	@$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	@touch $@
@@ -94,7 +94,7 @@ reference: setup ## regenerate docs/configuration-reference.md and the shipped-v
 snapshot-update: synth ## after a reviewed change of the stacks: rewrite tests/snapshots/ (a test compares them)
 	@$(PY) -m cli snapshot-update
 
-bootstrap: check-env setup ## create the state bucket and CI roles of ENV (local state; needed once per environment)
+bootstrap: check-env setup ## synth → gate → plan -out → show (the diff) → secrets, prod replacements (ALLOW_REPLACE=…) → gate → apply that plan → its state moved into the bucket it made: the state bucket and CI roles of ENV
 	@$(SYNTH) --env="$$AUTOSCALE_ENV" --env=account
 	@$(PY) -m cli bootstrap --env="$$AUTOSCALE_ENV"
 

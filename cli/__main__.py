@@ -199,7 +199,13 @@ def main(argv: list[str]) -> int:
         elif args.command == "bootstrap":
             outputs = terraform.bootstrap(settings, env, target.resolve(settings, region))
             print(f"bootstrap: {env} state bucket {outputs['state_bucket_name']}")
-            for name in ("state_kms_key_arn", "ci_plan_role_arn", "ci_apply_role_arn", "ci_oidc_provider_arn"):
+            for name in (
+                "state_kms_key_arn",
+                "ci_plan_role_arn",
+                "ci_pr_plan_role_arn",
+                "ci_apply_role_arn",
+                "ci_oidc_provider_arn",
+            ):
                 print(f"bootstrap: {env} {name} {outputs.get(name, '(none)')}")
         elif args.command == "destroy":
             terraform.destroy(settings, env, region, args.confirm)

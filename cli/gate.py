@@ -3,8 +3,10 @@
 It fails when checkov hit a parsing error, ran no check at all, reported a failed check that
 `policies/skips.yaml` does not list with a reason (for that resource and, where the entry names
 `environments`, that environment), did not run one of our custom checks, left an IAM document
-UNKNOWN (our checks could not read it), or when a report holds a secret value. It empties its
-report folder first and writes JSON, JUnit XML and SARIF for CI.
+UNKNOWN (our checks could not read it), or when a report holds a secret value. On synthesized
+stacks it also runs the IAM analysers (parliament, cloudsplaining: cli/iam_analysis.py) beside
+checkov, and fails on a finding of theirs that `policies/iam_skips.yaml` does not accept. It
+empties its report folder first and writes JSON, JUnit XML and SARIF for CI.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from cli import gate_coverage, secret_scan
+from cli import gate_coverage, iam_analysis, secret_scan
 from cli.errors import UserError
 from environments.names import STACK_SETS
 from stacks.names import stack_set_of
@@ -31,9 +33,15 @@ from stacks.names import stack_set_of
 POLICIES_DIR = Path(__file__).resolve().parent.parent / "policies"
 CHECKS_DIR = POLICIES_DIR / "checks"  # checkov loads every .py and .yaml here as a check
 SKIPS_FILE = POLICIES_DIR / "skips.yaml"
+IAM_SKIPS_FILE = POLICIES_DIR / "iam_skips.yaml"  # the IAM analysers' findings we accept
+# Findings only a plan shows (checkov resolves the IAM documents of a plan, not those of a stack):
+# judged with skips.yaml on plan JSON only, so that a full scan of the stacks never calls them stale.
+PLAN_SKIPS_FILE = POLICIES_DIR / "plan_skips.yaml"
 
 
 _SKIP_KEYS = ("check", "resource", "reason", "environments")
+# An IAM analyser's finding may name one action or escalation method: an entry can accept only those.
+IAM_SKIP_KEYS = (*_SKIP_KEYS, "subject")
 # checkov logs this (and goes on without the check) when a file of --external-checks-dir fails to import.
 _LOAD_FAILURE = "Cannot load external check"
 
@@ -44,15 +52,19 @@ class Skip:
     resource: str
     reason: str
     environments: tuple[str, ...] | None = None  # None: every environment
+    subject: str | None = None  # a glob over the finding's subject (IAM analysers); None: any
 
-    def matches(self, check_id: str, resource: str, environment: str | None = None) -> bool:
+    def matches(self, check_id: str, resource: str, environment: str | None = None, subject: str = "") -> bool:
         if self.environments is not None and environment not in self.environments:
+            return False
+        if self.subject is not None and not fnmatch.fnmatchcase(subject, self.subject):
             return False
         return check_id == self.check and fnmatch.fnmatchcase(resource, self.resource)
 
     def __str__(self) -> str:
         where = f" in {', '.join(self.environments)}" if self.environments is not None else ""
-        return f"{self.check} {self.resource}{where}"
+        about = f" [{self.subject}]" if self.subject is not None else ""
+        return f"{self.check} {self.resource}{about}{where}"
 
 
 @dataclass(frozen=True)
@@ -63,11 +75,14 @@ class Finding:
     file_path: str
     details: tuple[str, ...] = ()
     environment: str | None = None
+    subject: str = ""  # what an IAM analyser's finding is about: an action, an escalation method
 
     def __str__(self) -> str:
         why = f" — {'; '.join(self.details)}" if self.details else ""
         where = f"{self.environment}: " if self.environment else ""
-        return f"{self.check_id} {self.resource} ({where}{self.file_path.lstrip('/')}): {self.check_name}{why}"
+        about = f" [{self.subject}]" if self.subject else ""
+        file = self.file_path.lstrip("/")
+        return f"{self.check_id} {self.resource}{about} ({where}{file}): {self.check_name}{why}"
 
 
 @dataclass
@@ -82,6 +97,8 @@ class GateResult:
     unused_in: list[tuple[Skip, str]] = field(default_factory=list)
     unknown: list[Finding] = field(default_factory=list)  # an IAM document no check could read
     not_run: list[str] = field(default_factory=list)  # custom checks checkov did not run, and why
+    skips_file: str = "policies/skips.yaml"
+    iam: GateResult | None = None  # the IAM analysers' findings (synthesized stacks), judged by iam_skips.yaml
 
     @property
     def problems(self) -> list[str]:
@@ -89,22 +106,28 @@ class GateResult:
         if self.passed + len(self.failed) + len(self.accepted) == 0:
             problems.append("checkov ran no check: the gate never passes by scanning nothing")
         problems.extend(self.not_run)
-        problems.extend(f"FAILED {finding} (not in policies/skips.yaml)" for finding in self.failed)
-        problems.extend(f"UNKNOWN {finding} (not in policies/skips.yaml)" for finding in self.unknown)
+        problems.extend(self.findings_problems)
+        return problems
+
+    @property
+    def findings_problems(self) -> list[str]:
+        problems = [f"FAILED {finding} (not in {self.skips_file})" for finding in self.failed]
+        problems.extend(f"UNKNOWN {finding} (not in {self.skips_file})" for finding in self.unknown)
         return problems
 
     def stale_skips(self, environments: set[str]) -> list[str]:
         """Entries that matched nothing (anywhere, or in a scanned environment they name)."""
-        stale = [f"stale skip in policies/skips.yaml: {skip} matches nothing" for skip in self.unused_skips]
+        stale = [f"stale skip in {self.skips_file}: {skip} matches nothing" for skip in self.unused_skips]
         stale += [
-            f"stale skip in policies/skips.yaml: {skip.check} {skip.resource} matches nothing in {environment}"
+            f"stale skip in {self.skips_file}: {skip.check} {skip.resource} matches nothing in {environment}"
             for skip, environment in self.unused_in
             if environment in environments and skip not in self.unused_skips
         ]
         return stale
 
 
-def load_skips(path: Path = SKIPS_FILE) -> list[Skip]:
+def load_skips(path: Path = SKIPS_FILE, keys: tuple[str, ...] = _SKIP_KEYS) -> list[Skip]:
+    """The entries of a skips file; `keys` are those it may use (IAM_SKIP_KEYS for iam_skips.yaml)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     skips: list[Skip] = []
     problems: list[str] = []
@@ -115,9 +138,9 @@ def load_skips(path: Path = SKIPS_FILE) -> list[Skip]:
             problems.append(f"{path.name}: skips[{index}]: `check` is required")
         if not reason:
             problems.append(f"{where}: a skip must carry a reason")
-        unknown_keys = sorted(set(entry) - set(_SKIP_KEYS))
+        unknown_keys = sorted(set(entry) - set(keys))
         if unknown_keys:
-            problems.append(f"{where}: unknown key {', '.join(unknown_keys)}; allowed: {', '.join(_SKIP_KEYS)}")
+            problems.append(f"{where}: unknown key {', '.join(unknown_keys)}; allowed: {', '.join(keys)}")
         environments = entry.get("environments")
         if environments is not None:
             if not isinstance(environments, list) or not environments:
@@ -127,7 +150,8 @@ def load_skips(path: Path = SKIPS_FILE) -> list[Skip]:
             if wrong:
                 problems.append(f"{where}: environments: {', '.join(wrong)} unknown; known: {', '.join(STACK_SETS)}")
             environments = tuple(str(e) for e in environments)
-        skips.append(Skip(str(entry.get("check")), str(entry.get("resource", "*")), reason, environments))
+        subject = str(entry["subject"]) if entry.get("subject") is not None else None
+        skips.append(Skip(str(entry.get("check")), str(entry.get("resource", "*")), reason, environments, subject))
     if problems:
         raise UserError("\n".join(problems), exit_code=2)
     return skips
@@ -172,7 +196,12 @@ def _accept(
     finding: Finding, skips: list[Skip], result: GateResult, used: set[tuple[int, str | None]], rejected: list[Finding]
 ) -> None:
     index = next(
-        (i for i, s in enumerate(skips) if s.matches(finding.check_id, finding.resource, finding.environment)), None
+        (
+            i
+            for i, s in enumerate(skips)
+            if s.matches(finding.check_id, finding.resource, finding.environment, finding.subject)
+        ),
+        None,
     )
     if index is None:
         rejected.append(finding)
@@ -233,10 +262,36 @@ def evaluate(
                 environment=environment(str(resource.file)),
             )
             _accept(finding, skips, result, used, result.unknown)
+    _unused(result, skips, used)
+    return result
+
+
+def _unused(result: GateResult, skips: list[Skip], used: set[tuple[int, str | None]]) -> None:
     result.unused_skips = [skip for i, skip in enumerate(skips) if not any(u == i for u, _ in used)]
     result.unused_in = [
         (skip, name) for i, skip in enumerate(skips) for name in skip.environments or () if (i, name) not in used
     ]
+
+
+def evaluate_iam(
+    analysis: iam_analysis.Analysis, skips: list[Skip], environment_of: Callable[[Path], str | None] | None = None
+) -> GateResult:
+    """Judge the IAM analysers' findings against `skips` (policies/iam_skips.yaml), as `evaluate` does checkov's."""
+    result = GateResult(passed=analysis.documents, skips_file=f"policies/{IAM_SKIPS_FILE.name}")
+    used: set[tuple[int, str | None]] = set()
+    for found in analysis.findings:
+        file = Path(found.file)
+        finding = Finding(
+            found.check_id,
+            found.title,
+            found.address,
+            f"/{file.parent.name}/{file.name}",
+            found.details,
+            environment_of(file) if environment_of else None,
+            found.subject,
+        )
+        _accept(finding, skips, result, used, result.failed)
+    _unused(result, skips, used)
     return result
 
 
@@ -388,9 +443,21 @@ def gate(
 
     Findings belong to `environment`, or (None) to the environment of their stack's folder.
     """
-    skips = load_skips()
+    skips = load_skips() + (load_skips(PLAN_SKIPS_FILE) if framework == "terraform_plan" else [])
     documents = _scan_files(targets)
-    run = run_checkov(checkov, framework=framework, targets=targets, report_dir=report_dir)
+    # The IAM analysers judge what is written (references stand in for their values): synthesized
+    # stacks only. They run beside checkov, in its environment, and are collected after it.
+    analysing = framework == "terraform_json" and bool(documents)
+    iam_skips = load_skips(IAM_SKIPS_FILE, IAM_SKIP_KEYS) if analysing else []
+    analysis = iam_analysis.start(checkov.parent / "python", sorted(documents)) if analysing else None
+    try:
+        run = run_checkov(checkov, framework=framework, targets=targets, report_dir=report_dir)
+    except BaseException:
+        if analysis is not None:
+            analysis.kill()
+            analysis.communicate()
+        raise
+    iam = iam_analysis.finish(analysis) if analysis is not None else None
     secret_scan.refuse_secrets(
         sorted(p for p in report_dir.iterdir() if p.is_file()),
         what=f"the gate's reports in {report_dir}",
@@ -404,12 +471,23 @@ def gate(
     result = evaluate(run.report, skips, resource_types(targets), environment_of, expected)
     result.not_run = not_run
     problems = result.problems
+    scanned_environments = {environment_of(file) for file in documents}
     if require_all_skips_used:
-        problems += result.stale_skips({environment_of(file) for file in documents})
+        problems += result.stale_skips(scanned_environments)
     scanned = ", ".join(str(t) for t in targets)
-    print(
+    analysed = ""
+    if iam is not None:
+        result.iam = evaluate_iam(iam, iam_skips, environment_of)
+        problems += result.iam.findings_problems
+        if require_all_skips_used:
+            problems += result.iam.stale_skips(scanned_environments)
+        analysed = (
+            f"; IAM analysers (parliament, cloudsplaining): {iam.documents} documents, "
+            f"{len(result.iam.failed)} findings failed, {len(result.iam.accepted)} accepted by {IAM_SKIPS_FILE.name}"
+        )
+    print(  # one line per gate run, the IAM analysers' part included
         f"gate: {result.passed} passed, {len(result.failed)} failed, {len(result.accepted)} accepted by skips "
-        f"({framework}: {scanned}); reports in {report_dir}"
+        f"({framework}: {scanned}){analysed}; reports in {report_dir}"
     )
     if problems:
         raise UserError("policy gate failed:\n  " + "\n  ".join(problems))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime
 import hashlib
+import io
 import json
 import os
 import re
@@ -17,13 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cli import gate, plan_guard, secret_scan, state_lock, target
+from cli import gate, plan_diff, plan_guard, secret_scan, state_lock, target
 from cli.emulator import isolated_environment
 from cli.errors import UserError
 from cli.revision import Revision, RevisionRecord
 from cli.settings import ROOT, Settings
 from cli.timing import Timings
-from stacks.names import bootstrap_stack_name, stack_names, stack_set_of
+from stacks.names import bootstrap_stack_name, main_stack_name, stack_names, stack_set_of
 
 if TYPE_CHECKING:
     from environments.schema import EnvironmentConfig
@@ -34,6 +36,14 @@ ADOPT_FILE = "adopt.tf.json"
 _PLAN_JSON = "plan.json"
 _PLAN_RECORD = "plan.record.json"
 _DRIFT_PLAN = "drift.tfplan"
+LOCAL_STATE = "terraform.tfstate"
+"""A bootstrap's state on this machine (work dir) until the bucket it creates exists."""
+BOOTSTRAP_BACKEND_FILE = "bootstrap_backend_override.tf.json"
+"""The S3 backend of a bootstrap whose state is in its bucket: beside cdk.tf.json (whose backend is
+the first run's local one) during the bootstrap's Terraform runs only."""
+LIFT_FILE = "allow_replace_override.tf.json"
+"""`lifecycle.prevent_destroy = false` for the protected addresses ALLOW_REPLACE names: beside
+cdk.tf.json during the plan only (the saved plan holds the configuration it was made with)."""
 
 
 def _sha256(path: Path) -> str:
@@ -99,8 +109,11 @@ class Workspace:
         return self.directory / ".terraform"
 
     def state_location(self) -> tuple[str, str] | None:
-        """(bucket, key) of the stack's S3 state, or `None` for a local one (a bootstrap's)."""
+        """(bucket, key) of the stack's S3 state, or `None` for a local one (a first bootstrap's)."""
         backend = json.loads((self.stack_dir / "cdk.tf.json").read_text()).get("terraform", {}).get("backend", {})
+        override = self.stack_dir / BOOTSTRAP_BACKEND_FILE
+        if override.exists():  # a bootstrap whose state is in its bucket
+            backend = json.loads(override.read_text())["terraform"]["backend"]
         s3 = backend.get("s3")
         return (str(s3["bucket"]), str(s3["key"])) if s3 else None
 
@@ -112,8 +125,15 @@ class Workspace:
         completed = self.run(*args, capture=capture)
         return completed.stdout if capture else ""
 
-    def init(self, *backend_config: str, backend: bool = True) -> None:
-        args = ["init", "-input=false", "-reconfigure", "-no-color"]
+    def init(self, *backend_config: str, backend: bool = True, migrate: bool = False) -> None:
+        """`terraform init`; with `migrate`, the state of the backend it was initialized with moves
+        to the one configured now (`-migrate-state -force-copy`) instead of being left behind."""
+        args = [
+            "init",
+            "-input=false",
+            *(["-migrate-state", "-force-copy"] if migrate else ["-reconfigure"]),
+            "-no-color",
+        ]
         if self.settings.plugin_dir:
             args.append(f"-plugin-dir={self.settings.plugin_dir}")
         if not backend:
@@ -216,17 +236,64 @@ def validate(settings: Settings, stacks: list[str]) -> None:
 
 
 def bootstrap(settings: Settings, env: str, run_target: target.Target) -> dict[str, str]:
-    """Create (or update) the state bucket; its own state is local, under the working folder.
+    """Create (or update) the set's state bucket, its key and CI roles like any stack: its synthesized
+    JSON gated, a saved plan gated and shown, then that plan applied; its outputs.
+
+    Its state lives in the bucket it created (`bootstrap_state_key`), encrypted with the state key and
+    locked with a lock file there: not on one machine. Only the first run, before the bucket exists,
+    keeps it locally (work dir); once applied, `terraform init -migrate-state` moves it into the
+    bucket and the local file goes. A later run (on any machine) finds it there.
 
     In the emulator, an environment whose bootstrap looks up the account's OIDC provider gets the
     account's bootstrap first (in AWS a person applies `account-bootstrap` once, before any environment)."""
     if run_target.is_emulator and _looks_up_the_account_provider(settings, env):
         print(f"bootstrap: {env} trusts the account's GitHub OIDC provider: bootstrapping the account first")
         _bootstrap_outputs(settings, "account", run_target)  # applied once, again only when it changed
-    workspace = Workspace(settings, bootstrap_stack_name(env), run_target)
-    workspace.init(f"path={workspace.directory / 'terraform.tfstate'}")
-    workspace.terraform("apply", "-input=false", "-auto-approve", "-no-color", capture=True)
-    outputs = workspace.outputs()
+    stack = bootstrap_stack_name(env)
+    workspace = Workspace(settings, stack, run_target)
+    stack_json = workspace.stack_dir / "cdk.tf.json"
+    if not stack_json.exists():
+        raise UserError(f"{stack_json} is missing: run `make synth` first")
+    if run_target.name == target.AWS:  # before any bucket is read with the credentials at hand
+        refuse_unpinned_providers(stack_json, stack)
+    backend_file, lift_file = workspace.stack_dir / BOOTSTRAP_BACKEND_FILE, workspace.stack_dir / LIFT_FILE
+    for placed in (backend_file, lift_file):
+        placed.unlink(missing_ok=True)  # an interrupted run's copy: never scanned by the gate, never reused
+    _quiet_gate(
+        stack,
+        settings.checkov,
+        framework="terraform_json",
+        targets=[workspace.stack_dir],
+        report_dir=ROOT / "reports" / "gate" / stack / "synth",
+        require_all_skips_used=False,
+        environment=env,
+    )
+    location = bootstrap_state_location(settings, env)
+    client = state_client(run_target, location.region)
+    remote = _read_state(client, location)
+    local = workspace.directory / LOCAL_STATE
+    try:
+        if remote is not None:
+            print(f"bootstrap: {stack}: its state is {location}")
+            _forget_local_state(stack, local, remote)
+            backend_file.write_text(json.dumps(location.backend(), indent=2) + "\n")
+            workspace.init(f"kms_key_id={_state_outputs(remote)['state_kms_key_arn']}")
+        else:
+            _refuse_lost_state(stack, location, local, client)
+            print(f"bootstrap: {stack}: local state {local} until its bucket exists; then it moves to {location}")
+            workspace.init(f"path={local}")
+        _lift_protection(workspace, settings.allow_replace, what=f"bootstrap: {stack}")
+        plan_file = _plan_bootstrap(settings, env, workspace)
+        workspace.terraform("apply", "-input=false", "-no-color", str(plan_file), capture=True)
+        plan_file.unlink(missing_ok=True)
+        outputs = workspace.outputs()
+        if remote is None:
+            _migrate_state(workspace, location, local, client, outputs["state_kms_key_arn"])
+    except UserError as error:
+        raise _explain_protection(error, env, command="bootstrap") from None
+    finally:
+        for placed in (backend_file, lift_file):
+            placed.unlink(missing_ok=True)
     if run_target.is_emulator:
         (workspace.directory / _BOOTSTRAPPED).write_text(
             json.dumps({**_emulator_fingerprint(workspace, run_target), "outputs": outputs}, indent=2) + "\n"
@@ -234,18 +301,193 @@ def bootstrap(settings: Settings, env: str, run_target: target.Target) -> dict[s
     return outputs
 
 
+@dataclass(frozen=True)
+class StateLocation:
+    """Where a bootstrap keeps its state: an object in the bucket it creates."""
+
+    bucket: str
+    key: str
+    region: str
+
+    def __str__(self) -> str:
+        return f"s3://{self.bucket}/{self.key}"
+
+    def backend(self) -> dict[str, Any]:
+        """The S3 backend that replaces the synthesized local one (an override file); the key's ARN
+        comes at `init` (`-backend-config=kms_key_id=…`), read from the state itself."""
+        settings = {"bucket": self.bucket, "key": self.key, "region": self.region, "encrypt": True}
+        return {"terraform": {"backend": {"s3": {**settings, "use_lockfile": True}}}}
+
+
+def bootstrap_state_key(stack_set: str) -> str:
+    """The bootstrap's key in its bucket: outside the set's own prefix (`<set>/`), the only one its CI
+    roles may read or write, so that no CI role can change the state that defines its permissions."""
+    return f"bootstrap/{stack_set}.tfstate"
+
+
+def bootstrap_state_location(settings: Settings, stack_set: str) -> StateLocation:
+    """The bucket and region of the set's main stack backend, and the bootstrap's own key there."""
+    main = settings.outdir / "stacks" / main_stack_name(stack_set) / "cdk.tf.json"
+    if not main.exists():
+        raise UserError(f"{main} is missing: run `make synth` first")
+    s3 = json.loads(main.read_text())["terraform"]["backend"]["s3"]
+    return StateLocation(bucket=str(s3["bucket"]), key=bootstrap_state_key(stack_set), region=str(s3["region"]))
+
+
+def _read_state(client: Any, location: StateLocation) -> dict[str, Any] | None:
+    """The state object at `location`, or `None` if it (or its bucket) does not exist."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        body = client.get_object(Bucket=location.bucket, Key=location.key)["Body"].read()
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "NoSuchBucket", "404"):
+            return None
+        raise UserError(f"could not read the bootstrap state {location}: {error}") from None
+    except BotoCoreError as error:
+        raise UserError(f"could not read the bootstrap state {location}: {error}") from None
+    state: dict[str, Any] = json.loads(body)
+    return state
+
+
+def _state_outputs(state: dict[str, Any]) -> dict[str, str]:
+    """The root outputs of a state document (what `terraform output -json` prints, as text)."""
+    return {name: str(output["value"]) for name, output in (state.get("outputs") or {}).items()}
+
+
+def _local_state(path: Path) -> dict[str, Any] | None:
+    """The local state at `path` if it records any resource (an emptied file does not count)."""
+    if not path.exists() or not path.read_text().strip():
+        return None
+    state: dict[str, Any] = json.loads(path.read_text())
+    return state if state.get("resources") else None
+
+
+def _forget_local_state(stack: str, local: Path, remote: dict[str, Any]) -> None:
+    """A local state beside the one in the bucket goes if it records the same (a move whose clean-up
+    was interrupted; a move gives the copy a new lineage, so the content is compared); a different
+    one is for a person to sort out."""
+    state = _local_state(local)
+    if state is not None and _recorded(state) != _recorded(remote):
+        raise UserError(
+            f"{stack}: {local} holds a state that differs from the one in its bucket: keep the current one "
+            "(the bucket's: delete the local file; the local one: `terraform state push` it), then run this again"
+        )
+    for leftover in (local, local.with_name(f"{LOCAL_STATE}.backup")):
+        if leftover.exists():
+            leftover.unlink()
+            print(f"bootstrap: {stack}: removed {leftover} (its state is in the bucket)")
+
+
+def _recorded(state: dict[str, Any]) -> tuple[Any, Any]:
+    """What a state records (its resources and outputs), whatever its lineage and serial."""
+    return state.get("resources") or [], state.get("outputs") or {}
+
+
+def _refuse_lost_state(stack: str, location: StateLocation, local: Path, client: Any) -> None:
+    """A bucket that exists while neither it nor this machine holds the bootstrap's state: a plan
+    from an empty state would try to create it again."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    if _local_state(local) is not None:
+        return  # a first run interrupted before its move, or a bootstrap from before the move existed
+    try:
+        client.head_bucket(Bucket=location.bucket)
+    except (BotoCoreError, ClientError):
+        return  # absent (404), or not ours (403: terraform says so when it creates it)
+    raise UserError(
+        f"{stack}: the bucket {location.bucket} exists but holds no state at {location} and this machine has none "
+        f"at {local}: restore the bootstrap's state (a version of the object in the bucket), or import the bucket "
+        "and its key into a fresh state, before bootstrapping again"
+    )
+
+
+def _migrate_state(workspace: Workspace, location: StateLocation, local: Path, client: Any, kms_key_arn: str) -> None:
+    """Move the first run's local state into the bucket it created, check that it arrived, remove it here."""
+    moved = _local_state(local)
+    (workspace.stack_dir / BOOTSTRAP_BACKEND_FILE).write_text(json.dumps(location.backend(), indent=2) + "\n")
+    workspace.init(f"kms_key_id={kms_key_arn}", migrate=True)
+    arrived = _read_state(client, location)
+    if arrived is None or (moved is not None and _recorded(arrived) != _recorded(moved)):
+        found = "nothing" if arrived is None else f"{len(arrived.get('resources') or [])} other resource(s)"
+        raise UserError(
+            f"{workspace.stack}: the state did not arrive in {location} (found {found} there); it stays at "
+            f"{local}: run `make bootstrap ENV={stack_set_of(workspace.stack)}` again to move it"
+        )
+    _forget_local_state(workspace.stack, local, arrived)
+    print(f"bootstrap: {workspace.stack}: its state moved to {location} (encrypted with the state key)")
+
+
+def _plan_bootstrap(settings: Settings, env: str, workspace: Workspace) -> Path:
+    """Plan to a file, show it, refuse secrets and prod's stateful replacements, gate the plan JSON,
+    print the diff; the saved plan."""
+    plan_file, plan_json_path = workspace.directory / _PLAN_FILE, workspace.directory / _PLAN_JSON
+    for stale in (plan_file, plan_json_path):
+        stale.unlink(missing_ok=True)
+    workspace.terraform(*plan_arguments(plan_file, lock=True), capture=True)  # applied at once: always locked
+    plan_json_path.write_text(workspace.terraform("show", "-json", "-no-color", str(plan_file), capture=True))
+    plan_json = json.loads(plan_json_path.read_text())
+    print_diff(f"bootstrap: {workspace.stack}", plan_json)
+    secret_scan.refuse_secrets([plan_json_path], what=f"the plan JSON of {workspace.stack}")
+    plan_guard.refuse_stateful_replacements(plan_json, env, settings.allow_replace)
+    _quiet_gate(
+        workspace.stack,
+        settings.checkov,
+        framework="terraform_plan",
+        targets=[plan_json_path],
+        report_dir=ROOT / "reports" / "gate" / workspace.stack / "plan",
+        require_all_skips_used=False,
+        environment=env,
+    )
+    return plan_file
+
+
+def _quiet_gate(stack: str, checkov: Path, **arguments: Any) -> None:
+    """The policy gate of a bootstrap, its line labelled with the stack: inside `make plan` (the
+    emulator's automatic bootstrap), the plan's own `gate:` lines stay the plan's."""
+    printed = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(printed):
+            gate.gate(checkov, **arguments)
+    finally:
+        for line in printed.getvalue().splitlines():
+            print(f"bootstrap: {stack}: gated, {line.removeprefix('gate: ')}" if line.startswith("gate: ") else line)
+
+
+def print_diff(prefix: str, plan_json: dict[str, Any]) -> None:
+    """The reviewer's diff of a plan (cli/plan_diff.py), under one heading line."""
+    lines = plan_diff.render(plan_json)
+    if lines == ["no changes"]:
+        print(f"{prefix}: the plan changes nothing")
+        return
+    print(f"{prefix}: the changes, deletions and replacements first (sensitive values hidden):")
+    for line in lines:
+        print(f"  {line}")
+
+
 def _bootstrap_outputs(settings: Settings, env: str, run_target: target.Target) -> dict[str, str]:
-    workspace = Workspace(settings, bootstrap_stack_name(env), run_target)
+    """The outputs of the set's bootstrap (its state key above all): from its state in its bucket; in
+    the emulator, bootstrapped first when needed; in CI, the key's ARN from the settings."""
     if settings.state_kms_key_arn and not run_target.is_emulator:
-        return {"state_kms_key_arn": settings.state_kms_key_arn}  # CI: the bootstrap's local state is elsewhere
+        return {"state_kms_key_arn": settings.state_kms_key_arn}  # CI: no role there reads the bootstrap's state
+    workspace = Workspace(settings, bootstrap_stack_name(env), run_target)
     if run_target.is_emulator:
         return _emulator_bootstrap(settings, env, run_target, workspace)
-    if not (workspace.directory / "terraform.tfstate").exists():
+    if run_target.name == target.AWS:
+        refuse_unpinned_providers(workspace.stack_dir / "cdk.tf.json", workspace.stack)
+    location = bootstrap_state_location(settings, env)
+    state = _read_state(state_client(run_target, location.region), location)
+    if state is not None:
+        return _state_outputs(state)
+    if _local_state(workspace.directory / LOCAL_STATE) is not None:
         raise UserError(
-            f"the state bucket of {env} is not bootstrapped for {run_target.name}: run `make bootstrap ENV={env}`"
+            f"the bootstrap state of {env} is still on this machine ({workspace.directory / LOCAL_STATE}): run "
+            f"`make bootstrap ENV={env}` once to move it into {location}"
         )
-    workspace.init(f"path={workspace.directory / 'terraform.tfstate'}")
-    return workspace.outputs()
+    raise UserError(
+        f"the state bucket of {env} is not bootstrapped for {run_target.name} (no state at {location}): "
+        f"run `make bootstrap ENV={env}`"
+    )
 
 
 _BOOTSTRAPPED = "bootstrapped.json"
@@ -260,14 +502,57 @@ def _emulator_bootstrap(
     applied = _emulator_fingerprint(workspace, run_target)
     if record_file.exists():
         record = json.loads(record_file.read_text())
-        state = workspace.directory / "terraform.tfstate"
-        if {key: record.get(key) for key in applied} == applied and state.exists():
+        if {key: record.get(key) for key in applied} == applied:
             print(f"bootstrap: the state bucket of {env} exists in the emulator (bootstrap stack unchanged)")
             outputs: dict[str, str] = record["outputs"]
             return outputs
     print(f"bootstrap: creating the state bucket of {env} in the emulator")
     record_file.unlink(missing_ok=True)
     return bootstrap(settings, env, run_target)  # records what it applied
+
+
+def protected_addresses(stack_json: dict[str, Any]) -> list[str]:
+    """`type.name` of every resource of a synthesized stack with `lifecycle.prevent_destroy` set."""
+    return sorted(
+        f"{resource_type}.{name}"
+        for resource_type, resources in stack_json.get("resource", {}).items()
+        for name, body in resources.items()
+        if body.get("lifecycle", {}).get("prevent_destroy") is True
+    )
+
+
+def _lift_protection(workspace: Workspace, allowed: tuple[str, ...], *, what: str) -> list[str]:
+    """Place beside the stack, for this plan, `prevent_destroy = false` for the protected addresses that
+    ALLOW_REPLACE names (Terraform refuses the reviewed replacement otherwise); the ones lifted."""
+    protected = protected_addresses(json.loads((workspace.stack_dir / "cdk.tf.json").read_text()))
+    lifted = [address for address in protected if address in set(allowed)]
+    if not lifted:
+        return []
+    resources: dict[str, dict[str, Any]] = {}
+    for address in lifted:
+        resource_type, name = address.split(".", 1)
+        resources.setdefault(resource_type, {})[name] = {"lifecycle": {"prevent_destroy": False}}
+    (workspace.stack_dir / LIFT_FILE).write_text(json.dumps({"resource": resources}, indent=2) + "\n")
+    for address in lifted:
+        print(f"{what}: lifecycle.prevent_destroy of {address} lifted for this plan (ALLOW_REPLACE)")
+    return lifted
+
+
+_PREVENT_DESTROY = re.compile(r"Resource\s+(\S+)\s+has\s+lifecycle\.prevent_destroy\s+set")
+
+
+def _explain_protection(error: UserError, env: str, *, command: str) -> UserError:
+    """Terraform's refusal to plan the destruction of a protected resource, as what to do about it."""
+    refused = list(dict.fromkeys(_PREVENT_DESTROY.findall(str(error))))
+    if not refused:
+        return error
+    return UserError(
+        f"the {command} of {env} would destroy resources that lifecycle.prevent_destroy protects "
+        "(stacks/protection.py; their data goes with them):\n  "
+        + "\n  ".join(refused)
+        + f"\nif that is intended, run `make {command} ENV={env} ALLOW_REPLACE={','.join(refused)}`",
+        exit_code=error.exit_code,
+    )
 
 
 def _emulator_fingerprint(workspace: Workspace, run_target: target.Target) -> dict[str, str]:
@@ -318,7 +603,10 @@ def plan(
         plan_file = _plan(settings, env, region, revision, config, timings, adopt, name_prefix)
         failed = False
         return plan_file
+    except UserError as error:
+        raise _explain_protection(error, env, command="plan") from None
     finally:
+        (settings.outdir / "stacks" / env / LIFT_FILE).unlink(missing_ok=True)
         print(timings.summary(f"plan: {env}", failed=failed))
 
 
@@ -334,6 +622,7 @@ def _plan(
 ) -> Path:
     stack_json = settings.outdir / "stacks" / env / "cdk.tf.json"
     reports = ROOT / "reports" / "gate" / env
+    (stack_json.parent / LIFT_FILE).unlink(missing_ok=True)  # an interrupted plan's: the gate never scans it
     with timings.step("gate"):
         gate.gate(
             settings.checkov,
@@ -361,6 +650,7 @@ def _plan(
         state = _bootstrap_outputs(settings, env, run_target)
     with timings.step("init"):
         workspace.init(f"kms_key_id={state['state_kms_key_arn']}")
+    _lift_protection(workspace, settings.allow_replace, what=f"plan: {env}")
     plan_file = workspace.directory / _PLAN_FILE
     for stale in (plan_file, workspace.directory / _PLAN_JSON, workspace.directory / _PLAN_RECORD):
         stale.unlink(missing_ok=True)
@@ -369,12 +659,13 @@ def _plan(
     adopted = _place_import_blocks(env, adopt_file, placed) if adopt else []
     try:
         with timings.step("plan"):
-            workspace.terraform("plan", "-input=false", "-lock=true", "-no-color", f"-out={plan_file}", capture=True)
+            workspace.terraform(*plan_arguments(plan_file, lock=settings.plan_lock), capture=True)
     finally:
         placed.unlink(missing_ok=True)  # the saved plan holds the configuration it was made with
     plan_json_path = workspace.directory / _PLAN_JSON
     with timings.step("show"):
         plan_json_path.write_text(workspace.terraform("show", "-json", "-no-color", str(plan_file), capture=True))
+    print_diff(f"plan: {env}", json.loads(plan_json_path.read_text()))
     with timings.step("orphans"):
         _refuse_orphans(
             json.loads(plan_json_path.read_text()),
@@ -422,6 +713,11 @@ def _plan(
         + f"; saved {plan_file}"
     )
     return plan_file
+
+
+def plan_arguments(plan_file: Path, *, lock: bool) -> list[str]:
+    """`terraform plan` saving to `plan_file`; without `lock` (a pull request's plan) no state lock is taken."""
+    return ["plan", "-input=false", f"-lock={'true' if lock else 'false'}", "-no-color", f"-out={plan_file}"]
 
 
 def _name_prefix(env: str) -> str:
@@ -780,7 +1076,10 @@ def unlock(settings: Settings, env: str, region: str, lock_id: str) -> None:
 
 def destroy(settings: Settings, env: str, region: str, confirmation: str) -> None:
     """Destroy the stack set's stack (the state bucket stays), only with CONFIRM=<its name>: every
-    environment shares the account, and dev's data is someone's work too."""
+    environment shares the account, and dev's data is someone's work too. A stack whose stateful
+    resources carry `lifecycle.prevent_destroy` (prod's, stacks/protection.py) is refused before
+    anything runs: Terraform would refuse it too, in its own words."""
+    refuse_protected_destroy(settings.outdir / "stacks" / env / "cdk.tf.json", env)
     if confirmation != env:
         named = f" (CONFIRM={confirmation} names another)" if confirmation else ""
         raise UserError(
@@ -792,3 +1091,17 @@ def destroy(settings: Settings, env: str, region: str, confirmation: str) -> Non
     workspace = Workspace(settings, env, run_target)
     workspace.init(f"kms_key_id={state['state_kms_key_arn']}")
     workspace.terraform("destroy", "-input=false", "-auto-approve", "-lock=true", "-no-color")
+
+
+def refuse_protected_destroy(stack_json: Path, env: str) -> None:
+    """Raise `UserError` naming the protected addresses when the stack holds any."""
+    if not stack_json.exists():
+        raise UserError(f"{stack_json} is missing: run `make synth` first")
+    protected = protected_addresses(json.loads(stack_json.read_text()))
+    if protected:
+        raise UserError(
+            f"refusing to destroy {env}: {len(protected)} of its resources hold data and carry "
+            "lifecycle.prevent_destroy (stacks/protection.py), so Terraform would refuse too:\n  "
+            + "\n  ".join(protected)
+            + f"\n{env} is retired by a reviewed change that lifts that protection, never by `make destroy`"
+        )

@@ -158,6 +158,17 @@ class EnvironmentConfig(StackSetConfig):
             )
         return value
 
+    @field_validator("delivery")
+    @classmethod
+    def _pull_requests_plan_dev_only(cls, value: DeliveryConfig, info: ValidationInfo) -> DeliveryConfig:
+        name = info.data.get("name")
+        if value.plan_pull_requests and name in ("staging", "prod"):
+            raise ValueError(
+                f"plan_pull_requests must be false in {name}: a pull request's author could read {name}'s state "
+                "and secrets through its plan role (allowed: dev; staging and prod are planned on the branch)"
+            )
+        return value
+
     @field_validator("network")
     @classmethod
     def _zones_in_region(cls, value: NetworkConfig, info: ValidationInfo) -> NetworkConfig:

@@ -10,6 +10,7 @@ from modules.lambda_service.module import FunctionPackage
 from stacks.account import AccountStack
 from stacks.bootstrap import BootstrapStack
 from stacks.environment import EnvironmentStack
+from stacks.protection import protect_stateful_resources
 
 
 def build_app(
@@ -22,8 +23,8 @@ def build_app(
     """One app with both stacks of every given environment (and the account's), synthesized in one process."""
     app = App(outdir=outdir)
     for config in configs:
-        BootstrapStack(app, config=config)
-        EnvironmentStack(
+        protect_stateful_resources(BootstrapStack(app, config=config), config.name)
+        environment = EnvironmentStack(
             app,
             config=config,
             packages={
@@ -31,7 +32,8 @@ def build_app(
                 for source, (filename, digest) in (packages or {}).items()
             },
         )
+        protect_stateful_resources(environment, config.name)
     if account is not None:
-        BootstrapStack(app, config=account)
-        AccountStack(app, config=account)
+        protect_stateful_resources(BootstrapStack(app, config=account), account.name)
+        protect_stateful_resources(AccountStack(app, config=account), account.name)
     return app

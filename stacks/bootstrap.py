@@ -1,17 +1,19 @@
-"""`<set>-bootstrap`: the state bucket and, for an environment, its CI roles (local state)."""
+"""`<set>-bootstrap`: the state bucket and, for an environment, its CI roles (local state at first)."""
 
 from __future__ import annotations
 
 from environments.schema import EnvironmentConfig, StackSetConfig
 from modules.core.cdk import Construct, LocalBackend, TerraformOutput, TerraformStack
-from modules.delivery.module import DeliveryRoles, GitHubOidcProvider, StateAccess
+from modules.delivery.module import PLANS_PREFIX, DeliveryRoles, GitHubOidcProvider, StateAccess
 from modules.state.module import StateBucket
 from stacks.names import bootstrap_stack_name
 from stacks.providers import aws_provider
 
 
 class BootstrapStack(TerraformStack):
-    """The state bucket and the CI roles; its own state stays local (it cannot live in the bucket it creates)."""
+    """The state bucket and the CI roles. Its backend is local: the first apply cannot keep its state
+    in the bucket it creates; the CLI then moves the state there and gives later runs that S3
+    backend in an override file (cli/terraform.py, `bootstrap`)."""
 
     def __init__(self, scope: Construct, *, config: StackSetConfig) -> None:
         super().__init__(scope, bootstrap_stack_name(config.name))
@@ -36,6 +38,9 @@ class BootstrapStack(TerraformStack):
             state=StateAccess(bucket_arn=state.bucket_arn, state_key=config.state_key, kms_key_arn=state.kms_key_arn),
             hosted_zone_id=config.cdn.domain.hosted_zone_id if config.cdn.domain else None,
         )
+        state.keep_saved_plans(PLANS_PREFIX, reader_arn=delivery.apply_role_arn)
         TerraformOutput(self, "ci_oidc_provider_arn", value=delivery.oidc_provider_arn)
         TerraformOutput(self, "ci_plan_role_arn", value=delivery.plan_role_arn)
         TerraformOutput(self, "ci_apply_role_arn", value=delivery.apply_role_arn)
+        if delivery.pull_request_plan_role_arn is not None:  # `delivery.plan_pull_requests` (dev)
+            TerraformOutput(self, "ci_pr_plan_role_arn", value=delivery.pull_request_plan_role_arn)

@@ -116,6 +116,7 @@ from cdktf_cdktf_provider_aws.cloudwatch_dashboard import CloudwatchDashboard
 from cdktf_cdktf_provider_aws.cloudwatch_event_rule import CloudwatchEventRule
 from cdktf_cdktf_provider_aws.cloudwatch_event_target import CloudwatchEventTarget
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.cloudwatch_log_resource_policy import CloudwatchLogResourcePolicy
 from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import (
     CloudwatchMetricAlarm,
     CloudwatchMetricAlarmMetricQuery,
@@ -309,6 +310,7 @@ __all__ = [
     "CloudwatchEventRule",
     "CloudwatchEventTarget",
     "CloudwatchLogGroup",
+    "CloudwatchLogResourcePolicy",
     "CloudwatchMetricAlarm",
     "CloudwatchMetricAlarmMetricQuery",
     "CloudwatchMetricAlarmMetricQueryMetric",

@@ -1,4 +1,4 @@
-"""Inputs of the CI roles: which repository, branch and GitHub environment may assume them."""
+"""Inputs of the CI roles: which repository, branch, workflows and GitHub environment may assume them."""
 
 from __future__ import annotations
 
@@ -10,6 +10,37 @@ from modules.core.base import StrictModel
 
 GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com"
 STS_AUDIENCE = "sts.amazonaws.com"
+
+SUBJECT_CLAIM_KEYS = ("repo", "context", "job_workflow_ref")
+"""The repository's OIDC subject template (`include_claim_keys`, set once on GitHub: docs/delivery.md).
+
+With it every token's `sub` is `repo:<owner>/<repo>:<context>:job_workflow_ref:<workflow>@<ref>`, so a
+trust names the workflow file and the ref it ran from, not only the branch or environment: another
+workflow of the repository (or one a pull request adds) gets another subject."""
+
+_WORKFLOW_FILE = r"^\.github/workflows/[A-Za-z0-9_.-]+\.ya?ml$"
+
+
+class DeliveryWorkflows(StrictModel):
+    """The workflow files whose jobs assume the roles; each role pins the `job_workflow_ref` of its own."""
+
+    deliver: str = Field(
+        default=".github/workflows/deliver-environment.yml",
+        pattern=_WORKFLOW_FILE,
+        description="The reusable workflow whose jobs plan (plan role) and apply (apply role, in the GitHub "
+        "environment) on pushes to `branch`.",
+    )
+    drift: str = Field(
+        default=".github/workflows/drift.yml",
+        pattern=_WORKFLOW_FILE,
+        description="The workflow whose job looks for drift with the plan role, on `branch`.",
+    )
+    pull_request_plan: str = Field(
+        default=".github/workflows/plan-pull-request.yml",
+        pattern=_WORKFLOW_FILE,
+        description="The reusable workflow that plans a pull request with the pull-request plan role; called "
+        "at `branch`, so the token names `branch`'s copy of it (a pull request's own ref is never pinnable).",
+    )
 
 
 class DeliveryConfig(StrictModel):
@@ -29,6 +60,16 @@ class DeliveryConfig(StrictModel):
         default=None,
         pattern=r"^[A-Za-z0-9_.-]+$",
         description="GitHub environment whose jobs may assume the apply role; default: the environment's name.",
+    )
+    plan_pull_requests: bool = Field(
+        default=False,
+        description="Create `<prefix>-ci-pr-plan`, the role pull requests plan with: it reads this environment's "
+        "state and what its stack manages (no lock, no write), so only for an environment whose state a pull "
+        "request's author may read (dev); the others are planned on `branch` only.",
+    )
+    workflows: DeliveryWorkflows = Field(
+        default_factory=DeliveryWorkflows,
+        description="The workflow files each role trusts (the `job_workflow_ref` of its OIDC subjects).",
     )
     oidc_provider_arn: str | None = Field(
         default=None,
@@ -50,3 +91,10 @@ class DeliveryConfig(StrictModel):
                 "(an account holds one provider per URL)"
             )
         return self
+
+    def subject(self, context: str, workflow: str) -> str:
+        """The `sub` of a job of `workflow` (a path in the repository) run from `branch`, in `context`
+        (`ref:refs/heads/<branch>`, `environment:<name>` or `pull_request`), under SUBJECT_CLAIM_KEYS."""
+        return (
+            f"repo:{self.repository}:{context}:job_workflow_ref:{self.repository}/{workflow}@refs/heads/{self.branch}"
+        )

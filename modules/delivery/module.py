@@ -1,11 +1,19 @@
 """The GitHub OIDC provider (the account's, created once by `account-bootstrap`) and an
 environment's CI roles, created by its bootstrap stack.
 
-* plan role: reads what the environment's stack manages (a refresh needs it), reads the state
-  and writes only its lock file; assumable by pull requests and by the delivery branch.
+* plan role: reads what the environment's stack manages (a refresh needs it), reads the state,
+  writes only its lock file and the saved plan (`plans/`, SSE-KMS with the state key); assumable
+  only by the delivery and drift workflows on the delivery branch, never by a pull request.
 * apply role: also creates, changes and deletes those resources, scoped by service and by the
   `<namespace>-<env>-<service>-…` names (or, where AWS names nothing, by the `Environment` tag);
-  assumable only by jobs of the environment's GitHub environment (prod: required reviewers).
+  the only reader of the saved plans; assumable only by the delivery workflow's jobs of the
+  environment's GitHub environment (prod: required reviewers).
+* pull-request plan role (`delivery.plan_pull_requests`, dev only): the plan role's reads and the
+  state object, nothing written (a pull request plans with `-lock=false`); assumable only by the
+  pull-request plan workflow called at the delivery branch.
+
+Every subject is in the repository's customised format (`SUBJECT_CLAIM_KEYS`), pinned with
+`StringEquals`: repository, context (branch, environment or pull request) and the job's workflow.
 
 Both roles' permissions come from the table in `permissions/` (keyed by Terraform resource type),
 packed into as many managed policies as IAM's 6,144-character limit needs (a role's inline policies
@@ -43,11 +51,14 @@ OIDC_HOST = GITHUB_OIDC_URL.removeprefix("https://")
 
 
 PLAN_SESSION_SECONDS = 3600
-"""The longest session of the plan role: the plan workflows' jobs end within 40 minutes."""
+"""The longest session of the plan roles: the plan workflows' jobs end within 40 minutes."""
 APPLY_SESSION_SECONDS = 2 * 3600
 """The longest session of the apply role: the apply job may run 90 minutes (a prod apply waits on
 a database and a cache), and its credentials must not expire midway (tests/synth/test_delivery.py
 checks the workflows against both)."""
+PLANS_PREFIX = "plans"
+"""Where the plan job leaves its saved plan for the apply job, in the state bucket (`plans/<sha256>/`):
+encrypted with the state key, written by the plan role, read (and removed) only by the apply role."""
 
 
 def trust_policy(provider_arn: str, subjects: list[str]) -> str:
@@ -91,18 +102,29 @@ def boundary_document(environment: str) -> str:
 
 
 def plan_subjects(config: DeliveryConfig) -> list[str]:
-    return [f"repo:{config.repository}:pull_request", f"repo:{config.repository}:ref:refs/heads/{config.branch}"]
+    """The delivery workflow's plan job and the drift job, on the delivery branch (no environment)."""
+    context = f"ref:refs/heads/{config.branch}"
+    return [config.subject(context, config.workflows.deliver), config.subject(context, config.workflows.drift)]
 
 
 def apply_subjects(config: DeliveryConfig, environment: str) -> list[str]:
-    return [f"repo:{config.repository}:environment:{config.github_environment or environment}"]
+    """The delivery workflow's apply job, bound to the GitHub environment, called from the delivery branch."""
+    return [config.subject(f"environment:{config.github_environment or environment}", config.workflows.deliver)]
+
+
+def pull_request_subjects(config: DeliveryConfig) -> list[str]:
+    """A pull request's plan job: the pull-request plan workflow as the delivery branch has it."""
+    return [config.subject("pull_request", config.workflows.pull_request_plan)]
 
 
 def state_statements(bucket_arn: str, state_key: str, kms_key_arn: str, *, write: bool) -> list[Statement]:
-    """Read the environment's state (and its revision record); plan writes only the lock file."""
+    """Read the environment's state (and its revision record). The plan role writes only the lock file
+    and the saved plan (`plans/`, only with SSE-KMS under the state key); the apply role writes the
+    state's prefix and reads and removes the saved plans, which nobody else reads."""
     prefix = state_key.rsplit("/", 1)[0]
+    plans = f"{bucket_arn}/{PLANS_PREFIX}/*"
     writable = [f"{bucket_arn}/{prefix}/*"] if write else [f"{bucket_arn}/{state_key}.tflock"]
-    return [
+    statements: list[Statement] = [
         {"Sid": "ListStateBucket", "Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": [bucket_arn]},
         {"Sid": "ReadState", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [f"{bucket_arn}/{prefix}/*"]},
         {
@@ -111,12 +133,54 @@ def state_statements(bucket_arn: str, state_key: str, kms_key_arn: str, *, write
             "Action": ["s3:PutObject", "s3:DeleteObject"],
             "Resource": writable,
         },
+    ]
+    if write:
+        statements.append(
+            {
+                "Sid": "ReadAndRemoveSavedPlans",
+                "Effect": "Allow",
+                "Action": ["s3:GetObject", "s3:DeleteObject"],
+                "Resource": [plans],
+            }
+        )
+    else:
+        statements.append(
+            {
+                "Sid": "WriteSavedPlansEncrypted",
+                "Effect": "Allow",
+                "Action": ["s3:PutObject"],
+                "Resource": [plans],
+                "Condition": {
+                    "StringEquals": {
+                        "s3:x-amz-server-side-encryption": "aws:kms",
+                        "s3:x-amz-server-side-encryption-aws-kms-key-id": kms_key_arn,
+                    }
+                },
+            }
+        )
+    statements.append(
         {
             "Sid": "StateKey",
             "Effect": "Allow",
             "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
             "Resource": [kms_key_arn],
+        }
+    )
+    return statements
+
+
+def pull_request_state_statements(bucket_arn: str, state_key: str, kms_key_arn: str) -> list[Statement]:
+    """A pull request's plan reads the state object and decrypts it; it takes no lock (`-lock=false`),
+    writes nothing, and reads neither the revision record, the errored states nor the saved plans."""
+    return [
+        {"Sid": "ListStateBucket", "Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": [bucket_arn]},
+        {
+            "Sid": "ReadStateOnly",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject"],
+            "Resource": [f"{bucket_arn}/{state_key}"],
         },
+        {"Sid": "DecryptState", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [kms_key_arn]},
     ]
 
 
@@ -324,6 +388,23 @@ class DeliveryRoles(Construct):
             tags=context.tags,
         )
         attachments = {"plan": (plan_role, [*reads, plan_state]), "apply": (apply_role, [*reads, *writes, apply_state])}
+        pull_request_role: IamRole | None = None
+        if config.plan_pull_requests:
+            pull_request_state = managed(
+                "pr-plan-state",
+                "CI pull-request plan: read the state, nothing written",
+                pull_request_state_statements(**_state(state)),
+            )
+            pull_request_role = IamRole(
+                self,
+                "pr_plan",
+                name=context.id("ci", "pr-plan"),
+                description=f"GitHub Actions plans pull requests against {context.environment}: read-only, no lock",
+                assume_role_policy=trust_policy(provider_arn, pull_request_subjects(config)),
+                max_session_duration=PLAN_SESSION_SECONDS,
+                tags=context.tags,
+            )
+            attachments["pr-plan"] = (pull_request_role, [*reads, pull_request_state])
         for which, (role, policies) in attachments.items():
             if len(policies) > MAX_MANAGED_POLICIES_PER_ROLE:
                 raise ValueError(f"the {which} role would need {len(policies)} managed policies (IAM allows 10)")
@@ -335,6 +416,8 @@ class DeliveryRoles(Construct):
         self.oidc_provider_arn: str = provider_arn
         self.plan_role_arn: str = plan_role.arn
         self.apply_role_arn: str = apply_role.arn
+        self.pull_request_plan_role_arn: str | None = pull_request_role.arn if pull_request_role else None
+        """The pull-request plan role (`delivery.plan_pull_requests`), or None where pull requests plan nothing."""
 
 
 def _state(state: StateAccess) -> dict[str, str]:

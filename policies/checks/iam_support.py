@@ -60,16 +60,17 @@ def judge_allow_statements(
     conf: dict[str, Any], details: list[str], problem_of: Callable[[dict[str, Any]], str | None]
 ) -> Any:
     """FAILED at the first Allow statement `problem_of` objects to (its words go to `details`);
-    UNKNOWN when a document cannot be read or there is none; PASSED otherwise."""
+    UNKNOWN when a document cannot be read or there is none; PASSED otherwise (a document of Deny
+    statements only grants nothing)."""
     from checkov.common.models.enums import CheckResult
 
-    judged = False
+    if not permission_documents(conf):
+        return CheckResult.UNKNOWN
     for statement in allow_statements(conf):
         if statement is None:
             return CheckResult.UNKNOWN
-        judged = True
         problem = problem_of(statement)
         if problem:
             details.append(problem)
             return CheckResult.FAILED
-    return CheckResult.PASSED if judged else CheckResult.UNKNOWN
+    return CheckResult.PASSED

@@ -97,8 +97,9 @@ def test_shipped_stacks_pass_with_every_skip_used(
     assert result.passed_by_check["CKV_MBK_13"] == count["aws_iam_role"] > 0
     assert result.passed_by_check["CKV_MBK_9"] == count["aws_iam_role_policy"] + count["aws_iam_policy"] - 3 > 0
     assert result.passed_by_check["CKV_MBK_17"] == count["aws_iam_role_policy"] + count["aws_iam_policy"] - 3
-    # The CI roles' managed policies, 7 per environment (read 2, write 3, state 2), and the boundary.
-    assert count["aws_iam_policy"] == 24
+    # The CI roles' managed policies, 8 per environment (read 2, write 4, state 2), and the boundary;
+    # dev's pull-request plan role has its state policy too (the only environment that plans pull requests).
+    assert count["aws_iam_policy"] == 3 * 9 + 1
     assert result.passed_by_check["CKV_MBK_1"] == count["aws_lambda_function"] > 0
     # Every function deploys a real package in every environment (the placeholder: dev only).
     assert result.passed_by_check["CKV_MBK_16"] == count["aws_lambda_function"]
@@ -311,6 +312,7 @@ def test_an_iam_document_without_a_result_is_unknown() -> None:
         ("CKV_MBK_13", "aws_iam_role.bare"),
         ("CKV_MBK_17", "aws_iam_policy.readable"),
         ("CKV_MBK_17", "aws_iam_policy.unreadable"),
+        ("CKV_MBK_18", "aws_iam_role.bare"),
         ("CKV_MBK_9", "aws_iam_policy.readable"),
         ("CKV_MBK_9", "aws_iam_policy.unreadable"),
     ]
@@ -318,7 +320,7 @@ def test_an_iam_document_without_a_result_is_unknown() -> None:
     report["results"]["passed_checks"] = [
         {"check_id": check, "resource": f"resource.{name}", "file_path": "/cdk.tf.json", "file_abs_path": str(file)}
         for check, name in [(c, "readable") for c in ("CKV_MBK_9", "CKV_MBK_10", "CKV_MBK_11", "CKV_MBK_17")]
-        + [("CKV_MBK_13", "bare")]
+        + [("CKV_MBK_13", "bare"), ("CKV_MBK_18", "bare")]
     ]
     types = {"readable": "aws_iam_policy", "unreadable": "aws_iam_policy", "bare": "aws_iam_role"}
     result = gate.evaluate(report, [], types, gate.stack_environment, expected)
@@ -411,6 +413,7 @@ def test_a_policy_document_the_checks_cannot_read_fails_the_gate(tmp_path: Path)
         "UNKNOWN CKV_MBK_11 aws_iam_policy.unreadable",
         "UNKNOWN CKV_MBK_13 aws_iam_role.referenced_trust",
         "UNKNOWN CKV_MBK_17 aws_iam_policy.unreadable",
+        "UNKNOWN CKV_MBK_18 aws_iam_role.referenced_trust",
         "UNKNOWN CKV_MBK_9 aws_iam_policy.unreadable",
     ]
     assert json.loads(stale.read_text())["version"] == "2.1.0"  # this run's SARIF, not the stale one

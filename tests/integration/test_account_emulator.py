@@ -1,6 +1,6 @@
-"""The account stack applied on the emulator: bootstrap, plan, apply, and a second plan that is empty;
-the anomaly monitors, the subscription and the cost-allocation tags are read back with boto3. Then
-the services monitor an account already holds is adopted (import block) instead of created.
+"""The account stack applied on the emulator: bootstrap (gated, shown, its state moved into its bucket
+and read back), plan, apply, and a second plan that is empty; the anomaly monitors, the
+subscription and the cost-allocation tags are read back with boto3. Then the services monitor an account already holds is adopted (import block) instead of created.
 
 Its own repository copy and emulator (module scope): an account holds one DIMENSIONAL SERVICE
 monitor, so this stack shares its emulator with no other test."""
@@ -24,6 +24,8 @@ from tests.integration.conftest import Workbench, emulator_client, local_state_t
 pytestmark = pytest.mark.integration
 
 PREFIX = "matbakh-account-shared"
+STATE_BUCKET = f"{PREFIX}-tfstate"
+BOOTSTRAP_STATE_KEY = "bootstrap/account.tfstate"
 
 
 @pytest.fixture(scope="module")
@@ -49,11 +51,41 @@ def _ce(bench: Workbench) -> Any:
     return emulator_client(bench.emulator(), "ce", region="us-east-1")  # Cost Explorer lives in us-east-1
 
 
+def _bootstrap_state(bench: Workbench) -> dict[str, Any]:
+    """The account's bootstrap state, read back from its bucket in the emulator; none left on disk."""
+    s3 = emulator_client(bench.emulator(), "s3", region="us-east-1")
+    stored = s3.get_object(Bucket=STATE_BUCKET, Key=BOOTSTRAP_STATE_KEY)
+    state: dict[str, Any] = json.loads(stored["Body"].read())
+    assert (stored["ServerSideEncryption"], stored["SSEKMSKeyId"]) == (
+        "aws:kms",
+        state["outputs"]["state_kms_key_arn"]["value"],
+    )  # encrypted with the state key it created
+    local = list((bench.root / ".work").glob("emulator-*/account-bootstrap/terraform.tfstate*"))
+    assert [path for path in local if path.read_text().strip() and json.loads(path.read_text()).get("resources")] == []
+    placed = bench.root / "cdktf.out" / "stacks" / "account-bootstrap" / "bootstrap_backend_override.tf.json"
+    assert not placed.exists()  # beside the stack during the bootstrap's runs only
+    return state
+
+
 def test_the_account_stack_applies_and_a_second_plan_is_empty(account: Workbench) -> None:
     config = load_account(account.root / "environments")
     account.synth("--env", "account")
     bootstrapped = account.cli("bootstrap", "--env", "account")
     assert bootstrapped.returncode == 0, bootstrapped.stderr
+    # Gated twice, shown, applied from its saved plan, then its state moved into the bucket it made.
+    out = bootstrapped.stdout
+    gated = [line for line in out.splitlines() if line.startswith("bootstrap: account-bootstrap: gated, ")]
+    scans = [line.split(" accepted by skips (", 1)[1].split(":")[0] for line in gated if "accepted by skips (" in line]
+    assert scans == ["terraform_json", "terraform_plan"], out
+    assert "bootstrap: account-bootstrap: the changes, deletions and replacements first" in out
+    assert "  +  create  aws_iam_openid_connect_provider.github_oidc_github_" in out
+    assert f"bootstrap: account-bootstrap: its state moved to s3://{STATE_BUCKET}/{BOOTSTRAP_STATE_KEY}" in out
+    state = _bootstrap_state(account)
+    assert {r["type"] for r in state["resources"]} >= {
+        "aws_s3_bucket",
+        "aws_kms_key",
+        "aws_iam_openid_connect_provider",
+    }
 
     planned = account.cli("plan", "--env", "account")
     assert planned.returncode == 0, planned.stderr
@@ -122,8 +154,13 @@ def test_the_account_adopts_the_services_monitor_it_already_holds(account: Workb
     Plain terraform with local state of its own, synthesized to its own folder; it leaves the
     emulator and account.yaml as it found them, so the order of the tests does not matter."""
     account.synth("--env", "account")
-    bootstrapped = account.cli("bootstrap", "--env", "account")
+    serial = _bootstrap_state(account)["serial"]
+    bootstrapped = account.cli("bootstrap", "--env", "account")  # again: planned from the state in the bucket
     assert bootstrapped.returncode == 0, bootstrapped.stderr
+    assert (
+        f"bootstrap: account-bootstrap: its state is s3://{STATE_BUCKET}/{BOOTSTRAP_STATE_KEY}" in bootstrapped.stdout
+    )
+    assert _bootstrap_state(account)["serial"] >= serial
     destroyed = account.cli("destroy", "--env", "account", "--confirm", "account")  # what the test above applied
     assert destroyed.returncode == 0, destroyed.stderr
     ce = _ce(account)

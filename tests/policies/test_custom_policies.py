@@ -115,3 +115,37 @@ def test_every_check_has_a_row_in_the_readme() -> None:
     readme = (CHECKS_DIR.parent.parent / "docs" / "policies.md").read_text()
     for check_id in _declared_ids():
         assert f"| {check_id} |" in readme
+
+
+def test_a_retag_by_the_request_tag_alone_fails_and_says_why(tmp_path: Path) -> None:
+    """Issue 18's red-team case: `ec2:CreateTags` on every EC2 resource, conditioned only on the
+    request's `Environment` tag, lets one environment re-tag another's VPC as its own (CKV_MBK_10)."""
+    completed = subprocess.run(
+        [
+            str(Settings.from_environment().checkov),
+            "-f",
+            str(FIXTURES / "CKV_MBK_10" / "cdk.tf.json"),
+            "--framework",
+            "terraform_json",
+            "--external-checks-dir",
+            str(CHECKS_DIR),
+            "--check",
+            "CKV_MBK_10",
+            "--skip-download",
+            "-o",
+            "json",
+            "--output-file-path",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 1, completed.stderr
+    report = json.loads((tmp_path / "results_json.json").read_text())
+    details = {
+        r["resource"].split(".", 1)[1]: " ".join(r.get("details") or []) for r in report["results"]["failed_checks"]
+    }
+    assert "re-tag another environment's resource" in details["fail_retag_by_request_tag_only"]
+    assert "ec2:CreateTags on arn:aws:ec2:eu-central-1:123456789012:*" in details["fail_retag_by_request_tag_only"]
+    assert "ec2:CreateVpc" not in details["fail_retag_by_request_tag_only"]  # not a tag write

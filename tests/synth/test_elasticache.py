@@ -337,7 +337,8 @@ def test_replicas_autoscale_on_replica_engine_cpu_only_where_the_node_type_allow
         "predefined_metric_type": "ElastiCacheReplicaEngineCPUUtilization"
     }
     assert (tracking["target_value"], tracking["scale_in_cooldown"], tracking["scale_out_cooldown"]) == (60, 600, 300)
-    assert group["lifecycle"] == {"ignore_changes": ["replicas_per_node_group"]}
+    protected = {"prevent_destroy": True} if env == "prod" else {}  # stacks/protection.py
+    assert group["lifecycle"] == {"ignore_changes": ["replicas_per_node_group"], **protected}
 
 
 def _alarms(stack: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -77,13 +77,16 @@ def test_state_bucket_is_versioned_kms_encrypted_private_tls_only_and_expires_ol
     )
 
     policy = json.loads(only(stack, "aws_s3_bucket_policy")["policy"])
-    (statement,) = policy["Statement"]
-    assert statement["Effect"] == "Deny"
-    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    # TLS only, and the saved plans for the apply role alone (tests/synth/test_delivery.py)
+    tls, plans = policy["Statement"]
+    assert tls["Effect"] == "Deny" and tls["Sid"] == "DenyInsecureTransport"
+    assert tls["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert plans["Effect"] == "Deny" and plans["Sid"] == "SavedPlansOnlyForTheirReader"
 
-    (lifecycle,) = only(stack, "aws_s3_bucket_lifecycle_configuration")["rule"]
-    assert lifecycle["status"] == "Enabled"
+    lifecycle, saved_plans = only(stack, "aws_s3_bucket_lifecycle_configuration")["rule"]
+    assert lifecycle["status"] == "Enabled" == saved_plans["status"]
     assert lifecycle["noncurrent_version_expiration"] == [{"noncurrent_days": 90}]
+    assert saved_plans["id"] == "expire-saved-plans"
 
 
 def _taggable(stack: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -133,6 +136,17 @@ def test_main_stack_exports_the_alert_topic(stacks: dict[str, dict[str, Any]]) -
         "ci_oidc_provider_arn",
         "ci_plan_role_arn",
         "ci_apply_role_arn",
+        "ci_pr_plan_role_arn",  # dev alone plans pull requests
+    }
+    assert "ci_pr_plan_role_arn" not in stacks["staging-bootstrap"]["output"]
+    assert "ci_pr_plan_role_arn" not in stacks["prod-bootstrap"]["output"]
+    (pull_request_role,) = [
+        name
+        for name, role in resources(stacks["dev-bootstrap"], "aws_iam_role").items()
+        if role["name"].endswith("-ci-pr-plan")
+    ]
+    assert stacks["dev-bootstrap"]["output"]["ci_pr_plan_role_arn"] == {
+        "value": f"${{aws_iam_role.{pull_request_role}.arn}}"
     }
 
 

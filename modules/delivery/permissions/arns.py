@@ -3,7 +3,8 @@
 `{prefix}` is the environment's `<namespace>-<env>-<service>` name prefix (`Account.render` fills it
 in, with the partition, account and regions). Where AWS names a resource by a generated id, the
 pattern holds no prefix and the grant is scoped by the `Environment` tag instead; the few such
-resources that cannot be tagged are reached by their type's ARN in the account (`BY_ID_REASONS`).
+resources that cannot be tagged are reached by their type's ARN in the account (`BY_ID_REASONS`, which
+also holds the one resource AWS names after the engine: RDS's default option group).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ class Where(Enum):
     EDGE = "edge"
     BOTH = "both"
     GLOBAL = "global"  # IAM, budgets, CloudFront, dashboards: no region in the ARN
-    S3 = "s3"  # neither region nor account (S3 buckets, Route 53 zones)
+    S3 = "s3"  # neither region nor account (S3 buckets, Route 53 zones and changes)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ SERVICE_LINKED_ROLES = _named("iam", "role/aws-service-role/*", where=Where.GLOB
 # Named by AWS with a generated id: scoped by the Environment tag.
 KEYS = _named("kms", "key/*", where=Where.BOTH)
 NETWORK = _named("ec2", "*")
+SECURITY_GROUPS = _named("ec2", "security-group/*")  # a VPC's default one: AWS makes it untagged
 CERTIFICATES = _named("acm", "certificate/*", where=Where.EDGE)
 HOSTED_ZONE = (Arn("route53", "hostedzone/{hosted_zone}", Where.S3),)  # cdn.domain's zone; none without one
 SCALABLE_TARGETS = _named("application-autoscaling", "scalable-target/*")
@@ -71,7 +73,13 @@ ORIGIN_REQUEST_POLICIES = _named("cloudfront", "origin-request-policy/*", where=
 RESPONSE_HEADERS_POLICIES = _named("cloudfront", "response-headers-policy/*", where=Where.GLOBAL)
 ORIGIN_ACCESS_CONTROLS = _named("cloudfront", "origin-access-control/*", where=Where.GLOBAL)
 DB_PROXY_TARGET_GROUPS = _named("rds", "target-group:*")
-RDS_MASTER_SECRETS = _named("secretsmanager", "secret:rds!db-*")  # manage_master_user_password
+DNS_CHANGES = (Arn("route53", "change/*", Where.S3),)  # what GetChange reads: each record change's status
+# Named by AWS after the engine, not by the environment: the option group the instances use (they name
+# none), which RDS authorises CreateDBInstance, its read replicas and ModifyDBInstance on.
+DEFAULT_OPTION_GROUPS = _named("rds", "og:default:postgres-*")
+# Named by RDS `rds!db-<generated id>` (manage_master_user_password), created in the caller's name:
+# scoped by the `aws:rds:primaryDBInstanceArn` tag RDS puts on it, to the environment's DATABASES.
+RDS_MASTER_SECRETS = _named("secretsmanager", "secret:rds!db-*")
 
 BY_ID_REASONS: Mapping[Arn, str] = {
     CACHE_POLICIES[0]: "CloudFront names cache policies by a generated id; they take no tags.",
@@ -79,5 +87,10 @@ BY_ID_REASONS: Mapping[Arn, str] = {
     RESPONSE_HEADERS_POLICIES[0]: "CloudFront names response headers policies by a generated id; they take no tags.",
     ORIGIN_ACCESS_CONTROLS[0]: "CloudFront names origin access controls by a generated id; they take no tags.",
     DB_PROXY_TARGET_GROUPS[0]: "RDS names a proxy's target group by a generated id; it takes no tags.",
-    RDS_MASTER_SECRETS[0]: "RDS creates the master user's secret as `rds!db-<generated id>`, in the caller's name.",
+    DNS_CHANGES[0]: "Route 53 names each record change by a generated id; changes take no tags.",
+    DEFAULT_OPTION_GROUPS[0]: (
+        "RDS's default option group of the engine (default:postgres-<major>), which AWS makes in the account "
+        "and the environment's instances and replicas use; it is no environment's, so only their creation and "
+        "modification are granted on it, never its tags."
+    ),
 }

@@ -1,9 +1,13 @@
 """The table's grants as IAM policy statements, for one environment's account and names.
 
-Grants with the same service, scope and condition key become one statement (the union of their
+Grants with the same service, scope and condition become one statement (the union of their
 actions, ARN patterns and condition values); each statement's Sid says which: `<Verb><Service><Scope>`,
 e.g. `WriteCloudfrontById`. A grant scoped to what the environment does not have (a hosted zone,
 without a domain) yields no statement, never `Resource: "*"`.
+
+Where the grants write tags, three guards follow (`tag_guards`), since an environment's tag is
+what scopes every by-id grant of the account's environments: no tag write on a resource of another
+environment, none that sets `Environment` to another one, and no removal of `Environment`.
 """
 
 from __future__ import annotations
@@ -11,15 +15,25 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from modules.cdn.edge import EDGE_REGION
 from modules.core.arn import arn as build_arn
 from modules.core.iam import Statement
 from modules.delivery.permissions.arns import BY_ID_REASONS, Arn, Where
-from modules.delivery.permissions.grants import Grant, Tag
+from modules.delivery.permissions.grants import (
+    CREATE_ACTION_KEYS,
+    ENVIRONMENT_TAG,
+    WITHOUT_TAG_CONDITION_KEYS,
+    Grant,
+    Tag,
+    is_tag_write,
+    removes_tags,
+)
 
 BOUNDARY_CONDITION = "iam:PermissionsBoundary"
-SINGLE_VALUED = frozenset({Tag.RESOURCE.value, Tag.REQUEST.value, BOUNDARY_CONDITION})
+DATABASE_TAG = "aws:rds:primaryDBInstanceArn"  # the tag RDS puts on the master secret it manages
+TAG_KEYS = "aws:TagKeys"
 
 
 @dataclass(frozen=True)
@@ -58,7 +72,7 @@ class _Key:
 
     service: str
     scope: str
-    condition: str = ""  # the condition key: a tag, iam:PassedToService or iam:AWSServiceName
+    condition: str = ""  # which condition: see `_condition_kind`
 
 
 @dataclass
@@ -73,8 +87,12 @@ def _scope(grant: Grant) -> str:
         return "Unscoped"
     if grant.tag is Tag.REQUEST:
         return "Tagging"
+    if grant.untagged:
+        return "Untagged"
     if grant.tag is Tag.RESOURCE:
         return "Tagged"
+    if grant.of_databases:
+        return "OfTheDatabases"
     if grant.bounded:
         return "Bounded"
     if grant.passed_to:
@@ -86,13 +104,18 @@ def _scope(grant: Grant) -> str:
     return "Named"
 
 
-def _condition(grant: Grant, account: Account) -> tuple[str, set[str]]:
-    if grant.tag:
-        return grant.tag.value, {account.environment}
+def _condition_kind(grant: Grant, account: Account) -> tuple[str, set[str]]:
+    """The grant's kind of condition, and the values it adds to it."""
+    if grant.tag is Tag.REQUEST or grant.untagged:
+        return "created", {account.environment}
+    if grant.tag is Tag.RESOURCE:
+        return "tagged", {account.environment}
+    if grant.of_databases:
+        return "database", {rendered for arn in grant.of_databases for rendered in account.render(arn)}
     if grant.bounded:
         if not account.boundary_arn:
             raise ValueError("a bounded grant needs the account's boundary_arn")
-        return BOUNDARY_CONDITION, {account.boundary_arn}
+        return "bounded", {account.boundary_arn}
     if grant.passed_to:
         return "iam:PassedToService", set(grant.passed_to)
     if grant.service_names:
@@ -100,12 +123,86 @@ def _condition(grant: Grant, account: Account) -> tuple[str, set[str]]:
     return "", set()
 
 
+def _condition(kind: str, values: set[str]) -> dict[str, Any]:
+    listed = sorted(values)
+    if kind == "created":  # the request carries the environment's tag, the resource none yet
+        return {"StringEquals": {Tag.REQUEST.value: listed[0]}, "Null": {Tag.RESOURCE.value: "true"}}
+    if kind == "tagged":
+        return {"StringEquals": {Tag.RESOURCE.value: listed[0]}}
+    if kind == "database":  # at creation RDS may not tag yet; once tagged, only the environment's instances
+        return {
+            "StringLikeIfExists": {f"aws:RequestTag/{DATABASE_TAG}": listed, f"aws:ResourceTag/{DATABASE_TAG}": listed}
+        }
+    if kind == "bounded":
+        return {"StringEquals": {BOUNDARY_CONDITION: listed[0]}}
+    return {"StringEquals": {kind: listed}}
+
+
+def _sid(verb: str, service: str, scope: str) -> str:
+    return verb + "".join(p.capitalize() for p in re.split(r"[^a-z0-9]+", service)) + scope
+
+
+def guarded_tag_writes(grants: Iterable[Grant]) -> list[str]:
+    """The grants' tag writes that IAM conditions by tag (`WITHOUT_TAG_CONDITION_KEYS` excepted)."""
+    actions = {a for grant in grants for a in grant.actions if is_tag_write(a)}
+    return sorted(actions - WITHOUT_TAG_CONDITION_KEYS)
+
+
+def tag_guards(grants: Iterable[Grant], environment: str) -> list[Statement]:
+    """Deny what would move a resource between environments: any tag write on a resource tagged for
+    another environment, any that sets `Environment` to another value, any removal of `Environment`.
+    (A negated operator also holds where the key is absent, hence the `Null` beside each.)"""
+    writes = guarded_tag_writes(grants)
+    if not writes:
+        return []
+    removals = [a for a in writes if removes_tags(a)]
+    additions = [a for a in writes if not removes_tags(a)]
+    guards: list[Statement] = [
+        {
+            "Sid": "NeverTagAnotherEnvironmentsResource",
+            "Effect": "Deny",
+            "Action": writes,
+            "Resource": "*",
+            "Condition": {
+                "StringNotEquals": {Tag.RESOURCE.value: environment},
+                "Null": {Tag.RESOURCE.value: "false"},
+            },
+        }
+    ]
+    if additions:
+        guards.append(
+            {
+                "Sid": "NeverTagForAnotherEnvironment",
+                "Effect": "Deny",
+                "Action": additions,
+                "Resource": "*",
+                "Condition": {
+                    "StringNotEquals": {Tag.REQUEST.value: environment},
+                    "Null": {Tag.REQUEST.value: "false"},
+                },
+            }
+        )
+    if removals:
+        guards.append(
+            {
+                "Sid": "NeverUntagTheEnvironment",
+                "Effect": "Deny",
+                "Action": removals,
+                "Resource": "*",
+                "Condition": {"ForAnyValue:StringEquals": {TAG_KEYS: [ENVIRONMENT_TAG]}},
+            }
+        )
+    return guards
+
+
 def statements(grants: Iterable[Grant], account: Account, verb: str) -> list[Statement]:
-    """One statement per service, scope and condition key: the union of the grants' actions, ARNs and values."""
+    """One statement per service, scope and condition (the union of the grants' actions, ARNs and
+    values), then the tag guards."""
+    grants = list(grants)
     merged: dict[_Key, _Merged] = {}
     for grant in grants:
-        condition, values = _condition(grant, account)
-        entry = merged.setdefault(_Key(grant.service, _scope(grant), condition), _Merged())
+        kind, values = _condition_kind(grant, account)
+        entry = merged.setdefault(_Key(grant.service, _scope(grant), kind), _Merged())
         entry.actions.update(grant.actions)
         entry.arns.extend(arn for arn in grant.on if arn not in entry.arns)
         entry.values.update(values)
@@ -115,16 +212,34 @@ def statements(grants: Iterable[Grant], account: Account, verb: str) -> list[Sta
         resources = [rendered for arn in entry.arns for rendered in account.render(arn)]
         if entry.arns and not resources:
             continue  # scoped to what this environment does not have: no statement, never `*`
-        statement: Statement = {
-            "Sid": verb + "".join(p.capitalize() for p in re.split(r"[^a-z0-9]+", key.service)) + key.scope,
-            "Effect": "Allow",
-            "Action": sorted(entry.actions),
-            "Resource": resources or "*",
-        }
-        if key.condition:
-            listed = sorted(entry.values)
-            statement["Condition"] = {
-                "StringEquals": {key.condition: listed[0] if key.condition in SINGLE_VALUED else listed}
+        actions = sorted(entry.actions)
+        on_create: list[str] = []
+        create_key = CREATE_ACTION_KEYS.get(key.service)
+        if key.scope == "Tagging" and create_key:
+            # The service names the creating call: its tag writes only with it, in a statement of their own.
+            on_create = [a for a in actions if is_tag_write(a)]
+            actions = [a for a in actions if not is_tag_write(a)]
+        if actions:
+            statement: Statement = {
+                "Sid": _sid(verb, key.service, key.scope),
+                "Effect": "Allow",
+                "Action": actions,
+                "Resource": resources or "*",
             }
-        result.append(statement)
-    return result
+            if key.condition:
+                statement["Condition"] = _condition(key.condition, entry.values)
+            result.append(statement)
+        if on_create and not actions:
+            raise ValueError(f"{key.service}'s tag writes at creation need the creating actions beside them")
+        if on_create and create_key:
+            creating = [a.split(":", 1)[1] for a in actions]
+            result.append(
+                {
+                    "Sid": _sid(verb, key.service, "TagOnCreate"),
+                    "Effect": "Allow",
+                    "Action": on_create,
+                    "Resource": resources or "*",
+                    "Condition": {"StringEquals": {Tag.REQUEST.value: account.environment, create_key: creating}},
+                }
+            )
+    return result + tag_guards(grants, account.environment)

@@ -11,7 +11,10 @@ PERMISSIONS: Mapping[str, Permissions] = {
     "aws_acm_certificate": Permissions(
         read=(Grant(("acm:DescribeCertificate", "acm:ListTagsForCertificate"), CERTIFICATES, tag=Tag.RESOURCE),),
         write=(
-            Grant(("acm:RequestCertificate", "acm:AddTagsToCertificate"), CERTIFICATES, tag=Tag.REQUEST),
+            # A certificate does not exist before it is requested: ACM authorises the request on `*` only,
+            # with the request's tags; tagging it at creation is on the new certificate.
+            Grant(("acm:RequestCertificate",), tag=Tag.REQUEST),
+            Grant(("acm:AddTagsToCertificate",), CERTIFICATES, tag=Tag.REQUEST),
             Grant(
                 ("acm:DeleteCertificate", "acm:AddTagsToCertificate", "acm:RemoveTagsFromCertificate"),
                 CERTIFICATES,

@@ -1,5 +1,6 @@
 """CloudFront: global ARNs; the distribution is tagged, its policies and origin access controls are
-named by a generated id and take no tags (`BY_ID_REASONS`)."""
+named by a generated id and take no tags (`BY_ID_REASONS`). Creating an origin access control and the
+monitoring subscription's calls take only `*` (policies/unscoped_actions.yaml)."""
 
 from __future__ import annotations
 
@@ -39,15 +40,10 @@ PERMISSIONS: Mapping[str, Permissions] = {
             Grant(("wafv2:GetWebACL",), WEB_ACLS),  # associating the web ACL
         ),
     ),
+    # CloudFront authorises the subscription calls on `*` only and offers no condition key for them.
     "aws_cloudfront_monitoring_subscription": Permissions(
-        read=(Grant(("cloudfront:GetMonitoringSubscription",), DISTRIBUTIONS, tag=Tag.RESOURCE),),
-        write=(
-            Grant(
-                ("cloudfront:CreateMonitoringSubscription", "cloudfront:DeleteMonitoringSubscription"),
-                DISTRIBUTIONS,
-                tag=Tag.RESOURCE,
-            ),
-        ),
+        read=(Grant(("cloudfront:GetMonitoringSubscription",)),),
+        write=(Grant(("cloudfront:CreateMonitoringSubscription", "cloudfront:DeleteMonitoringSubscription")),),
     ),
     "aws_cloudfront_cache_policy": Permissions(
         read=(Grant(("cloudfront:GetCachePolicy",), CACHE_POLICIES),),
@@ -87,12 +83,9 @@ PERMISSIONS: Mapping[str, Permissions] = {
     "aws_cloudfront_origin_access_control": Permissions(
         read=(Grant(("cloudfront:GetOriginAccessControl",), ORIGIN_ACCESS_CONTROLS),),
         write=(
+            Grant(("cloudfront:CreateOriginAccessControl",)),  # on `*` only: no id before it is created
             Grant(
-                (
-                    "cloudfront:CreateOriginAccessControl",
-                    "cloudfront:UpdateOriginAccessControl",
-                    "cloudfront:DeleteOriginAccessControl",
-                ),
+                ("cloudfront:UpdateOriginAccessControl", "cloudfront:DeleteOriginAccessControl"),
                 ORIGIN_ACCESS_CONTROLS,
             ),
         ),

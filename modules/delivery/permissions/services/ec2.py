@@ -1,10 +1,15 @@
-"""EC2 (the VPC): AWS names network resources by id: created with, then changed by, the Environment tag."""
+"""EC2 (the VPC): AWS names network resources by id: created with, then changed by, the Environment tag.
+
+A create call authorizes every resource it names: the new one by the request's tag (`Tag.REQUEST`),
+the existing ones it is made in (the VPC, its subnets, security groups) by theirs (`Tag.RESOURCE`),
+so each create action is in both. `ec2:CreateTags` at creation is granted only with the creating call
+(`ec2:CreateAction`); on an existing resource only where it carries the environment's tag."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from modules.delivery.permissions.arns import NETWORK
+from modules.delivery.permissions.arns import NETWORK, SECURITY_GROUPS
 from modules.delivery.permissions.grants import Grant, Permissions, Tag
 
 PERMISSIONS: Mapping[str, Permissions] = {
@@ -48,7 +53,11 @@ PERMISSIONS: Mapping[str, Permissions] = {
         read=(Grant(("ec2:Describe*",)),),
         write=(
             Grant(("ec2:CreateRouteTable", "ec2:CreateTags"), NETWORK, tag=Tag.REQUEST),
-            Grant(("ec2:DeleteRouteTable", "ec2:CreateTags", "ec2:DeleteTags"), NETWORK, tag=Tag.RESOURCE),
+            Grant(
+                ("ec2:CreateRouteTable", "ec2:DeleteRouteTable", "ec2:CreateTags", "ec2:DeleteTags"),
+                NETWORK,
+                tag=Tag.RESOURCE,
+            ),
         ),
     ),
     "aws_route_table_association": Permissions(
@@ -81,9 +90,10 @@ PERMISSIONS: Mapping[str, Permissions] = {
     "aws_default_security_group": Permissions(
         read=(Grant(("ec2:Describe*",)),),
         write=(
-            Grant(("ec2:CreateTags",), NETWORK, tag=Tag.REQUEST),
+            # AWS makes the VPC's default security group with the VPC, untagged: Terraform adopts it by tagging.
+            Grant(("ec2:CreateTags",), SECURITY_GROUPS, untagged=True),
             Grant(
-                ("ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress", "ec2:DeleteTags"),
+                ("ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress", "ec2:CreateTags", "ec2:DeleteTags"),
                 NETWORK,
                 tag=Tag.RESOURCE,
             ),

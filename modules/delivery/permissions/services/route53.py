@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from modules.delivery.permissions.arns import HOSTED_ZONE
+from modules.delivery.permissions.arns import DNS_CHANGES, HOSTED_ZONE
 from modules.delivery.permissions.grants import Grant, Permissions
 
 PERMISSIONS: Mapping[str, Permissions] = {
     "aws_route53_record": Permissions(
-        read=(Grant(("route53:ListResourceRecordSets",), HOSTED_ZONE), Grant(("route53:GetChange",))),
-        write=(Grant(("route53:ChangeResourceRecordSets",), HOSTED_ZONE), Grant(("route53:GetChange",))),
+        # GetChange: the status of a record change, which the provider waits for (change ids are generated).
+        read=(Grant(("route53:ListResourceRecordSets",), HOSTED_ZONE), Grant(("route53:GetChange",), DNS_CHANGES)),
+        write=(
+            Grant(("route53:ChangeResourceRecordSets",), HOSTED_ZONE),
+            Grant(("route53:GetChange",), DNS_CHANGES),
+        ),
     ),
 }

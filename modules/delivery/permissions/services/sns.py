@@ -29,6 +29,8 @@ PERMISSIONS: Mapping[str, Permissions] = {
     ),
     "aws_sns_topic_subscription": Permissions(
         read=(Grant(("sns:GetSubscriptionAttributes",)), Grant(("sns:ListSubscriptionsByTopic",), TOPICS)),
+        # Unsubscribe and SetSubscriptionAttributes take a subscription ARN, but IAM authorizes them on
+        # no resource and with no condition key (Service Authorization Reference): `*` is all there is.
         write=(Grant(("sns:Subscribe",), TOPICS), Grant(("sns:Unsubscribe", "sns:SetSubscriptionAttributes"))),
     ),
 }

@@ -1,4 +1,5 @@
-"""WAF (CLOUDFRONT scope, in us-east-1): the web ACL is named; logging delivers through CloudWatch Logs."""
+"""WAF (CLOUDFRONT scope, in us-east-1): the web ACL is named; logging delivers through CloudWatch Logs,
+admitted by the account's log resource policy (the account stack set's, not an environment's)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,9 @@ PERMISSIONS: Mapping[str, Permissions] = {
         read=(Grant(("wafv2:GetLoggingConfiguration",), WEB_ACLS), Grant(("logs:DescribeResourcePolicies",))),
         write=(
             Grant(("wafv2:PutLoggingConfiguration", "wafv2:DeleteLoggingConfiguration"), WEB_ACLS),
-            Grant(("logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:PutResourcePolicy")),
+            # No logs:PutResourcePolicy (account-wide): the account stack's log resource policy already
+            # admits log delivery to every environment's `aws-waf-logs-…` groups (modules/cdn/log_delivery.py).
+            Grant(("logs:CreateLogDelivery", "logs:DeleteLogDelivery")),
         ),
     ),
 }
