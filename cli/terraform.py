@@ -1079,12 +1079,12 @@ def destroy(settings: Settings, env: str, region: str, confirmation: str) -> Non
     environment shares the account, and dev's data is someone's work too. A stack whose stateful
     resources carry `lifecycle.prevent_destroy` (prod's, stacks/protection.py) is refused before
     anything runs: Terraform would refuse it too, in its own words."""
-    refuse_protected_destroy(settings.outdir / "stacks" / env / "cdk.tf.json", env)
-    if confirmation != env:
+    if confirmation != env:  # first: a missing confirmation is refused without reading anything
         named = f" (CONFIRM={confirmation} names another)" if confirmation else ""
         raise UserError(
             f"refusing to destroy {env}{named}: run `make destroy ENV={env} CONFIRM={env}` if you really mean it"
         )
+    refuse_protected_destroy(settings.outdir / "stacks" / env / "cdk.tf.json", env)
     run_target = target.resolve(settings, region)
     print(f"destroy: {env} targets {run_target.description}")
     state = _bootstrap_outputs(settings, env, run_target)

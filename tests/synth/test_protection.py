@@ -81,14 +81,18 @@ def test_destroying_prod_is_refused_before_terraform_naming_what_is_protected(
 
     monkeypatch.setattr(target, "resolve", no_target)
     settings = dataclasses.replace(Settings.from_environment(), outdir=synthesized_outdir)
-    for confirmation in ("prod", ""):
-        with pytest.raises(UserError) as refused:
-            terraform.destroy(settings, "prod", "eu-central-1", confirmation)
-        message = str(refused.value)
-        protected = sorted(_stateful(stacks["prod"]))
-        assert message.startswith(f"refusing to destroy prod: {len(protected)} of its resources hold data")
-        assert message.splitlines()[1:-1] == [f"  {address}" for address in protected]
-        assert message.endswith("never by `make destroy`")
+    with pytest.raises(UserError) as refused:
+        terraform.destroy(settings, "prod", "eu-central-1", "prod")
+    message = str(refused.value)
+    protected = sorted(_stateful(stacks["prod"]))
+    assert message.startswith(f"refusing to destroy prod: {len(protected)} of its resources hold data")
+    assert message.splitlines()[1:-1] == [f"  {address}" for address in protected]
+    assert message.endswith("never by `make destroy`")
+    # Without CONFIRM the confirmation is asked for first, before anything is read.
+    with pytest.raises(UserError, match=r"run `make destroy ENV=prod CONFIRM=prod`"):
+        terraform.destroy(
+            dataclasses.replace(settings, outdir=synthesized_outdir / "absent"), "prod", "eu-central-1", ""
+        )
 
 
 def test_destroying_dev_still_only_asks_for_confirmation(

@@ -218,3 +218,36 @@ def test_drift_runs_daily_for_every_environment() -> None:
     assert workflow[True]["schedule"] == [{"cron": "17 5 * * *"}]
     job = workflow["jobs"]["drift"]
     assert [m["environment"] for m in job["strategy"]["matrix"]["include"]] == ["dev", "staging", "prod"]
+
+
+def test_the_apply_summary_lists_deletions_and_replacements_before_the_whole_plan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The checksum step run as GitHub runs it, on what `make plan` prints for a plan that replaces
+    prod's database: the reviewer reads the destructive changes first, under their own heading."""
+    import json
+
+    from cli.terraform import print_diff
+
+    print_diff(
+        "plan: prod",
+        json.loads((REPO / "tests" / "gate" / "fixtures" / "plan_prod_replaces_database.json").read_text()),
+    )
+    printed = capsys.readouterr().out
+    (step,) = [s for s in _workflow("deliver-environment.yml")["jobs"]["plan"]["steps"] if s.get("id") == "checksum"]
+    (tmp_path / "reports" / "delivery").mkdir(parents=True)
+    (tmp_path / "reports" / "delivery" / "plan-prod.txt").write_text(printed)
+    (tmp_path / ".work" / "aws" / "prod").mkdir(parents=True)
+    (tmp_path / ".work" / "aws" / "prod" / "plan.tfplan").write_bytes(b"plan")
+    summary, output = tmp_path / "summary.md", tmp_path / "output"
+    env = {"ENV": "prod", "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(output), "PATH": "/usr/bin:/bin"}
+    subprocess.run(["bash", "-eo", "pipefail", "-c", step["run"]], cwd=tmp_path, env=env, check=True)
+    text = summary.read_text()
+    destructive = text.split("### Deletions and replacements", 1)[1].split("### The whole plan", 1)[0]
+    assert (
+        [line for line in destructive.splitlines() if "!! REPLACE" in line]
+        == [line for line in printed.splitlines() if "!! REPLACE" in line]
+        != []
+    )
+    assert printed in text.split("### The whole plan", 1)[1]
+    assert output.read_text().startswith("plan-sha256=")
