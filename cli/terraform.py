@@ -235,7 +235,7 @@ def validate(settings: Settings, stacks: list[str]) -> None:
         print(f"validate: {stack} ok ({result.get('warning_count', 0)} warnings)")
 
 
-def bootstrap(settings: Settings, env: str, run_target: target.Target) -> dict[str, str]:
+def bootstrap(settings: Settings, env: str, run_target: target.Target, *, synth_gated: bool = False) -> dict[str, str]:
     """Create (or update) the set's state bucket, its key and CI roles like any stack: its synthesized
     JSON gated, a saved plan gated and shown, then that plan applied; its outputs.
 
@@ -245,7 +245,9 @@ def bootstrap(settings: Settings, env: str, run_target: target.Target) -> dict[s
     bucket and the local file goes. A later run (on any machine) finds it there.
 
     In the emulator, an environment whose bootstrap looks up the account's OIDC provider gets the
-    account's bootstrap first (in AWS a person applies `account-bootstrap` once, before any environment)."""
+    account's bootstrap first (in AWS a person applies `account-bootstrap` once, before any environment).
+    `synth_gated`: this run's gate already passed the bootstrap stack's synthesized JSON (`make plan`
+    gates it beside the environment's stack), so only its plan is gated here."""
     if run_target.is_emulator and _looks_up_the_account_provider(settings, env):
         print(f"bootstrap: {env} trusts the account's GitHub OIDC provider: bootstrapping the account first")
         _bootstrap_outputs(settings, "account", run_target)  # applied once, again only when it changed
@@ -259,15 +261,18 @@ def bootstrap(settings: Settings, env: str, run_target: target.Target) -> dict[s
     backend_file, lift_file = workspace.stack_dir / BOOTSTRAP_BACKEND_FILE, workspace.stack_dir / LIFT_FILE
     for placed in (backend_file, lift_file):
         placed.unlink(missing_ok=True)  # an interrupted run's copy: never scanned by the gate, never reused
-    _quiet_gate(
-        stack,
-        settings.checkov,
-        framework="terraform_json",
-        targets=[workspace.stack_dir],
-        report_dir=ROOT / "reports" / "gate" / stack / "synth",
-        require_all_skips_used=False,
-        environment=env,
-    )
+    if synth_gated:
+        print(f"bootstrap: {stack}: its synthesized JSON passed this plan's gate")
+    else:
+        _quiet_gate(
+            stack,
+            settings.checkov,
+            framework="terraform_json",
+            targets=[workspace.stack_dir],
+            report_dir=ROOT / "reports" / "gate" / stack / "synth",
+            require_all_skips_used=False,
+            environment=env,
+        )
     location = bootstrap_state_location(settings, env)
     client = state_client(run_target, location.region)
     remote = _read_state(client, location)
@@ -465,14 +470,17 @@ def print_diff(prefix: str, plan_json: dict[str, Any]) -> None:
         print(f"  {line}")
 
 
-def _bootstrap_outputs(settings: Settings, env: str, run_target: target.Target) -> dict[str, str]:
+def _bootstrap_outputs(
+    settings: Settings, env: str, run_target: target.Target, *, synth_gated: bool = False
+) -> dict[str, str]:
     """The outputs of the set's bootstrap (its state key above all): from its state in its bucket; in
-    the emulator, bootstrapped first when needed; in CI, the key's ARN from the settings."""
+    the emulator, bootstrapped first when needed (`synth_gated`: see `bootstrap`); in CI, the key's
+    ARN from the settings."""
     if settings.state_kms_key_arn and not run_target.is_emulator:
         return {"state_kms_key_arn": settings.state_kms_key_arn}  # CI: no role there reads the bootstrap's state
     workspace = Workspace(settings, bootstrap_stack_name(env), run_target)
     if run_target.is_emulator:
-        return _emulator_bootstrap(settings, env, run_target, workspace)
+        return _emulator_bootstrap(settings, env, run_target, workspace, synth_gated=synth_gated)
     if run_target.name == target.AWS:
         refuse_unpinned_providers(workspace.stack_dir / "cdk.tf.json", workspace.stack)
     location = bootstrap_state_location(settings, env)
@@ -494,7 +502,7 @@ _BOOTSTRAPPED = "bootstrapped.json"
 
 
 def _emulator_bootstrap(
-    settings: Settings, env: str, run_target: target.Target, workspace: Workspace
+    settings: Settings, env: str, run_target: target.Target, workspace: Workspace, *, synth_gated: bool
 ) -> dict[str, str]:
     """The state bucket in the emulator: created on the first plan, and again whenever the bootstrap
     stack changed or the emulator is another one (a new certificate); otherwise its outputs as recorded."""
@@ -508,7 +516,7 @@ def _emulator_bootstrap(
             return outputs
     print(f"bootstrap: creating the state bucket of {env} in the emulator")
     record_file.unlink(missing_ok=True)
-    return bootstrap(settings, env, run_target)  # records what it applied
+    return bootstrap(settings, env, run_target, synth_gated=synth_gated)  # records what it applied
 
 
 def protected_addresses(stack_json: dict[str, Any]) -> list[str]:
@@ -646,8 +654,8 @@ def _plan(
         with timings.step("cost gate"):
             estimate = json.loads(cost.gate(settings.outdir, config, workspace.directory).read_text())
         cost_record = {"floor_eur": estimate["floor_eur"], "ceiling_eur": estimate["ceiling_eur"]}
-    with timings.step("bootstrap"):
-        state = _bootstrap_outputs(settings, env, run_target)
+    with timings.step("bootstrap"):  # the plan's synth gate above passed the bootstrap stack too
+        state = _bootstrap_outputs(settings, env, run_target, synth_gated=True)
     with timings.step("init"):
         workspace.init(f"kms_key_id={state['state_kms_key_arn']}")
     _lift_protection(workspace, settings.allow_replace, what=f"plan: {env}")
