@@ -369,23 +369,31 @@ class DeliveryRoles(Construct):
         apply_state = managed(
             "apply-state", "CI apply: read and write the state", state_statements(**_state(state), write=True)
         )
-        plan_role = IamRole(
-            self,
+
+        def ci_role(id_: str, name: str, description: str, subjects: list[str], session_seconds: int) -> IamRole:
+            return IamRole(
+                self,
+                id_,
+                name=context.id("ci", name),
+                description=description,
+                assume_role_policy=trust_policy(provider_arn, subjects),
+                max_session_duration=session_seconds,
+                tags=context.tags,
+            )
+
+        plan_role = ci_role(
             "plan",
-            name=context.id("ci", "plan"),
-            description=f"GitHub Actions plans {context.environment}: read-only, state lock",
-            assume_role_policy=trust_policy(provider_arn, plan_subjects(config)),
-            max_session_duration=PLAN_SESSION_SECONDS,
-            tags=context.tags,
+            "plan",
+            f"GitHub Actions plans {context.environment}: read-only, state lock",
+            plan_subjects(config),
+            PLAN_SESSION_SECONDS,
         )
-        apply_role = IamRole(
-            self,
+        apply_role = ci_role(
             "apply",
-            name=context.id("ci", "apply"),
-            description=f"GitHub Actions applies {context.environment} from its GitHub environment",
-            assume_role_policy=trust_policy(provider_arn, apply_subjects(config, context.environment)),
-            max_session_duration=APPLY_SESSION_SECONDS,
-            tags=context.tags,
+            "apply",
+            f"GitHub Actions applies {context.environment} from its GitHub environment",
+            apply_subjects(config, context.environment),
+            APPLY_SESSION_SECONDS,
         )
         attachments = {"plan": (plan_role, [*reads, plan_state]), "apply": (apply_role, [*reads, *writes, apply_state])}
         pull_request_role: IamRole | None = None
@@ -395,14 +403,12 @@ class DeliveryRoles(Construct):
                 "CI pull-request plan: read the state, nothing written",
                 pull_request_state_statements(**_state(state)),
             )
-            pull_request_role = IamRole(
-                self,
+            pull_request_role = ci_role(
                 "pr_plan",
-                name=context.id("ci", "pr-plan"),
-                description=f"GitHub Actions plans pull requests against {context.environment}: read-only, no lock",
-                assume_role_policy=trust_policy(provider_arn, pull_request_subjects(config)),
-                max_session_duration=PLAN_SESSION_SECONDS,
-                tags=context.tags,
+                "pr-plan",
+                f"GitHub Actions plans pull requests against {context.environment}: read-only, no lock",
+                pull_request_subjects(config),
+                PLAN_SESSION_SECONDS,
             )
             attachments["pr-plan"] = (pull_request_role, [*reads, pull_request_state])
         for which, (role, policies) in attachments.items():

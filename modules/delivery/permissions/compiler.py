@@ -157,40 +157,28 @@ def tag_guards(grants: Iterable[Grant], environment: str) -> list[Statement]:
         return []
     removals = [a for a in writes if removes_tags(a)]
     additions = [a for a in writes if not removes_tags(a)]
-    guards: list[Statement] = [
-        {
-            "Sid": "NeverTagAnotherEnvironmentsResource",
-            "Effect": "Deny",
-            "Action": writes,
-            "Resource": "*",
-            "Condition": {
-                "StringNotEquals": {Tag.RESOURCE.value: environment},
-                "Null": {Tag.RESOURCE.value: "false"},
-            },
-        }
+
+    def deny(sid: str, actions: list[str], condition: dict[str, Any]) -> Statement:
+        return {"Sid": sid, "Effect": "Deny", "Action": actions, "Resource": "*", "Condition": condition}
+
+    guards = [
+        deny(
+            "NeverTagAnotherEnvironmentsResource",
+            writes,
+            {"StringNotEquals": {Tag.RESOURCE.value: environment}, "Null": {Tag.RESOURCE.value: "false"}},
+        )
     ]
     if additions:
         guards.append(
-            {
-                "Sid": "NeverTagForAnotherEnvironment",
-                "Effect": "Deny",
-                "Action": additions,
-                "Resource": "*",
-                "Condition": {
-                    "StringNotEquals": {Tag.REQUEST.value: environment},
-                    "Null": {Tag.REQUEST.value: "false"},
-                },
-            }
+            deny(
+                "NeverTagForAnotherEnvironment",
+                additions,
+                {"StringNotEquals": {Tag.REQUEST.value: environment}, "Null": {Tag.REQUEST.value: "false"}},
+            )
         )
     if removals:
         guards.append(
-            {
-                "Sid": "NeverUntagTheEnvironment",
-                "Effect": "Deny",
-                "Action": removals,
-                "Resource": "*",
-                "Condition": {"ForAnyValue:StringEquals": {TAG_KEYS: [ENVIRONMENT_TAG]}},
-            }
+            deny("NeverUntagTheEnvironment", removals, {"ForAnyValue:StringEquals": {TAG_KEYS: [ENVIRONMENT_TAG]}})
         )
     return guards
 
