@@ -1,4 +1,4 @@
-"""Ensure a GitHub Actions trust pins its audience and subjects exactly, each subject naming the job's workflow."""
+"""Ensure each subject a GitHub Actions trust names is one workflow file's (the job_workflow_ref claim)."""
 
 from __future__ import annotations
 
@@ -22,13 +22,12 @@ _SUBJECT = re.compile(
     r":(?:environment:[^:]+|ref:refs/[^:]+|pull_request)"
     r":job_workflow_ref:[^:/@]+/[^:/@]+/\.github/workflows/[^:/@]+\.ya?ml@[^:@]+"
 )
-_WILDCARD = re.compile(r"[*?]")
 
 
 class GitHubTrustPinsTheWorkflow(BaseResourceCheck):  # type: ignore[misc]
     def __init__(self) -> None:
         super().__init__(
-            name="Ensure a GitHub Actions trust pins its audience and each subject, with the job's workflow, exactly",
+            name="Ensure each subject of a GitHub Actions trust names the job's workflow file",
             id="CKV_MBK_18",
             categories=[CheckCategories.IAM],
             supported_resources=["aws_iam_role"],
@@ -75,31 +74,17 @@ def _trusts_github(statement: dict[str, Any]) -> bool | None:
 
 
 def _problem(conditions: dict[str, Any]) -> str | None:
-    """What is loose about the trust's conditions, or None: the audience and every subject pinned by
-    `StringEquals` alone (another operator, a `ForAllValues:` one above all, can match what nobody
-    meant: a wildcard, or a token without the claim), each subject in the customised format."""
-    pinned: dict[str, list[str]] = {"aud": [], "sub": []}
-    for operator, claim, texts in _github_conditions(conditions):
-        if claim not in pinned:
-            continue
-        if operator != "StringEquals":
-            loose = "with a wildcard " if "Like" in operator and any(_WILDCARD.search(t) for t in texts) else ""
-            return f"matches `{claim}` {loose}by {operator}: pin each value with StringEquals"
-        pinned[claim] += texts
-    if not pinned["aud"]:
-        return "has no audience (`aud`) condition: a token minted for any audience would do; pin sts.amazonaws.com"
-    if not pinned["sub"]:
-        return "has no subject (`sub`) condition: every repository's workflows could assume the role"
-    for value in pinned["aud"] + pinned["sub"]:
-        if _WILDCARD.search(value):
-            return f"pins {value!r}, which is no exact value: name each one"
-    for subject in pinned["sub"]:
-        if not _SUBJECT.fullmatch(subject):
-            return (
-                f"pins the subject {subject!r}, which names no workflow (`job_workflow_ref`): any workflow of the "
-                "repository on that branch or environment would do; customise the repository's subject "
-                "(include_claim_keys repo, context, job_workflow_ref) and trust each workflow file"
-            )
+    """A subject of the trust that names no workflow, or None. Whether the audience and the subjects
+    are pinned exactly (`StringEquals` alone, no wildcard) is CKV_MBK_13's to judge, for every
+    OIDC provider; this check adds what only a GitHub subject can say: which workflow file runs."""
+    for _, claim, texts in _github_conditions(conditions):
+        for subject in texts if claim == "sub" else ():
+            if not _SUBJECT.fullmatch(subject):
+                return (
+                    f"pins the subject {subject!r}, which names no workflow (`job_workflow_ref`): any workflow "
+                    "of the repository on that branch or environment would do; customise the repository's "
+                    "subject (include_claim_keys repo, context, job_workflow_ref) and trust each workflow file"
+                )
     return None
 
 

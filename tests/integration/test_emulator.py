@@ -775,6 +775,28 @@ def test_each_db_instance_has_a_resource_id_of_its_own(running: emulator.Emulato
         rds.delete_db_instance(DBInstanceIdentifier=name, SkipFinalSnapshot=True)
 
 
+def test_a_new_db_instance_gets_the_default_ca_of_aws_unless_it_names_one(running: emulator.Emulator) -> None:
+    rds = emulator_client(running, "rds")
+    for name, asked in (("emu-ca-default", None), ("emu-ca-named", "rds-ca-ecc384-g1")):
+        rds.create_db_instance(
+            DBInstanceIdentifier=name,
+            DBInstanceClass="db.t4g.micro",
+            Engine="postgres",
+            AllocatedStorage=20,
+            MasterUsername="app",
+            MasterUserPassword="not-a-secret-0",
+            **({"CACertificateIdentifier": asked} if asked else {}),
+        )
+    cas = {
+        name: rds.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0]["CACertificateIdentifier"]
+        for name in ("emu-ca-default", "emu-ca-named")
+    }
+    # what the provider compares with the configured CA after creating an instance without one
+    assert cas == {"emu-ca-default": "rds-ca-rsa2048-g1", "emu-ca-named": "rds-ca-ecc384-g1"}
+    for name in cas:
+        rds.delete_db_instance(DBInstanceIdentifier=name, SkipFinalSnapshot=True)
+
+
 def test_a_db_instance_keeps_its_managed_secret_when_asked_to_manage_it_again(running: emulator.Emulator) -> None:
     rds = emulator_client(running, "rds")
     rds.create_db_instance(

@@ -38,6 +38,7 @@ from cli.emulator.patches.lambda_function_config import (
     _lambda_functions_echo_their_kms_key,
 )
 from cli.emulator.patches.lambda_permissions import _lambda_permissions_are_removed_where_they_were_added
+from cli.emulator.patches.rds_default_ca import _db_instances_get_the_default_ca_of_aws
 from cli.emulator.patches.rds_insights_and_monitoring import _db_instances_keep_insights_and_monitoring
 from cli.emulator.patches.rds_managed_secret import _db_instances_keep_their_managed_secret
 from cli.emulator.patches.rds_parameter_sources import _db_parameters_set_by_the_user_say_so
@@ -68,6 +69,7 @@ PATCHES: tuple[Callable[[], None], ...] = (
     _db_instances_have_resource_ids_of_their_own,
     _db_instances_keep_their_managed_secret,
     _db_parameters_set_by_the_user_say_so,
+    _db_instances_get_the_default_ca_of_aws,
     _s3_has_one_canonical_owner,
     _cloudfront_distributions_echo_their_config,
     _fill_anomaly_monitors,
