@@ -7,10 +7,13 @@ signs every request (SigV4), and only this distribution is admitted to them.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from modules.cdn.config import ApiOrigin, CdnConfig, CustomErrorResponse
-from modules.cdn.policies import api_origin_request_policy, cache_policy, security_headers_policy
+from modules.cdn.policies import (
+    api_origin_request_policy,
+    cache_policy,
+    origin_access_control,
+    security_headers_policy,
+)
 from modules.core.cdk import (
     AcmCertificateValidation,
     CloudfrontDistribution,
@@ -27,7 +30,6 @@ from modules.core.cdk import (
     CloudfrontMonitoringSubscription,
     CloudfrontMonitoringSubscriptionMonitoringSubscription,
     CloudfrontMonitoringSubscriptionMonitoringSubscriptionRealtimeMetricsSubscriptionConfig,
-    CloudfrontOriginAccessControl,
     CloudfrontResponseHeadersPolicy,
     Construct,
     S3Bucket,
@@ -48,28 +50,14 @@ def allowed_methods(methods: tuple[str, ...]) -> list[str]:
     return ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
 
 
-def _origin_access_control(
-    scope: Construct, id_: str, *, name: str, description: str, origin_type: Literal["s3", "lambda"]
-) -> CloudfrontOriginAccessControl:
-    return CloudfrontOriginAccessControl(
-        scope,
-        id_,
-        name=name,
-        description=description,
-        origin_access_control_origin_type=origin_type,
-        signing_behavior="always",
-        signing_protocol="sigv4",
-    )
-
-
 def _assets_origin(
     scope: Construct, *, context: Context, bucket: S3Bucket, origin_shield_region: str | None
 ) -> CloudfrontDistributionOrigin:
     """The private assets bucket, read through an origin access control of type `s3`."""
-    access = _origin_access_control(
+    access = origin_access_control(
         scope,
-        "origin_access_control",
-        name=context.id("cdn-assets"),
+        "assets",
+        context=context,
         description=f"CloudFront reads the {context.environment} assets bucket, signing every request",
         origin_type="s3",
     )
@@ -106,10 +94,10 @@ def _api_routes(
         cookies=[],
     )
     request_policy = api_origin_request_policy(scope, context=context)
-    signing = _origin_access_control(
+    signing = origin_access_control(
         scope,
-        "api_origin_access_control",
-        name=context.id("cdn-api"),
+        "api",
+        context=context,
         description=f"CloudFront signs every request to the {context.environment} function URLs",
         origin_type="lambda",
     )

@@ -1,12 +1,24 @@
-"""The distribution's cache, origin request and response headers policies.
+"""The distribution's cache, origin request and response headers policies and its origin access
+controls.
 
-Each is a resource of its own, named by the label, that behaviors reference by id; every list in
-them is sorted, so reordering the configuration never changes the plan.
+Each is a resource of its own that behaviors and origins reference by id; every list in them is
+sorted, so reordering the configuration never changes the plan.
+
+They are immutable: CloudFront's policies and access controls take no tags and are named by a
+generated id, so no IAM condition can keep one environment's CI role from updating another's.
+The CI roles may therefore create and delete them but never update one (modules/delivery/
+permissions/services/cloudfront.py). Each is addressed and named by a digest of its settings
+(`_version`): a changed setting is a new object, created before the distribution moves to it and the
+old one deleted after (CloudFront refuses to delete one a distribution still uses). That is a new
+object, not a move: no `moved` block.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from typing import Literal
 
 from modules.cdn.config import CacheTtls, SecurityHeaders
 from modules.core.cdk import (
@@ -18,6 +30,7 @@ from modules.core.cdk import (
     CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigHeaders,
     CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfig,
     CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigQueryStrings,
+    CloudfrontOriginAccessControl,
     CloudfrontOriginRequestPolicy,
     CloudfrontOriginRequestPolicyCookiesConfig,
     CloudfrontOriginRequestPolicyHeadersConfig,
@@ -33,6 +46,15 @@ from modules.core.cdk import (
     Construct,
 )
 from modules.core.label import Context
+
+VERSION_LENGTH = 8
+"""Hex digits of the settings' digest in a policy's name and address."""
+
+
+def _version(settings: Mapping[str, object]) -> str:
+    """A digest of an immutable object's settings: its name and address change with any of them."""
+    canonical = json.dumps(settings, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:VERSION_LENGTH]
 
 
 def _query_strings(
@@ -66,10 +88,20 @@ def cache_policy(
 ) -> CloudfrontCachePolicy:
     """What a behavior caches by, and for how long: the cache key holds `headers`, `cookies` and
     `query_strings` (None: every query string; empty: none), so only those reach the origin."""
+    version = _version(
+        {
+            "comment": comment,
+            "ttls": ttls.model_dump(mode="json"),
+            "compress": compress,
+            "headers": sorted(headers),
+            "query_strings": None if query_strings is None else sorted(query_strings),
+            "cookies": sorted(cookies),
+        }
+    )
     return CloudfrontCachePolicy(
         scope,
-        f"{name}_cache_policy",
-        name=context.id("cdn", name),
+        f"{name}_cache_policy_{version}",
+        name=context.id("cdn", name, version),
         comment=comment,
         min_ttl=ttls.min_seconds,
         default_ttl=ttls.default_seconds,
@@ -101,11 +133,13 @@ def cache_policy(
 def api_origin_request_policy(scope: Construct, *, context: Context) -> CloudfrontOriginRequestPolicy:
     """What reaches the API beyond the cache key: every cookie and query string, every viewer
     header but Host (a function URL routes on its own Host, and the signature covers it)."""
+    comment = "API: every viewer header but Host, every cookie and query string"
+    version = _version({"comment": comment, "headers": ["allExcept", "Host"], "cookies": "all", "query_strings": "all"})
     return CloudfrontOriginRequestPolicy(
         scope,
-        "api_origin_request_policy",
-        name=context.id("cdn", "api"),
-        comment="API: every viewer header but Host, every cookie and query string",
+        f"api_origin_request_policy_{version}",
+        name=context.id("cdn", "api", version),
+        comment=comment,
         headers_config=CloudfrontOriginRequestPolicyHeadersConfig(
             header_behavior="allExcept",
             headers=CloudfrontOriginRequestPolicyHeadersConfigHeaders(items=["Host"]),
@@ -119,11 +153,13 @@ def security_headers_policy(
     scope: Construct, *, context: Context, headers: SecurityHeaders
 ) -> CloudfrontResponseHeadersPolicy:
     """The security headers of every response, overriding whatever an origin sent."""
+    comment = f"Security headers of every {context.environment} response"
+    version = _version({"comment": comment, "headers": headers.model_dump(mode="json")})
     return CloudfrontResponseHeadersPolicy(
         scope,
-        "security_headers",
-        name=context.id("cdn", "security-headers"),
-        comment=f"Security headers of every {context.environment} response",
+        f"security_headers_{version}",
+        name=context.id("cdn", "security-headers", version),
+        comment=comment,
         security_headers_config=CloudfrontResponseHeadersPolicySecurityHeadersConfig(
             strict_transport_security=CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity(
                 access_control_max_age_sec=headers.hsts_max_age_seconds,
@@ -142,4 +178,25 @@ def security_headers_policy(
                 content_security_policy=headers.content_security_policy, override=True
             ),
         ),
+    )
+
+
+def origin_access_control(
+    scope: Construct,
+    purpose: str,
+    *,
+    context: Context,
+    description: str,
+    origin_type: Literal["s3", "lambda"],
+) -> CloudfrontOriginAccessControl:
+    """CloudFront signs every request to an origin of `origin_type` with SigV4."""
+    version = _version({"description": description, "origin_type": origin_type, "signing": ["always", "sigv4"]})
+    return CloudfrontOriginAccessControl(
+        scope,
+        f"{purpose}_origin_access_control_{version}",
+        name=context.id("cdn", purpose, version),
+        description=description,
+        origin_access_control_origin_type=origin_type,
+        signing_behavior="always",
+        signing_protocol="sigv4",
     )

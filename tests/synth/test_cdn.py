@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +85,7 @@ def test_assets_origin_uses_origin_access_control_and_origin_shield(stacks: dict
     assets = origins["assets"]
     assert assets["domain_name"] == _ref(stack, "aws_s3_bucket", "bucket_regional_domain_name", "cdn_assets_bucket")
     assert assets["origin_access_control_id"] == _ref(
-        stack, "aws_cloudfront_origin_access_control", "id", "cdn_origin_access_control"
+        stack, "aws_cloudfront_origin_access_control", "id", "cdn_assets_origin_access_control"
     )
     if shield_region:
         assert assets["origin_shield"] == {"enabled": True, "origin_shield_region": shield_region}
@@ -92,7 +93,7 @@ def test_assets_origin_uses_origin_access_control_and_origin_shield(stacks: dict
         assert "origin_shield" not in assets
     controls = resources(stack, "aws_cloudfront_origin_access_control")
     access, api = (
-        controls[_name(stack, "aws_cloudfront_origin_access_control", f"^cdn_{k}")] for k in ("origin", "api")
+        controls[_name(stack, "aws_cloudfront_origin_access_control", f"^cdn_{k}")] for k in ("assets", "api")
     )
     for control, origin_type in ((access, "s3"), (api, "lambda")):
         assert (
@@ -171,7 +172,7 @@ def test_static_cache_policy_caches_long_and_compresses_without_cookies_or_query
     stacks: dict[str, Any], env: str
 ) -> None:
     policy = _body(stacks[env], "aws_cloudfront_cache_policy", "static")
-    assert policy["name"] == f"matbakh-{env}-api-cdn-static"
+    assert re.fullmatch(f"matbakh-{env}-api-cdn-static-[0-9a-f]{{8}}", policy["name"]), policy["name"]
     assert (policy["min_ttl"], policy["default_ttl"], policy["max_ttl"]) == (0, 86_400, 31_536_000)
     assert policy["parameters_in_cache_key_and_forwarded_to_origin"] == {
         "enable_accept_encoding_brotli": True,
@@ -528,3 +529,51 @@ def test_a_domain_gets_a_validated_certificate_in_us_east_1_and_alias_records(tm
             "zone_id": _ref(stack, "aws_cloudfront_distribution", "hosted_zone_id", "cdn"),
             "evaluate_target_health": False,
         }
+
+
+_IMMUTABLE = (
+    "aws_cloudfront_cache_policy",
+    "aws_cloudfront_origin_request_policy",
+    "aws_cloudfront_response_headers_policy",
+    "aws_cloudfront_origin_access_control",
+)
+"""CloudFront objects no IAM condition tells apart by environment: created and deleted, never updated."""
+
+
+def _versions(stack: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """Each immutable object's address without its version → (version in the address, in the name)."""
+    found = {}
+    for kind in _IMMUTABLE:
+        for address, body in resources(stack, kind).items():
+            stem, version, _unique = address.rsplit("_", 2)
+            found[f"{kind}.{stem}"] = (version, body["name"].rsplit("-", 1)[-1])
+    return found
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_each_cloudfront_policy_and_access_control_is_named_and_addressed_by_its_settings(
+    stacks: dict[str, Any], env: str
+) -> None:
+    versions = _versions(stacks[env])
+    assert len(versions) == 6
+    for address, (in_address, in_name) in versions.items():
+        assert in_address == in_name and len(in_name) == 8 and int(in_name, 16) >= 0, address
+
+
+def test_a_changed_policy_setting_is_a_new_policy_and_nothing_else_changes(tmp_path: Path) -> None:
+    """The CI roles never update a policy (another environment's would be theirs to change): a new
+    TTL makes a new cache policy, under a new name and address, and leaves the others as they are."""
+    from tests.conftest import copy_repository
+
+    root = copy_repository(tmp_path / "repo")
+    before = _versions(synthesize(root / "cdktf.out", "--env", "dev", "--force", cwd=root)["dev"])
+    dev_yaml = root / "environments" / "dev.yaml"
+    text = dev_yaml.read_text()
+    assert "\ncdn:\n" in text and "\n  api:" not in text
+    dev_yaml.write_text(
+        text.replace("\ncdn:\n", "\ncdn:\n  api:\n    ttls: {min_seconds: 0, default_seconds: 0, max_seconds: 30}\n", 1)
+    )
+    after = _versions(synthesize(root / "cdktf.out", "--env", "dev", "--force", cwd=root)["dev"])
+    changed = {address for address in before if before[address] != after[address]}
+    assert changed == {"aws_cloudfront_cache_policy.cdn_api_cache_policy"}
+    assert set(after) == set(before)

@@ -199,9 +199,29 @@ def test_the_monitoring_subscription_and_a_new_origin_access_control_are_unscope
         unscoped = [s for s in _statements([resource_type], verb) if s["Resource"] == "*"]
         assert [s["Action"] for s in unscoped] == [actions], resource_type
     (change,) = _granting(
-        "cloudfront:UpdateOriginAccessControl", _statements(["aws_cloudfront_origin_access_control"], "Write")
+        "cloudfront:DeleteOriginAccessControl", _statements(["aws_cloudfront_origin_access_control"], "Write")
     )
     assert change["Resource"] == ["arn:aws:cloudfront::123456789012:origin-access-control/*"]
+
+
+def test_no_ci_role_may_update_a_cloudfront_policy_or_access_control() -> None:
+    """They take no tags and are named by a generated id, so a grant cannot tell one environment's
+    from another's: creating and deleting them is all a CI role may (modules/cdn/policies.py makes
+    each immutable; CloudFront refuses to delete one a distribution uses)."""
+    kinds = (
+        "aws_cloudfront_cache_policy",
+        "aws_cloudfront_origin_request_policy",
+        "aws_cloudfront_response_headers_policy",
+        "aws_cloudfront_origin_access_control",
+    )
+    granted = {action for verb in ("Read", "Write") for s in _statements(list(kinds), verb) for action in s["Action"]}
+    assert not {a for a in granted if a.startswith("cloudfront:Update")}, granted
+    assert {a for a in granted if a.startswith("cloudfront:Delete")} == {
+        "cloudfront:DeleteCachePolicy",
+        "cloudfront:DeleteOriginRequestPolicy",
+        "cloudfront:DeleteResponseHeadersPolicy",
+        "cloudfront:DeleteOriginAccessControl",
+    }
 
 
 @pytest.mark.parametrize("verb", ["Read", "Write"])

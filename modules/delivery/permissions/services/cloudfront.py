@@ -1,6 +1,9 @@
 """CloudFront: global ARNs; the distribution is tagged, its policies and origin access controls are
-named by a generated id and take no tags (`BY_ID_REASONS`). Creating an origin access control and the
-monitoring subscription's calls take only `*` (policies/unscoped_actions.yaml)."""
+named by a generated id and take no tags (`BY_ID_REASONS`), so nothing tells one environment's from
+another's: the CI roles create and delete them but never update one (each is immutable, named by a
+digest of its settings: modules/cdn/policies.py), and CloudFront refuses to delete one a distribution
+uses. Creating an origin access control and the monitoring subscription's calls take only `*`
+(policies/unscoped_actions.yaml)."""
 
 from __future__ import annotations
 
@@ -49,7 +52,7 @@ PERMISSIONS: Mapping[str, Permissions] = {
         read=(Grant(("cloudfront:GetCachePolicy",), CACHE_POLICIES),),
         write=(
             Grant(
-                ("cloudfront:CreateCachePolicy", "cloudfront:UpdateCachePolicy", "cloudfront:DeleteCachePolicy"),
+                ("cloudfront:CreateCachePolicy", "cloudfront:DeleteCachePolicy"),
                 CACHE_POLICIES,
             ),
         ),
@@ -60,7 +63,6 @@ PERMISSIONS: Mapping[str, Permissions] = {
             Grant(
                 (
                     "cloudfront:CreateOriginRequestPolicy",
-                    "cloudfront:UpdateOriginRequestPolicy",
                     "cloudfront:DeleteOriginRequestPolicy",
                 ),
                 ORIGIN_REQUEST_POLICIES,
@@ -73,7 +75,6 @@ PERMISSIONS: Mapping[str, Permissions] = {
             Grant(
                 (
                     "cloudfront:CreateResponseHeadersPolicy",
-                    "cloudfront:UpdateResponseHeadersPolicy",
                     "cloudfront:DeleteResponseHeadersPolicy",
                 ),
                 RESPONSE_HEADERS_POLICIES,
@@ -85,7 +86,7 @@ PERMISSIONS: Mapping[str, Permissions] = {
         write=(
             Grant(("cloudfront:CreateOriginAccessControl",)),  # on `*` only: no id before it is created
             Grant(
-                ("cloudfront:UpdateOriginAccessControl", "cloudfront:DeleteOriginAccessControl"),
+                ("cloudfront:DeleteOriginAccessControl",),
                 ORIGIN_ACCESS_CONTROLS,
             ),
         ),
