@@ -85,3 +85,41 @@ def test_the_budget_notifications_are_the_quoted_percentages(stacks: dict[str, d
     for budget in budgets:
         got = {(n["notification_type"], n["threshold"]) for n in budget["notification"]}
         assert got == expected and all(n["threshold_type"] == "PERCENTAGE" for n in budget["notification"])
+
+
+STACKS = (REPO / "docs" / "stacks.md").read_text()
+DELIVERY = (REPO / "docs" / "delivery.md").read_text()
+
+
+def test_the_state_buckets_retention_quoted_is_every_environments() -> None:
+    from modules.state.module import SAVED_PLAN_DAYS
+
+    (days,) = {load_environment(env).state.noncurrent_version_expiration_days for env in ("dev", "staging", "prod")}
+    text = _one_line(STACKS)
+    assert f"non-current versions expiring after {days} days" in text
+    assert f"(non-current versions are kept {days} days)" in text
+    assert (
+        SAVED_PLAN_DAYS == 1
+        and "saved plans (`plans/`) readable only by the apply role and expiring after a day" in text
+    )
+
+
+def test_the_apply_jobs_credentials_last_its_whole_timeout_as_quoted() -> None:
+    import yaml
+
+    from modules.delivery.module import APPLY_SESSION_SECONDS
+
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "deliver-environment.yml").read_text())
+    (apply,) = [
+        job
+        for job in workflow["jobs"].values()
+        if any("role-duration-seconds" in (step.get("with") or {}) for step in job.get("steps", []))
+    ]
+    (session,) = [
+        int(step["with"]["role-duration-seconds"])
+        for step in apply["steps"]
+        if "role-duration-seconds" in (step.get("with") or {})
+    ]
+    minutes = apply["timeout-minutes"]
+    assert session == minutes * 60 <= APPLY_SESSION_SECONDS
+    assert f"apply job's credentials last {minutes} minutes, its whole timeout" in _one_line(DELIVERY)
