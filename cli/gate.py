@@ -27,6 +27,7 @@ import yaml
 
 from cli import gate_coverage, iam_analysis, secret_scan
 from cli.errors import UserError
+from cli.scan_cache import Answer, ScanCache, input_digest
 from environments.names import STACK_SETS
 from stacks.names import stack_set_of
 
@@ -430,26 +431,25 @@ def _run_checkov(targets: list[Path], *, framework: str, checkov: Path, report_d
     return CheckovRun(json.loads(report_file.read_text()), completed.stderr)
 
 
-def gate(
+def _scan(
     checkov: Path,
-    *,
     framework: str,
     targets: list[Path],
     report_dir: Path,
-    require_all_skips_used: bool,
-    environment: str | None = None,
-) -> GateResult:
-    """Scan, judge and print; raises `UserError` when the gate fails.
-
-    Findings belong to `environment`, or (None) to the environment of their stack's folder.
-    """
-    skips = load_skips() + (load_skips(PLAN_SKIPS_FILE) if framework == "terraform_plan" else [])
-    documents = _scan_files(targets)
-    # The IAM analysers judge what is written (references stand in for their values): synthesized
-    # stacks only. They run beside checkov, in its environment, and are collected after it.
-    analysing = framework == "terraform_json" and bool(documents)
-    iam_skips = load_skips(IAM_SKIPS_FILE, IAM_SKIP_KEYS) if analysing else []
-    analysis = iam_analysis.start(checkov.parent / "python", sorted(documents)) if analysing else None
+    analysed: list[Path] | None,
+    key: str | None,
+    cache: ScanCache | None,
+) -> tuple[CheckovRun, iam_analysis.Analysis | None, bool]:
+    """checkov over `targets` and the IAM analysers over `analysed` (None: not analysed), side by
+    side; or their stored answer for this input (`key` in `cache`). The last item: reused."""
+    if key is not None and cache is not None:
+        empty_report_dir(report_dir)
+        answer = cache.load(key, report_dir)
+        if answer is not None and (answer.iam_analysis is not None) == (analysed is not None):
+            report = json.loads((report_dir / "results_json.json").read_text())
+            iam = iam_analysis.Analysis.from_json(answer.iam_analysis) if answer.iam_analysis is not None else None
+            return CheckovRun(report, answer.checkov_log), iam, True
+    analysis = iam_analysis.start(checkov.parent / "python", analysed) if analysed is not None else None
     try:
         run = run_checkov(checkov, framework=framework, targets=targets, report_dir=report_dir)
     except BaseException:
@@ -458,6 +458,36 @@ def gate(
             analysis.communicate()
         raise
     iam = iam_analysis.finish(analysis) if analysis is not None else None
+    if key is not None and cache is not None:
+        cache.store(key, report_dir, Answer(run.log, iam.to_json() if iam is not None else None))
+    return run, iam, False
+
+
+def gate(
+    checkov: Path,
+    *,
+    framework: str,
+    targets: list[Path],
+    report_dir: Path,
+    require_all_skips_used: bool,
+    environment: str | None = None,
+    scan_cache: ScanCache | None = None,
+) -> GateResult:
+    """Scan, judge and print; raises `UserError` when the gate fails.
+
+    Findings belong to `environment`, or (None) to the environment of their stack's folder.
+    `scan_cache`: reuse the scanners' answer for an input they have seen (cli/scan_cache.py).
+    """
+    skips = load_skips() + (load_skips(PLAN_SKIPS_FILE) if framework == "terraform_plan" else [])
+    documents = _scan_files(targets)
+    # The IAM analysers judge what is written (references stand in for their values): synthesized
+    # stacks only. They run beside checkov, in its environment, and are collected after it.
+    analysing = framework == "terraform_json" and bool(documents)
+    iam_skips = load_skips(IAM_SKIPS_FILE, IAM_SKIP_KEYS) if analysing else []
+    key = input_digest(framework, targets, checkov, analysed=analysing) if scan_cache is not None else None
+    run, iam, reused = _scan(
+        checkov, framework, targets, report_dir, sorted(documents) if analysing else None, key, scan_cache
+    )
     secret_scan.refuse_secrets(
         sorted(p for p in report_dir.iterdir() if p.is_file()),
         what=f"the gate's reports in {report_dir}",
@@ -474,7 +504,7 @@ def gate(
     scanned_environments = {environment_of(file) for file in documents}
     if require_all_skips_used:
         problems += result.stale_skips(scanned_environments)
-    scanned = ", ".join(str(t) for t in targets)
+    scanned = ", ".join(str(t) for t in targets) + (", unchanged since its last scan" if reused else "")
     analysed = ""
     if iam is not None:
         result.iam = evaluate_iam(iam, iam_skips, environment_of)

@@ -23,6 +23,7 @@ from cli import gate, plan_diff, plan_guard, secret_scan, state_lock, target
 from cli.emulator import isolated_environment
 from cli.errors import UserError
 from cli.revision import Revision, RevisionRecord
+from cli.scan_cache import ScanCache
 from cli.settings import ROOT, Settings
 from cli.timing import Timings
 from stacks.names import bootstrap_stack_name, main_stack_name, stack_names, stack_set_of
@@ -272,6 +273,7 @@ def bootstrap(settings: Settings, env: str, run_target: target.Target, *, synth_
             report_dir=ROOT / "reports" / "gate" / stack / "synth",
             require_all_skips_used=False,
             environment=env,
+            scan_cache=_scan_cache(settings),
         )
     location = bootstrap_state_location(settings, env)
     client = state_client(run_target, location.region)
@@ -443,8 +445,14 @@ def _plan_bootstrap(settings: Settings, env: str, workspace: Workspace) -> Path:
         report_dir=ROOT / "reports" / "gate" / workspace.stack / "plan",
         require_all_skips_used=False,
         environment=env,
+        scan_cache=_scan_cache(settings),
     )
     return plan_file
+
+
+def _scan_cache(settings: Settings) -> ScanCache:
+    """Where `make plan` and `make bootstrap` keep the scanners' answers (cli/scan_cache.py)."""
+    return ScanCache(settings.work_dir / "scan-cache")
 
 
 def _quiet_gate(stack: str, checkov: Path, **arguments: Any) -> None:
@@ -639,6 +647,7 @@ def _plan(
             report_dir=reports / "synth",
             require_all_skips_used=False,
             environment=env,
+            scan_cache=_scan_cache(settings),
         )
     with timings.step("target"):
         run_target = target.resolve(settings, region)
@@ -695,6 +704,7 @@ def _plan(
             report_dir=reports / "plan",
             require_all_skips_used=False,
             environment=env,
+            scan_cache=_scan_cache(settings),
         )
     counts = _summary(json.loads(plan_json_path.read_text()))
     imports = _imports(json.loads(plan_json_path.read_text()))
