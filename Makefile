@@ -129,10 +129,12 @@ emulator-stop: setup ## stop the local AWS emulator started by plan/apply
 # polling; measured on 2 cores: 907 tests, 42 min with 2 workers, 24 min with 4; 1,063 tests with 4
 # workers, 25 min, the CPUs 38 % idle); a module's tests that
 # share a module-scoped fixture (an emulator, a synthesized variant) stay on one worker
-# (tests/conftest.py), the rest are balanced.
+# (tests/conftest.py), the rest are balanced. `--no-loadscope-reorder`: groups go out in the
+# collection's order, the longest modules first, and a quick group is queued behind a long one
+# (tests/scheduling.py), not xdist's default (the groups with the most tests first).
 # PYTEST_ARGS: more options, e.g. `--random-order-bucket=module --random-order-seed=N` (what CI runs).
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 3 )))
-PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS)
 
 test: setup ## the whole test suite, integration tests included (TEST_WORKERS: three per core); the slowest 20 listed
 	@$(PYTEST) --durations=20

@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests import scheduling
+
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 # The jsii kernel of this process (in-process synthesis, tests that build constructs) uses the
@@ -224,14 +226,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 class _IntegrationFirst:
-    """Under xdist: the integration tests (minutes each) are handed out first and the quick ones
-    fill the workers' last minutes, whatever order the modules were shuffled into (`.ci/run`)."""
+    """Under xdist: the longest modules, then the other integration tests (minutes each) are handed
+    out first and the quick ones fill the workers' last minutes, whatever order the modules were
+    shuffled into (`.ci/run`; tests/scheduling.py)."""
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        items.sort(key=lambda item: item.get_closest_marker("integration") is None)  # stable
+        items.sort(key=scheduling.handing_order)  # stable
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get("PYTEST_XDIST_WORKER"):  # the workers collect; each sorts the same way
         config.pluginmanager.register(_IntegrationFirst(), "integration-first")
+    elif config.pluginmanager.hasplugin("xdist") and getattr(config.option, "dist", "no") == "loadgroup":
+        config.pluginmanager.register(scheduling.HandOutTheLongestFirst(), "longest-first")

@@ -47,5 +47,8 @@ def test_a_planted_violation_fails_make_plan_before_terraform(plant: str, tmp_pa
     for fragment in expected:
         assert fragment in result.stderr
     assert "LOCAL AWS EMULATOR" not in result.stdout, "the target was never resolved"
-    assert not (bench.root / ".work").exists(), "terraform never ran"
+    # Only the scanners' answer was kept (cli/scan_cache.py): no stack's Terraform folder, no plan.
+    work = bench.root / ".work"
+    assert [p.name for p in work.iterdir()] == ["scan-cache"], "terraform never ran"
+    assert not list(work.rglob("*.tfplan")) and not list(work.rglob(".terraform"))
     assert not (bench.root / ".emulator").exists()
