@@ -36,14 +36,20 @@ class Answer:
     iam_analysis: dict[str, Any] | None
 
 
+_NOT_SCANNED = frozenset({"__pycache__", ".terraform", ".terraform.lock.hcl"})
+"""What a folder may hold that no scanner reads: bytecode, and what `terraform init` leaves in a stack."""
+
+
 def _files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
-    return sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return sorted(p for p in path.rglob("*") if p.is_file() and not _NOT_SCANNED.intersection(p.parts))
 
 
 def _scanned_bytes(file: Path, framework: str) -> bytes:
-    """A plan's JSON without its `timestamp`: two plans of the same change differ only there."""
+    """A plan's JSON without its `timestamp` and with its `relevant_attributes` (a set, which
+    Terraform writes in a different order each time) sorted: two plans of the same change differ
+    only there."""
     if framework == "terraform_plan":
         try:
             document = json.loads(file.read_bytes())
@@ -51,6 +57,10 @@ def _scanned_bytes(file: Path, framework: str) -> bytes:
             return file.read_bytes()
         if isinstance(document, dict):
             document.pop("timestamp", None)
+            if isinstance(document.get("relevant_attributes"), list):
+                document["relevant_attributes"] = sorted(
+                    document["relevant_attributes"], key=lambda entry: json.dumps(entry, sort_keys=True)
+                )
         return json.dumps(document, sort_keys=True).encode()
     return file.read_bytes()
 

@@ -95,18 +95,39 @@ def test_the_digest_covers_what_the_scanners_read_and_only_a_plans_timestamp_is_
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plan = tmp_path / "plan.json"
-    document = {"format_version": "1.2", "timestamp": "2026-12-03T10:00:00Z", "resource_changes": []}
+    relevant = [
+        {"resource": "aws_sns_topic.alerts", "attribute": ["arn"]},
+        {"resource": "aws_kms_key.key", "attribute": ["arn"]},
+    ]
+    document = {
+        "format_version": "1.2",
+        "timestamp": "2026-12-03T10:00:00Z",
+        "relevant_attributes": relevant,
+        "resource_changes": [],
+    }
     plan.write_text(json.dumps(document))
 
     def digest(framework: str = "terraform_plan") -> str:
         return input_digest(framework, [plan], CHECKOV, analysed=False)
 
     before = digest()
-    plan.write_text(json.dumps({**document, "timestamp": "2026-12-03T11:00:00Z"}))
-    assert digest() == before  # the same plan, made an hour later
+    # the same plan, made an hour later: Terraform writes the set of relevant attributes in any order
+    plan.write_text(
+        json.dumps({**document, "timestamp": "2026-12-03T11:00:00Z", "relevant_attributes": relevant[::-1]})
+    )
+    assert digest() == before
     assert digest("terraform_json") != before
     plan.write_text(json.dumps({**document, "resource_changes": [{"address": "aws_sns_topic.alerts"}]}))
     assert digest() != before
+
+    stack = tmp_path / "stacks" / "dev"
+    stack.mkdir(parents=True)
+    (stack / "cdk.tf.json").write_text(json.dumps({"resource": {}}))
+    synthesized = input_digest("terraform_json", [stack], CHECKOV, analysed=True)
+    (stack / ".terraform.lock.hcl").write_text("# written by terraform init, read by no scanner\n")
+    assert input_digest("terraform_json", [stack], CHECKOV, analysed=True) == synthesized
+    (stack / "lambda-placeholder.zip").write_bytes(b"PK")
+    assert input_digest("terraform_json", [stack], CHECKOV, analysed=True) != synthesized
 
     checks = tmp_path / "policies"
     checks.mkdir()
