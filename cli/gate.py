@@ -437,14 +437,15 @@ def _scan(
     targets: list[Path],
     report_dir: Path,
     analysed: list[Path] | None,
-    key: str | None,
     cache: ScanCache | None,
 ) -> tuple[CheckovRun, iam_analysis.Analysis | None, bool]:
     """checkov over `targets` and the IAM analysers over `analysed` (None: not analysed), side by
-    side; or their stored answer for this input (`key` in `cache`). The last item: reused."""
+    side; or their answer stored in `cache` for this very input. The last item: reused."""
+    key = input_digest(framework, targets, checkov, analysed=analysed is not None) if cache is not None else None
     if key is not None and cache is not None:
         empty_report_dir(report_dir)
         answer = cache.load(key, report_dir)
+        # an entry that lost its analysis never stands in for one: the IAM documents would go unjudged
         if answer is not None and (answer.iam_analysis is not None) == (analysed is not None):
             report = json.loads((report_dir / "results_json.json").read_text())
             iam = iam_analysis.Analysis.from_json(answer.iam_analysis) if answer.iam_analysis is not None else None
@@ -484,9 +485,8 @@ def gate(
     # stacks only. They run beside checkov, in its environment, and are collected after it.
     analysing = framework == "terraform_json" and bool(documents)
     iam_skips = load_skips(IAM_SKIPS_FILE, IAM_SKIP_KEYS) if analysing else []
-    key = input_digest(framework, targets, checkov, analysed=analysing) if scan_cache is not None else None
     run, iam, reused = _scan(
-        checkov, framework, targets, report_dir, sorted(documents) if analysing else None, key, scan_cache
+        checkov, framework, targets, report_dir, sorted(documents) if analysing else None, scan_cache
     )
     secret_scan.refuse_secrets(
         sorted(p for p in report_dir.iterdir() if p.is_file()),

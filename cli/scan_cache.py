@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from cli.settings import ROOT
+
 _READ_BY_THE_SCANNERS = (ROOT / "policies", ROOT / "cli", ROOT / "requirements-checkov.txt")
 """Besides the scanned files: our checks and caps, the code that runs the scanners and their pins."""
 KEPT_ANSWERS = 32

@@ -43,7 +43,7 @@ def is_long(scope: str) -> bool:
 
 def handing_order(item: pytest.Item) -> tuple[int, int]:
     """The sort key of the collection: long modules by rank, then integration tests, then the rest."""
-    module = item.nodeid.split("::")[0]
+    module = _module_of(item.nodeid)
     if module in LONGEST_FIRST:
         return 0, LONGEST_FIRST.index(module)
     return (1 if item.get_closest_marker("integration") is not None else 2), 0

@@ -134,18 +134,29 @@ def api_origin_request_policy(scope: Construct, *, context: Context) -> Cloudfro
     """What reaches the API beyond the cache key: every cookie and query string, every viewer
     header but Host (a function URL routes on its own Host, and the signature covers it)."""
     comment = "API: every viewer header but Host, every cookie and query string"
-    version = _version({"comment": comment, "headers": ["allExcept", "Host"], "cookies": "all", "query_strings": "all"})
+    header_behavior, headers, cookie_behavior, query_string_behavior = "allExcept", ["Host"], "all", "all"
+    version = _version(
+        {
+            "comment": comment,
+            "header_behavior": header_behavior,
+            "headers": headers,
+            "cookie_behavior": cookie_behavior,
+            "query_string_behavior": query_string_behavior,
+        }
+    )  # every value of the policy below
     return CloudfrontOriginRequestPolicy(
         scope,
         f"api_origin_request_policy_{version}",
         name=context.id("cdn", "api", version),
         comment=comment,
         headers_config=CloudfrontOriginRequestPolicyHeadersConfig(
-            header_behavior="allExcept",
-            headers=CloudfrontOriginRequestPolicyHeadersConfigHeaders(items=["Host"]),
+            header_behavior=header_behavior,
+            headers=CloudfrontOriginRequestPolicyHeadersConfigHeaders(items=headers),
         ),
-        cookies_config=CloudfrontOriginRequestPolicyCookiesConfig(cookie_behavior="all"),
-        query_strings_config=CloudfrontOriginRequestPolicyQueryStringsConfig(query_string_behavior="all"),
+        cookies_config=CloudfrontOriginRequestPolicyCookiesConfig(cookie_behavior=cookie_behavior),
+        query_strings_config=CloudfrontOriginRequestPolicyQueryStringsConfig(
+            query_string_behavior=query_string_behavior
+        ),
     )
 
 
@@ -190,13 +201,21 @@ def origin_access_control(
     origin_type: Literal["s3", "lambda"],
 ) -> CloudfrontOriginAccessControl:
     """CloudFront signs every request to an origin of `origin_type` with SigV4."""
-    version = _version({"description": description, "origin_type": origin_type, "signing": ["always", "sigv4"]})
+    signing_behavior, signing_protocol = "always", "sigv4"
+    version = _version(
+        {
+            "description": description,
+            "origin_type": origin_type,
+            "signing_behavior": signing_behavior,
+            "signing_protocol": signing_protocol,
+        }
+    )  # every argument of the resource below
     return CloudfrontOriginAccessControl(
         scope,
         f"{purpose}_origin_access_control_{version}",
         name=context.id("cdn", purpose, version),
         description=description,
         origin_access_control_origin_type=origin_type,
-        signing_behavior="always",
-        signing_protocol="sigv4",
+        signing_behavior=signing_behavior,
+        signing_protocol=signing_protocol,
     )

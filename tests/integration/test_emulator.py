@@ -728,17 +728,27 @@ def test_lambda_functions_echo_their_kms_key(running: emulator.Emulator) -> None
     assert "KMSKeyArn" not in lambda_client.get_function_configuration(FunctionName="emu-kms")
 
 
-def test_db_instances_keep_performance_insights_and_monitoring(running: emulator.Emulator) -> None:
-    rds = emulator_client(running, "rds")
-    key = "arn:aws:kms:eu-central-1:123456789012:key/emu-insights"
-    role = "arn:aws:iam::123456789012:role/emu-monitoring"
+def _create_db_instance(rds: Any, name: str, **settings: Any) -> None:
+    """The smallest PostgreSQL instance, with a password unless `settings` let RDS manage one."""
+    password = {} if settings.get("ManageMasterUserPassword") else {"MasterUserPassword": "not-a-secret-0"}
     rds.create_db_instance(
-        DBInstanceIdentifier="emu-insights",
+        DBInstanceIdentifier=name,
         DBInstanceClass="db.t4g.micro",
         Engine="postgres",
         AllocatedStorage=20,
         MasterUsername="app",
-        MasterUserPassword="not-a-secret-0",
+        **password,
+        **settings,
+    )
+
+
+def test_db_instances_keep_performance_insights_and_monitoring(running: emulator.Emulator) -> None:
+    rds = emulator_client(running, "rds")
+    key = "arn:aws:kms:eu-central-1:123456789012:key/emu-insights"
+    role = "arn:aws:iam::123456789012:role/emu-monitoring"
+    _create_db_instance(
+        rds,
+        "emu-insights",
         EnablePerformanceInsights=True,
         PerformanceInsightsKMSKeyId=key,
         PerformanceInsightsRetentionPeriod=7,
@@ -758,14 +768,7 @@ def test_each_db_instance_has_a_resource_id_of_its_own(running: emulator.Emulato
     rds = emulator_client(running, "rds")
     names = ("emu-own-id-1", "emu-own-id-2")
     for name in names:
-        rds.create_db_instance(
-            DBInstanceIdentifier=name,
-            DBInstanceClass="db.t4g.micro",
-            Engine="postgres",
-            AllocatedStorage=20,
-            MasterUsername="app",
-            MasterUserPassword="not-a-secret-0",
-        )
+        _create_db_instance(rds, name)
     ids = [rds.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0]["DbiResourceId"] for name in names]
     assert len(set(ids)) == 2 and all(re.fullmatch(r"db-[A-Z2-7]{26}", i) for i in ids), ids
     # what the provider waits with: exactly the one instance
@@ -778,15 +781,7 @@ def test_each_db_instance_has_a_resource_id_of_its_own(running: emulator.Emulato
 def test_a_new_db_instance_gets_the_default_ca_of_aws_unless_it_names_one(running: emulator.Emulator) -> None:
     rds = emulator_client(running, "rds")
     for name, asked in (("emu-ca-default", None), ("emu-ca-named", "rds-ca-ecc384-g1")):
-        rds.create_db_instance(
-            DBInstanceIdentifier=name,
-            DBInstanceClass="db.t4g.micro",
-            Engine="postgres",
-            AllocatedStorage=20,
-            MasterUsername="app",
-            MasterUserPassword="not-a-secret-0",
-            **({"CACertificateIdentifier": asked} if asked else {}),
-        )
+        _create_db_instance(rds, name, **({"CACertificateIdentifier": asked} if asked else {}))
     cas = {
         name: rds.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0]["CACertificateIdentifier"]
         for name in ("emu-ca-default", "emu-ca-named")
@@ -799,14 +794,7 @@ def test_a_new_db_instance_gets_the_default_ca_of_aws_unless_it_names_one(runnin
 
 def test_a_db_instance_keeps_its_managed_secret_when_asked_to_manage_it_again(running: emulator.Emulator) -> None:
     rds = emulator_client(running, "rds")
-    rds.create_db_instance(
-        DBInstanceIdentifier="emu-secret",
-        DBInstanceClass="db.t4g.micro",
-        Engine="postgres",
-        AllocatedStorage=20,
-        MasterUsername="app",
-        ManageMasterUserPassword=True,
-    )
+    _create_db_instance(rds, "emu-secret", ManageMasterUserPassword=True)
 
     def secret() -> str:
         (instance,) = rds.describe_db_instances(DBInstanceIdentifier="emu-secret")["DBInstances"]
