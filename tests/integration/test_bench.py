@@ -73,7 +73,8 @@ def test_make_bench_prints_every_figure_of_the_fast_loop(tmp_path: Path) -> None
     terraform, project, wall, percent = (float(value) for value in share.groups())
     assert abs(terraform - sum(steps[name] for name in TERRAFORM_STEPS)) < 0.02
     assert abs(wall - plan[0]) < 0.01 and abs(project - (wall - terraform)) < 0.02
-    assert abs(percent - 100 * project / wall) <= 0.5
+    # the percentage is rounded from the unrounded seconds, which are printed to ±0.005 s each
+    assert abs(percent - 100 * project / wall) <= 0.5 + 100 * 0.005 * (1 + project / wall) / wall
     assert re.search(
         r"targets: every set changed ≤ 2.5 s (met|MISSED), .*one environment changed ≤ 1.2 s (met|MISSED), "
         r".*plan's project share ≤ 25 % (met|MISSED)$",
