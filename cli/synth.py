@@ -194,11 +194,13 @@ def synthesize(
     environments_dir: Path = ROOT / "environments",
 ) -> list[Path]:
     """Validate the given stack sets, synthesize them in one app, then write their output."""
-    from cli.config_files import load_stack_sets
+    from cli.config_files import load_account, load_stack_sets
 
     # Every problem of every file at once, before anything is written; the rules across
     # environments read every environment file, synthesized or not.
     configs, account = load_stack_sets(environments, environments_dir)
+    # The environments sharing the account look up its CloudFront policies by the account's names.
+    shared = account or (load_account(environments_dir) if (environments_dir / "account.yaml").exists() else None)
     from stacks.app import build_app
 
     packages = function_packages(configs, environments_dir.parent)
@@ -208,6 +210,7 @@ def synthesize(
             configs,
             staging,
             account=account,
+            shared_account=shared.context if shared else None,
             packages={package.source: (package.filename, package.sha256_base64) for package in packages},
         ).synth()
         if before_install is not None:

@@ -14,7 +14,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from environments.usage import UsageAssumptions
 from modules.budgets.config import AccountBudgetConfig, AnomalyDetectionConfig, BudgetConfig
-from modules.cdn.config import CdnConfig
+from modules.cdn.config import CdnConfig, CdnPolicies
 from modules.core.base import StrictModel
 from modules.core.kms_config import EncryptionConfig
 from modules.core.label import Context, NamePart
@@ -90,6 +90,11 @@ class AccountConfig(StackSetConfig):
     budget: AccountBudgetConfig = Field(default_factory=AccountBudgetConfig)
     anomaly_detection: AnomalyDetectionConfig = Field(default_factory=AnomalyDetectionConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    cdn_policies: CdnPolicies = Field(
+        default_factory=CdnPolicies,
+        description="The CloudFront cache and response headers policies of every environment's distribution, "
+        "owned by `account-bootstrap` (no environment's CI role may write them).",
+    )
 
 
 class EnvironmentConfig(StackSetConfig):
@@ -201,3 +206,30 @@ class EnvironmentConfig(StackSetConfig):
         if missing:
             raise ValidationError.from_exception_data(type(self).__name__, missing)
         return self
+
+    @model_validator(mode="after")
+    def _own_cdn_policies_only_alone(self) -> EnvironmentConfig:
+        if self.cdn.policies is not None and not self.delivery.create_oidc_provider:
+            error = PydanticCustomError(
+                "shared_cdn_policies",
+                "an environment sharing the account uses the account's CloudFront policies (cdn_policies in "
+                "environments/account.yaml, owned by account-bootstrap); only an environment alone in an account "
+                "of its own (delivery.create_oidc_provider: true) has its own: remove cdn.policies",
+            )
+            raise ValidationError.from_exception_data(
+                type(self).__name__,
+                [
+                    InitErrorDetails(
+                        type=error, loc=("cdn", "policies"), input=self.cdn.policies.model_dump(exclude_defaults=True)
+                    )
+                ],
+            )
+        return self
+
+    @property
+    def own_cdn_policies(self) -> CdnPolicies | None:
+        """The CloudFront policies this environment's bootstrap owns: only alone in an account of its
+        own (it creates its OIDC provider too); otherwise None, the account's are looked up by name."""
+        if not self.delivery.create_oidc_provider:
+            return None
+        return self.cdn.policies or CdnPolicies()

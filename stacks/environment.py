@@ -7,9 +7,11 @@ from collections.abc import Mapping
 from environments.schema import EnvironmentConfig
 from modules.budgets.module import EnvironmentBudgets
 from modules.cdn.module import EDGE_REGION, CdnDistribution
+from modules.cdn.policies import SharedCloudFrontPolicies
 from modules.core.alarms import AlarmTarget
 from modules.core.cdk import Construct, TerraformOutput, TerraformStack
 from modules.core.kms import PER_SERVICE_KEYS, EnvironmentKey, KeySource
+from modules.core.label import Context
 from modules.elasticache.module import ElastiCacheCluster
 from modules.front_door.module import FunctionUrlFrontDoor
 from modules.lambda_service.module import DataStores, FunctionPackage, LambdaService
@@ -30,9 +32,12 @@ class EnvironmentStack(TerraformStack):
         scope: Construct,
         *,
         config: EnvironmentConfig,
+        policies_owner: Context,
         packages: Mapping[str, FunctionPackage] | None = None,
     ) -> None:
-        """`packages`: the function packages the CLI built, by source directory."""
+        """`policies_owner`: whose bootstrap holds the CloudFront policies the distribution uses (the
+        account stack set's, or this environment's alone in its account). `packages`: the function
+        packages the CLI built, by source directory."""
         super().__init__(scope, main_stack_name(config.name))
         remote_state(self, config)
         aws_provider(self, config)
@@ -98,6 +103,7 @@ class EnvironmentStack(TerraformStack):
             alerts=alerts,
             edge_provider=edge,
             front_door=front_door,
+            policies=SharedCloudFrontPolicies(self, "cdn_policies", owner=policies_owner).ids,
             account_id=config.account_id,
             keys=keys,
         )

@@ -77,8 +77,9 @@ class CacheTtls(StrictModel):
         return self.max_seconds > 0
 
 
-class StaticAssets(StrictModel):
-    """The default behavior: the private assets bucket, cached long, compressed."""
+class StaticCachePolicy(StrictModel):
+    """What the default behavior (the assets bucket) caches by, and how long: assets are fingerprinted
+    by the build, so they are cached long and compressed."""
 
     ttls: CacheTtls = Field(
         default=CacheTtls(min_seconds=0, default_seconds=86_400, max_seconds=31_536_000),
@@ -90,23 +91,26 @@ class StaticAssets(StrictModel):
     cookies: list[CookieName] = Field(
         default_factory=list, description="Cookies in the cache key (and forwarded); none by default."
     )
+
+
+class StaticAssets(StrictModel):
+    """The default behavior: the private assets bucket, cached as the static cache policy says."""
+
     default_root_object: str = Field(
         default="index.html", pattern=r"^[A-Za-z0-9_\-.~/]{1,255}$", description="Object served for `/`."
     )
 
 
-class ApiOrigin(StrictModel):
-    """How the distribution treats the API: the stack's function URLs (see the front door), one
-    origin per function, one cache behavior per configured route path."""
+class ApiCachePolicy(StrictModel):
+    """What the API's behaviors cache by, and how long: only what the API's Cache-Control allows."""
 
     ttls: CacheTtls = Field(
         default=CacheTtls(min_seconds=0, default_seconds=0, max_seconds=60),
         description=(
             "Not cached unless the API sends Cache-Control (at most a minute). max > 0 keeps compression on: "
-            "AWS rejects compression on a policy whose TTLs are all zero."
+            "AWS rejects compression on a policy whose TTLs are all zero, so such a policy has none."
         ),
     )
-    compress: bool = Field(default=True, description="Gzip/Brotli responses; needs ttls.max_seconds > 0.")
     cache_key_headers: list[HeaderName] = Field(
         default_factory=list,
         description=(
@@ -114,10 +118,6 @@ class ApiOrigin(StrictModel):
             "the function URLs with it, so users authenticate with the session cookie."
         ),
     )
-    read_timeout_seconds: int = Field(default=30, ge=1, le=180, description="Wait for the API's first byte.")
-    keepalive_timeout_seconds: int = Field(default=5, ge=1, le=180, description="Idle connection reuse.")
-    connection_attempts: int = Field(default=3, ge=1, le=3, description="Connection attempts before failing.")
-    connection_timeout_seconds: int = Field(default=10, ge=1, le=10, description="Wait per connection attempt.")
 
     @field_validator("cache_key_headers")
     @classmethod
@@ -129,14 +129,19 @@ class ApiOrigin(StrictModel):
             )
         return value
 
-    @model_validator(mode="after")
-    def _compression_needs_a_ttl(self) -> ApiOrigin:
-        if self.compress and not self.ttls.caches:
-            raise ValueError(
-                "compress needs ttls.max_seconds > 0: AWS rejects compression on a cache policy whose TTLs are "
-                "all zero; raise max_seconds (the API's Cache-Control still decides) or set compress: false"
-            )
-        return self
+
+class ApiOrigin(StrictModel):
+    """How the distribution reaches the API: the stack's function URLs (see the front door), one
+    origin per function, one cache behavior per configured route path."""
+
+    compress: bool = Field(
+        default=True,
+        description="Gzip/Brotli responses (where the API cache policy caches: its ttls.max_seconds > 0).",
+    )
+    read_timeout_seconds: int = Field(default=30, ge=1, le=180, description="Wait for the API's first byte.")
+    keepalive_timeout_seconds: int = Field(default=5, ge=1, le=180, description="Idle connection reuse.")
+    connection_attempts: int = Field(default=3, ge=1, le=3, description="Connection attempts before failing.")
+    connection_timeout_seconds: int = Field(default=10, ge=1, le=10, description="Wait per connection attempt.")
 
 
 class Domain(StrictModel):
@@ -181,6 +186,20 @@ class SecurityHeaders(StrictModel):
         max_length=1783,
         description="Content-Security-Policy, verbatim (CloudFront allows at most 1783 characters).",
     )
+
+
+class CdnPolicies(StrictModel):
+    """CloudFront's cache and response headers policies every distribution of the account uses.
+
+    They are global, take no tags and are named by a generated id, so no IAM condition tells one
+    environment's from another's: the account stack set (`account-bootstrap`, applied by a person)
+    owns them, and each environment's distribution looks them up by name. An environment alone in an
+    account of its own (`delivery.create_oidc_provider`) has them in its own bootstrap stack.
+    """
+
+    static: StaticCachePolicy = Field(default_factory=StaticCachePolicy)
+    api: ApiCachePolicy = Field(default_factory=ApiCachePolicy)
+    security_headers: SecurityHeaders = Field(default_factory=SecurityHeaders)
 
 
 class CustomErrorResponse(StrictModel):
@@ -294,7 +313,14 @@ class CdnConfig(StrictModel):
     origin_shield_region: str | None = Field(
         default="eu-central-1", description="Origin Shield in front of the assets bucket; null turns it off."
     )
-    security_headers: SecurityHeaders = Field(default_factory=SecurityHeaders)
+    policies: CdnPolicies | None = Field(
+        default=None,
+        description=(
+            "Only for an environment alone in an account of its own (`delivery.create_oidc_provider: true`): "
+            "its own CloudFront policies, in its bootstrap stack; unset there: the defaults. Environments "
+            "sharing the account use the account's (`cdn_policies` in environments/account.yaml)."
+        ),
+    )
     custom_error_responses: list[CustomErrorResponse] = Field(default_factory=_default_error_responses)
     log_retention_days: int = Field(default=365, ge=1, le=3650, description="Days access logs are kept.")
     waf: WebAcl | None = Field(default_factory=WebAcl, description="AWS WAF web ACL; null turns it off.")

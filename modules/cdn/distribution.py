@@ -8,12 +8,7 @@ signs every request (SigV4), and only this distribution is admitted to them.
 from __future__ import annotations
 
 from modules.cdn.config import ApiOrigin, CdnConfig, CustomErrorResponse
-from modules.cdn.policies import (
-    api_origin_request_policy,
-    cache_policy,
-    origin_access_control,
-    security_headers_policy,
-)
+from modules.cdn.policies import PolicyIds, origin_access_control
 from modules.core.cdk import (
     AcmCertificateValidation,
     CloudfrontDistribution,
@@ -30,7 +25,6 @@ from modules.core.cdk import (
     CloudfrontMonitoringSubscription,
     CloudfrontMonitoringSubscriptionMonitoringSubscription,
     CloudfrontMonitoringSubscriptionMonitoringSubscriptionRealtimeMetricsSubscriptionConfig,
-    CloudfrontResponseHeadersPolicy,
     Construct,
     S3Bucket,
     Wafv2WebAcl,
@@ -77,23 +71,11 @@ def _api_routes(
     context: Context,
     api: ApiOrigin,
     front_door: FunctionUrlFrontDoor,
-    headers_policy: CloudfrontResponseHeadersPolicy,
+    policies: PolicyIds,
 ) -> tuple[list[CloudfrontDistributionOrigin], list[CloudfrontDistributionOrderedCacheBehavior]]:
     """An origin per function URL, signed with one origin access control of type `lambda`,
     and a behavior per route path (CloudFront routes by path; the methods it allows are the
     smallest of its three sets that holds the configured ones)."""
-    api_policy = cache_policy(
-        scope,
-        "api",
-        "API: cached only as its Cache-Control allows, briefly",
-        context=context,
-        ttls=api.ttls,
-        compress=api.compress,
-        headers=api.cache_key_headers,
-        query_strings=None,
-        cookies=[],
-    )
-    request_policy = api_origin_request_policy(scope, context=context)
     signing = origin_access_control(
         scope,
         "api",
@@ -101,12 +83,7 @@ def _api_routes(
         description=f"CloudFront signs every request to the {context.environment} function URLs",
         origin_type="lambda",
     )
-    signing_id, policy_id, request_policy_id, headers_policy_id = (
-        signing.id,
-        api_policy.id,
-        request_policy.id,
-        headers_policy.id,
-    )
+    signing_id = signing.id
     origins = [
         CloudfrontDistributionOrigin(
             origin_id=origin.origin_id,
@@ -133,9 +110,9 @@ def _api_routes(
             allowed_methods=allowed_methods(behavior.methods),
             cached_methods=["GET", "HEAD"],
             compress=api.compress,
-            cache_policy_id=policy_id,
-            origin_request_policy_id=request_policy_id,
-            response_headers_policy_id=headers_policy_id,
+            cache_policy_id=policies.api_cache,
+            origin_request_policy_id=policies.api_origin_request,
+            response_headers_policy_id=policies.security_headers,
         )
         for behavior in front_door.behaviors
     ]
@@ -172,27 +149,17 @@ def cloudfront_distribution(
     web_acl: Wafv2WebAcl | None,
     front_door: FunctionUrlFrontDoor | None,
     certificate: AcmCertificateValidation | None,
+    policies: PolicyIds,
 ) -> CloudfrontDistribution:
-    """The distribution and its policies. `certificate`: the validation of the domain's certificate
-    (config.domain), so the distribution waits until the certificate is issued."""
+    """The distribution. `certificate`: the validation of the domain's certificate (config.domain), so
+    the distribution waits until the certificate is issued. `policies`: the account's cache and
+    response headers policies (modules/cdn/policies.py)."""
     static = config.static
-    static_policy = cache_policy(
-        scope,
-        "static",
-        "Static assets: long TTLs, Brotli and Gzip",
-        context=context,
-        ttls=static.ttls,
-        compress=True,
-        headers=[],
-        query_strings=static.query_strings,
-        cookies=static.cookies,
-    )
-    headers_policy = security_headers_policy(scope, context=context, headers=config.security_headers)
     origins = [_assets_origin(scope, context=context, bucket=assets, origin_shield_region=config.origin_shield_region)]
     ordered: list[CloudfrontDistributionOrderedCacheBehavior] = []
     if front_door is not None and front_door.origins:
         api_origins, ordered = _api_routes(
-            scope, context=context, api=config.api, front_door=front_door, headers_policy=headers_policy
+            scope, context=context, api=config.api, front_door=front_door, policies=policies
         )
         origins += api_origins
     domain = config.domain
@@ -215,8 +182,8 @@ def cloudfront_distribution(
             allowed_methods=["GET", "HEAD", "OPTIONS"],
             cached_methods=["GET", "HEAD"],
             compress=True,
-            cache_policy_id=static_policy.id,
-            response_headers_policy_id=headers_policy.id,
+            cache_policy_id=policies.static_cache,
+            response_headers_policy_id=policies.security_headers,
         ),
         ordered_cache_behavior=ordered or None,
         custom_error_response=[_error_response(response) for response in config.custom_error_responses],

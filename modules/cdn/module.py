@@ -7,9 +7,9 @@ query strings forwarded. Viewers get HTTP/2 and HTTP/3, IPv6, TLS 1.2 (2021 poli
 configured ACM certificate, security headers on every response, and standard access logs. AWS
 WAF and the alarms on CloudFront's metrics live in us-east-1 (the edge provider).
 
-This module assembles the parts, one file per concern (buckets, policies, distribution, domain,
-WAF, alarms); each creates its resources directly in the `CdnDistribution`, so the construct ids,
-hence the Terraform addresses, are the same as when it was one class.
+This module assembles the parts, one file per concern (buckets, distribution, domain, WAF, alarms;
+the account's policies it is given); each creates its resources directly in the `CdnDistribution`,
+so the construct ids, hence the Terraform addresses, are the same as when it was one class.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from modules.cdn.config import CdnConfig
 from modules.cdn.distribution import additional_metrics, cloudfront_distribution
 from modules.cdn.domain import alias_records, certificate
 from modules.cdn.edge import EDGE_REGION, NAMESPACE, metric_dimensions
+from modules.cdn.policies import PolicyIds
 from modules.cdn.waf import web_acl
 from modules.core.account import AwsAccount
 from modules.core.cdk import Construct, TerraformProvider
@@ -49,11 +50,13 @@ class CdnDistribution(Construct):
         context: Context,
         alerts: AlertTopic,
         edge_provider: TerraformProvider,
+        policies: PolicyIds,
         front_door: FunctionUrlFrontDoor | None = None,
         account_id: str | None = None,
         keys: KeySource = PER_SERVICE_KEYS,
     ) -> None:
-        """`front_door`: the API's function URLs; each becomes an origin signed with an origin
+        """`policies`: the cache and response headers policies of the account (modules/cdn/policies.py).
+        `front_door`: the API's function URLs; each becomes an origin signed with an origin
         access control, and only this distribution is admitted to them. `account_id`: the account,
         when configured; bucket names are global, so the buckets' names carry it."""
         super().__init__(scope, id_)
@@ -81,6 +84,7 @@ class CdnDistribution(Construct):
             web_acl=acl,
             front_door=front_door,
             certificate=validation,
+            policies=policies,
         )
         serve_assets(self, assets, distribution, context=context, keys=keys, account=account)
         if front_door is not None:

@@ -1,16 +1,18 @@
-"""The distribution's cache, origin request and response headers policies and its origin access
-controls.
+"""CloudFront's cache, origin request and response headers policies, and the origin access controls.
 
-Each is a resource of its own that behaviors and origins reference by id; every list in them is
-sorted, so reordering the configuration never changes the plan.
+The policies are global, take no tags and are named by a generated id, so no IAM condition could
+keep one environment's CI role from changing another's (prod's security headers, say). The account
+stack set owns them: `CloudFrontPolicies` is part of `account-bootstrap`, which a person applies, and
+each environment's distribution finds them by name (`SharedCloudFrontPolicies`); no CI role may
+create, update or delete one (modules/delivery/permissions/services/cloudfront.py). An environment
+alone in an account of its own has them in its own bootstrap stack, by the same names.
 
-They are immutable: CloudFront's policies and access controls take no tags and are named by a
-generated id, so no IAM condition can keep one environment's CI role from updating another's.
-The CI roles may therefore create and delete them but never update one (modules/delivery/
-permissions/services/cloudfront.py). Each is addressed and named by a digest of its settings
-(`_version`): a changed setting is a new object, created before the distribution moves to it and the
-old one deleted after (CloudFront refuses to delete one a distribution still uses). That is a new
-object, not a move: no `moved` block.
+Every list in them is sorted, so reordering the configuration never changes the plan.
+
+The origin access controls stay with each distribution (one per kind of origin) and are immutable:
+each is addressed and named by a digest of its settings (`_version`), so a changed setting is a new
+object, created before the distribution moves to it and the old one deleted after (CloudFront
+refuses to delete one a distribution still uses). The CI roles create and delete them, never update.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
-from modules.cdn.config import CacheTtls, SecurityHeaders
+from modules.cdn.config import CacheTtls, CdnPolicies, SecurityHeaders
 from modules.core.cdk import (
     CloudfrontCachePolicy,
     CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOrigin,
@@ -44,6 +47,9 @@ from modules.core.cdk import (
     CloudfrontResponseHeadersPolicySecurityHeadersConfigReferrerPolicy,
     CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity,
     Construct,
+    DataAwsCloudfrontCachePolicy,
+    DataAwsCloudfrontOriginRequestPolicy,
+    DataAwsCloudfrontResponseHeadersPolicy,
 )
 from modules.core.label import Context
 
@@ -55,6 +61,74 @@ def _version(settings: Mapping[str, object]) -> str:
     """A digest of an immutable object's settings: its name and address change with any of them."""
     canonical = json.dumps(settings, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()[:VERSION_LENGTH]
+
+
+STATIC, API, SECURITY_HEADERS = "static", "api", "security-headers"
+
+
+def policy_name(owner: Context, purpose: str) -> str:
+    """The name a policy has in CloudFront, by which the distributions find it: the owner's (the
+    account stack set's, or an environment's alone in its account) with no environment in it."""
+    return owner.id("cdn", purpose)
+
+
+@dataclass(frozen=True)
+class PolicyIds:
+    """The ids a distribution's behaviors reference."""
+
+    static_cache: str
+    api_cache: str
+    api_origin_request: str
+    security_headers: str
+
+
+class CloudFrontPolicies(Construct):
+    """The policies every distribution of the account uses, created once by their owner's bootstrap stack."""
+
+    def __init__(self, scope: Construct, id_: str, *, owner: Context, config: CdnPolicies) -> None:
+        super().__init__(scope, id_)
+        static, api = config.static, config.api
+        self.ids = PolicyIds(
+            static_cache=_cache_policy(
+                self,
+                STATIC,
+                "Static assets: long TTLs, Brotli and Gzip",
+                owner=owner,
+                ttls=static.ttls,
+                headers=[],
+                query_strings=static.query_strings,
+                cookies=static.cookies,
+            ).id,
+            api_cache=_cache_policy(
+                self,
+                API,
+                "API: cached only as its Cache-Control allows, briefly",
+                owner=owner,
+                ttls=api.ttls,
+                headers=api.cache_key_headers,
+                query_strings=None,
+                cookies=[],
+            ).id,
+            api_origin_request=_api_origin_request_policy(self, owner=owner).id,
+            security_headers=_security_headers_policy(self, owner=owner, headers=config.security_headers).id,
+        )
+
+
+class SharedCloudFrontPolicies(Construct):
+    """The owner's policies, found by name when the distribution is planned (read-only to the CI roles)."""
+
+    def __init__(self, scope: Construct, id_: str, *, owner: Context) -> None:
+        super().__init__(scope, id_)
+        self.ids = PolicyIds(
+            static_cache=DataAwsCloudfrontCachePolicy(self, "static", name=policy_name(owner, STATIC)).id,
+            api_cache=DataAwsCloudfrontCachePolicy(self, "api", name=policy_name(owner, API)).id,
+            api_origin_request=DataAwsCloudfrontOriginRequestPolicy(
+                self, "api_request", name=policy_name(owner, API)
+            ).id,
+            security_headers=DataAwsCloudfrontResponseHeadersPolicy(
+                self, "security_headers", name=policy_name(owner, SECURITY_HEADERS)
+            ).id,
+        )
 
 
 def _query_strings(
@@ -74,41 +148,31 @@ def _query_strings(
     return CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfig(query_string_behavior="none")
 
 
-def cache_policy(
+def _cache_policy(
     scope: Construct,
     name: str,
     comment: str,
     *,
-    context: Context,
+    owner: Context,
     ttls: CacheTtls,
-    compress: bool,
     headers: Sequence[str],
     query_strings: Sequence[str] | None,
     cookies: Sequence[str],
 ) -> CloudfrontCachePolicy:
     """What a behavior caches by, and for how long: the cache key holds `headers`, `cookies` and
-    `query_strings` (None: every query string; empty: none), so only those reach the origin."""
-    version = _version(
-        {
-            "comment": comment,
-            "ttls": ttls.model_dump(mode="json"),
-            "compress": compress,
-            "headers": sorted(headers),
-            "query_strings": None if query_strings is None else sorted(query_strings),
-            "cookies": sorted(cookies),
-        }
-    )
+    `query_strings` (None: every query string; empty: none), so only those reach the origin. It
+    lets CloudFront compress (Brotli, Gzip) wherever it caches: AWS rejects that on a policy that never does."""
     return CloudfrontCachePolicy(
         scope,
-        f"{name}_cache_policy_{version}",
-        name=context.id("cdn", name, version),
+        f"{name}_cache_policy",
+        name=policy_name(owner, name),
         comment=comment,
         min_ttl=ttls.min_seconds,
         default_ttl=ttls.default_seconds,
         max_ttl=ttls.max_seconds,
         parameters_in_cache_key_and_forwarded_to_origin=CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOrigin(
-            enable_accept_encoding_brotli=compress,
-            enable_accept_encoding_gzip=compress,
+            enable_accept_encoding_brotli=ttls.caches,
+            enable_accept_encoding_gzip=ttls.caches,
             headers_config=CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfig(
                 header_behavior="whitelist" if headers else "none",
                 headers=CloudfrontCachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigHeaders(
@@ -130,47 +194,32 @@ def cache_policy(
     )
 
 
-def api_origin_request_policy(scope: Construct, *, context: Context) -> CloudfrontOriginRequestPolicy:
+def _api_origin_request_policy(scope: Construct, *, owner: Context) -> CloudfrontOriginRequestPolicy:
     """What reaches the API beyond the cache key: every cookie and query string, every viewer
     header but Host (a function URL routes on its own Host, and the signature covers it)."""
-    comment = "API: every viewer header but Host, every cookie and query string"
-    header_behavior, headers, cookie_behavior, query_string_behavior = "allExcept", ["Host"], "all", "all"
-    version = _version(
-        {
-            "comment": comment,
-            "header_behavior": header_behavior,
-            "headers": headers,
-            "cookie_behavior": cookie_behavior,
-            "query_string_behavior": query_string_behavior,
-        }
-    )  # every value of the policy below
     return CloudfrontOriginRequestPolicy(
         scope,
-        f"api_origin_request_policy_{version}",
-        name=context.id("cdn", "api", version),
-        comment=comment,
+        "api_origin_request_policy",
+        name=policy_name(owner, API),
+        comment="API: every viewer header but Host, every cookie and query string",
         headers_config=CloudfrontOriginRequestPolicyHeadersConfig(
-            header_behavior=header_behavior,
-            headers=CloudfrontOriginRequestPolicyHeadersConfigHeaders(items=headers),
+            header_behavior="allExcept",
+            headers=CloudfrontOriginRequestPolicyHeadersConfigHeaders(items=["Host"]),
         ),
-        cookies_config=CloudfrontOriginRequestPolicyCookiesConfig(cookie_behavior=cookie_behavior),
-        query_strings_config=CloudfrontOriginRequestPolicyQueryStringsConfig(
-            query_string_behavior=query_string_behavior
-        ),
+        cookies_config=CloudfrontOriginRequestPolicyCookiesConfig(cookie_behavior="all"),
+        query_strings_config=CloudfrontOriginRequestPolicyQueryStringsConfig(query_string_behavior="all"),
     )
 
 
-def security_headers_policy(
-    scope: Construct, *, context: Context, headers: SecurityHeaders
+def _security_headers_policy(
+    scope: Construct, *, owner: Context, headers: SecurityHeaders
 ) -> CloudfrontResponseHeadersPolicy:
     """The security headers of every response, overriding whatever an origin sent."""
-    comment = f"Security headers of every {context.environment} response"
-    version = _version({"comment": comment, "headers": headers.model_dump(mode="json")})
     return CloudfrontResponseHeadersPolicy(
         scope,
-        f"security_headers_{version}",
-        name=context.id("cdn", "security-headers", version),
-        comment=comment,
+        "security_headers",
+        name=policy_name(owner, SECURITY_HEADERS),
+        comment="Security headers of every response",
         security_headers_config=CloudfrontResponseHeadersPolicySecurityHeadersConfig(
             strict_transport_security=CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity(
                 access_control_max_age_sec=headers.hsts_max_age_seconds,

@@ -124,8 +124,13 @@ from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import (
 )
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_canonical_user_id import DataAwsCanonicalUserId
+from cdktf_cdktf_provider_aws.data_aws_cloudfront_cache_policy import DataAwsCloudfrontCachePolicy
 from cdktf_cdktf_provider_aws.data_aws_cloudfront_log_delivery_canonical_user_id import (
     DataAwsCloudfrontLogDeliveryCanonicalUserId,
+)
+from cdktf_cdktf_provider_aws.data_aws_cloudfront_origin_request_policy import DataAwsCloudfrontOriginRequestPolicy
+from cdktf_cdktf_provider_aws.data_aws_cloudfront_response_headers_policy import (
+    DataAwsCloudfrontResponseHeadersPolicy,
 )
 from cdktf_cdktf_provider_aws.data_aws_iam_openid_connect_provider import DataAwsIamOpenidConnectProvider
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
@@ -317,7 +322,10 @@ __all__ = [
     "Construct",
     "DataAwsCallerIdentity",
     "DataAwsCanonicalUserId",
+    "DataAwsCloudfrontCachePolicy",
     "DataAwsCloudfrontLogDeliveryCanonicalUserId",
+    "DataAwsCloudfrontOriginRequestPolicy",
+    "DataAwsCloudfrontResponseHeadersPolicy",
     "DataAwsIamOpenidConnectProvider",
     "DataAwsPartition",
     "DataAwsRegion",

@@ -5,11 +5,16 @@ What the emulator cannot do: moto has no CloudFront monitoring subscription (pro
 metrics), so prod is planned, not applied; CloudFront's cache, origin request and response
 headers policies are filled in by `cli/emulator/patches/`. moto echoes only part of a distribution,
 so a second plan is not empty; nothing here asserts on it.
+
+The distributions use the account's policies, which `account-bootstrap` owns: each emulator gets
+them first (only them, `-target`: the rest of that stack is the state bucket's), as a person's
+`make bootstrap ENV=account` would create them.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,10 +32,37 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[emulator.Emulator]:
+def emulated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[emulator.Emulator]:
     directory = tmp_path_factory.mktemp("emulator")
     yield emulator.start(directory)
     emulator.stop(directory)
+
+
+@pytest.fixture(scope="module")
+def account_policies(
+    emulated: emulator.Emulator, synthesized_outdir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, str]:
+    """The account's CloudFront policies applied from the shipped `account-bootstrap`: their ids by output."""
+    work = tmp_path_factory.mktemp("account-bootstrap")
+    stack_dir = Path(shutil.copytree(synthesized_outdir / "stacks" / "account-bootstrap", work / "stack"))
+    stack = json.loads((stack_dir / "cdk.tf.json").read_text())
+    policies = [
+        f"{kind}.{name}"
+        for kind, bodies in stack["resource"].items()
+        if kind.startswith("aws_cloudfront_")
+        for name in bodies
+    ]
+    assert len(policies) == 4, policies
+    terraform = _terraform(emulated, stack_dir, work)
+    terraform("apply", "-input=false", "-auto-approve", *(f"-target={address}" for address in policies))
+    outputs = json.loads(terraform("output", "-json").stdout)
+    return {name: output["value"] for name, output in outputs.items() if name.startswith("cdn_")}
+
+
+@pytest.fixture
+def running(emulated: emulator.Emulator, account_policies: dict[str, str]) -> emulator.Emulator:
+    """The emulator, holding the account's CloudFront policies."""
+    return emulated
 
 
 def _stack(env: str, tmp_path: Path, cdn: dict[str, Any] | None = None) -> Path:
@@ -57,7 +89,9 @@ def _terraform(running: emulator.Emulator, stack_dir: Path, tmp_path: Path) -> A
     return checked
 
 
-def test_prod_cdn_validates_and_plans_against_the_emulator(running: emulator.Emulator, tmp_path: Path) -> None:
+def test_prod_cdn_validates_and_plans_against_the_emulator(
+    running: emulator.Emulator, account_policies: dict[str, str], tmp_path: Path
+) -> None:
     stack_dir = _stack("prod", tmp_path)
     terraform = _terraform(running, stack_dir, tmp_path)
     terraform("validate")
@@ -65,8 +99,7 @@ def test_prod_cdn_validates_and_plans_against_the_emulator(running: emulator.Emu
     shown = json.loads(terraform("show", "-json", str(tmp_path / "plan")).stdout)
     created = Counter(c["type"] for c in shown["resource_changes"] if c["change"]["actions"] == ["create"])
     assert created["aws_cloudfront_distribution"] == 1
-    assert created["aws_cloudfront_cache_policy"] == 2
-    assert created["aws_cloudfront_origin_request_policy"] == created["aws_cloudfront_response_headers_policy"] == 1
+    assert not created["aws_cloudfront_cache_policy"] and not created["aws_cloudfront_response_headers_policy"]
     assert created["aws_cloudfront_monitoring_subscription"] == 1
     assert created["aws_wafv2_web_acl"] == created["aws_wafv2_web_acl_logging_configuration"] == 1
     assert created["aws_cloudwatch_event_rule"] == created["aws_cloudwatch_event_target"] == 2
@@ -82,9 +115,21 @@ def test_prod_cdn_validates_and_plans_against_the_emulator(running: emulator.Emu
     assert acl["address"] in edge and acl["change"]["after"]["scope"] == "CLOUDFRONT"
     shown_config = shown["configuration"]["provider_config"]
     assert shown_config["aws.edge"]["expressions"]["region"]["constant_value"] == "us-east-1"
+    # The account's policies, found by name when planning: their ids are known before the apply.
+    (distribution,) = [
+        c["change"]["after"] for c in shown["resource_changes"] if c["type"] == "aws_cloudfront_distribution"
+    ]
+    (default,) = distribution["default_cache_behavior"]
+    assert default["cache_policy_id"] == account_policies["cdn_static_cache_policy_id"]
+    assert default["response_headers_policy_id"] == account_policies["cdn_security_headers_policy_id"]
+    for behavior in distribution["ordered_cache_behavior"]:
+        assert behavior["cache_policy_id"] == account_policies["cdn_api_cache_policy_id"]
+        assert behavior["origin_request_policy_id"] == account_policies["cdn_api_origin_request_policy_id"]
 
 
-def test_dev_cdn_applies_to_the_emulator(running: emulator.Emulator, tmp_path: Path) -> None:
+def test_dev_cdn_applies_to_the_emulator(
+    running: emulator.Emulator, account_policies: dict[str, str], tmp_path: Path
+) -> None:
     """dev's distribution, with the edge alarms its cost profile leaves out (cdn.alarms: null), so
     that their us-east-1 topic and the forwarding to the environment's topic are applied too."""
     assert load_environment("dev").cdn.alarms is None
@@ -104,7 +149,9 @@ def test_dev_cdn_applies_to_the_emulator(running: emulator.Emulator, tmp_path: P
             True,
             "PriceClass_100",
         )
-        assert config["DefaultCacheBehavior"]["CachePolicyId"]
+        assert config["DefaultCacheBehavior"]["CachePolicyId"] == account_policies["cdn_static_cache_policy_id"]
+        static = cloudfront.get_cache_policy(Id=account_policies["cdn_static_cache_policy_id"])["CachePolicy"]
+        assert static["CachePolicyConfig"]["Name"] == "matbakh-account-shared-cdn-static"
         assert config["Logging"]["Bucket"].startswith("matbakh-dev-api-cdn-logs.")
         assert outputs["cdn_domain_name"]["value"] == distribution["DomainName"]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from cli.config_files import load_environment
 from cli.errors import UserError
 from cli.settings import Settings
 from tests.conftest import only, purpose_key, resources, synthesize
+from tests.synth.test_account import PROD_ACCOUNT_ID
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 # environment: price class, Origin Shield region, WAF, additional metrics, log days, 5xx / 4xx thresholds
@@ -42,6 +42,16 @@ def _ref(stack: dict[str, Any], kind: str, attribute: str, contains: str) -> str
 
 def _body(stack: dict[str, Any], kind: str, contains: str) -> dict[str, Any]:
     return resources(stack, kind)[_name(stack, kind, contains)]
+
+
+ACCOUNT_POLICIES = "matbakh-account-shared-cdn-"
+"""The names of the account's CloudFront policies (account-bootstrap), which every environment's distribution uses."""
+
+
+def _account_policy(stack: dict[str, Any], kind: str, purpose: str) -> str:
+    """A reference to the data source that finds the account's `kind` policy of `purpose` by its name."""
+    (address,) = [a for a, body in stack["data"][kind].items() if body["name"] == ACCOUNT_POLICIES + purpose]
+    return f"${{data.{kind}.{address}.id}}"
 
 
 def _statements(document: str) -> dict[str, dict[str, Any]]:
@@ -131,7 +141,7 @@ def test_behaviors_route_static_and_api_with_their_policies_and_security_headers
 ) -> None:
     stack = stacks[env]
     distribution = only(stack, "aws_cloudfront_distribution")
-    headers = _ref(stack, "aws_cloudfront_response_headers_policy", "id", "security_headers")
+    headers = _account_policy(stack, "aws_cloudfront_response_headers_policy", "security-headers")
     default = distribution["default_cache_behavior"]
     assert default == {
         "target_origin_id": "assets",
@@ -139,7 +149,7 @@ def test_behaviors_route_static_and_api_with_their_policies_and_security_headers
         "allowed_methods": ["GET", "HEAD", "OPTIONS"],
         "cached_methods": ["GET", "HEAD"],
         "compress": True,
-        "cache_policy_id": _ref(stack, "aws_cloudfront_cache_policy", "id", "static"),
+        "cache_policy_id": _account_policy(stack, "aws_cloudfront_cache_policy", "static"),
         "response_headers_policy_id": headers,
     }
     all_methods = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
@@ -161,18 +171,17 @@ def test_behaviors_route_static_and_api_with_their_policies_and_security_headers
             "viewer_protocol_policy": "https-only",
             "cached_methods": ["GET", "HEAD"],
             "compress": True,
-            "cache_policy_id": _ref(stack, "aws_cloudfront_cache_policy", "id", "api"),
-            "origin_request_policy_id": _ref(stack, "aws_cloudfront_origin_request_policy", "id", "api"),
+            "cache_policy_id": _account_policy(stack, "aws_cloudfront_cache_policy", "api"),
+            "origin_request_policy_id": _account_policy(stack, "aws_cloudfront_origin_request_policy", "api"),
             "response_headers_policy_id": headers,
         }
 
 
-@pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_static_cache_policy_caches_long_and_compresses_without_cookies_or_query_strings(
-    stacks: dict[str, Any], env: str
+    stacks: dict[str, Any],
 ) -> None:
-    policy = _body(stacks[env], "aws_cloudfront_cache_policy", "static")
-    assert re.fullmatch(f"matbakh-{env}-api-cdn-static-[0-9a-f]{{8}}", policy["name"]), policy["name"]
+    policy = _body(stacks["account-bootstrap"], "aws_cloudfront_cache_policy", "static")
+    assert policy["name"] == ACCOUNT_POLICIES + "static"
     assert (policy["min_ttl"], policy["default_ttl"], policy["max_ttl"]) == (0, 86_400, 31_536_000)
     assert policy["parameters_in_cache_key_and_forwarded_to_origin"] == {
         "enable_accept_encoding_brotli": True,
@@ -183,12 +192,12 @@ def test_static_cache_policy_caches_long_and_compresses_without_cookies_or_query
     }
 
 
-@pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_api_cache_policy_is_short_yet_compresses_and_forwards_through_the_request_policy(
-    stacks: dict[str, Any], env: str
+    stacks: dict[str, Any],
 ) -> None:
-    stack = stacks[env]
+    stack = stacks["account-bootstrap"]
     policy = _body(stack, "aws_cloudfront_cache_policy", "api")
+    assert policy["name"] == ACCOUNT_POLICIES + "api"
     # Not all zero: AWS rejects compression on a policy that can never cache.
     assert (policy["min_ttl"], policy["default_ttl"], policy["max_ttl"]) == (0, 0, 60)
     assert policy["parameters_in_cache_key_and_forwarded_to_origin"] == {
@@ -200,14 +209,16 @@ def test_api_cache_policy_is_short_yet_compresses_and_forwards_through_the_reque
         "query_strings_config": {"query_string_behavior": "all"},
     }
     request = only(stack, "aws_cloudfront_origin_request_policy")
+    assert request["name"] == ACCOUNT_POLICIES + "api"
     assert request["headers_config"] == {"header_behavior": "allExcept", "headers": {"items": ["Host"]}}
     assert request["cookies_config"] == {"cookie_behavior": "all"}
     assert request["query_strings_config"] == {"query_string_behavior": "all"}
 
 
-@pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_response_headers_policy_sets_the_security_headers(stacks: dict[str, Any], env: str) -> None:
-    config = only(stacks[env], "aws_cloudfront_response_headers_policy")["security_headers_config"]
+def test_response_headers_policy_sets_the_security_headers(stacks: dict[str, Any]) -> None:
+    policy = only(stacks["account-bootstrap"], "aws_cloudfront_response_headers_policy")
+    assert policy["name"] == ACCOUNT_POLICIES + "security-headers"
+    config = policy["security_headers_config"]
     assert config["strict_transport_security"] == {
         "access_control_max_age_sec": 63_072_000,
         "include_subdomains": True,
@@ -219,6 +230,21 @@ def test_response_headers_policy_sets_the_security_headers(stacks: dict[str, Any
     assert config["referrer_policy"] == {"referrer_policy": "strict-origin-when-cross-origin", "override": True}
     assert config["content_security_policy"]["override"] is True
     assert "frame-ancestors 'none'" in config["content_security_policy"]["content_security_policy"]
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_no_environment_stack_creates_a_cloudfront_policy_it_only_finds_the_accounts(
+    stacks: dict[str, Any], env: str
+) -> None:
+    """Issue 18: no IAM condition tells prod's policies from dev's, so no environment owns one."""
+    for kind in _ACCOUNT_OWNED:
+        assert not resources(stacks[env], kind), (env, kind)
+        assert not resources(stacks[f"{env}-bootstrap"], kind), (env, kind)
+        names = sorted(body["name"] for body in stacks[env]["data"][kind].values())
+        assert names == sorted(body["name"] for body in resources(stacks["account-bootstrap"], kind).values()), (
+            env,
+            kind,
+        )
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
@@ -531,49 +557,69 @@ def test_a_domain_gets_a_validated_certificate_in_us_east_1_and_alias_records(tm
         }
 
 
-_IMMUTABLE = (
+_ACCOUNT_OWNED = (
     "aws_cloudfront_cache_policy",
     "aws_cloudfront_origin_request_policy",
     "aws_cloudfront_response_headers_policy",
-    "aws_cloudfront_origin_access_control",
 )
-"""CloudFront objects no IAM condition tells apart by environment: created and deleted, never updated."""
+"""CloudFront policies no IAM condition tells apart by environment: the account stack set's."""
 
 
-def _versions(stack: dict[str, Any]) -> dict[str, tuple[str, str]]:
-    """Each immutable object's address without its version → (version in the address, in the name)."""
+def _access_control_versions(stack: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """Each origin access control's address without its version → (version in the address, in the name)."""
     found = {}
-    for kind in _IMMUTABLE:
-        for address, body in resources(stack, kind).items():
-            stem, version, _unique = address.rsplit("_", 2)
-            found[f"{kind}.{stem}"] = (version, body["name"].rsplit("-", 1)[-1])
+    for address, body in resources(stack, "aws_cloudfront_origin_access_control").items():
+        stem, version, _unique = address.rsplit("_", 2)
+        found[stem] = (version, body["name"].rsplit("-", 1)[-1])
     return found
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_each_cloudfront_policy_and_access_control_is_named_and_addressed_by_its_settings(
-    stacks: dict[str, Any], env: str
-) -> None:
-    versions = _versions(stacks[env])
-    assert len(versions) == 6
+def test_each_origin_access_control_is_named_and_addressed_by_its_settings(stacks: dict[str, Any], env: str) -> None:
+    """Immutable, as no IAM condition tells one environment's from another's: created and deleted, never updated."""
+    versions = _access_control_versions(stacks[env])
+    assert sorted(versions) == ["cdn_api_origin_access_control", "cdn_assets_origin_access_control"]
     for address, (in_address, in_name) in versions.items():
         assert in_address == in_name and len(in_name) == 8 and int(in_name, 16) >= 0, address
 
 
-def test_a_changed_policy_setting_is_a_new_policy_and_nothing_else_changes(tmp_path: Path) -> None:
-    """The CI roles never update a policy (another environment's would be theirs to change): a new
-    TTL makes a new cache policy, under a new name and address, and leaves the others as they are."""
+def test_a_changed_account_policy_changes_the_account_bootstrap_only(tmp_path: Path) -> None:
+    """A new TTL in environments/account.yaml updates the account's API cache policy in place (same
+    name and address: only a person applying account-bootstrap may) and no environment's stack:
+    their distributions find it by name."""
     from tests.conftest import copy_repository
 
     root = copy_repository(tmp_path / "repo")
-    before = _versions(synthesize(root / "cdktf.out", "--env", "dev", "--force", cwd=root)["dev"])
-    dev_yaml = root / "environments" / "dev.yaml"
-    text = dev_yaml.read_text()
-    assert "\ncdn:\n" in text and "\n  api:" not in text
-    dev_yaml.write_text(
-        text.replace("\ncdn:\n", "\ncdn:\n  api:\n    ttls: {min_seconds: 0, default_seconds: 0, max_seconds: 30}\n", 1)
+    before = synthesize(root / "cdktf.out", "--force", cwd=root)
+    account_yaml = root / "environments" / "account.yaml"
+    account_yaml.write_text(
+        account_yaml.read_text()
+        + "cdn_policies:\n  api:\n    ttls: {min_seconds: 0, default_seconds: 0, max_seconds: 30}\n"
     )
-    after = _versions(synthesize(root / "cdktf.out", "--env", "dev", "--force", cwd=root)["dev"])
-    changed = {address for address in before if before[address] != after[address]}
-    assert changed == {"aws_cloudfront_cache_policy.cdn_api_cache_policy"}
-    assert set(after) == set(before)
+    after = synthesize(root / "cdktf.out", "--force", cwd=root)
+    changed = {stack for stack in before if before[stack] != after[stack]}
+    assert changed == {"account-bootstrap"}
+    old, new = (resources(stacks["account-bootstrap"], "aws_cloudfront_cache_policy") for stacks in (before, after))
+    assert set(old) == set(new)
+    assert [address for address in old if old[address] != new[address]] == [
+        _name(before["account-bootstrap"], "aws_cloudfront_cache_policy", "api")
+    ]
+    (api,) = [body for body in new.values() if body["name"] == ACCOUNT_POLICIES + "api"]
+    assert api["max_ttl"] == 30
+
+
+def test_an_environment_alone_in_its_account_owns_its_policies_in_its_bootstrap(tmp_path: Path) -> None:
+    """Like its OIDC provider: no account stack set runs there."""
+    from tests.conftest import copy_repository
+
+    root = copy_repository(tmp_path / "repo")
+    prod_yaml = root / "environments" / "prod.yaml"
+    prod_yaml.write_text(
+        prod_yaml.read_text() + f'account_id: "{PROD_ACCOUNT_ID}"\ndelivery:\n  create_oidc_provider: true\n'
+    )
+    stacks = synthesize(root / "cdktf.out", "--env", "prod", "--force", cwd=root)
+    for kind in _ACCOUNT_OWNED:
+        owned = sorted(body["name"] for body in resources(stacks["prod-bootstrap"], kind).values())
+        assert owned and all(name.startswith("matbakh-prod-api-cdn-") for name in owned), owned
+        assert sorted(body["name"] for body in stacks["prod"]["data"][kind].values()) == owned
+        assert not resources(stacks["prod"], kind)

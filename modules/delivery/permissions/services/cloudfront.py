@@ -1,9 +1,11 @@
 """CloudFront: global ARNs; the distribution is tagged, its policies and origin access controls are
 named by a generated id and take no tags (`BY_ID_REASONS`), so nothing tells one environment's from
-another's: the CI roles create and delete them but never update one (each is immutable, named by a
-digest of its settings: modules/cdn/policies.py), and CloudFront refuses to delete one a distribution
-uses. Creating an origin access control and the monitoring subscription's calls take only `*`
-(policies/unscoped_actions.yaml)."""
+another's. The cache, origin request and response headers policies belong to the account stack set
+(`account-bootstrap`, applied by a person): the CI roles only read them, finding them by name
+(`List…Policies`). The origin access controls are the distribution's, immutable (named by a digest of
+their settings: modules/cdn/policies.py): the CI roles create and delete them but never update one,
+and CloudFront refuses to delete one a distribution uses. Listing the policies, creating an origin
+access control and the monitoring subscription's calls take only `*` (policies/unscoped_actions.yaml)."""
 
 from __future__ import annotations
 
@@ -48,37 +50,20 @@ PERMISSIONS: Mapping[str, Permissions] = {
         read=(Grant(("cloudfront:GetMonitoringSubscription",)),),
         write=(Grant(("cloudfront:CreateMonitoringSubscription", "cloudfront:DeleteMonitoringSubscription")),),
     ),
+    # Data sources: the account's policies, found by name (a list, then a get).
     "aws_cloudfront_cache_policy": Permissions(
-        read=(Grant(("cloudfront:GetCachePolicy",), CACHE_POLICIES),),
-        write=(
-            Grant(
-                ("cloudfront:CreateCachePolicy", "cloudfront:DeleteCachePolicy"),
-                CACHE_POLICIES,
-            ),
-        ),
+        read=(Grant(("cloudfront:ListCachePolicies",)), Grant(("cloudfront:GetCachePolicy",), CACHE_POLICIES)),
     ),
     "aws_cloudfront_origin_request_policy": Permissions(
-        read=(Grant(("cloudfront:GetOriginRequestPolicy",), ORIGIN_REQUEST_POLICIES),),
-        write=(
-            Grant(
-                (
-                    "cloudfront:CreateOriginRequestPolicy",
-                    "cloudfront:DeleteOriginRequestPolicy",
-                ),
-                ORIGIN_REQUEST_POLICIES,
-            ),
+        read=(
+            Grant(("cloudfront:ListOriginRequestPolicies",)),
+            Grant(("cloudfront:GetOriginRequestPolicy",), ORIGIN_REQUEST_POLICIES),
         ),
     ),
     "aws_cloudfront_response_headers_policy": Permissions(
-        read=(Grant(("cloudfront:GetResponseHeadersPolicy",), RESPONSE_HEADERS_POLICIES),),
-        write=(
-            Grant(
-                (
-                    "cloudfront:CreateResponseHeadersPolicy",
-                    "cloudfront:DeleteResponseHeadersPolicy",
-                ),
-                RESPONSE_HEADERS_POLICIES,
-            ),
+        read=(
+            Grant(("cloudfront:ListResponseHeadersPolicies",)),
+            Grant(("cloudfront:GetResponseHeadersPolicy",), RESPONSE_HEADERS_POLICIES),
         ),
     ),
     "aws_cloudfront_origin_access_control": Permissions(
