@@ -341,21 +341,23 @@ def test_the_cache_constants_quoted_are_the_modules() -> None:
     assert f"reads from replicas on `CACHE_READER_PORT` ({SERVERLESS_READER_PORT})" in text
 
 
-def test_the_cdn_cache_and_header_figures_are_the_defaults() -> None:
-    from modules.cdn.config import CdnConfig
+def test_the_cdn_cache_and_header_figures_are_the_accounts_policies() -> None:
+    from cli.config_files import load_account
+    from modules.cdn.config import CdnPolicies
 
     def span(seconds: int) -> str:
         named = {0: "0 s", 86_400: "1 day", 31_536_000: "1 year"}
         return named.get(seconds, f"{seconds} s")
 
-    cdns = [load_environment(env).cdn for env in ENVIRONMENTS]
-    (static,) = {cdn.static.ttls for cdn in cdns} | {CdnConfig().static.ttls}
-    (api,) = {cdn.api.ttls for cdn in cdns} | {CdnConfig().api.ttls}
+    policies = load_account().cdn_policies
+    assert policies == CdnPolicies()  # the defaults, which the page quotes
+    assert all(load_environment(env).own_cdn_policies is None for env in ENVIRONMENTS)  # the account's
+    static, api = policies.static.ttls, policies.api.ttls
     text = _one_line(CONFIGURATION)
     quoted = f"static assets {span(static.min_seconds)} / {span(static.default_seconds)} / {span(static.max_seconds)}"
     assert f"{quoted} (min / default / max)" in text
     assert f"The API: {api.min_seconds} / {api.default_seconds} / {api.max_seconds} s," in text
-    (hsts,) = {cdn.security_headers.hsts_max_age_seconds for cdn in cdns}
+    hsts = policies.security_headers.hsts_max_age_seconds
     years = hsts / (365 * 86_400)
     assert years == int(years) and f"HSTS {_NUMBER_WORDS[int(years)]} years with subdomains and `preload`" in text
 
