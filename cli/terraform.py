@@ -571,6 +571,23 @@ def _explain_protection(error: UserError, env: str, *, command: str) -> UserErro
     )
 
 
+_MISSING_POLICY = re.compile(r"no matching CloudFront (?:Cache|Origin Request|Response Headers) Policy \(([^)]+)\)")
+
+
+def _explain_missing_account_policies(error: UserError, env: str) -> UserError:
+    """The provider's "no matching CloudFront … Policy (<name>)" when the account stack set's policies,
+    which every distribution finds by name (modules/cdn/policies.py), are not there yet."""
+    missing = sorted(set(_MISSING_POLICY.findall(str(error))))
+    if not missing:
+        return error
+    return UserError(
+        f"the plan of {env} found no CloudFront policy named {', '.join(missing)}: the distribution uses the "
+        "account's, which `account-bootstrap` creates (cdn_policies in environments/account.yaml); a person "
+        f"runs `make bootstrap ENV=account` first, then `make plan ENV={env}` again",
+        exit_code=error.exit_code,
+    )
+
+
 def _emulator_fingerprint(workspace: Workspace, run_target: target.Target) -> dict[str, str]:
     """What an emulator bootstrap was applied from: the bootstrap stack and the emulator (its certificate)."""
     stack_json = workspace.stack_dir / "cdk.tf.json"
@@ -620,7 +637,7 @@ def plan(
         failed = False
         return plan_file
     except UserError as error:
-        raise _explain_protection(error, env, command="plan") from None
+        raise _explain_missing_account_policies(_explain_protection(error, env, command="plan"), env) from None
     finally:
         (settings.outdir / "stacks" / env / LIFT_FILE).unlink(missing_ok=True)
         print(timings.summary(f"plan: {env}", failed=failed))
