@@ -6,6 +6,8 @@ the files and fields to change, like every other configuration error.
 * The environments' VPC ranges must not overlap (peering, a transit gateway or a VPN between them
   needs distinct ranges, and a shared account makes that likely).
 * The account's total budget covers the environments' soft budgets, or says why it does not.
+* An environment sharing the account needs the account set: its distribution uses the CloudFront
+  policies `account-bootstrap` owns.
 """
 
 from __future__ import annotations
@@ -90,11 +92,29 @@ def _account_of_set(account: AccountConfig) -> str:
     return account.account_id or _UNNAMED
 
 
+def _cdn_policies_problems(
+    configs: list[EnvironmentConfig], account: AccountConfig | None, file_name: FileName
+) -> list[str]:
+    if account is not None:
+        return []
+    return [
+        f"{file_name(config.name)}: cdn: {config.name}'s distribution uses the account's CloudFront policies, which "
+        f"account-bootstrap creates from {file_name(ACCOUNT)}, but that file is missing: add it, or make "
+        f"{config.name} an environment alone in an account of its own (delivery.create_oidc_provider: true)"
+        for config in configs
+        if config.own_cdn_policies is None
+    ]
+
+
 def shared_account_problems(
     configs: list[EnvironmentConfig], account: AccountConfig | None, file_name: FileName
 ) -> list[str]:
     """Every cross-environment problem of these environments (and the account set, when given)."""
-    problems = [*_concurrency_problems(configs, account, file_name), *_network_problems(configs, file_name)]
+    problems = [
+        *_concurrency_problems(configs, account, file_name),
+        *_network_problems(configs, file_name),
+        *_cdn_policies_problems(configs, account, file_name),
+    ]
     if account is not None:
         problems.extend(_budget_problems(configs, account, file_name))
     return problems

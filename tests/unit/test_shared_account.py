@@ -125,3 +125,19 @@ def test_synthesis_refuses_overlapping_ranges_and_writes_nothing(repo_copy: Path
     assert "environments/prod.yaml: network.cidr_block: 10.40.0.0/16 overlaps dev's 10.40.0.0/16" in completed.stderr
     assert "Traceback" not in completed.stderr
     assert not (repo_copy / "out" / "stacks").exists()
+
+
+def test_an_environment_sharing_the_account_needs_the_account_set(shipped: Path) -> None:
+    """Its distribution finds the account's CloudFront policies by name (account-bootstrap makes them)."""
+    (shipped / "account.yaml").unlink()
+    assert _messages(shipped, ["dev"]) == [  # dev is synthesized; staging and prod are read
+        f"{_file(shipped, env)}: cdn: {env}'s distribution uses the account's CloudFront policies, which "
+        f"account-bootstrap creates from {_file(shipped, 'account')}, but that file is missing: add it, or make {env} "
+        "an environment alone in an account of its own (delivery.create_oidc_provider: true)"
+        for env in ("dev", "staging", "prod")
+    ]
+    _set(shipped, "dev", "delivery.create_oidc_provider", True)
+    _set(shipped, "staging", "delivery.create_oidc_provider", True)
+    _set(shipped, "prod", "delivery.create_oidc_provider", True)
+    configs, _ = load_stack_sets(["dev"], shipped)
+    assert configs[0].own_cdn_policies is not None
