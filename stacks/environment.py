@@ -52,8 +52,19 @@ class EnvironmentStack(TerraformStack):
             accepts_eventbridge=config.cdn.alarms is not None,
             keys=keys,
         )
+        # The SLO alarms' ticket tiers: the same subscribers, routable elsewhere; only CloudWatch publishes.
+        tickets = AlertTopic(
+            self,
+            "tickets",
+            context=config.context,
+            emails=config.alerts.emails,
+            publishers=("cloudwatch.amazonaws.com",),
+            purpose="tickets",
+            key=alerts.key,
+        )
         budgets = EnvironmentBudgets(self, "budgets", config=config.budget, context=config.context, alerts=alerts)
         TerraformOutput(self, "alert_topic_arn", value=alerts.topic_arn)
+        TerraformOutput(self, "ticket_topic_arn", value=tickets.topic_arn)
         TerraformOutput(self, "budget_names", value=budgets.budget_names)
         network = PrivateNetwork(self, "network", config=config.network, context=config.context)
         functions_config = config.lambda_service.functions
@@ -107,6 +118,7 @@ class EnvironmentStack(TerraformStack):
             slo=config.slo,
             functions=functions.functions,
             target=AlarmTarget(context=config.context, topic_arn=alerts.topic_arn),
+            tickets=AlarmTarget(context=config.context, topic_arn=tickets.topic_arn),
             operational=config.monitoring.operational_alarms,
         )
         edge_slo_alarm_arns: list[str] = []
