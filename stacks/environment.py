@@ -15,6 +15,7 @@ from modules.front_door.module import FunctionUrlFrontDoor
 from modules.lambda_service.module import DataStores, FunctionPackage, LambdaService
 from modules.network.module import PrivateNetwork
 from modules.observability.alarms import EdgeMetrics, EdgeSloAlarms, ServiceAlarms
+from modules.observability.burn import TIERS
 from modules.observability.dashboard import Dashboard, DatabaseMetrics, dashboard_body
 from modules.observability.module import AlertTopic
 from modules.rds.module import PostgresDatabase
@@ -119,6 +120,7 @@ class EnvironmentStack(TerraformStack):
             functions=functions.functions,
             target=AlarmTarget(context=config.context, topic_arn=alerts.topic_arn),
             tickets=AlarmTarget(context=config.context, topic_arn=tickets.topic_arn),
+            tiers=[tier for tier in TIERS if tier.name in config.monitoring.burn_tiers],
             operational=config.monitoring.operational_alarms,
         )
         edge_slo_alarm_arns: list[str] = []

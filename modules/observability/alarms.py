@@ -12,22 +12,25 @@ Shape, and why. CloudWatch cannot compare two windows in one alarm: a metric-mat
 every metric at one period, and metric math has no moving-window function. So each window is a
 metric-math alarm whose period is the window (the default sliding evaluation window re-evaluates
 it every minute; periods up to 3 d are valid, since Period × EvaluationPeriods may reach 7 days
-for periods of an hour or more and 1 day below that), and a composite alarm per function and
-severity joins them: `(ALARM(long) AND ALARM(short)) OR …` over the severity's tiers. Only the
-composites notify (page → the alert topic, ticket → the ticket topic); the window alarms have no
-actions, or each would notify on its own and the AND would mean nothing.
+for periods of an hour or more and 1 day below that), and one composite alarm per severity joins
+every function's tiers: `(ALARM(long) AND ALARM(short)) OR …`; `slo-page` notifies the alert
+topic (and is what "service degraded" watches), `slo-ticket` the ticket topic. Only they notify:
+a window alarm with actions would notify on its own, and the AND would mean nothing. A composite
+notification names the window alarms that triggered it, hence the function and the tier; one
+composite per function would cost 0.50 USD a month each (a rule may name up to 100 alarms: 25
+critical functions with every tier).
 
 Each window alarm watches both budgets at once: the burn rate is
-`MAX([error rate / error budget, unavailability / unavailability budget])`, with errors and
-throttles over requests (invocations + throttles), so it reads three metrics (errors,
-throttles, invocations). Separate error-rate and availability alarms would read five per window.
-The cost (standard alarms at 0.10 USD per metric read, composites at 0.50 USD, the prices of
-cli/cost/prices/): per critical function 8 window alarms × 3 metrics + 2 composites = 3.40 USD a
-month, where the fast and slow burn and availability alarms it replaces cost 0.70 USD: 17 alarm
-metrics and composites more per function; with five functions 13.50 USD more per environment.
-Per tier and budget (16 window alarms reading 40 metrics and 8 composites) would be 8 USD per
-function. `FILL(…, 0)` makes a window with throttled requests only count (no Invocations
-datapoint); a window without any request is 0 / 0, no datapoint, `notBreaching`.
+`MAX([error rate / error budget, unavailability / unavailability budget])`, errors and throttles
+over requests (invocations + throttles), so it reads three metrics (errors, throttles,
+invocations); separate error-rate and availability alarms would read five per window. The cost
+at the prices of cli/cost/prices/ (0.10 USD a month per metric a standard alarm reads, 0.50 per
+composite): 1.20 USD per tier and critical function plus 0.50 per severity, where the fast- and
+slow-burn and availability alarms this replaces cost 0.70 per function. With five functions and
+all four tiers (prod) that is 25 USD a month, 9.50 more than before; `monitoring.burn_tiers` keeps
+fewer where the budget is small (dev: page-fast, 6.50 USD; staging: both page tiers, 12.50 USD).
+`FILL(…, 0)` makes a window with throttled requests only count (Lambda publishes no Invocations
+then); a window without any request is 0 / 0, no datapoint, `notBreaching`.
 
 Latency is not a burn tier: Lambda publishes no count of slow requests; their share would be
 `100 - PR(:objective)` of `Duration` (CloudWatch's percentile-rank statistic), a fourth metric in
@@ -41,7 +44,7 @@ alarm (`EdgeSloAlarms`), on the fast page tier's long window only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from modules.core.alarms import AlarmRule, AlarmTarget, Metric, metric_alarm
@@ -50,7 +53,6 @@ from modules.core.label import Context
 from modules.lambda_service.module import DeployedFunction
 from modules.observability.burn import (
     PAGE_FAST,
-    SEVERITIES,
     TIERS,
     BurnTier,
     Severity,
@@ -112,10 +114,12 @@ class ServiceAlarms(Construct):
         functions: Mapping[str, DeployedFunction],
         target: AlarmTarget,
         tickets: AlarmTarget,
+        tiers: Sequence[BurnTier] = TIERS,
         operational: bool = True,
     ) -> None:
-        """`operational`: each function's throttle and near-timeout alarms too (monitoring.operational_alarms);
-        a function without SLO alarms keeps its error alarm, one with provisioned concurrency its spillover alarm."""
+        """`tiers`: the burn tiers the environment pays for (monitoring.burn_tiers). `operational`: each
+        function's throttle and near-timeout alarms too (monitoring.operational_alarms); a function
+        without SLO alarms keeps its error alarm, one with provisioned concurrency its spillover alarm."""
         super().__init__(scope, id_)
         self._target = target
         self._targets: dict[Severity, AlarmTarget] = {"page": target, "ticket": tickets}
@@ -123,21 +127,43 @@ class ServiceAlarms(Construct):
         self._operational = operational
         # SLO alarm name → token of its ARN, for the dashboard's status widget.
         self.slo_alarm_arns: dict[str, str] = {}
-        # Function key → severity → its composite burn alarm (a deployment's rollback watches "page").
-        self.burn_alarms: dict[str, dict[Severity, CloudwatchCompositeAlarm]] = {}
-        # What "service degraded" watches: each function's latency alarm and page-tier composite.
+        self._tiers = tuple(tiers)
+        # What "service degraded" watches: each function's latency alarm, and the page composite.
         self._degraded_names: list[str] = []
+        # Per severity, every function's `(ALARM(long) AND ALARM(short))` conditions.
+        self._conditions: dict[Severity, list[str]] = {"page": [], "ticket": []}
         for key, function in functions.items():
             if function.critical:
                 self._slo_alarms(key, function)
             self._service_alarms(key, function)
+        # Severity → the composite that notifies for its tiers (absent where the environment has none).
+        self.burn_alarms: dict[Severity, CloudwatchCompositeAlarm] = {}
+        for severity, conditions in self._conditions.items():
+            if not conditions:
+                continue
+            composite = self._composite(
+                f"slo_{severity}",
+                name=target.context.id(f"slo-{severity}"),
+                description=(
+                    f"{severity.capitalize()}: a function of {target.context.environment} burns its error budget "
+                    f"({slo.error_rate_percent:g} % errors) or its availability budget "
+                    f"({slo.availability_percent:g} %) at {self._tiers_text(severity)}. The window alarms in "
+                    "ALARM name the function and the tier."
+                ),
+                conditions=conditions,
+                target=self._targets[severity],
+            )
+            self.burn_alarms[severity] = composite
+            self.slo_alarm_arns[composite.alarm_name] = composite.arn
+            if severity == "page":
+                self._degraded_names.append(composite.alarm_name)
         degraded = CloudwatchCompositeAlarm(
             self,
             "service_degraded",
             alarm_name=target.context.id("service-degraded"),
             alarm_description=(
                 f"The {target.context.environment} service misses an SLO: a function's p95 latency alarm or "
-                "its page-tier burn alarm is in ALARM. Open the dashboard, then the alarm named in the history."
+                "the page-tier burn alarm is in ALARM. Open the dashboard, then the alarm named in the history."
             ),
             alarm_rule=" OR ".join(f'ALARM("{name}")' for name in self._degraded_names) or "FALSE",
             alarm_actions=[target.topic_arn],
@@ -148,6 +174,29 @@ class ServiceAlarms(Construct):
 
     def _name(self, key: str, kind: str) -> str:
         return self._target.context.id(key, kind)
+
+    def _tiers_text(self, severity: Severity) -> str:
+        """`14.4 × over 1 h and 5 min (2 % of the 30-day budget spent); or …` for the severity's tiers."""
+        return "; or ".join(
+            f"{tier.factor:g} × over {duration_text(tier.long_seconds)} and {duration_text(tier.short_seconds)} "
+            f"({tier.budget_spent_percent():g} % of the 30-day budget spent)"
+            for tier in self._tiers
+            if tier.severity == severity
+        )
+
+    def _composite(
+        self, id_: str, *, name: str, description: str, conditions: list[str], target: AlarmTarget
+    ) -> CloudwatchCompositeAlarm:
+        return CloudwatchCompositeAlarm(
+            self,
+            id_,
+            alarm_name=name,
+            alarm_description=description[:1024],
+            alarm_rule=" OR ".join(conditions),
+            alarm_actions=[target.topic_arn],
+            ok_actions=[target.topic_arn],
+            tags=target.context.tags,
+        )
 
     def _slo_alarms(self, key: str, function: DeployedFunction) -> None:
         slo, dimensions, id_ = self._slo, function.metric_dimensions(), key.replace("-", "_")
@@ -165,21 +214,17 @@ class ServiceAlarms(Construct):
         )
         self.slo_alarm_arns[self._name(key, "latency-p95")] = latency.arn
         self._degraded_names.append(latency.alarm_name)
-        composites: dict[Severity, CloudwatchCompositeAlarm] = {}
-        for severity in SEVERITIES:
-            composites[severity] = self._burn_alarms(key, function, severity)
-            self.slo_alarm_arns[self._name(key, f"slo-{severity}")] = composites[severity].arn
-        self.burn_alarms[key] = composites
-        self._degraded_names.append(composites["page"].alarm_name)
+        for severity in self._conditions:
+            self._conditions[severity] += self._window_alarms(key, function, severity)
 
-    def _burn_alarms(self, key: str, function: DeployedFunction, severity: Severity) -> CloudwatchCompositeAlarm:
-        """The severity's window alarms (no actions) and the composite over them that notifies."""
+    def _window_alarms(self, key: str, function: DeployedFunction, severity: Severity) -> list[str]:
+        """The severity's window alarms of `function` (no actions: a composite notifies for them);
+        one `(ALARM(long) AND ALARM(short))` condition per tier."""
         slo, dimensions, id_ = self._slo, function.metric_dimensions(), key.replace("-", "_")
-        target, tiers = self._targets[severity], [tier for tier in TIERS if tier.severity == severity]
         steps, burn = burn_expressions(slo)
-        composite_name = self._name(key, f"slo-{severity}")
+        composite_name = self._target.context.id(f"slo-{severity}")
         conditions = []
-        for tier in tiers:
+        for tier in (tier for tier in self._tiers if tier.severity == severity):
             windows = []
             for seconds in tier.windows:
                 window = tier.window_name(seconds)
@@ -187,7 +232,7 @@ class ServiceAlarms(Construct):
                 alarm = metric_alarm(
                     self,
                     f"{id_}_burn_{window.replace('-', '_')}",
-                    target=target,
+                    target=self._targets[severity],
                     name=self._name(key, f"burn-{window}"),
                     description=(
                         f"Error or availability budget of {function.function_name} burning at "
@@ -205,25 +250,7 @@ class ServiceAlarms(Construct):
                 )
                 windows.append(f'ALARM("{alarm.alarm_name}")')
             conditions.append(f"({' AND '.join(windows)})")
-        spent = "; or ".join(
-            f"{tier.factor:g} × over {duration_text(tier.long_seconds)} and {duration_text(tier.short_seconds)} "
-            f"({tier.budget_spent_percent():g} % of the 30-day budget spent)"
-            for tier in tiers
-        )
-        return CloudwatchCompositeAlarm(
-            self,
-            f"{id_}_slo_{severity}",
-            alarm_name=composite_name,
-            alarm_description=(
-                f"{severity.capitalize()}: {function.function_name} burns its error budget "
-                f"({slo.error_rate_percent:g} % errors) or its availability budget ({slo.availability_percent:g} %) "
-                f"at {spent}. The window alarms in ALARM say which tier."
-            )[:1024],
-            alarm_rule=" OR ".join(conditions),
-            alarm_actions=[target.topic_arn],
-            ok_actions=[target.topic_arn],
-            tags=target.context.tags,
-        )
+        return conditions
 
     def _service_alarms(self, key: str, function: DeployedFunction) -> None:
         dimensions = function.metric_dimensions()

@@ -31,8 +31,17 @@ WINDOWS = {
     "burn-ticket-slow-3d": (1, 259200),
     "burn-ticket-slow-6h": (1, 21600),
 }
-SLO_ALARMS = ("latency-p95", *WINDOWS)
-"""A critical function's SLO metric alarms; its composites `slo-page` and `slo-ticket` join the windows."""
+
+
+def _windows(env: str) -> dict[str, tuple[float, int]]:
+    """The window alarms of the tiers `env` pays for (monitoring.burn_tiers)."""
+    tiers = load_environment(env).monitoring.burn_tiers
+    return {kind: value for kind, value in WINDOWS.items() if any(kind.startswith(f"burn-{t}-") for t in tiers)}
+
+
+def _slo_alarms(env: str) -> tuple[str, ...]:
+    """A critical function's SLO metric alarms; the composites `slo-page` and `slo-ticket` join the windows."""
+    return ("latency-p95", *_windows(env))
 
 
 def _alarms(stack: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -55,11 +64,14 @@ def _expressions(alarm: dict[str, Any]) -> dict[str, str]:
     return {query["id"]: query["expression"] for query in alarm["metric_query"] if "expression" in query}
 
 
-def _assert_burn_alarms(stack: dict[str, Any], function_name: str, slo: dict[str, float]) -> None:
+def _assert_burn_alarms(stack: dict[str, Any], env: str, function_name: str, slo: dict[str, float]) -> None:
     """Each window alarm: the tier's factor over its window, on both budgets of `slo`."""
     alarms = _alarms(stack)
     unavailable = round(100 - slo["availability_percent"], 6)
-    for kind, (factor, period) in WINDOWS.items():
+    assert {n.removeprefix(f"{function_name}-") for n in alarms if n.startswith(f"{function_name}-burn-")} == set(
+        _windows(env)
+    )
+    for kind, (factor, period) in _windows(env).items():
         alarm = alarms[f"{function_name}-{kind}"]
         assert (alarm["threshold"], alarm["comparison_operator"]) == (factor, "GreaterThanOrEqualToThreshold")
         assert (alarm["evaluation_periods"], alarm["datapoints_to_alarm"]) == (1, 1)
@@ -100,7 +112,7 @@ def test_every_critical_function_has_slo_alarms_at_its_environments_objectives(
         assert latency["dimensions"] == {"FunctionName": name, "Resource": f"{name}:live"}
         assert (latency["evaluation_periods"], latency["datapoints_to_alarm"]) == (3, 3)
         assert latency["treat_missing_data"] == "notBreaching"
-        _assert_burn_alarms(stack, name, objective.model_dump())
+        _assert_burn_alarms(stack, env, name, objective.model_dump())
 
 
 def test_changing_the_slo_and_the_critical_flag_in_yaml_changes_the_alarms(repo_copy: Path, tmp_path: Path) -> None:
@@ -113,7 +125,7 @@ def test_changing_the_slo_and_the_critical_flag_in_yaml_changes_the_alarms(repo_
     dev_yaml.write_text(yaml.safe_dump(data))
     stack = synthesize(tmp_path / "out", "--env", "dev", "--force", cwd=repo_copy)["dev"]
 
-    _assert_burn_alarms(stack, "matbakh-dev-api-persona", slo)
+    _assert_burn_alarms(stack, "dev", "matbakh-dev-api-persona", slo)
     assert _alarms(stack)["matbakh-dev-api-persona-latency-p95"]["threshold"] == 350
     alarms = _alarms(stack)
     assert not [name for name in alarms if name.startswith("matbakh-dev-api-upload-") and "burn" in name]
@@ -155,7 +167,7 @@ def test_the_composite_alarm_fires_when_a_latency_or_page_tier_alarm_does(
         r'ALARM\("\$\{(aws_cloudwatch_\w+_alarm)\.([^.]+)\.alarm_name\}"\)', composite["alarm_rule"]
     )
     named = {resources(stack, kind)[ref]["alarm_name"] for kind, ref in referenced}
-    expected = {f"{name}-{kind}" for name in _critical_functions(env).values() for kind in ("latency-p95", "slo-page")}
+    expected = {f"{name}-latency-p95" for name in _critical_functions(env).values()} | {f"matbakh-{env}-api-slo-page"}
     assert named == expected
     assert composite["alarm_rule"].count(" OR ") == len(expected) - 1
 
@@ -363,7 +375,7 @@ def test_the_smaller_monitoring_profile_keeps_every_slo_alarm_and_drops_the_rest
     config = load_environment(env)
     assert not resources(stack, "aws_cloudwatch_dashboard") and "dashboard_name" not in stack["output"]
     names = set(_alarms(stack))
-    slo = {f"{name}-{kind}" for name in _critical_functions(env).values() for kind in SLO_ALARMS}
+    slo = {f"{name}-{kind}" for name in _critical_functions(env).values() for kind in _slo_alarms(env)}
     assert slo <= names
     function_alarms = {
         n for n in names if any(n.startswith(f"{config.context.id(k)}-") for k in config.lambda_service.functions)
@@ -372,6 +384,4 @@ def test_the_smaller_monitoring_profile_keeps_every_slo_alarm_and_drops_the_rest
     stores = names - function_alarms
     assert {n.removeprefix(f"matbakh-{env}-api-").split("-", 1)[0] for n in stores} == {"db", "cache"}
     composites = {body["alarm_name"] for body in resources(stack, "aws_cloudwatch_composite_alarm").values()}
-    assert composites == {f"matbakh-{env}-api-service-degraded"} | {
-        f"{name}-slo-{severity}" for name in _critical_functions(env).values() for severity in ("page", "ticket")
-    }
+    assert composites == {f"matbakh-{env}-api-service-degraded", f"matbakh-{env}-api-slo-page"}  # no ticket tiers
