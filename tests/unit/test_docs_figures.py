@@ -28,7 +28,7 @@ def test_the_slo_columns_of_the_alarm_table_are_dev_and_prod_as_shipped() -> Non
         objective = load_environment(env).slo
         return f"{objective.latency_p95_ms:g} ms / {objective.error_rate_percent:g} % / {objective.availability_percent:g} %"
 
-    assert f"| alarm | rule | dev ({slo('dev')}) | prod ({slo('prod')}) |" in OBSERVABILITY
+    assert f"| alarm | rule | notifies | dev ({slo('dev')}) | prod ({slo('prod')}) |" in OBSERVABILITY
 
 
 def test_the_running_hours_quoted_are_dev_and_stagings() -> None:
