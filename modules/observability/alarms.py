@@ -1,8 +1,8 @@
 """The functions' SLO and service alarms, and the composite "service degraded" alarm.
 
 SLO alarms follow the SRE workbook's multiwindow, multi-burn-rate alerting on a 30-day budget
-(the tiers are `modules/observability/burn.py`): a tier fires while the budget burns faster than
-its factor over a long window (the burn matters) **and** a short one (it is still going on, so the
+(the tiers are `modules/observability/burn.py`): a tier fires while the budget burns at its factor
+or faster over a long window (the burn matters) **and** a short one (it is still going on, so the
 alert resets within the short window once the burn stops):
 
 * page: 14.4 × over 1 h and 5 min; 6 × over 6 h and 30 min (2 % and 5 % of the budget spent);
@@ -17,8 +17,8 @@ every function's tiers: `(ALARM(long) AND ALARM(short)) OR …`; `slo-page` noti
 topic (and is what "service degraded" watches), `slo-ticket` the ticket topic. Only they notify:
 a window alarm with actions would notify on its own, and the AND would mean nothing. A composite
 notification names the window alarms that triggered it, hence the function and the tier; one
-composite per function would cost 0.50 USD a month each (a rule may name up to 100 alarms: 25
-critical functions with every tier).
+composite per function would cost 0.50 USD a month each (a rule's length and alarm count are
+limited by AWS; five functions with every tier name 20 alarms in each rule).
 
 Each window alarm watches both budgets at once: the burn rate is
 `MAX([error rate / error budget, unavailability / unavailability budget])`, errors and throttles
