@@ -1,5 +1,6 @@
-"""`make reference`: regenerate docs/configuration-reference.md (every setting) and the shipped-values
-table of docs/configuration.md from the schema and the shipped files."""
+"""`make reference`: regenerate docs/configuration-reference.md (every setting), the shipped-values
+table of docs/configuration.md and the error-budget burn table of README.md from the schema and the
+shipped files."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from pathlib import Path
 from cli.config_files import ENVIRONMENTS_DIR, load_account, load_environment
 from cli.generated import rewrite_block
 from cli.settings import ROOT
-from environments import reference, summary
+from environments import burn_table, reference, summary
 from environments.names import ENVIRONMENT_NAMES
 
 PAGE = ROOT / "docs" / "configuration-reference.md"
 SUMMARY_PAGE = ROOT / "docs" / "configuration.md"
+README = ROOT / "README.md"
 
 
 def generated(directory: Path = ENVIRONMENTS_DIR) -> str:
@@ -26,11 +28,19 @@ def generated_summary(directory: Path = ENVIRONMENTS_DIR) -> str:
     return summary.render({name: load_environment(name, directory) for name in ENVIRONMENT_NAMES})
 
 
-def main(page: Path = PAGE, directory: Path = ENVIRONMENTS_DIR, summary_page: Path = SUMMARY_PAGE) -> int:
-    """Rewrite both generated parts; say for each page whether it changed."""
+def generated_burn_table(directory: Path = ENVIRONMENTS_DIR) -> str:
+    """The error-budget burn table of README.md, from the environment files in `directory`."""
+    return burn_table.render({name: load_environment(name, directory) for name in ENVIRONMENT_NAMES})
+
+
+def main(
+    page: Path = PAGE, directory: Path = ENVIRONMENTS_DIR, summary_page: Path = SUMMARY_PAGE, readme: Path = README
+) -> int:
+    """Rewrite every generated part; say for each page whether it changed."""
     pages = [
         (page, reference.BEGIN, reference.END, generated(directory)),
         (summary_page, summary.BEGIN, summary.END, generated_summary(directory)),
+        (readme, burn_table.BEGIN, burn_table.END, generated_burn_table(directory)),
     ]
     for path, begin, end, text in pages:
         if rewrite_block(path, begin, end, text):

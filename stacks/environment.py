@@ -17,6 +17,7 @@ from modules.front_door.module import FunctionUrlFrontDoor
 from modules.lambda_service.module import DataStores, FunctionPackage, LambdaService
 from modules.network.module import PrivateNetwork
 from modules.observability.alarms import EdgeMetrics, EdgeSloAlarms, ServiceAlarms
+from modules.observability.burn import TIERS
 from modules.observability.dashboard import Dashboard, DatabaseMetrics, dashboard_body
 from modules.observability.module import AlertTopic
 from modules.rds.module import PostgresDatabase
@@ -57,8 +58,19 @@ class EnvironmentStack(TerraformStack):
             accepts_eventbridge=config.cdn.alarms is not None,
             keys=keys,
         )
+        # The SLO alarms' ticket tiers: the same subscribers, routable elsewhere; only CloudWatch publishes.
+        tickets = AlertTopic(
+            self,
+            "tickets",
+            context=config.context,
+            emails=config.alerts.emails,
+            publishers=("cloudwatch.amazonaws.com",),
+            purpose="tickets",
+            key=alerts.key,
+        )
         budgets = EnvironmentBudgets(self, "budgets", config=config.budget, context=config.context, alerts=alerts)
         TerraformOutput(self, "alert_topic_arn", value=alerts.topic_arn)
+        TerraformOutput(self, "ticket_topic_arn", value=tickets.topic_arn)
         TerraformOutput(self, "budget_names", value=budgets.budget_names)
         network = PrivateNetwork(self, "network", config=config.network, context=config.context)
         functions_config = config.lambda_service.functions
@@ -113,6 +125,8 @@ class EnvironmentStack(TerraformStack):
             slo=config.slo,
             functions=functions.functions,
             target=AlarmTarget(context=config.context, topic_arn=alerts.topic_arn),
+            tickets=AlarmTarget(context=config.context, topic_arn=tickets.topic_arn),
+            tiers=[tier for tier in TIERS if tier.name in config.monitoring.burn_tiers],
             operational=config.monitoring.operational_alarms,
         )
         edge_slo_alarm_arns: list[str] = []

@@ -30,6 +30,7 @@ os.environ.setdefault("JSII_RUNTIME_PACKAGE_CACHE_ROOT", str(REPO / ".cache" / "
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 _COPIED = (
     "main.py",
+    "README.md",
     "cdktf.json",
     "Makefile",
     "requirements.txt",

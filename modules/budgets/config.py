@@ -43,7 +43,7 @@ class BudgetConfig(UsdRate):
     """Monthly cost limits of one environment, in EUR; defaults are production's."""
 
     soft_limit_eur: float = Field(default=690, gt=0, description="Expected monthly spend; alerts start below it.")
-    burst_limit_eur: float = Field(default=1440, gt=0, description="Hard ceiling the policy gate enforces.")
+    burst_limit_eur: float = Field(default=1450, gt=0, description="Hard ceiling the policy gate enforces.")
 
     @model_validator(mode="after")
     def _soft_not_above_burst(self) -> BudgetConfig:

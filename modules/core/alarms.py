@@ -1,7 +1,8 @@
 """CloudWatch alarms in one shape: metric queries (plain metrics and math), always to the alert topic.
 
 Every alarm of every module is made here, so each one notifies the environment's alert topic on
-ALARM and on OK, carries the tags, and treats missing data deliberately.
+ALARM and on OK (or, as a part of a composite alarm, nobody: the composite notifies), carries the
+tags, and treats missing data deliberately.
 """
 
 from __future__ import annotations
@@ -78,11 +79,14 @@ def metric_alarm(
     metrics: Mapping[str, Metric],
     expression: str | None = None,
     expressions: Mapping[str, str] | None = None,
+    notify: bool = True,
 ) -> CloudwatchMetricAlarm:
     """An alarm on `expression` over `metrics` (ids usable in it), or on the single metric given.
 
     `expressions` are intermediate math steps (id → expression) the final expression may use.
     A single metric without an expression is a plain metric alarm (percentiles as extended statistics).
+    `notify=False`: no actions, for an alarm that is only a condition of a composite alarm (which
+    notifies `target` in its place: notifying both would defeat the composite's AND).
     """
     single: Metric | None = None
     queries: list[CloudwatchMetricAlarmMetricQuery] | None = None
@@ -128,8 +132,8 @@ def metric_alarm(
         statistic=single.statistic if single and not percentile else None,
         extended_statistic=single.statistic if single and percentile else None,
         metric_query=queries,
-        alarm_actions=[target.topic_arn],
-        ok_actions=[target.topic_arn],
+        alarm_actions=[target.topic_arn] if notify else None,
+        ok_actions=[target.topic_arn] if notify else None,
         tags=target.context.tags,
         provider=target.provider,
     )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from modules.core.base import StrictModel
 
 Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+BurnTierName = Literal["page-fast", "page-slow", "ticket-fast", "ticket-slow"]
 
 
 class SloConfig(StrictModel):
@@ -49,3 +50,18 @@ class MonitoringConfig(StrictModel):
         "month). false: a smaller alarm set, the cost profile of dev; the error-rate, latency and "
         "availability alarms and the service's composite alarm stay.",
     )
+    burn_tiers: tuple[BurnTierName, ...] = Field(
+        default=("page-fast", "page-slow", "ticket-fast", "ticket-slow"),
+        min_length=1,
+        description="The SRE workbook's burn-rate tiers the SLO alarms have (modules/observability/burn.py): "
+        "page-fast 14.4 × over 1 h and 5 min, page-slow 6 × over 6 h and 30 min, ticket-fast 3 × over 1 d "
+        "and 2 h, ticket-slow 1 × over 3 d and 6 h. Each costs 1.20 USD a month per critical function (two "
+        "window alarms reading three metrics each). Fewer: the cost profile of dev and staging.",
+    )
+
+    @field_validator("burn_tiers")
+    @classmethod
+    def _distinct_tiers(cls, tiers: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(tiers)) != len(tiers):
+            raise ValueError("each tier at most once")
+        return tiers

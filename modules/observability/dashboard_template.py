@@ -18,9 +18,10 @@ DASHBOARD = template(
 {% if slo_alarm_arns %}
 {% do widgets.append('{"type": "alarm", "width": 24, "height": 4, "properties": {"title": "SLO status", "alarms": ' ~ (slo_alarm_arns | tojson) ~ '}}') %}
 {% endif %}
-{% set concurrency = [] %}{% set utilization = [] %}{% set errors = [] %}{% set throttles = [] %}
+{% set concurrency = [] %}{% set utilization = [] %}{% set invocations = [] %}{% set errors = [] %}{% set throttles = [] %}
 {% for function in functions %}
 {% do concurrency.append(row("AWS/Lambda", "ConcurrentExecutions", {"FunctionName": function.name}, {"label": function.key})) %}
+{% do invocations.append(row("AWS/Lambda", "Invocations", function.dimensions, {"label": function.key})) %}
 {% do errors.append(row("AWS/Lambda", "Errors", function.dimensions, {"label": function.key})) %}
 {% do throttles.append(row("AWS/Lambda", "Throttles", function.dimensions, {"label": function.key})) %}
 {% if function.provisioned %}
@@ -32,6 +33,7 @@ DASHBOARD = template(
 {% if utilization %}
 {% do widgets.append(metric_widget("Provisioned concurrency utilization", utilization, "Maximum", annotation={"label": "target", "value": 0.7})) %}
 {% endif %}
+{% do widgets.append(metric_widget("Lambda invocations", invocations, "Sum")) %}
 {% do widgets.append(metric_widget("Lambda errors", errors, "Sum")) %}
 {% do widgets.append(metric_widget("Lambda throttles", throttles, "Sum")) %}
 {% endif %}

@@ -1,4 +1,4 @@
-"""The environment's alert topic: every alarm of every module notifies it."""
+"""The environment's alert topic, which every alarm of every module notifies, and its ticket topic."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from modules.core.cdk import (
     TerraformProvider,
 )
 from modules.core.iam import Statement, policy_document
-from modules.core.kms import PER_SERVICE_KEYS, KeyGrant, KeySource
+from modules.core.kms import PER_SERVICE_KEYS, KeyGrant, KeyReference, KeySource
 from modules.core.label import Context
 
 EVENTBRIDGE = "events.amazonaws.com"
@@ -27,6 +27,8 @@ class AlertTopic(Construct):
     it in another region: CloudWatch alarms notify only a topic of their own region, so alarms on
     CloudFront's us-east-1 metrics need a topic there. `accepts_eventbridge` lets EventBridge rules
     of this account publish (the edge alarms' state changes are forwarded to the environment's topic).
+    `key` encrypts it with another topic's key (whose grant must cover `publishers`) rather than one
+    of its own: the ticket topic shares the alert topic's (a key costs ~3 USD a month once rotated).
     """
 
     def __init__(
@@ -41,6 +43,7 @@ class AlertTopic(Construct):
         provider: TerraformProvider | None = None,
         accepts_eventbridge: bool = False,
         keys: KeySource = PER_SERVICE_KEYS,
+        key: KeyReference | None = None,
     ) -> None:
         """`publishers`: the AWS services allowed to publish (and to use the topic's key)."""
         super().__init__(scope, id_)
@@ -67,13 +70,14 @@ class AlertTopic(Construct):
                     "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
                 }
             )
-        key = keys.key(
-            self,
-            "key",
-            context=context,
-            grant=KeyGrant(purpose, service_principals=publishers, statements=key_statements),
-            provider=provider,
-        )
+        if key is None:
+            key = keys.key(
+                self,
+                "key",
+                context=context,
+                grant=KeyGrant(purpose, service_principals=publishers, statements=key_statements),
+                provider=provider,
+            )
         topic = SnsTopic(
             self, "topic", name=context.id(purpose), kms_master_key_id=key.arn, tags=context.tags, provider=provider
         )
@@ -101,4 +105,5 @@ class AlertTopic(Construct):
             )
 
         self.topic_arn: str = topic_arn
+        self.key: KeyReference = key
         self.kms_key_arn: str = key.arn

@@ -20,7 +20,28 @@ WITH_DASHBOARD = [env for env in ENVIRONMENTS if load_environment(env).monitorin
 WITH_EDGE_ALARMS = [env for env in ENVIRONMENTS if load_environment(env).cdn.alarms is not None]
 SMALL = [env for env in ENVIRONMENTS if not load_environment(env).monitoring.operational_alarms]
 """dev's cost profile: no dashboard, no throttle or near-timeout alarms, no edge alarms."""
-FAST, SLOW = (14.4, 3600), (6.0, 21600)  # the SRE workbook's burn rates over 1 h and 6 h
+# The SRE workbook's tiers (modules/observability/burn.py): window alarm → (burn factor, period).
+WINDOWS = {
+    "burn-page-fast-1h": (14.4, 3600),
+    "burn-page-fast-5min": (14.4, 300),
+    "burn-page-slow-6h": (6, 21600),
+    "burn-page-slow-30min": (6, 1800),
+    "burn-ticket-fast-1d": (3, 86400),
+    "burn-ticket-fast-2h": (3, 7200),
+    "burn-ticket-slow-3d": (1, 259200),
+    "burn-ticket-slow-6h": (1, 21600),
+}
+
+
+def _windows(env: str) -> dict[str, tuple[float, int]]:
+    """The window alarms of the tiers `env` pays for (monitoring.burn_tiers)."""
+    tiers = load_environment(env).monitoring.burn_tiers
+    return {kind: value for kind, value in WINDOWS.items() if any(kind.startswith(f"burn-{t}-") for t in tiers)}
+
+
+def _slo_alarms(env: str) -> tuple[str, ...]:
+    """A critical function's SLO metric alarms; the composites `slo-page` and `slo-ticket` join the windows."""
+    return ("latency-p95", *_windows(env))
 
 
 def _alarms(stack: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -39,23 +60,39 @@ def _periods(alarm: dict[str, Any]) -> set[int]:
     return {query["metric"]["period"] for query in alarm["metric_query"] if "metric" in query}
 
 
-def _expected_slo_thresholds(env: str, slo: dict[str, float] | None = None) -> dict[str, float]:
-    objective = slo or load_environment(env).slo.model_dump()
-    unavailable = 100 - objective["availability_percent"]
-    return {
-        "latency-p95": objective["latency_p95_ms"],
-        "error-rate-fast-burn": min(100, objective["error_rate_percent"] * FAST[0]),
-        "error-rate-slow-burn": min(100, objective["error_rate_percent"] * SLOW[0]),
-        "availability": 100 - min(100, unavailable * FAST[0]),
-    }
+def _expressions(alarm: dict[str, Any]) -> dict[str, str]:
+    return {query["id"]: query["expression"] for query in alarm["metric_query"] if "expression" in query}
 
 
-def _slo_thresholds(stack: dict[str, Any], function_name: str) -> dict[str, float]:
+def _assert_burn_alarms(stack: dict[str, Any], env: str, function_name: str, slo: dict[str, float]) -> None:
+    """Each window alarm: the tier's factor over its window, on both budgets of `slo`."""
     alarms = _alarms(stack)
-    return {
-        kind: alarms[f"{function_name}-{kind}"]["threshold"]
-        for kind in ("latency-p95", "error-rate-fast-burn", "error-rate-slow-burn", "availability")
-    }
+    unavailable = round(100 - slo["availability_percent"], 6)
+    assert {n.removeprefix(f"{function_name}-") for n in alarms if n.startswith(f"{function_name}-burn-")} == set(
+        _windows(env)
+    )
+    for kind, (factor, period) in _windows(env).items():
+        alarm = alarms[f"{function_name}-{kind}"]
+        assert (alarm["threshold"], alarm["comparison_operator"]) == (factor, "GreaterThanOrEqualToThreshold")
+        assert (alarm["evaluation_periods"], alarm["datapoints_to_alarm"]) == (1, 1)
+        assert _periods(alarm) == {period}
+        assert alarm["treat_missing_data"] == "notBreaching"
+        assert _expressions(alarm) == {
+            "requests": "FILL(invocations, 0) + FILL(throttles, 0)",
+            "error_burn": f"100 * FILL(errors, 0) / requests / {slo['error_rate_percent']:g}",
+            "unavailable_burn": f"100 * (FILL(errors, 0) + FILL(throttles, 0)) / requests / {unavailable:g}",
+            "result": "MAX([error_burn, unavailable_burn])",
+        }
+        metrics = {q["id"]: q["metric"] for q in alarm["metric_query"] if "metric" in q}
+        assert {i: (m["metric_name"], m["stat"]) for i, m in metrics.items()} == {
+            "errors": ("Errors", "Sum"),
+            "throttles": ("Throttles", "Sum"),
+            "invocations": ("Invocations", "Sum"),
+        }
+        assert all(
+            m["dimensions"] == {"FunctionName": function_name, "Resource": f"{function_name}:live"}
+            for m in metrics.values()
+        )
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
@@ -63,25 +100,19 @@ def test_every_critical_function_has_slo_alarms_at_its_environments_objectives(
     stacks: dict[str, dict[str, Any]], env: str
 ) -> None:
     stack = stacks[env]
-    expected = _expected_slo_thresholds(env)
+    objective = load_environment(env).slo
     functions = _critical_functions(env)
     assert functions, "the shipped environments have critical functions"
     for name in functions.values():
-        assert _slo_thresholds(stack, name) == pytest.approx(expected)
         alarms = _alarms(stack)
         latency = alarms[f"{name}-latency-p95"]
+        assert latency["threshold"] == objective.latency_p95_ms
         assert (latency["metric_name"], latency["extended_statistic"], latency["period"]) == ("Duration", "p95", 300)
         assert "statistic" not in latency and "metric_query" not in latency
         assert latency["dimensions"] == {"FunctionName": name, "Resource": f"{name}:live"}
         assert (latency["evaluation_periods"], latency["datapoints_to_alarm"]) == (3, 3)
-        assert _periods(alarms[f"{name}-error-rate-fast-burn"]) == {FAST[1]}
-        assert _periods(alarms[f"{name}-error-rate-slow-burn"]) == {SLOW[1]}
-        assert _periods(alarms[f"{name}-availability"]) == {FAST[1]}
-        for kind in ("latency-p95", "error-rate-fast-burn", "error-rate-slow-burn", "availability"):
-            assert alarms[f"{name}-{kind}"]["treat_missing_data"] == "notBreaching"
-        assert alarms[f"{name}-availability"]["comparison_operator"] == "LessThanThreshold"
-        result = [q for q in alarms[f"{name}-error-rate-fast-burn"]["metric_query"] if q["return_data"]]
-        assert result == [{"id": "result", "expression": "100 * errors / invocations", "return_data": True}]
+        assert latency["treat_missing_data"] == "notBreaching"
+        _assert_burn_alarms(stack, env, name, objective.model_dump())
 
 
 def test_changing_the_slo_and_the_critical_flag_in_yaml_changes_the_alarms(repo_copy: Path, tmp_path: Path) -> None:
@@ -94,12 +125,17 @@ def test_changing_the_slo_and_the_critical_flag_in_yaml_changes_the_alarms(repo_
     dev_yaml.write_text(yaml.safe_dump(data))
     stack = synthesize(tmp_path / "out", "--env", "dev", "--force", cwd=repo_copy)["dev"]
 
-    assert _slo_thresholds(stack, "matbakh-dev-api-persona") == pytest.approx(_expected_slo_thresholds("dev", slo))
+    _assert_burn_alarms(stack, "dev", "matbakh-dev-api-persona", slo)
+    assert _alarms(stack)["matbakh-dev-api-persona-latency-p95"]["threshold"] == 350
     alarms = _alarms(stack)
     assert not [name for name in alarms if name.startswith("matbakh-dev-api-upload-") and "burn" in name]
     assert alarms["matbakh-dev-api-upload-errors"]["threshold"] == 0  # non-critical: any error is reported
-    (subscription,) = resources(stack, "aws_sns_topic_subscription").values()
-    assert (subscription["protocol"], subscription["endpoint"]) == ("email", "oncall@example.com")
+    # Both topics, the pages' and the tickets', have the same subscribers.
+    subscriptions = sorted(
+        (body["topic_arn"].split(".")[1].split("_")[0], body["protocol"], body["endpoint"])
+        for body in resources(stack, "aws_sns_topic_subscription").values()
+    )
+    assert subscriptions == [("alerts", "email", "oncall@example.com"), ("tickets", "email", "oncall@example.com")]
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
@@ -120,40 +156,61 @@ def test_service_alarms_watch_throttles_timeouts_and_spillover(stacks: dict[str,
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_the_composite_alarm_fires_when_any_slo_alarm_does(stacks: dict[str, dict[str, Any]], env: str) -> None:
+def test_the_composite_alarm_fires_when_a_latency_or_page_tier_alarm_does(
+    stacks: dict[str, dict[str, Any]], env: str
+) -> None:
     stack = stacks[env]
-    composite = only(stack, "aws_cloudwatch_composite_alarm")
+    composites = resources(stack, "aws_cloudwatch_composite_alarm")
+    (composite,) = [body for body in composites.values() if body["alarm_name"].endswith("-service-degraded")]
     assert composite["alarm_name"] == f"matbakh-{env}-api-service-degraded"
     referenced = re.findall(
-        r'ALARM\("\$\{aws_cloudwatch_metric_alarm\.([^.]+)\.alarm_name\}"\)', composite["alarm_rule"]
+        r'ALARM\("\$\{(aws_cloudwatch_\w+_alarm)\.([^.]+)\.alarm_name\}"\)', composite["alarm_rule"]
     )
-    named = {resources(stack, "aws_cloudwatch_metric_alarm")[ref]["alarm_name"] for ref in referenced}
-    expected = {
-        f"{name}-{kind}"
-        for name in _critical_functions(env).values()
-        for kind in ("latency-p95", "error-rate-fast-burn", "error-rate-slow-burn", "availability")
-    }
+    named = {resources(stack, kind)[ref]["alarm_name"] for kind, ref in referenced}
+    expected = {f"{name}-latency-p95" for name in _critical_functions(env).values()} | {f"matbakh-{env}-api-slo-page"}
     assert named == expected
     assert composite["alarm_rule"].count(" OR ") == len(expected) - 1
+
+
+def _composite_children(stack: dict[str, Any]) -> dict[str, list[str]]:
+    """Composite alarm address → the `type.address` of every alarm its rule names."""
+    return {
+        address: [
+            f"{kind}.{ref}"
+            for kind, ref in re.findall(r"\$\{(aws_cloudwatch_\w+_alarm)\.([^.]+)\.alarm_name\}", body["alarm_rule"])
+        ]
+        for address, body in resources(stack, "aws_cloudwatch_composite_alarm").items()
+    }
 
 
 def test_every_alarm_of_every_stack_notifies_its_alert_topic_on_alarm_and_ok(
     stacks: dict[str, dict[str, Any]],
 ) -> None:
+    """Or, as a window of a burn tier, notifies nobody and is a condition of a composite that does;
+    ticket tiers notify the ticket topic."""
     walked = 0
     for stack_name, stack in stacks.items():
         topics = resources(stack, "aws_sns_topic")
+        parents = {child: parent for parent, children in _composite_children(stack).items() for child in children}
+        composites = resources(stack, "aws_cloudwatch_composite_alarm")
         for kind in ("aws_cloudwatch_metric_alarm", "aws_cloudwatch_composite_alarm"):
             for address, alarm in resources(stack, kind).items():
+                where = f"{stack_name}: {kind}.{address}"
+                if "alarm_actions" not in alarm:
+                    assert "-burn-" in alarm["alarm_name"] and "ok_actions" not in alarm, where
+                    parent = composites[parents[f"{kind}.{address}"]]
+                    assert parent["alarm_actions"], where
+                    continue
                 # An alarm notifies only a topic of its own region: the CDN's us-east-1 alarms notify
                 # the us-east-1 topic, whose state changes EventBridge forwards (tests/synth/test_cdn.py).
                 same_region = [t for t, body in topics.items() if body.get("provider") == alarm.get("provider")]
-                alert_topics = [t for t in same_region if t.startswith(("alerts_topic", "cdn_edge_alerts_topic"))]
-                assert len(alert_topics) == 1, f"{stack_name}: {kind}.{address} has no alert topic in its stack"
+                purpose = "tickets_topic" if alarm["alarm_name"].endswith("-slo-ticket") else "alerts_topic"
+                alert_topics = [t for t in same_region if t.startswith((purpose, "cdn_edge_alerts_topic"))]
+                assert len(alert_topics) == 1, f"{where} has no alert topic in its stack"
                 topic = alert_topics[0]
                 reference = f"${{aws_sns_topic.{topic}.arn}}"
-                assert alarm["alarm_actions"] == [reference], f"{stack_name}: {kind}.{address}"
-                assert alarm["ok_actions"] == [reference], f"{stack_name}: {kind}.{address}"
+                assert alarm["alarm_actions"] == [reference], where
+                assert alarm["ok_actions"] == [reference], where
                 walked += 1
     assert walked > 3 * 20  # the walk saw the alarms of all three environments
 
@@ -294,7 +351,7 @@ def test_the_edge_has_slo_alarms_in_us_east_1_at_the_environments_objectives(
     alarms = _alarms(stack)
     availability = alarms[f"matbakh-{env}-api-edge-availability"]
     assert availability["provider"] == "aws.edge"
-    assert availability["threshold"] == pytest.approx(_expected_slo_thresholds(env)["availability"])
+    assert availability["threshold"] == pytest.approx(100 - min(100, 14.4 * (100 - objective.availability_percent)))
     assert availability["comparison_operator"] == "LessThanThreshold"
     (errors,) = [q["metric"] for q in availability["metric_query"] if "metric" in q]
     assert (errors["namespace"], errors["metric_name"], errors["period"]) == ("AWS/CloudFront", "5xxErrorRate", 3600)
@@ -312,16 +369,13 @@ def test_the_smaller_monitoring_profile_keeps_every_slo_alarm_and_drops_the_rest
     stacks: dict[str, dict[str, Any]], env: str
 ) -> None:
     """monitoring: {dashboard: false, operational_alarms: false} and cdn.alarms: null (dev): what is
-    left is each critical function's four SLO alarms, the composite over them, and the stores' alarms."""
+    left is each critical function's latency and burn-rate alarms, its page and ticket composites,
+    "service degraded" over them, and the stores' alarms."""
     stack = stacks[env]
     config = load_environment(env)
     assert not resources(stack, "aws_cloudwatch_dashboard") and "dashboard_name" not in stack["output"]
     names = set(_alarms(stack))
-    slo = {
-        f"{name}-{kind}"
-        for name in _critical_functions(env).values()
-        for kind in ("latency-p95", "error-rate-fast-burn", "error-rate-slow-burn", "availability")
-    }
+    slo = {f"{name}-{kind}" for name in _critical_functions(env).values() for kind in _slo_alarms(env)}
     assert slo <= names
     function_alarms = {
         n for n in names if any(n.startswith(f"{config.context.id(k)}-") for k in config.lambda_service.functions)
@@ -329,5 +383,5 @@ def test_the_smaller_monitoring_profile_keeps_every_slo_alarm_and_drops_the_rest
     assert function_alarms == slo  # every function of dev is critical and has no provisioned concurrency
     stores = names - function_alarms
     assert {n.removeprefix(f"matbakh-{env}-api-").split("-", 1)[0] for n in stores} == {"db", "cache"}
-    (composite,) = resources(stack, "aws_cloudwatch_composite_alarm").values()
-    assert composite["alarm_rule"].count("ALARM(") == len(slo)
+    composites = {body["alarm_name"] for body in resources(stack, "aws_cloudwatch_composite_alarm").values()}
+    assert composites == {f"matbakh-{env}-api-service-degraded", f"matbakh-{env}-api-slo-page"}  # no ticket tiers

@@ -128,7 +128,7 @@ def test_its_alarms_watch_its_limits_and_go_to_the_alert_topic(stack: dict[str, 
         if name.startswith("cache_")
     }
     assert set(alarms) == {"data-storage", "ecpu", "throttled", "connections", "evictions", "hit-rate"}
-    (topic,) = resources(stack, "aws_sns_topic")
+    (topic,) = [t for t in resources(stack, "aws_sns_topic") if t.startswith("alerts_")]  # not the ticket topic
     for alarm in alarms.values():
         assert alarm["alarm_actions"] == alarm["ok_actions"] == [_ref("aws_sns_topic", topic, "arn")]
         metrics = [q["metric"] for q in alarm.get("metric_query", []) if "metric" in q] or [alarm]

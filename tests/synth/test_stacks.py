@@ -110,9 +110,10 @@ def test_names_and_tags_come_from_the_environment(stacks: dict[str, dict[str, An
             "CostCenter": "matbakh-platform",
         }, address
     topics = {body["name"]: body.get("provider") for body in resources(stacks[env], "aws_sns_topic").values()}
-    # The environment's topic, and the CDN's us-east-1 topic for the edge alarms (none in dev: cdn.alarms: null).
+    # The environment's topic, its ticket topic (the SLO alarms' ticket tiers), and the CDN's us-east-1
+    # topic for the edge alarms (none in dev: cdn.alarms: null).
     edge = {f"matbakh-{env}-api-alerts-edge": "aws.edge"} if load_environment(env).cdn.alarms is not None else {}
-    assert topics == {f"matbakh-{env}-api-alerts": None, **edge}
+    assert topics == {f"matbakh-{env}-api-alerts": None, f"matbakh-{env}-api-tickets": None, **edge}
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)

@@ -76,6 +76,36 @@ def test_every_error_is_reported_at_once_with_file_field_and_value() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "bound"),
+    [
+        ("error_rate_percent", 0, "greater than 0"),
+        ("error_rate_percent", 100, "less than 100"),
+        ("availability_percent", 100, "less than 100"),
+        ("availability_percent", -1, "greater than 0"),
+    ],
+)
+def test_slo_percentages_outside_0_and_100_name_file_and_field(field: str, value: float, bound: str) -> None:
+    """An objective of 0 % or 100 % leaves no budget to burn (or nothing but budget): every tier's
+    threshold would be meaningless, so the file is refused."""
+    assert _errors(f"slo: {{{field}: {value}}}\n") == [
+        f"environments/prod.yaml: slo.{field}: Input should be {bound} (got {value})"
+    ]
+
+
+def test_burn_tiers_must_be_known_distinct_and_at_least_one() -> None:
+    (unknown,) = _errors("monitoring: {burn_tiers: [page-fast, page-medium]}\n")
+    assert unknown.startswith("environments/prod.yaml: monitoring.burn_tiers.1: Input should be 'page-fast',")
+    assert unknown.endswith("(got 'page-medium')")
+    (twice,) = _errors("monitoring: {burn_tiers: [page-fast, page-fast]}\n")
+    assert (
+        twice
+        == "environments/prod.yaml: monitoring.burn_tiers: each tier at most once (got ['page-fast', 'page-fast'])"
+    )
+    (empty,) = _errors("monitoring: {burn_tiers: []}\n")
+    assert empty.startswith("environments/prod.yaml: monitoring.burn_tiers: ") and "at least 1" in empty
+
+
 def test_unknown_key_names_the_allowed_ones() -> None:
     (message,) = _errors("rds: {cpu_alarm: 70}\n")
     assert message.startswith(

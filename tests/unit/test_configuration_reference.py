@@ -11,7 +11,7 @@ from pydantic import Field
 
 from cli import reference as command
 from cli.config_files import ENVIRONMENTS_DIR, load_account, load_environment
-from environments import reference, summary
+from environments import burn_table, reference, summary
 from environments.names import ENVIRONMENT_NAMES
 from modules.core.base import StrictModel
 from tests.conftest import REPO, copy_repository, run
@@ -78,18 +78,20 @@ def test_an_edited_file_changes_its_column_only(tmp_path: Path) -> None:
 def test_the_command_rewrites_a_stale_page_between_its_markers_only(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    page, summary_page = tmp_path / "reference.md", tmp_path / "configuration.md"
+    page, summary_page, readme = tmp_path / "reference.md", tmp_path / "configuration.md", tmp_path / "README.md"
     page.write_text(f"# kept\n\n{reference.BEGIN}\n| `old` | row |\n{reference.END}\nkept too\n")
     summary_page.write_text(f"# kept\n\n{summary.BEGIN}\n| old | row |\n{summary.END}\nkept too\n")
-    assert command.main(page, summary_page=summary_page) == 0
-    assert capsys.readouterr().out.count("rewrote") == 2
-    for path in (page, summary_page):
+    readme.write_text(f"# kept\n\n{burn_table.BEGIN}\n| old | row |\n{burn_table.END}\nkept too\n")
+    pages = (page, summary_page, readme)
+    assert command.main(page, summary_page=summary_page, readme=readme) == 0
+    assert capsys.readouterr().out.count("rewrote") == 3
+    for path in pages:
         text = path.read_text()
         assert text.startswith("# kept\n\n") and text.endswith("\nkept too\n") and "| old" not in text
-    texts = [page.read_text(), summary_page.read_text()]
-    assert command.main(page, summary_page=summary_page) == 0
-    assert capsys.readouterr().out.count("is up to date") == 2
-    assert [page.read_text(), summary_page.read_text()] == texts
+    texts = [path.read_text() for path in pages]
+    assert command.main(page, summary_page=summary_page, readme=readme) == 0
+    assert capsys.readouterr().out.count("is up to date") == 3
+    assert [path.read_text() for path in pages] == texts
 
 
 def test_types_read_as_a_yaml_author_writes_them() -> None:
@@ -177,3 +179,21 @@ def test_an_edited_file_changes_the_shipped_values_table(tmp_path: Path) -> None
     staging.write_text(staging.read_text().replace("soft_limit_eur: 50", "soft_limit_eur: 45"))
     assert "| 45 / 50 |" in command.generated_summary(directory)
     assert "| 45 / 50 |" not in command.generated_summary()
+
+
+def test_the_readmes_burn_table_is_what_the_slos_and_tiers_generate() -> None:
+    text = (REPO / "README.md").read_text()
+    begin = text.index(burn_table.BEGIN)
+    end = text.index(burn_table.END) + len(burn_table.END)
+    assert text[begin:end] == command.generated_burn_table(), "stale: run `make reference`"
+    assert len(text.splitlines()) <= 200  # the README stays short; beyond it the table moves to docs/
+
+
+def test_the_burn_table_follows_an_edited_slo(tmp_path: Path) -> None:
+    directory = tmp_path / "environments"
+    shutil.copytree(ENVIRONMENTS_DIR, directory)
+    prod = directory / "prod.yaml"
+    prod.write_text(prod.read_text() + "slo: {error_rate_percent: 2, availability_percent: 99}\n")
+    rows = [line for line in command.generated_burn_table(directory).splitlines() if line.startswith("| prod")]
+    # 14.4 × the stricter 1 % unavailability budget: 14.4 % errors or 85.6 % availability page in an hour.
+    assert rows[0].startswith("| prod (2 % / 99 %) | page 14.4 × (page-fast) | 14.4 % | 85.6 % | 1 h |")

@@ -403,7 +403,7 @@ def test_the_slo_columns_of_the_alarm_table_are_dev_and_prod_as_shipped() -> Non
         objective = load_environment(env).slo
         return f"{objective.latency_p95_ms:g} ms / {objective.error_rate_percent:g} % / {objective.availability_percent:g} %"
 
-    assert f"| alarm | rule | dev ({slo('dev')}) | prod ({slo('prod')}) |" in OBSERVABILITY
+    assert f"| alarm | rule | notifies | dev ({slo('dev')}) | prod ({slo('prod')}) |" in OBSERVABILITY
 
 
 def test_the_near_timeout_alarm_is_at_the_quoted_share_of_each_functions_timeout(
@@ -436,39 +436,41 @@ def test_the_budget_notifications_are_the_quoted_percentages(stacks: dict[str, d
 
 
 def test_the_slo_alarm_rules_are_the_alarm_modules() -> None:
-    from modules.observability.alarms import (
-        FAST_BURN,
-        LATENCY_EVALUATION_PERIODS,
-        LATENCY_PERIOD_SECONDS,
+    from modules.observability.alarms import LATENCY_EVALUATION_PERIODS, LATENCY_PERIOD_SECONDS
+    from modules.observability.burn import (
         SLO_PERIOD_DAYS,
-        SLOW_BURN,
-        availability_floor_percent,
-        burn_threshold_percent,
+        TIERS,
+        availability_threshold_percent,
+        duration_text,
+        error_rate_threshold_percent,
     )
 
-    slos = [load_environment(env).slo for env in ("dev", "prod")]
+    configs = [load_environment(env) for env in ("dev", "prod")]
     periods, minutes = LATENCY_EVALUATION_PERIODS, _NUMBER_WORDS[LATENCY_PERIOD_SECONDS // 60]
     assert _row(OBSERVABILITY, "`<fn>-latency-p95`") == [
         f"p95 `Duration` above the objective in {periods} of {periods} {minutes}-minute periods",
-        *(f"> {slo.latency_p95_ms:g} ms" for slo in slos),
+        "alert topic",
+        *(f"> {config.slo.latency_p95_ms:g} ms" for config in configs),
     ]
-    fast_hours, slow_hours = FAST_BURN.window_seconds // 3600, SLOW_BURN.window_seconds // 3600
-    assert _row(OBSERVABILITY, "`<fn>-error-rate-fast-burn`") == [
-        f"errors / invocations over {fast_hours} h above {FAST_BURN.factor:g} × the budget "
-        f"({FAST_BURN.budget_spent_percent():g} % of the month's budget in an hour)",
-        *(f"> {burn_threshold_percent(slo.error_budget_percent, FAST_BURN):g} %" for slo in slos),
-    ]
-    assert _row(OBSERVABILITY, "`<fn>-error-rate-slow-burn`") == [
-        f"the same over {slow_hours} h above {SLOW_BURN.factor:g} × the budget "
-        f"({SLOW_BURN.budget_spent_percent():g} % in {_NUMBER_WORDS[slow_hours]} hours)",
-        *(f"> {burn_threshold_percent(slo.error_budget_percent, SLOW_BURN):g} %" for slo in slos),
-    ]
-    assert _row(OBSERVABILITY, "`<fn>-availability`") == [
-        f"1 − (errors + throttles) / (invocations + throttles) over {fast_hours} h below "
-        f"100 − {FAST_BURN.factor:g} × (100 − objective)",
-        *(f"< {availability_floor_percent(slo):g} %" for slo in slos),
-    ]
-    assert f"burn-rate alarms on the {SLO_PERIOD_DAYS}-day error budget" in _one_line(OBSERVABILITY)
+    for tier in TIERS:
+        long, short = (duration_text(seconds) for seconds in tier.windows)
+        rule, notifies, *cells = _row(
+            OBSERVABILITY, f"`<fn>-burn-{tier.window_name(tier.long_seconds)}` and `-{short.replace(' ', '')}`"
+        )
+        assert rule.startswith(
+            f"burn ≥ {tier.factor:g} × over {long} and over {short} ({tier.budget_spent_percent():g} % "
+        ), tier.name
+        assert notifies == f"via `slo-{tier.severity}`", tier.name
+        for config, cell in zip(configs, cells, strict=True):
+            if tier.name not in config.monitoring.burn_tiers:
+                assert cell.startswith("–"), (tier.name, config.name)
+                continue
+            errors, availability = (
+                error_rate_threshold_percent(config.slo, tier),
+                availability_threshold_percent(config.slo, tier),
+            )
+            assert cell == f"errors ≥ {errors:g} % or availability ≤ {availability:g} %", (tier.name, config.name)
+    assert f"multi-burn-rate alerting on the {SLO_PERIOD_DAYS}-day" in _one_line(OBSERVABILITY)
 
 
 def test_the_seed_account_budget_quoted_is_the_cost_tools() -> None:
