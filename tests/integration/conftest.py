@@ -169,6 +169,27 @@ def local_state_terraform(
     return terraform
 
 
+def apply_account_policies(running: emulator.Emulator, synthesized_outdir: Path, work: Path) -> dict[str, str]:
+    """The account's CloudFront policies, which every environment's distribution finds by name, applied
+    from the shipped `account-bootstrap` as a person's `make bootstrap ENV=account` creates them (only
+    them, `-target`: the rest is the state bucket's, with its minute-long lifecycle wait); their ids
+    by output name. A test that applies or plans an environment's stack with terraform alone needs them."""
+    stack_dir = Path(shutil.copytree(synthesized_outdir / "stacks" / "account-bootstrap", work / "account-bootstrap"))
+    stack = json.loads((stack_dir / "cdk.tf.json").read_text())
+    policies = [
+        f"{kind}.{name}"
+        for kind, bodies in stack["resource"].items()
+        if kind.startswith("aws_cloudfront_")
+        for name in bodies
+    ]
+    assert len(policies) == 4, policies
+    terraform = local_state_terraform(running, stack_dir, work)
+    applied = terraform("apply", "-input=false", "-auto-approve", *(f"-target={address}" for address in policies))
+    assert applied.returncode == 0, applied.stdout[-3000:] + applied.stderr
+    outputs = json.loads(terraform("output", "-json").stdout)
+    return {name: output["value"] for name, output in outputs.items() if name.startswith("cdn_")}
+
+
 def plan_with_local_state(
     running: emulator.Emulator, stack_dir: Path, tmp_path: Path, region: str
 ) -> list[dict[str, Any]]:

@@ -14,7 +14,6 @@ them first (only them, `-target`: the rest of that stack is the state bucket's),
 from __future__ import annotations
 
 import json
-import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +25,7 @@ import yaml
 from cli import emulator
 from cli.config_files import load_environment
 from tests.conftest import copy_repository, synthesize
-from tests.integration.conftest import emulator_client, local_state_terraform
+from tests.integration.conftest import apply_account_policies, emulator_client, local_state_terraform
 
 pytestmark = pytest.mark.integration
 
@@ -42,21 +41,7 @@ def emulated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[emulator.Emul
 def account_policies(
     emulated: emulator.Emulator, synthesized_outdir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, str]:
-    """The account's CloudFront policies applied from the shipped `account-bootstrap`: their ids by output."""
-    work = tmp_path_factory.mktemp("account-bootstrap")
-    stack_dir = Path(shutil.copytree(synthesized_outdir / "stacks" / "account-bootstrap", work / "stack"))
-    stack = json.loads((stack_dir / "cdk.tf.json").read_text())
-    policies = [
-        f"{kind}.{name}"
-        for kind, bodies in stack["resource"].items()
-        if kind.startswith("aws_cloudfront_")
-        for name in bodies
-    ]
-    assert len(policies) == 4, policies
-    terraform = _terraform(emulated, stack_dir, work)
-    terraform("apply", "-input=false", "-auto-approve", *(f"-target={address}" for address in policies))
-    outputs = json.loads(terraform("output", "-json").stdout)
-    return {name: output["value"] for name, output in outputs.items() if name.startswith("cdn_")}
+    return apply_account_policies(emulated, synthesized_outdir, tmp_path_factory.mktemp("account"))
 
 
 @pytest.fixture
