@@ -12,7 +12,7 @@ import pytest
 
 from cli.config_files import load_environment
 from cli.cost.prices import load_exchange_rate, load_price_table
-from tests.conftest import REPO
+from tests.conftest import REPO, resources
 
 README = (REPO / "README.md").read_text()
 CONFIGURATION = (REPO / "docs" / "configuration.md").read_text()
@@ -473,6 +473,20 @@ def test_the_slo_alarm_rules_are_the_alarm_modules() -> None:
     assert f"multi-burn-rate alerting on the {SLO_PERIOD_DAYS}-day" in _one_line(OBSERVABILITY)
 
 
+def test_a_burn_tiers_price_quoted_is_its_two_alarms_metrics(stacks: dict[str, dict[str, Any]]) -> None:
+    """docs/observability.md and docs/cost.md: what one tier of one function adds to the bill, from the
+    synthesized alarms of prod's `auth` and the price table."""
+    prices = load_price_table(load_environment("prod").region).cloudwatch
+    alarms = resources(stacks["prod"], "aws_cloudwatch_metric_alarm")
+    tier = [body for body in alarms.values() if body["alarm_name"].startswith("matbakh-prod-api-auth-burn-page-slow-")]
+    metrics = [sum(1 for query in body["metric_query"] if "metric" in query) for body in tier]
+    assert metrics == [3, 3]
+    usd = sum(metrics) * prices.alarm_metric_month.standard.usd
+    assert f"(each {usd:.2f} USD a month per function: two alarms of three metrics)" in _one_line(OBSERVABILITY)
+    composite = prices.composite_alarm_month.usd
+    assert f"| {usd:.2f} USD a tier and function; {composite:.2f} the ticket composite |" in COST
+
+
 def test_the_seed_account_budget_quoted_is_the_cost_tools() -> None:
     from cli.cost.command import SEED_ACCOUNT_BUDGET_EUR
 
@@ -480,6 +494,18 @@ def test_the_seed_account_budget_quoted_is_the_cost_tools() -> None:
 
 
 # --- docs/stacks.md ----------------------------------------------------------------------------------
+
+
+def test_the_accounts_cloudfront_policies_quoted_are_account_bootstraps(stacks: dict[str, dict[str, Any]]) -> None:
+    names = sorted(
+        body["name"]
+        for kind in ("aws_cloudfront_cache_policy", "aws_cloudfront_response_headers_policy")
+        for body in resources(stacks["account-bootstrap"], kind).values()
+    )
+    stem = "matbakh-account-shared-cdn-"
+    assert names == [f"{stem}api", f"{stem}security-headers", f"{stem}static"]
+    assert f"(`cdn_policies:`; `{stem}static`, `-api`, `-security-headers`)" in _one_line(STACKS)
+    assert f"finds them by name (`{stem}…`)" in _one_line(CONFIGURATION)
 
 
 def test_the_state_buckets_retention_quoted_is_every_environments() -> None:
