@@ -55,6 +55,10 @@ class Windows:
                 counts.append(count)
             self._sums[key] = (sums, counts)
 
+    def holds(self, key: MetricKey) -> bool:
+        """Whether `key` has a series here (one without is missing at every minute)."""
+        return key in self._sums
+
     def sum(self, key: MetricKey, end_minute: int, minutes: int) -> Value:
         """The Sum of the datapoints of minutes (end − minutes, end]; None if there are none."""
         if key not in self._sums:
@@ -216,6 +220,7 @@ class MetricAlarm:
         self.missing = body.get("treat_missing_data", "missing")
         self.metrics: dict[str, tuple[MetricKey, int]] = {}
         self.steps: list[tuple[str, Node]] = []
+        self._without_series: list[Value] = []  # its value while none of its metrics has a datapoint
         self.result: str | None = None
         queries = body.get("metric_query") or []
         if not queries:
@@ -252,6 +257,15 @@ class MetricAlarm:
 
     def value(self, windows: Windows, minute: int) -> Value:
         """The value the alarm watches for the period ending at `minute`."""
+        if not any(windows.holds(key) for key, _minutes in self.metrics.values()):
+            # Every metric is missing at every minute, in any series: the value is one constant (of
+            # another function's alarm in a composite's rule, say), computed once.
+            if not self._without_series:
+                self._without_series.append(self._evaluate(windows, minute))
+            return self._without_series[0]
+        return self._evaluate(windows, minute)
+
+    def _evaluate(self, windows: Windows, minute: int) -> Value:
         values: dict[str, Any] = {
             query_id: windows.sum(key, minute, minutes) for query_id, (key, minutes) in self.metrics.items()
         }
@@ -278,6 +292,10 @@ class MetricAlarm:
 _REFERENCE = re.compile(r"\$\{(aws_cloudwatch_(?:metric|composite)_alarm)\.([^.}]+)\.alarm_name\}")
 
 
+_Rule = Callable[[Callable[[str], bool]], bool]
+"""A composite rule: whether it is in ALARM, given whether each child alarm is."""
+
+
 class CompositeAlarm:
     """One synthesized composite alarm; its rule names alarms by Terraform reference or by name."""
 
@@ -288,6 +306,7 @@ class CompositeAlarm:
         self.tokens: list[str] = re.findall(
             r'ALARM\("[^"]*"\)|OK\("[^"]*"\)|\(|\)|AND|OR|NOT|TRUE|FALSE|\S+', self.rule
         )
+        self._rule = self._compile()
 
     def children(self) -> list[str]:
         """The alarms its rule names (references as `type.address`)."""
@@ -295,6 +314,10 @@ class CompositeAlarm:
 
     def in_alarm(self, state: Callable[[str], bool]) -> bool:
         """Its rule, given `state(child)`: whether a child alarm is in ALARM."""
+        return self._rule(state)
+
+    def _compile(self) -> _Rule:
+        """The rule parsed once (`AND` over `OR`, `NOT` tightest) into a function of the children's states."""
         at = 0
 
         def peek() -> str | None:
@@ -305,24 +328,25 @@ class CompositeAlarm:
             at += 1
             return self.tokens[at - 1]
 
-        def either() -> bool:
-            value = both()
+        def either() -> _Rule:
+            parts = [both()]
             while peek() == "OR":
                 take()
-                value = both() or value
-            return value
+                parts.append(both())
+            return parts[0] if len(parts) == 1 else lambda state: any([part(state) for part in parts])
 
-        def both() -> bool:
-            value = negated()
+        def both() -> _Rule:
+            parts = [negated()]
             while peek() == "AND":
                 take()
-                value = negated() and value
-            return value
+                parts.append(negated())
+            return parts[0] if len(parts) == 1 else lambda state: all([part(state) for part in parts])
 
-        def negated() -> bool:
+        def negated() -> _Rule:
             if peek() == "NOT":
                 take()
-                return not negated()
+                inner = negated()
+                return lambda state: not inner(state)
             token = take()
             if token == "(":
                 value = either()
@@ -330,17 +354,17 @@ class CompositeAlarm:
                     raise ValueError(f"{self.name}: unbalanced rule {self.rule!r}")
                 return value
             if token in ("TRUE", "FALSE"):
-                return token == "TRUE"
-            if token.startswith("ALARM("):
-                return state(_child(token))
-            if token.startswith("OK("):
-                return not state(_child(token))
+                constant = token == "TRUE"
+                return lambda _state: constant
+            if token.startswith(("ALARM(", "OK(")):
+                child, wanted = _child(token), token.startswith("ALARM(")
+                return lambda state: state(child) is wanted
             raise ValueError(f"{self.name}: {token!r} in {self.rule!r} is not evaluated here")
 
-        value = either()
+        rule = either()
         if at != len(self.tokens):
             raise ValueError(f"{self.name}: unexpected {self.tokens[at]!r} in {self.rule!r}")
-        return value
+        return rule
 
 
 def _child(token: str) -> str:
