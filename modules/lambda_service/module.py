@@ -117,6 +117,7 @@ class DeployedFunction:
     log_group_name: str
     dead_letter_queue_arn: str
     autoscaling_resource_id: str | None
+    target_utilization: float | None  # what its provisioned-concurrency autoscaling holds; None: none
     timeout_seconds: int
     critical: bool
     routes: tuple[Route, ...]
@@ -465,6 +466,9 @@ class _Function(Construct):
             log_group_name=log_group.name,
             dead_letter_queue_arn=dead_letter_queue_arn,
             autoscaling_resource_id=resource_id,
+            target_utilization=settings.provisioned_concurrency.target_utilization
+            if resource_id is not None and settings.provisioned_concurrency is not None
+            else None,
             timeout_seconds=settings.timeout_seconds,
             critical=settings.critical,
             routes=settings.routes,

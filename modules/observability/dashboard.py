@@ -50,6 +50,10 @@ def dashboard_body(
             }
             for key, function in functions.items()
         ],
+        # The target each function's provisioned-concurrency autoscaling holds (lambda.*.target_utilization).
+        utilization_targets=sorted(
+            {f.target_utilization for f in functions.values() if f.target_utilization is not None}
+        ),
         cache=cache,
         database_instances=list(database.instance_identifiers),
         database_proxy=database.proxy_name,

@@ -10,8 +10,9 @@ DASHBOARD = template(
     r"""{% macro row(namespace, metric, dimensions, options) -%}
 [{{ namespace | tojson }}, {{ metric | tojson }}{% for name, value in dimensions.items() %}, {{ name | tojson }}, {{ value | tojson }}{% endfor %}, {{ options | tojson }}]
 {%- endmacro %}
-{% macro metric_widget(title, rows, stat, view="timeSeries", annotation=None, in_region=None) -%}
-{"type": "metric", "width": 12, "height": 6, "properties": {"title": {{ title | tojson }}, "region": {{ (in_region or region) | tojson }}, "view": {{ view | tojson }}, "stat": {{ stat | tojson }}, "period": 300, "metrics": [{{ rows | join(", ") }}]{% if annotation %}, "annotations": {"horizontal": [{{ annotation | tojson }}]}{% endif %}}}
+{% macro metric_widget(title, rows, stat, view="timeSeries", annotation=None, in_region=None, annotations=[]) -%}
+{% set lines = ([annotation] if annotation else []) + annotations %}
+{"type": "metric", "width": 12, "height": 6, "properties": {"title": {{ title | tojson }}, "region": {{ (in_region or region) | tojson }}, "view": {{ view | tojson }}, "stat": {{ stat | tojson }}, "period": 300, "metrics": [{{ rows | join(", ") }}]{% if lines %}, "annotations": {"horizontal": [{{ lines | map("tojson") | join(", ") }}]}{% endif %}}}
 {%- endmacro %}
 {% set widgets = [] %}
 {% do widgets.append('{"type": "text", "width": 24, "height": 2, "properties": {"markdown": ' ~ ("## " ~ title ~ "\nSLO: p95 < " ~ slo.latency_p95_ms ~ " ms, errors < " ~ slo.error_rate_percent ~ " %, availability ≥ " ~ slo.availability_percent ~ " %. Alarms go to the alert topic.") | tojson ~ '}}') %}
@@ -31,7 +32,8 @@ DASHBOARD = template(
 {% if functions %}
 {% do widgets.append(metric_widget("Lambda concurrent executions", concurrency, "Maximum")) %}
 {% if utilization %}
-{% do widgets.append(metric_widget("Provisioned concurrency utilization", utilization, "Maximum", annotation={"label": "target", "value": 0.7})) %}
+{% set targets = [] %}{% for target in utilization_targets %}{% do targets.append({"label": "target" if utilization_targets | length == 1 else "target " ~ target, "value": target}) %}{% endfor %}
+{% do widgets.append(metric_widget("Provisioned concurrency utilization", utilization, "Maximum", annotations=targets)) %}
 {% endif %}
 {% do widgets.append(metric_widget("Lambda invocations", invocations, "Sum")) %}
 {% do widgets.append(metric_widget("Lambda errors", errors, "Sum")) %}

@@ -385,3 +385,47 @@ def test_the_smaller_monitoring_profile_keeps_every_slo_alarm_and_drops_the_rest
     assert {n.removeprefix(f"matbakh-{env}-api-").split("-", 1)[0] for n in stores} == {"db", "cache"}
     composites = {body["alarm_name"] for body in resources(stack, "aws_cloudwatch_composite_alarm").values()}
     assert composites == {f"matbakh-{env}-api-service-degraded", f"matbakh-{env}-api-slo-page"}  # no ticket tiers
+
+
+def _utilization_targets(stack: dict[str, Any]) -> list[dict[str, Any]]:
+    body = json.loads(only(stack, "aws_cloudwatch_dashboard")["dashboard_body"])
+    (widget,) = [w for w in body["widgets"] if w["properties"].get("title") == "Provisioned concurrency utilization"]
+    lines: list[dict[str, Any]] = widget["properties"]["annotations"]["horizontal"]
+    return lines
+
+
+def _scaling_targets(stack: dict[str, Any]) -> list[float]:
+    policies = resources(stack, "aws_appautoscaling_policy").values()
+    return sorted(
+        {
+            p["target_tracking_scaling_policy_configuration"]["target_value"]
+            for p in policies
+            if p["target_tracking_scaling_policy_configuration"]["predefined_metric_specification"][
+                "predefined_metric_type"
+            ]
+            == "LambdaProvisionedConcurrencyUtilization"
+        }
+    )
+
+
+def test_the_dashboards_utilization_target_is_what_the_autoscaling_holds(
+    stacks: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    """Issue 19: not a hard-coded 0.7, but each function's lambda.*.provisioned_concurrency.target_utilization."""
+    (target,) = _scaling_targets(stacks["prod"])
+    assert _utilization_targets(stacks["prod"]) == [{"label": "target", "value": target}]
+    from tests.conftest import copy_repository
+
+    root = copy_repository(tmp_path / "repo")
+    prod_yaml = root / "environments" / "prod.yaml"
+    data = yaml.safe_load(prod_yaml.read_text())
+    data.setdefault("lambda", {}).setdefault("functions", {})["auth"] = {
+        "provisioned_concurrency": {"target_utilization": 0.5}
+    }
+    prod_yaml.write_text(yaml.safe_dump(data))
+    stack = synthesize(root / "cdktf.out", "--env", "prod", "--force", cwd=root)["prod"]
+    assert _scaling_targets(stack) == [0.5, target]
+    assert _utilization_targets(stack) == [
+        {"label": "target 0.5", "value": 0.5},
+        {"label": f"target {target}", "value": target},
+    ]
