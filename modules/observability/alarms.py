@@ -23,18 +23,16 @@ limited by AWS; five functions with every tier name 20 alarms in each rule).
 Each window alarm watches both budgets at once: the burn rate is
 `MAX([error rate / error budget, unavailability / unavailability budget])`, errors and throttles
 over requests (invocations + throttles), so it reads three metrics (errors, throttles,
-invocations); separate error-rate and availability alarms would read five per window. The cost
-at the prices of cli/cost/prices/ (0.10 USD a month per metric a standard alarm reads, 0.50 per
-composite): 1.20 USD per tier and critical function plus 0.50 per severity, where the fast- and
-slow-burn and availability alarms this replaces cost 0.70 per function. With five functions and
-all four tiers (prod) that is 25 USD a month, 9.50 more than before; `monitoring.burn_tiers` keeps
-fewer where the budget is small (dev: page-fast, 6.50 USD; staging: both page tiers, 12.50 USD).
+invocations); separate error-rate and availability alarms would read five per window. What a
+tier costs per critical function (two window alarms of three metrics) and a composite cost is
+priced by `make cost` and quoted in docs/cost.md; `monitoring.burn_tiers` keeps fewer tiers where
+the budget is small (dev, staging).
 `FILL(…, 0)` makes a window with throttled requests only count (Lambda publishes no Invocations
 then); a window without any request is 0 / 0, no datapoint, `notBreaching`.
 
 Latency is not a burn tier: Lambda publishes no count of slow requests; their share would be
 `100 - PR(:objective)` of `Duration` (CloudWatch's percentile-rank statistic), a fourth metric in
-every window alarm (0.80 USD a month more per function, 4 USD per environment) for an SLO the p95
+every window alarm (one more metric in each of a function's window alarms) for an SLO the p95
 alarm already watches. Not cheap enough for dev's budget; the p95 alarm stays.
 
 Missing data is `notBreaching` throughout: an idle function publishes no datapoints, and no
@@ -136,8 +134,6 @@ class ServiceAlarms(Construct):
             if function.critical:
                 self._slo_alarms(key, function)
             self._service_alarms(key, function)
-        # Severity → the composite that notifies for its tiers (absent where the environment has none).
-        self.burn_alarms: dict[Severity, CloudwatchCompositeAlarm] = {}
         for severity, conditions in self._conditions.items():
             if not conditions:
                 continue
@@ -153,22 +149,18 @@ class ServiceAlarms(Construct):
                 conditions=conditions,
                 target=self._targets[severity],
             )
-            self.burn_alarms[severity] = composite
             self.slo_alarm_arns[composite.alarm_name] = composite.arn
             if severity == "page":
                 self._degraded_names.append(composite.alarm_name)
-        degraded = CloudwatchCompositeAlarm(
-            self,
+        degraded = self._composite(
             "service_degraded",
-            alarm_name=target.context.id("service-degraded"),
-            alarm_description=(
+            name=target.context.id("service-degraded"),
+            description=(
                 f"The {target.context.environment} service misses an SLO: a function's p95 latency alarm or "
                 "the page-tier burn alarm is in ALARM. Open the dashboard, then the alarm named in the history."
             ),
-            alarm_rule=" OR ".join(f'ALARM("{name}")' for name in self._degraded_names) or "FALSE",
-            alarm_actions=[target.topic_arn],
-            ok_actions=[target.topic_arn],
-            tags=target.context.tags,
+            conditions=[f'ALARM("{name}")' for name in self._degraded_names],
+            target=target,
         )
         self.degraded_alarm_arn: str = degraded.arn
 
@@ -187,12 +179,13 @@ class ServiceAlarms(Construct):
     def _composite(
         self, id_: str, *, name: str, description: str, conditions: list[str], target: AlarmTarget
     ) -> CloudwatchCompositeAlarm:
+        """Any of `conditions` in ALARM (none: never), notifying `target`."""
         return CloudwatchCompositeAlarm(
             self,
             id_,
             alarm_name=name,
             alarm_description=description[:1024],
-            alarm_rule=" OR ".join(conditions),
+            alarm_rule=" OR ".join(conditions) or "FALSE",
             alarm_actions=[target.topic_arn],
             ok_actions=[target.topic_arn],
             tags=target.context.tags,

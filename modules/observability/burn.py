@@ -56,7 +56,6 @@ PAGE_SLOW = BurnTier("page-slow", "page", 6.0, 6 * 3600, 30 * 60)
 TICKET_FAST = BurnTier("ticket-fast", "ticket", 3.0, 86400, 2 * 3600)
 TICKET_SLOW = BurnTier("ticket-slow", "ticket", 1.0, 3 * 86400, 6 * 3600)
 TIERS = (PAGE_FAST, PAGE_SLOW, TICKET_FAST, TICKET_SLOW)
-SEVERITIES: tuple[Severity, ...] = ("page", "ticket")
 
 
 def budgets_percent(slo: SloConfig) -> tuple[float, float]:

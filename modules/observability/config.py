@@ -55,8 +55,8 @@ class MonitoringConfig(StrictModel):
         min_length=1,
         description="The SRE workbook's burn-rate tiers the SLO alarms have (modules/observability/burn.py): "
         "page-fast 14.4 × over 1 h and 5 min, page-slow 6 × over 6 h and 30 min, ticket-fast 3 × over 1 d "
-        "and 2 h, ticket-slow 1 × over 3 d and 6 h. Each costs 1.20 USD a month per critical function (two "
-        "window alarms reading three metrics each). Fewer: the cost profile of dev and staging.",
+        "and 2 h, ticket-slow 1 × over 3 d and 6 h. Each is two window alarms of three metrics per critical "
+        "function (priced in docs/cost.md). Fewer: the cost profile of dev and staging.",
     )
 
     @field_validator("burn_tiers")

@@ -324,3 +324,14 @@ def test_no_shipped_environment_file_holds_an_example_domain_account_or_arn() ->
         assert not re.search(r"example\.(com|org|net)|\.example\b", text), path
         assert not re.search(r"\b\d{12}\b", text), f"{path} names an account id"
         assert "arn:" not in text, f"{path} names an ARN"
+
+
+def test_the_burn_tier_names_are_the_schemes_and_every_tier_is_the_default() -> None:
+    """The schema's names (a Literal, for the error's allowed values) are burn.py's tiers, written once there."""
+    from typing import get_args
+
+    from modules.observability.burn import TIERS
+    from modules.observability.config import BurnTierName, MonitoringConfig
+
+    assert get_args(BurnTierName) == tuple(tier.name for tier in TIERS)
+    assert MonitoringConfig().burn_tiers == get_args(BurnTierName)
