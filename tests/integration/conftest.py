@@ -190,6 +190,30 @@ def apply_account_policies(running: emulator.Emulator, synthesized_outdir: Path,
     return {name: output["value"] for name, output in outputs.items() if name.startswith("cdn_")}
 
 
+@dataclass(frozen=True)
+class PoliciesEmulator:
+    """An emulator holding the account's CloudFront policies, and their ids by output name."""
+
+    running: emulator.Emulator
+    policies: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def emulator_with_account_policies(
+    tmp_path_factory: pytest.TempPathFactory, synthesized_outdir: Path
+) -> Iterator[PoliciesEmulator]:
+    """A module's own emulator for terraform-only tests of an environment's stack (its distribution
+    finds the account's CloudFront policies by name)."""
+    directory = tmp_path_factory.mktemp("emulator")
+    started = emulator.start(directory)
+    try:
+        yield PoliciesEmulator(
+            started, apply_account_policies(started, synthesized_outdir, tmp_path_factory.mktemp("account"))
+        )
+    finally:
+        emulator.stop(directory)
+
+
 def plan_with_local_state(
     running: emulator.Emulator, stack_dir: Path, tmp_path: Path, region: str
 ) -> list[dict[str, Any]]:

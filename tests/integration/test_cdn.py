@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,29 +24,19 @@ import yaml
 from cli import emulator
 from cli.config_files import load_environment
 from tests.conftest import copy_repository, synthesize
-from tests.integration.conftest import apply_account_policies, emulator_client, local_state_terraform
+from tests.integration.conftest import PoliciesEmulator, emulator_client, local_state_terraform
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def emulated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[emulator.Emulator]:
-    directory = tmp_path_factory.mktemp("emulator")
-    yield emulator.start(directory)
-    emulator.stop(directory)
+def running(emulator_with_account_policies: PoliciesEmulator) -> emulator.Emulator:
+    return emulator_with_account_policies.running
 
 
 @pytest.fixture(scope="module")
-def account_policies(
-    emulated: emulator.Emulator, synthesized_outdir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, str]:
-    return apply_account_policies(emulated, synthesized_outdir, tmp_path_factory.mktemp("account"))
-
-
-@pytest.fixture
-def running(emulated: emulator.Emulator, account_policies: dict[str, str]) -> emulator.Emulator:
-    """The emulator, holding the account's CloudFront policies."""
-    return emulated
+def account_policies(emulator_with_account_policies: PoliciesEmulator) -> dict[str, str]:
+    return emulator_with_account_policies.policies
 
 
 def _stack(env: str, tmp_path: Path, cdn: dict[str, Any] | None = None) -> Path:

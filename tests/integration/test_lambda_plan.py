@@ -5,7 +5,6 @@ bucket and its minute-long wait)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ import pytest
 from cli import emulator
 from modules.lambda_service.package import PLACEHOLDER_PACKAGE_FILE
 from tests.conftest import copy_repository, synthesize
-from tests.integration.conftest import apply_account_policies, plan_with_local_state
+from tests.integration.conftest import PoliciesEmulator, plan_with_local_state
 
 pytestmark = pytest.mark.integration
 
@@ -25,15 +24,8 @@ lambda:
 
 
 @pytest.fixture(scope="module")
-def running(tmp_path_factory: pytest.TempPathFactory, synthesized_outdir: Path) -> Iterator[emulator.Emulator]:
-    """The emulator, holding the account's CloudFront policies (the stacks' distributions find them)."""
-    directory = tmp_path_factory.mktemp("emulator")
-    started = emulator.start(directory)
-    try:
-        apply_account_policies(started, synthesized_outdir, tmp_path_factory.mktemp("account"))
-        yield started
-    finally:
-        emulator.stop(directory)
+def running(emulator_with_account_policies: PoliciesEmulator) -> emulator.Emulator:
+    return emulator_with_account_policies.running
 
 
 def test_prod_autoscaling_and_a_warmer_plan_against_the_emulator(running: emulator.Emulator, tmp_path: Path) -> None:

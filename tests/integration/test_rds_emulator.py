@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,21 +20,14 @@ import pytest
 from cli import emulator
 from cli.config_files import load_environment
 from tests.conftest import copy_repository, synthesize
-from tests.integration.conftest import apply_account_policies, emulator_client, local_state_terraform
+from tests.integration.conftest import PoliciesEmulator, emulator_client, local_state_terraform
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def running(tmp_path_factory: pytest.TempPathFactory, synthesized_outdir: Path) -> Iterator[emulator.Emulator]:
-    """The emulator, holding the account's CloudFront policies (the stacks' distributions find them)."""
-    directory = tmp_path_factory.mktemp("emulator")
-    started = emulator.start(directory)
-    try:
-        apply_account_policies(started, synthesized_outdir, tmp_path_factory.mktemp("account"))
-        yield started
-    finally:
-        emulator.stop(directory)
+def running(emulator_with_account_policies: PoliciesEmulator) -> emulator.Emulator:
+    return emulator_with_account_policies.running
 
 
 def _terraform(running: emulator.Emulator, root: Path, env_name: str, tmp_path: Path) -> Any:
