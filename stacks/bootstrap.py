@@ -12,12 +12,6 @@ from stacks.names import bootstrap_stack_name
 from stacks.providers import aws_provider
 
 
-def cloudfront_policies_outputs(stack: TerraformStack, policies: CloudFrontPolicies) -> None:
-    """The policies' ids, for whoever reviews the account's bootstrap (the distributions find them by name)."""
-    for name, policy_id in vars(policies.ids).items():
-        TerraformOutput(stack, f"cdn_{name}_policy_id", value=policy_id)
-
-
 class BootstrapStack(TerraformStack):
     """The state bucket and the CI roles. Its backend is local: the first apply cannot keep its state
     in the bucket it creates; the CLI then moves the state there and gives later runs that S3
@@ -31,21 +25,20 @@ class BootstrapStack(TerraformStack):
         TerraformOutput(self, "state_bucket_name", value=state.bucket_name)
         TerraformOutput(self, "state_bucket_arn", value=state.bucket_arn)
         TerraformOutput(self, "state_kms_key_arn", value=state.kms_key_arn)
+        # No IAM condition tells one environment's CloudFront policies from another's: the account owns
+        # them (or an environment alone in an account of its own, like its OIDC provider), and every
+        # environment's distribution looks them up by name.
+        owned = config.cdn_policies if isinstance(config, AccountConfig) else config.own_cdn_policies
+        if owned is not None:
+            policies = CloudFrontPolicies(self, "cdn", owner=config.context, config=owned)
+            for name, policy_id in vars(policies.ids).items():  # for whoever reviews the bootstrap
+                TerraformOutput(self, f"cdn_{name}_policy_id", value=policy_id)
         if isinstance(config, AccountConfig):
             # The account set is applied by a person: it changes rarely and spans environments.
             # IAM holds one OIDC provider per URL and account: the environments' bootstraps look it up.
             github = GitHubOidcProvider(self, "github_oidc", context=config.context)
             TerraformOutput(self, "ci_oidc_provider_arn", value=github.arn)
-            # No IAM condition tells one environment's CloudFront policies from another's: the account
-            # owns them, and every environment's distribution looks them up by name.
-            cloudfront_policies_outputs(
-                self, CloudFrontPolicies(self, "cdn", owner=config.context, config=config.cdn_policies)
-            )
             return
-        if config.own_cdn_policies is not None:  # alone in an account of its own, like its OIDC provider
-            cloudfront_policies_outputs(
-                self, CloudFrontPolicies(self, "cdn", owner=config.context, config=config.own_cdn_policies)
-            )
         delivery = DeliveryRoles(
             self,
             "delivery",
