@@ -54,7 +54,7 @@ from modules.core.cdk import (
 from modules.core.label import Context
 
 VERSION_LENGTH = 8
-"""Hex digits of the settings' digest in a policy's name and address."""
+"""Hex digits of the settings' digest in an origin access control's name and address."""
 
 
 def _version(settings: Mapping[str, object]) -> str:
@@ -67,8 +67,8 @@ STATIC, API, SECURITY_HEADERS = "static", "api", "security-headers"
 
 
 def policy_name(owner: Context, purpose: str) -> str:
-    """The name a policy has in CloudFront, by which the distributions find it: the owner's (the
-    account stack set's, or an environment's alone in its account) with no environment in it."""
+    """The name a policy has in CloudFront, by which the distributions find it: under its owner's
+    prefix (the account stack set's, or an environment's alone in an account of its own)."""
     return owner.id("cdn", purpose)
 
 
